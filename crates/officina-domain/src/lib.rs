@@ -1,0 +1,1 @@
+//! The partnership-workshop model of Officina (placeholder until the domain lands).
