@@ -1,0 +1,173 @@
+//! The hash chain: the canonical encoding of an event and the hash that links it to its
+//! predecessor.
+//!
+//! `hash(n) = SHA-256(hash(n-1) ‖ encode(event n))`, with 32 zero bytes before the first event.
+//! `encode` is a length-prefixed concatenation of every stored field, so that no two different
+//! events share an encoding and changing, removing or reordering any event changes every hash
+//! from that position on:
+//!
+//! ```text
+//! u64be(position) ‖ str(stream_id) ‖ u64be(stream_version) ‖ event_id (16 bytes)
+//! ‖ str(event_type) ‖ u32be(schema_version) ‖ str(payload) ‖ str(metadata) ‖ i64be(recorded_at µs)
+//! str(s) = u32be(byte length of s) ‖ UTF-8 bytes of s
+//! ```
+//!
+//! Payload and metadata are hashed as their canonical JSON text (object keys sorted, no
+//! insignificant whitespace), which is also exactly the text the database stores. Verification
+//! therefore hashes stored bytes and never depends on how a JSON library re-encodes numbers.
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The `previous_hash` of the first event.
+pub const GENESIS_HASH: [u8; 32] = [0; 32];
+
+/// The stored fields of an event that the hash covers.
+pub(crate) struct HashedFields<'a> {
+    pub position: u64,
+    pub stream_id: &'a str,
+    pub stream_version: u64,
+    pub event_id: Uuid,
+    pub event_type: &'a str,
+    pub schema_version: u32,
+    pub payload: &'a str,
+    pub metadata: &'a str,
+    pub recorded_at_micros: i64,
+}
+
+/// The hash of an event whose predecessor hashed to `previous_hash`.
+pub(crate) fn event_hash(previous_hash: &[u8; 32], fields: &HashedFields<'_>) -> [u8; 32] {
+    fn put_str(hasher: &mut Sha256, s: &str) {
+        // Stream ids, types and payloads are far below 4 GiB; the store rejects larger ones.
+        hasher.update((s.len() as u32).to_be_bytes());
+        hasher.update(s.as_bytes());
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(previous_hash);
+    hasher.update(fields.position.to_be_bytes());
+    put_str(&mut hasher, fields.stream_id);
+    hasher.update(fields.stream_version.to_be_bytes());
+    hasher.update(fields.event_id.as_bytes());
+    put_str(&mut hasher, fields.event_type);
+    hasher.update(fields.schema_version.to_be_bytes());
+    put_str(&mut hasher, fields.payload);
+    put_str(&mut hasher, fields.metadata);
+    hasher.update(fields.recorded_at_micros.to_be_bytes());
+    hasher.finalize().into()
+}
+
+/// The canonical JSON text of `value`: object keys in byte order, no whitespace, strings and
+/// numbers as serde_json writes them. Written by hand so that it does not depend on whether some
+/// crate in the build enables serde_json's `preserve_order`.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::with_capacity(128);
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(number) => out.push_str(&number.to_string()),
+        Value::String(string) => write_json_string(string, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (index, (key, item)) in entries.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_json_string(key, out);
+                out.push(':');
+                write_canonical(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth_and_drops_whitespace() {
+        let value = json!({"b": 1, "a": {"z": [true, null, "x\n\"y\""], "c": 2.5}});
+        assert_eq!(canonical_json(&value), r#"{"a":{"c":2.5,"z":[true,null,"x\n\"y\""]},"b":1}"#);
+    }
+
+    #[test]
+    fn canonical_json_parses_back_to_the_same_value() {
+        let value = json!({"text": "Parità di genere – \u{1} àèìòù", "n": -12, "f": 0.1, "big": 18446744073709551615u64});
+        let text = canonical_json(&value);
+        let parsed: serde_json::Value = serde_json::from_str(&text).expect("canonical JSON parses");
+        assert_eq!(parsed, value);
+        assert_eq!(canonical_json(&parsed), text);
+    }
+
+    fn fields(payload: &str) -> HashedFields<'_> {
+        HashedFields {
+            position: 7,
+            stream_id: "workshop-1",
+            stream_version: 3,
+            event_id: Uuid::from_u128(42),
+            event_type: "PositionStated",
+            schema_version: 1,
+            payload,
+            metadata: "{}",
+            recorded_at_micros: 1_700_000_000_000_000,
+        }
+    }
+
+    #[test]
+    fn the_hash_changes_when_any_byte_of_the_payload_or_the_link_changes() {
+        let base = event_hash(&GENESIS_HASH, &fields(r#"{"stance":"SUPPORT"}"#));
+        assert_ne!(base, event_hash(&GENESIS_HASH, &fields(r#"{"stance":"OPPOSE"}"#)));
+        assert_ne!(base, event_hash(&[1; 32], &fields(r#"{"stance":"SUPPORT"}"#)));
+        assert_eq!(base, event_hash(&GENESIS_HASH, &fields(r#"{"stance":"SUPPORT"}"#)));
+    }
+
+    #[test]
+    fn length_prefixes_keep_field_boundaries_apart() {
+        let mut a = fields("{}");
+        a.stream_id = "ab";
+        a.event_type = "c";
+        let mut b = fields("{}");
+        b.stream_id = "a";
+        b.event_type = "bc";
+        assert_ne!(event_hash(&GENESIS_HASH, &a), event_hash(&GENESIS_HASH, &b));
+    }
+}

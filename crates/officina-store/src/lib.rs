@@ -1,0 +1,480 @@
+//! Officina's event store: the append-only, hash-chained, gap-free log that every other part of
+//! Officina is derived from.
+//!
+//! One [`EventStore`] type over two real backends, chosen by the database URL: SQLite (the
+//! embedded default, `sqlite://officina.db?mode=rwc`) and PostgreSQL (`postgres://...`).
+//!
+//! Architecture invariants, each enforced where it cannot be bypassed:
+//! - **Append-only.** Triggers in the database reject `UPDATE`, `DELETE` (and on PostgreSQL
+//!   `TRUNCATE`) on the events table; the application has no code path that changes a row.
+//! - **Hash-chained.** Each event's hash covers its predecessor's hash and its own canonical
+//!   encoding ([`chain`]); [`EventStore::verify`] recomputes the chain and names the first bad
+//!   position.
+//! - **Gap-free, in commit order.** Positions are assigned by one writer per process while it
+//!   holds the database's append lock (PostgreSQL advisory lock, SQLite's write lock), never by
+//!   a sequence, so a reader can never see position N+1 before N ([`writer`]).
+//! - **Followers miss nothing.** A subscription is a catch-up reader over the log; notifications
+//!   (in-process and PostgreSQL `NOTIFY`) only carry the new head position and only wake it.
+
+pub mod chain;
+mod error;
+mod event;
+mod hook;
+mod postgres;
+mod row;
+mod sqlite;
+mod upcast;
+mod writer;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+pub use error::StoreError;
+pub use event::{AppendOutcome, EventFilter, EventMetadata, ExpectedVersion, Head, NewEvent, RecordedEvent, Verification};
+pub use hook::{AppendHook, HookConnection, HookError};
+pub use upcast::{UpcastFn, Upcasters};
+
+use chain::{GENESIS_HASH, canonical_json, event_hash};
+use row::{StoredRow, to_hash};
+use writer::{AppendRequest, PreparedEvent};
+
+/// The largest canonical payload (or metadata) one event may carry.
+pub const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
+/// The longest stream id, event type or idempotency key.
+pub const MAX_NAME_LEN: usize = 512;
+/// How many events a subscription reads per query while catching up.
+const SUBSCRIPTION_PAGE: usize = 1000;
+/// How long a caught-up subscription waits for a wake-up before it looks at the log anyway; a
+/// safety net for notifications lost while a PostgreSQL listener reconnects.
+const DEFAULT_SUBSCRIPTION_POLL: Duration = Duration::from_secs(2);
+/// How many appends may wait for the writer before callers wait to hand theirs over.
+const WRITER_QUEUE: usize = 4096;
+
+/// A connection pool in the store's dialect, for code that must run its own SQL against the
+/// store's database (read models, tests, benchmarks).
+#[derive(Clone, Debug)]
+pub enum DbPool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Which database a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, if any.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Clone, Default)]
+pub struct StoreOptions {
+    /// Pool size; by default 8 on SQLite and 16 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// Upgrades applied to old payloads when they are read.
+    pub upcasters: Upcasters,
+    /// Runs inside every append transaction (read models).
+    pub hook: Option<Arc<dyn AppendHook>>,
+    /// How long a caught-up subscription waits for a wake-up before looking at the log anyway
+    /// (default 2 s). It bounds how late appends by another process are seen on SQLite, which
+    /// has no notifications, and after a lost PostgreSQL notification.
+    pub subscription_poll: Option<Duration>,
+}
+
+/// The event store. Cheap to clone: clones share one pool, one writer and one head watch.
+#[derive(Clone)]
+pub struct EventStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: DbPool,
+    backend: Backend,
+    /// Hands appends to the writer task; dropping it (with the last clone) stops the writer.
+    writer: mpsc::Sender<AppendRequest>,
+    /// The highest position known to be committed, raised by this process's writer and by
+    /// PostgreSQL notifications from other processes. Subscriptions wait on it.
+    head: Arc<watch::Sender<u64>>,
+    upcasters: Upcasters,
+    subscription_poll: Duration,
+    /// The PostgreSQL `LISTEN` task, stopped with the store.
+    listener: Option<JoinHandle<()>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for EventStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStore").field("backend", &self.inner.backend).finish_non_exhaustive()
+    }
+}
+
+impl EventStore {
+    /// Opens the store at `url` with default options, creating its tables if needed.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// Opens the store at `url`: connects, runs the migrations, starts the writer (and on
+    /// PostgreSQL the listener that hears other processes' appends).
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(url.to_owned()))?;
+        let pool = match backend {
+            Backend::Sqlite => DbPool::Sqlite(sqlite::connect(url, options.max_connections.unwrap_or(8)).await?),
+            Backend::Postgres => DbPool::Postgres(postgres::connect(url, options.max_connections.unwrap_or(16)).await?),
+        };
+        let initial_head = head_of(&pool).await?.position;
+        let head = Arc::new(watch::Sender::new(initial_head));
+        let (writer, requests) = mpsc::channel(WRITER_QUEUE);
+        tokio::spawn(writer::run(pool.clone(), requests, head.clone(), options.hook));
+        let listener = match &pool {
+            DbPool::Postgres(pg) => Some(tokio::spawn(listen_for_appends(pg.clone(), head.clone()))),
+            DbPool::Sqlite(_) => None,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                writer,
+                head,
+                upcasters: options.upcasters,
+                subscription_poll: options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL),
+                listener,
+            }),
+        })
+    }
+
+    /// The database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The store's connection pool, for read models and tests that run their own SQL.
+    pub fn pool(&self) -> &DbPool {
+        &self.inner.pool
+    }
+
+    /// Appends `events` to `stream_id` if the stream is at `expected`, atomically.
+    ///
+    /// With an `idempotency_key` that an earlier append already used, returns that append's
+    /// outcome (marked `replayed`) and appends nothing, also after a restart. A version conflict
+    /// is [`StoreError::Conflict`] and appends nothing.
+    pub async fn append(
+        &self,
+        stream_id: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        idempotency_key: Option<&str>,
+    ) -> Result<AppendOutcome, StoreError> {
+        check_name("stream id", stream_id)?;
+        if let Some(key) = idempotency_key {
+            check_name("idempotency key", key)?;
+        }
+        let events = events.into_iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
+        let (reply, answer) = oneshot::channel();
+        let request = AppendRequest {
+            stream_id: stream_id.to_owned(),
+            expected,
+            events,
+            idempotency_key: idempotency_key.map(str::to_owned),
+            reply,
+        };
+        self.inner.writer.send(request).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Up to `limit` events of `stream_id` from `from_version` (inclusive, 1 = the first), in
+    /// stream order.
+    pub async fn read_stream(&self, stream_id: &str, from_version: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (from, limit) = (to_i64(from_version), to_i64(limit as u64));
+        let rows = match &self.inner.pool {
+            DbPool::Sqlite(pool) => sqlite::read_stream(pool, stream_id, from, limit).await?,
+            DbPool::Postgres(pool) => postgres::read_stream(pool, stream_id, from, limit).await?,
+        };
+        self.decode(rows)
+    }
+
+    /// Up to `limit` events after position `after` (0 = from the start) that pass `filter`, in
+    /// log order.
+    pub async fn read_all(&self, after: u64, limit: usize, filter: &EventFilter) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = read_rows(&self.inner.pool, after, limit, filter).await?;
+        self.decode(rows)
+    }
+
+    /// The current version of `stream_id` (0 when it has no events).
+    pub async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError> {
+        let version = match &self.inner.pool {
+            DbPool::Sqlite(pool) => sqlite::stream_version(pool, stream_id).await?,
+            DbPool::Postgres(pool) => postgres::stream_version(pool, stream_id).await?,
+        };
+        Ok(version as u64)
+    }
+
+    /// The last event's position and hash.
+    pub async fn head(&self) -> Result<Head, StoreError> {
+        head_of(&self.inner.pool).await
+    }
+
+    /// Every event after `after` that passes `filter`, in log order: first those already in the
+    /// log, then each new one as it commits, in this process or (on PostgreSQL) any other.
+    ///
+    /// Never skips or repeats an event: it is a reader of the log that notifications only wake.
+    /// A consumer that reconnects with the last position it saw misses nothing. A database error
+    /// ends the stream after yielding it.
+    pub fn subscribe(&self, after: u64, filter: EventFilter) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
+        let state = Follower {
+            head: self.inner.head.subscribe(),
+            store: self.clone(),
+            cursor: after,
+            filter,
+            buffer: VecDeque::new(),
+            ended: false,
+        };
+        futures_util::stream::unfold(state, Follower::next).boxed()
+    }
+
+    /// Recomputes the hash chain over positions `from..=to` (default: the whole log) and reports
+    /// the first position where it breaks.
+    pub async fn verify(&self, from: Option<u64>, to: Option<u64>) -> Result<Verification, StoreError> {
+        let pool = &self.inner.pool;
+        let head = head_of(pool).await?;
+        let from = from.unwrap_or(1).max(1);
+        let to = to.unwrap_or(head.position).min(head.position);
+        let mut verification = Verification {
+            ok: true,
+            checked: 0,
+            first_bad_position: None,
+            problem: None,
+            head_position: from.saturating_sub(1),
+            head_hash: GENESIS_HASH,
+        };
+        let mut expected_previous = GENESIS_HASH;
+        if from > 1 {
+            let previous = match pool {
+                DbPool::Sqlite(pool) => sqlite::hash_at(pool, to_i64(from - 1)).await?,
+                DbPool::Postgres(pool) => postgres::hash_at(pool, to_i64(from - 1)).await?,
+            };
+            match previous.as_deref().and_then(to_hash) {
+                Some(hash) => expected_previous = hash,
+                None => return Ok(verification.broken(from - 1, "the event before the range is missing or malformed")),
+            }
+            verification.head_hash = expected_previous;
+        }
+        let mut cursor = from - 1;
+        while cursor < to {
+            let limit = (to - cursor).min(10_000) as usize;
+            let rows = read_rows(pool, cursor, limit, &EventFilter::All).await?;
+            if rows.is_empty() {
+                return Ok(verification.broken(cursor + 1, "the event is missing"));
+            }
+            for row in rows {
+                let position = row.position as u64;
+                if position != cursor + 1 {
+                    return Ok(verification.broken(cursor + 1, "the event is missing (gap in positions)"));
+                }
+                if row.previous_hash.as_slice() != expected_previous.as_slice() {
+                    return Ok(verification.broken(position, "previous_hash does not match the preceding event's hash"));
+                }
+                let Some(stored) = to_hash(&row.hash) else {
+                    return Ok(verification.broken(position, "the stored hash is malformed"));
+                };
+                if event_hash(&expected_previous, &row.hashed_fields()) != stored {
+                    return Ok(verification.broken(position, "the event's content does not match its hash"));
+                }
+                expected_previous = stored;
+                cursor = position;
+                verification.checked += 1;
+                verification.head_position = position;
+                verification.head_hash = stored;
+            }
+        }
+        Ok(verification)
+    }
+
+    fn decode(&self, rows: Vec<StoredRow>) -> Result<Vec<RecordedEvent>, StoreError> {
+        rows.into_iter().map(|row| row.into_recorded(&self.inner.upcasters)).collect()
+    }
+}
+
+impl Verification {
+    fn broken(mut self, position: u64, problem: &str) -> Self {
+        self.ok = false;
+        self.first_bad_position = Some(position);
+        self.problem = Some(problem.to_owned());
+        self
+    }
+}
+
+/// Positions and versions are `u64` in the API and `BIGINT` in the database.
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn check_name(what: &str, name: &str) -> Result<(), StoreError> {
+    if name.is_empty() {
+        return Err(StoreError::InvalidAppend(format!("the {what} is empty")));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(StoreError::InvalidAppend(format!("the {what} is longer than {MAX_NAME_LEN} bytes")));
+    }
+    Ok(())
+}
+
+/// Validates an event and puts its JSON in canonical form, in the caller's task.
+fn prepare(event: NewEvent) -> Result<PreparedEvent, StoreError> {
+    check_name("event type", &event.event_type)?;
+    let schema_version = i32::try_from(event.schema_version)
+        .ok()
+        .filter(|version| *version >= 1)
+        .ok_or_else(|| StoreError::InvalidAppend("the schema version must be between 1 and 2^31-1".into()))?;
+    let payload_text = canonical_json(&event.payload);
+    let metadata_value =
+        serde_json::to_value(&event.metadata).map_err(|e| StoreError::InvalidAppend(format!("metadata: {e}")))?;
+    let metadata_text = canonical_json(&metadata_value);
+    if payload_text.len() > MAX_EVENT_BYTES || metadata_text.len() > MAX_EVENT_BYTES {
+        return Err(StoreError::InvalidAppend(format!("an event's payload may not exceed {MAX_EVENT_BYTES} bytes")));
+    }
+    Ok(PreparedEvent {
+        event_id: event.event_id,
+        event_type: event.event_type,
+        schema_version,
+        payload_text,
+        metadata_text,
+        payload: event.payload,
+        metadata: event.metadata,
+    })
+}
+
+async fn read_rows(pool: &DbPool, after: u64, limit: usize, filter: &EventFilter) -> Result<Vec<StoredRow>, StoreError> {
+    let (after, limit) = (to_i64(after), to_i64(limit as u64));
+    match pool {
+        DbPool::Sqlite(pool) => sqlite::read_all(pool, after, limit, filter).await,
+        DbPool::Postgres(pool) => postgres::read_all(pool, after, limit, filter).await,
+    }
+}
+
+async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
+    let head = match pool {
+        DbPool::Sqlite(pool) => sqlite::head(pool).await?,
+        DbPool::Postgres(pool) => postgres::head(pool).await?,
+    };
+    Ok(match head {
+        None => Head { position: 0, hash: GENESIS_HASH },
+        Some((position, hash)) => Head {
+            position: position as u64,
+            hash: to_hash(&hash)
+                .ok_or_else(|| StoreError::Corrupt { position: position as u64, reason: "hash is not 32 bytes".into() })?,
+        },
+    })
+}
+
+/// The state of one subscription between items.
+struct Follower {
+    head: watch::Receiver<u64>,
+    store: EventStore,
+    /// The last position this follower has read past (delivered, or known not to match).
+    cursor: u64,
+    filter: EventFilter,
+    buffer: VecDeque<RecordedEvent>,
+    ended: bool,
+}
+
+impl Follower {
+    async fn next(mut self) -> Option<(Result<RecordedEvent, StoreError>, Self)> {
+        if self.ended {
+            return None;
+        }
+        loop {
+            if let Some(event) = self.buffer.pop_front() {
+                return Some((Ok(event), self));
+            }
+            // Read the announced head before reading the log: every position up to it is
+            // committed, so the read below sees all of it.
+            let announced = *self.head.borrow_and_update();
+            let page = match self.store.read_all(self.cursor, SUBSCRIPTION_PAGE, &self.filter).await {
+                Ok(page) => page,
+                Err(error) => {
+                    self.ended = true;
+                    return Some((Err(error), self));
+                }
+            };
+            let complete = page.len() < SUBSCRIPTION_PAGE;
+            if let Some(last) = page.last() {
+                self.cursor = last.position;
+            }
+            if complete && announced > self.cursor {
+                // Nothing up to the announced head passes the filter beyond what was read.
+                self.cursor = announced;
+            }
+            if !page.is_empty() {
+                self.buffer.extend(page);
+                continue;
+            }
+            if self.store.inner.head.borrow().to_owned() > self.cursor {
+                continue;
+            }
+            // Caught up: sleep until the head moves (or the safety-net poll interval passes).
+            let _ = tokio::time::timeout(self.store.inner.subscription_poll, self.head.changed()).await;
+        }
+    }
+}
+
+/// Follows PostgreSQL notifications of new heads, so that appends by other processes wake this
+/// process's subscriptions. Reconnects forever; after each (re)connection it reads the head,
+/// since notifications sent while it was away are lost.
+async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Sender<u64>>) {
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(postgres::NOTIFY_CHANNEL).await {
+                Ok(()) => loop {
+                    if let Ok(Some((position, _))) = postgres::head(&pool).await {
+                        writer::publish_head(&head, position as u64);
+                    }
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(notification)) => {
+                                if let Ok(position) = notification.payload().parse::<u64>() {
+                                    writer::publish_head(&head, position);
+                                }
+                            }
+                            // The connection dropped; the next call reconnects and listens again.
+                            Ok(None) => break,
+                            Err(error) => {
+                                tracing::warn!(%error, "lost the PostgreSQL notification listener");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                                break;
+                            }
+                        }
+                    }
+                },
+                Err(error) => tracing::warn!(%error, "cannot LISTEN for new events"),
+            },
+            Err(error) => tracing::warn!(%error, "cannot connect the PostgreSQL notification listener"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

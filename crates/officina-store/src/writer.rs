@@ -1,0 +1,352 @@
+//! The single writer: one task per store that serializes appends and commits them in batches.
+//!
+//! Callers hand their append to the writer through a channel. The writer takes every request
+//! waiting in the channel (up to a bound), opens one transaction holding the database's append
+//! lock, reads the head and the versions of the streams involved, checks each request's expected
+//! version and idempotency key, assigns positions and links the hash chain, inserts all rows,
+//! lets the read-model hook update its tables in the same transaction, and commits once. A
+//! request that fails its own checks (a version conflict) fails alone; the rest of the batch
+//! lands. This is group commit: under load, one durable commit serves many appends.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Sqlite};
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::chain::{GENESIS_HASH, event_hash};
+use crate::error::StoreError;
+use crate::event::{AppendOutcome, ExpectedVersion, RecordedEvent};
+use crate::hook::{AppendHook, HookConnection};
+use crate::row::{StoredRow, micros_to_datetime, to_hash};
+use crate::{DbPool, postgres, sqlite};
+
+/// The most requests one transaction commits.
+const MAX_BATCH_REQUESTS: usize = 1024;
+/// The most events one transaction commits (a single larger append still goes alone).
+const MAX_BATCH_EVENTS: usize = 8192;
+
+/// An event whose JSON the caller's task already put in canonical form, so that the writer,
+/// which holds the append lock, only assigns positions and hashes.
+pub(crate) struct PreparedEvent {
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub payload_text: String,
+    pub metadata_text: String,
+    pub payload: serde_json::Value,
+    pub metadata: crate::event::EventMetadata,
+}
+
+/// One append waiting for the writer.
+pub(crate) struct AppendRequest {
+    pub stream_id: String,
+    pub expected: ExpectedVersion,
+    pub events: Vec<PreparedEvent>,
+    pub idempotency_key: Option<String>,
+    pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
+}
+
+/// The recorded result of an append that carried an idempotency key.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyRow {
+    pub stream_id: String,
+    pub first_position: i64,
+    pub last_position: i64,
+    pub stream_version: i64,
+}
+
+/// The writer's connection, in the dialect of the store.
+enum WriterConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// Calls the function of the same name in the connection's dialect module.
+macro_rules! dialect {
+    ($conn:expr, $function:ident($($arg:expr),*)) => {
+        match $conn {
+            WriterConn::Sqlite(conn) => sqlite::$function(conn $(, $arg)*).await,
+            WriterConn::Postgres(conn) => postgres::$function(conn $(, $arg)*).await,
+        }
+    };
+}
+
+impl WriterConn {
+    async fn acquire(pool: &DbPool) -> Result<Self, StoreError> {
+        Ok(match pool {
+            DbPool::Sqlite(pool) => Self::Sqlite(pool.acquire().await?),
+            DbPool::Postgres(pool) => Self::Postgres(pool.acquire().await?),
+        })
+    }
+
+    fn hook_connection(&mut self) -> HookConnection<'_> {
+        match self {
+            Self::Sqlite(conn) => HookConnection::Sqlite(conn),
+            Self::Postgres(conn) => HookConnection::Postgres(conn),
+        }
+    }
+
+    /// Returns the connection to the pool, or closes it when its transaction state is unknown.
+    async fn release(self, healthy: bool) {
+        if !healthy {
+            let _ = match self {
+                Self::Sqlite(conn) => conn.close().await,
+                Self::Postgres(conn) => conn.close().await,
+            };
+        }
+    }
+}
+
+/// Runs the writer until every sender of `requests` is dropped.
+pub(crate) async fn run(
+    pool: DbPool,
+    mut requests: mpsc::Receiver<AppendRequest>,
+    head: Arc<watch::Sender<u64>>,
+    hook: Option<Arc<dyn AppendHook>>,
+) {
+    while let Some(first) = requests.recv().await {
+        let mut events = first.events.len();
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH_REQUESTS && events < MAX_BATCH_EVENTS {
+            match requests.try_recv() {
+                Ok(request) => {
+                    events += request.events.len();
+                    batch.push(request);
+                }
+                Err(_) => break,
+            }
+        }
+        commit_batch(&pool, batch, &head, hook.as_deref()).await;
+    }
+}
+
+/// Commits `batch` and answers every request in it.
+async fn commit_batch(pool: &DbPool, batch: Vec<AppendRequest>, head: &watch::Sender<u64>, hook: Option<&dyn AppendHook>) {
+    let error = match attempt(pool, &batch, hook).await {
+        Ok(result) => return deliver(batch, result, head),
+        Err(error) => error,
+    };
+    if batch.len() == 1 {
+        return fail(batch, error);
+    }
+    // One request may have poisoned the transaction (a duplicate event id, a hook that rejects
+    // its events): commit each alone, so that only that one fails.
+    tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
+    for request in batch {
+        let single = vec![request];
+        match attempt(pool, &single, hook).await {
+            Ok(result) => deliver(single, result, head),
+            Err(error) => fail(single, error),
+        }
+    }
+}
+
+fn deliver(batch: Vec<AppendRequest>, (outcomes, new_head): BatchResult, head: &watch::Sender<u64>) {
+    if let Some(position) = new_head {
+        publish_head(head, position);
+    }
+    for (request, outcome) in batch.into_iter().zip(outcomes) {
+        // A caller that stopped waiting (a cancelled request) does not undo a committed append.
+        let _ = request.reply.send(outcome);
+    }
+}
+
+fn fail(batch: Vec<AppendRequest>, error: StoreError) {
+    if let Some(request) = batch.into_iter().next() {
+        let _ = request.reply.send(Err(classify(error)));
+    }
+}
+
+/// Turns a unique violation on `event_id` into the caller's mistake that it is.
+fn classify(error: StoreError) -> StoreError {
+    if let StoreError::Database(sqlx::Error::Database(db)) = &error {
+        let on_event_id = db.constraint().is_some_and(|c| c.contains("event_id")) || db.message().contains("event_id");
+        if db.is_unique_violation() && on_event_id {
+            return StoreError::InvalidAppend("an event with this event_id is already recorded".into());
+        }
+    }
+    error
+}
+
+/// Raises the published head to `position` (never lowers it: a notification from another
+/// process may already have raised it further).
+pub(crate) fn publish_head(head: &watch::Sender<u64>, position: u64) {
+    head.send_if_modified(|current| {
+        if position > *current {
+            *current = position;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+type BatchResult = (Vec<Result<AppendOutcome, StoreError>>, Option<u64>);
+
+/// One transaction for the whole batch. Positions are assigned from the head read under the
+/// append lock, so a writer in another process can only append before or after, never between.
+async fn attempt(pool: &DbPool, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
+    let mut conn = WriterConn::acquire(pool).await?;
+    if let Err(error) = dialect!(&mut conn, begin_locked()) {
+        conn.release(false).await;
+        return Err(error);
+    }
+    match plan_and_insert(&mut conn, batch, hook).await {
+        Ok(result) => match dialect!(&mut conn, finish(true)) {
+            Ok(()) => {
+                conn.release(true).await;
+                Ok(result)
+            }
+            Err(error) => {
+                conn.release(false).await;
+                Err(error)
+            }
+        },
+        Err(error) => {
+            let rolled_back = dialect!(&mut conn, finish(false)).is_ok();
+            conn.release(rolled_back).await;
+            Err(error)
+        }
+    }
+}
+
+async fn plan_and_insert(conn: &mut WriterConn, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
+    let mut streams: Vec<String> = batch.iter().map(|request| request.stream_id.clone()).collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let (head, mut versions) = dialect!(&mut *conn, head_and_versions(&streams))?;
+    let (mut position, mut previous_hash) = match head {
+        Some((position, hash)) => {
+            let hash = to_hash(&hash)
+                .ok_or_else(|| StoreError::Corrupt { position: position as u64, reason: "hash is not 32 bytes".into() })?;
+            (position, hash)
+        }
+        None => (0, GENESIS_HASH),
+    };
+
+    let keys: Vec<String> = batch.iter().filter_map(|request| request.idempotency_key.clone()).collect();
+    let mut known_keys = if keys.is_empty() { HashMap::new() } else { dialect!(&mut *conn, lookup_keys(&keys))? };
+
+    let recorded_at_micros = Utc::now().timestamp_micros();
+    let mut rows: Vec<StoredRow> = Vec::new();
+    let mut new_keys: Vec<(String, KeyRow)> = Vec::new();
+    let mut for_hook: Vec<RecordedEvent> = Vec::new();
+    let mut outcomes = Vec::with_capacity(batch.len());
+
+    for request in batch {
+        if let Some(key) = &request.idempotency_key
+            && let Some(earlier) = known_keys.get(key)
+        {
+            outcomes.push(replay(key, earlier, &request.stream_id));
+            continue;
+        }
+        let actual = versions.get(&request.stream_id).copied().unwrap_or(0);
+        if !request.expected.accepts(actual as u64) {
+            outcomes.push(Err(StoreError::Conflict {
+                stream_id: request.stream_id.clone(),
+                expected: request.expected,
+                actual: actual as u64,
+            }));
+            continue;
+        }
+        if request.events.is_empty() {
+            outcomes.push(Ok(AppendOutcome {
+                stream_id: request.stream_id.clone(),
+                first_position: None,
+                last_position: None,
+                stream_version: actual as u64,
+                replayed: false,
+            }));
+            continue;
+        }
+        let first_position = position + 1;
+        let mut version = actual;
+        for event in &request.events {
+            position += 1;
+            version += 1;
+            let mut row = StoredRow {
+                position,
+                stream_id: request.stream_id.clone(),
+                stream_version: version,
+                event_id: event.event_id,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                payload: event.payload_text.clone(),
+                metadata: event.metadata_text.clone(),
+                recorded_at_micros,
+                previous_hash: previous_hash.to_vec(),
+                hash: Vec::new(),
+            };
+            let hash = event_hash(&previous_hash, &row.hashed_fields());
+            row.hash = hash.to_vec();
+            if hook.is_some() {
+                for_hook.push(RecordedEvent {
+                    position: position as u64,
+                    stream_id: request.stream_id.clone(),
+                    stream_version: version as u64,
+                    event_id: event.event_id,
+                    event_type: event.event_type.clone(),
+                    schema_version: event.schema_version as u32,
+                    stored_schema_version: event.schema_version as u32,
+                    payload: event.payload.clone(),
+                    metadata: event.metadata.clone(),
+                    recorded_at: micros_to_datetime(recorded_at_micros),
+                    previous_hash,
+                    hash,
+                });
+            }
+            previous_hash = hash;
+            rows.push(row);
+        }
+        versions.insert(request.stream_id.clone(), version);
+        if let Some(key) = &request.idempotency_key {
+            let row = KeyRow {
+                stream_id: request.stream_id.clone(),
+                first_position,
+                last_position: position,
+                stream_version: version,
+            };
+            // A second request with the same key later in this batch gets this result.
+            known_keys.insert(key.clone(), row.clone());
+            new_keys.push((key.clone(), row));
+        }
+        outcomes.push(Ok(AppendOutcome {
+            stream_id: request.stream_id.clone(),
+            first_position: Some(first_position as u64),
+            last_position: Some(position as u64),
+            stream_version: version as u64,
+            replayed: false,
+        }));
+    }
+
+    if rows.is_empty() {
+        return Ok((outcomes, None));
+    }
+    dialect!(&mut *conn, insert_events(&rows))?;
+    if !new_keys.is_empty() {
+        dialect!(&mut *conn, insert_keys(&new_keys))?;
+    }
+    if let Some(hook) = hook {
+        hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| StoreError::Hook(error.to_string()))?;
+    }
+    Ok((outcomes, Some(position as u64)))
+}
+
+/// The answer to a retried append: the first append's result, or a refusal when the key was
+/// first used on another stream.
+fn replay(key: &str, earlier: &KeyRow, stream_id: &str) -> Result<AppendOutcome, StoreError> {
+    if earlier.stream_id != stream_id {
+        return Err(StoreError::IdempotencyKeyReused { key: key.to_owned(), original_stream_id: earlier.stream_id.clone() });
+    }
+    Ok(AppendOutcome {
+        stream_id: earlier.stream_id.clone(),
+        first_position: Some(earlier.first_position as u64),
+        last_position: Some(earlier.last_position as u64),
+        stream_version: earlier.stream_version as u64,
+        replayed: true,
+    })
+}

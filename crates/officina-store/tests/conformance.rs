@@ -1,0 +1,579 @@
+//! The store's conformance suite: every test runs against SQLite and against PostgreSQL, each
+//! on a fresh database.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use officina_store::{
+    AppendHook, Backend, EventFilter, EventMetadata, EventStore, ExpectedVersion, HookConnection, HookError, NewEvent,
+    RecordedEvent, StoreError, StoreOptions, Upcasters,
+};
+use serde_json::json;
+use support::{TestDb, raw_sql, raw_text};
+
+/// Generates one test per backend for each suite function.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::support::TestDb::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = super::support::TestDb::postgres().await {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance! {
+    appended_events_read_back_exactly_with_positions_versions_and_a_linked_chain,
+    an_expected_version_conflict_appends_nothing,
+    a_retried_append_with_the_same_idempotency_key_returns_the_first_result_and_appends_nothing,
+    an_idempotency_key_survives_a_restart,
+    concurrent_appends_with_one_idempotency_key_append_once,
+    a_stored_v1_payload_is_upcast_when_read_and_never_rewritten,
+    update_delete_and_truncate_through_raw_sql_are_rejected_by_the_database,
+    tampering_with_one_payload_is_detected_at_exactly_that_position,
+    a_deleted_event_is_detected_as_a_gap,
+    an_empty_log_verifies_with_the_genesis_hash,
+    eight_concurrent_writers_and_a_follower_see_every_event_exactly_once_in_order,
+    a_subscriber_after_500_of_1000_gets_501_to_1000_then_the_live_ones,
+    a_filtered_subscription_follows_one_stream_only,
+    read_all_filters_by_stream_and_by_stream_prefix,
+    invalid_appends_are_refused_before_reaching_the_log,
+    a_duplicate_event_id_fails_alone_and_the_rest_of_the_batch_lands,
+    the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing,
+    appends_by_another_store_instance_wake_a_subscriber,
+}
+
+fn event(event_type: &str, payload: serde_json::Value) -> NewEvent {
+    NewEvent::new(event_type, payload)
+}
+
+fn actor(name: &str) -> EventMetadata {
+    EventMetadata {
+        actor: Some(name.to_owned()),
+        organization: Some("organization-1".into()),
+        role: Some("PARTNER".into()),
+        correlation_id: Some("corr-1".into()),
+        causation_id: Some("cause-1".into()),
+        request_id: None,
+    }
+}
+
+async fn appended_events_read_back_exactly_with_positions_versions_and_a_linked_chain(db: TestDb) {
+    let store = db.open().await;
+    let first = event("WorkshopIdentified", json!({"theme": "Aree interne", "cycle": "2021-2027", "n": 1.5}))
+        .with_metadata(actor("person-1"));
+    let second = event("MemberAdmitted", json!({"role": "LEAD", "quote": "«Parità» \"e\"\n"}));
+    let third = event("MemberAdmitted", json!({"role": "PARTNER"}));
+    let outcome = store
+        .append("workshop-a", ExpectedVersion::NoStream, vec![first.clone(), second.clone(), third.clone()], None)
+        .await
+        .expect("append to a new stream");
+    assert_eq!((outcome.first_position, outcome.last_position, outcome.stream_version), (Some(1), Some(3), 3));
+    assert!(!outcome.replayed);
+    let other = store
+        .append("organization-b", ExpectedVersion::Any, vec![event("OrganizationRegistered", json!({"name": "CGIL"}))], None)
+        .await
+        .expect("append to another stream");
+    assert_eq!((other.first_position, other.stream_version), (Some(4), 1));
+
+    let stream = store.read_stream("workshop-a", 1, 100).await.expect("read the stream");
+    assert_eq!(stream.len(), 3);
+    for (recorded, sent) in stream.iter().zip([&first, &second, &third]) {
+        assert_eq!(recorded.event_id, sent.event_id);
+        assert_eq!(recorded.event_type, sent.event_type);
+        assert_eq!(recorded.payload, sent.payload);
+        assert_eq!(recorded.metadata, sent.metadata);
+        assert_eq!((recorded.schema_version, recorded.stored_schema_version), (1, 1));
+        assert!((chrono::Utc::now() - recorded.recorded_at).num_seconds().abs() < 60);
+    }
+    assert_eq!(stream.iter().map(|e| (e.position, e.stream_version)).collect::<Vec<_>>(), [(1, 1), (2, 2), (3, 3)]);
+    assert_eq!(store.read_stream("workshop-a", 2, 1).await.expect("read from version 2")[0].stream_version, 2);
+
+    let all = store.read_all(0, 100, &EventFilter::All).await.expect("read the log");
+    assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(all[0].previous_hash, [0; 32]);
+    for pair in all.windows(2) {
+        assert_eq!(pair[1].previous_hash, pair[0].hash, "each event links to its predecessor");
+    }
+    let head = store.head().await.expect("head");
+    assert_eq!((head.position, head.hash), (4, all[3].hash));
+    assert_eq!(store.stream_version("workshop-a").await.expect("version"), 3);
+    assert_eq!(store.stream_version("nobody").await.expect("version"), 0);
+    let verification = store.verify(None, None).await.expect("verify");
+    assert!(verification.ok);
+    assert_eq!((verification.checked, verification.head_position, verification.head_hash), (4, 4, head.hash));
+    db.cleanup().await;
+}
+
+async fn an_expected_version_conflict_appends_nothing(db: TestDb) {
+    let store = db.open().await;
+    let two = vec![event("A", json!({})), event("B", json!({}))];
+    store.append("s", ExpectedVersion::NoStream, two, None).await.expect("create");
+    let before = store.head().await.expect("head");
+
+    for expected in [ExpectedVersion::NoStream, ExpectedVersion::Exact(1), ExpectedVersion::Exact(3), ExpectedVersion::Exact(0)] {
+        match store.append("s", expected, vec![event("C", json!({}))], None).await {
+            Err(StoreError::Conflict { stream_id, expected: reported, actual }) => {
+                assert_eq!((stream_id.as_str(), reported, actual), ("s", expected, 2));
+            }
+            other => panic!("expected a conflict for {expected}, got {other:?}"),
+        }
+    }
+    match store.append("missing", ExpectedVersion::Exact(1), vec![event("C", json!({}))], None).await {
+        Err(StoreError::Conflict { actual: 0, .. }) => {}
+        other => panic!("expected a conflict on a missing stream, got {other:?}"),
+    }
+    assert_eq!(store.head().await.expect("head"), before, "a conflict appends nothing");
+
+    let ok = store.append("s", ExpectedVersion::Exact(2), vec![event("C", json!({}))], None).await.expect("exact");
+    assert_eq!(ok.stream_version, 3);
+    let any = store.append("s", ExpectedVersion::Any, vec![event("D", json!({}))], None).await.expect("any");
+    assert_eq!((any.stream_version, any.last_position), (4, Some(4)));
+    db.cleanup().await;
+}
+
+async fn a_retried_append_with_the_same_idempotency_key_returns_the_first_result_and_appends_nothing(db: TestDb) {
+    let store = db.open().await;
+    store.append("other", ExpectedVersion::Any, vec![event("X", json!({}))], None).await.expect("unrelated event");
+    let first = store
+        .append("s", ExpectedVersion::NoStream, vec![event("A", json!({"n": 1})), event("B", json!({}))], Some("key-1"))
+        .await
+        .expect("first append");
+    assert_eq!((first.first_position, first.last_position, first.stream_version, first.replayed), (Some(2), Some(3), 2, false));
+    store.append("s", ExpectedVersion::Any, vec![event("C", json!({}))], None).await.expect("a later append");
+    let head = store.head().await.expect("head");
+
+    // The retry carries the same key; its expected version is now stale and its events differ:
+    // neither matters, it is the same request arriving twice.
+    let retry = store
+        .append("s", ExpectedVersion::NoStream, vec![event("A", json!({"n": 1})), event("B", json!({}))], Some("key-1"))
+        .await
+        .expect("retry");
+    assert_eq!(retry, officina_store::AppendOutcome { replayed: true, ..first });
+    assert_eq!(store.head().await.expect("head"), head, "the retry appended nothing");
+
+    match store.append("another-stream", ExpectedVersion::Any, vec![event("A", json!({}))], Some("key-1")).await {
+        Err(StoreError::IdempotencyKeyReused { key, original_stream_id }) => {
+            assert_eq!((key.as_str(), original_stream_id.as_str()), ("key-1", "s"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(store.head().await.expect("head"), head);
+    db.cleanup().await;
+}
+
+async fn an_idempotency_key_survives_a_restart(db: TestDb) {
+    let store = db.open().await;
+    let first = store.append("s", ExpectedVersion::Any, vec![event("A", json!({}))], Some("k")).await.expect("append");
+    drop(store);
+    let reopened = db.open().await;
+    let retry = reopened.append("s", ExpectedVersion::Any, vec![event("A", json!({}))], Some("k")).await.expect("retry");
+    assert!(retry.replayed);
+    assert_eq!(retry.last_position, first.last_position);
+    assert_eq!(reopened.head().await.expect("head").position, 1);
+    db.cleanup().await;
+}
+
+async fn concurrent_appends_with_one_idempotency_key_append_once(db: TestDb) {
+    let store = db.open().await;
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store.append("s", ExpectedVersion::Any, vec![event("A", json!({}))], Some("same")).await.expect("append")
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("task"));
+    }
+    assert_eq!(outcomes.iter().filter(|o| !o.replayed).count(), 1, "exactly one append took effect");
+    assert!(outcomes.iter().all(|o| o.last_position == Some(1)));
+    assert_eq!(store.head().await.expect("head").position, 1);
+    db.cleanup().await;
+}
+
+async fn a_stored_v1_payload_is_upcast_when_read_and_never_rewritten(db: TestDb) {
+    let store = db.open().await;
+    store
+        .append("s", ExpectedVersion::Any, vec![event("PositionStated", json!({"position": "SUPPORT"}))], None)
+        .await
+        .expect("append a v1 event");
+    store
+        .append(
+            "s",
+            ExpectedVersion::Any,
+            vec![event("PositionStated", json!({"stance": "OPPOSE", "rationale": "costs"})).with_schema_version(2)],
+            None,
+        )
+        .await
+        .expect("append a v2 event");
+    drop(store);
+
+    // A later release renamed `position` to `stance` and added `rationale`.
+    let upcasters = Upcasters::new().register("PositionStated", 1, |mut payload| {
+        if let Some(object) = payload.as_object_mut() {
+            if let Some(stance) = object.remove("position") {
+                object.insert("stance".into(), stance);
+            }
+            object.entry("rationale").or_insert(serde_json::Value::Null);
+        }
+        payload
+    });
+    let store = db.open_with(StoreOptions { upcasters, ..Default::default() }).await;
+    let events = store.read_stream("s", 1, 10).await.expect("read");
+    assert_eq!(events[0].payload, json!({"stance": "SUPPORT", "rationale": null}));
+    assert_eq!((events[0].schema_version, events[0].stored_schema_version), (2, 1));
+    assert_eq!(events[1].payload, json!({"stance": "OPPOSE", "rationale": "costs"}));
+    assert_eq!((events[1].schema_version, events[1].stored_schema_version), (2, 2));
+    let stored = raw_text(&store, "SELECT CAST(payload AS TEXT) FROM events WHERE position = 1").await;
+    assert_eq!(stored, r#"{"position":"SUPPORT"}"#, "the stored payload is untouched");
+    assert!(store.verify(None, None).await.expect("verify").ok);
+    db.cleanup().await;
+}
+
+async fn update_delete_and_truncate_through_raw_sql_are_rejected_by_the_database(db: TestDb) {
+    let store = db.open().await;
+    store.append("s", ExpectedVersion::Any, vec![event("A", json!({"v": 1}))], Some("k")).await.expect("append");
+    let mut statements = vec![
+        "UPDATE events SET event_type = 'B' WHERE position = 1",
+        "UPDATE events SET stream_version = stream_version + 1",
+        "DELETE FROM events WHERE position = 1",
+        "DELETE FROM events",
+        "UPDATE idempotency_keys SET stream_id = 'other'",
+        "DELETE FROM idempotency_keys",
+    ];
+    if db.backend == Backend::Postgres {
+        statements.extend(["TRUNCATE events", "TRUNCATE idempotency_keys"]);
+    }
+    for statement in statements {
+        let error = raw_sql(&store, statement).await.expect_err(statement);
+        assert!(error.to_string().contains("append-only"), "{statement}: {error}");
+    }
+    let events = store.read_all(0, 10, &EventFilter::All).await.expect("read");
+    assert_eq!((events.len(), events[0].event_type.as_str(), events[0].stream_version), (1, "A", 1));
+    assert!(store.verify(None, None).await.expect("verify").ok);
+    db.cleanup().await;
+}
+
+async fn tampering_with_one_payload_is_detected_at_exactly_that_position(db: TestDb) {
+    let store = db.open().await;
+    for n in 0..10 {
+        store.append("s", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append");
+    }
+    let before = store.verify(None, None).await.expect("verify");
+    assert!(before.ok);
+    assert_eq!(before.checked, 10);
+
+    // A database owner can drop the guard; the chain still tells.
+    match db.backend {
+        Backend::Sqlite => raw_sql(&store, "DROP TRIGGER events_reject_update").await,
+        Backend::Postgres => raw_sql(&store, "DROP TRIGGER events_reject_update_delete ON events").await,
+    }
+    .expect("drop the trigger");
+    let edit = match db.backend {
+        Backend::Sqlite => "UPDATE events SET payload = '{\"n\":600}' WHERE position = 6",
+        Backend::Postgres => "UPDATE events SET payload = '{\"n\":600}'::json WHERE position = 6",
+    };
+    assert_eq!(raw_sql(&store, edit).await.expect("tamper"), 1);
+
+    let after = store.verify(None, None).await.expect("verify");
+    assert!(!after.ok);
+    assert_eq!(after.first_bad_position, Some(6));
+    assert_eq!(after.checked, 5, "positions 1..5 still verify");
+    assert!(store.verify(Some(1), Some(5)).await.expect("verify 1..5").ok);
+    assert_eq!(store.verify(Some(6), None).await.expect("verify 6..").first_bad_position, Some(6));
+    assert!(store.verify(Some(7), None).await.expect("verify 7..").ok, "later events still link to the stored hash");
+    db.cleanup().await;
+}
+
+async fn a_deleted_event_is_detected_as_a_gap(db: TestDb) {
+    let store = db.open().await;
+    for n in 0..5 {
+        store.append("s", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append");
+    }
+    match db.backend {
+        Backend::Sqlite => raw_sql(&store, "DROP TRIGGER events_reject_delete").await,
+        Backend::Postgres => raw_sql(&store, "DROP TRIGGER events_reject_update_delete ON events").await,
+    }
+    .expect("drop the trigger");
+    raw_sql(&store, "DELETE FROM events WHERE position = 3").await.expect("delete");
+    let verification = store.verify(None, None).await.expect("verify");
+    assert_eq!((verification.ok, verification.first_bad_position), (false, Some(3)));
+    db.cleanup().await;
+}
+
+async fn an_empty_log_verifies_with_the_genesis_hash(db: TestDb) {
+    let store = db.open().await;
+    let verification = store.verify(None, None).await.expect("verify");
+    assert!(verification.ok);
+    assert_eq!((verification.checked, verification.head_position, verification.head_hash), (0, 0, [0; 32]));
+    assert_eq!(store.head().await.expect("head").position, 0);
+    db.cleanup().await;
+}
+
+/// Collects `count` events from a subscription, failing after `limit` without them.
+async fn collect(stream: &mut futures_util::stream::BoxStream<'static, Result<RecordedEvent, StoreError>>, count: usize) -> Vec<RecordedEvent> {
+    let mut events = Vec::with_capacity(count);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while events.len() < count {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(Ok(event))) => events.push(event),
+            Ok(Some(Err(error))) => panic!("subscription failed: {error}"),
+            Ok(None) => panic!("subscription ended after {} events", events.len()),
+            Err(_) => panic!("only {} of {count} events arrived", events.len()),
+        }
+    }
+    events
+}
+
+async fn eight_concurrent_writers_and_a_follower_see_every_event_exactly_once_in_order(db: TestDb) {
+    const WRITERS: usize = 8;
+    const PER_WRITER: usize = 500;
+    let store = db.open().await;
+    let mut follower = store.subscribe(0, EventFilter::All);
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for n in 0..PER_WRITER {
+                    // Half the writers share one stream (optimistic concurrency with `Any`), half
+                    // write their own streams with exact expected versions.
+                    let (stream, expected) = if writer % 2 == 0 {
+                        ("shared".to_owned(), ExpectedVersion::Any)
+                    } else {
+                        (format!("own-{writer}"), ExpectedVersion::Exact(n as u64))
+                    };
+                    store
+                        .append(&stream, expected, vec![event("Counted", json!({"writer": writer, "n": n}))], None)
+                        .await
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    let events = collect(&mut follower, WRITERS * PER_WRITER).await;
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let positions: Vec<u64> = events.iter().map(|e| e.position).collect();
+    assert_eq!(positions, (1..=(WRITERS * PER_WRITER) as u64).collect::<Vec<_>>(), "every position once, in order, no gap");
+    let ids: HashSet<_> = events.iter().map(|e| e.event_id).collect();
+    assert_eq!(ids.len(), WRITERS * PER_WRITER);
+    for writer in 0..WRITERS {
+        let mine: Vec<u64> = events
+            .iter()
+            .filter(|e| e.payload["writer"] == writer)
+            .map(|e| e.payload["n"].as_u64().unwrap_or(u64::MAX))
+            .collect();
+        assert_eq!(mine, (0..PER_WRITER as u64).collect::<Vec<_>>(), "writer {writer}'s events in its order");
+    }
+    assert_eq!(store.stream_version("shared").await.expect("version"), (WRITERS / 2 * PER_WRITER) as u64);
+    let verification = store.verify(None, None).await.expect("verify");
+    assert!(verification.ok);
+    assert_eq!(verification.checked, (WRITERS * PER_WRITER) as u64);
+    // Nothing more arrives: no duplicates were queued behind the last event.
+    assert!(tokio::time::timeout(Duration::from_millis(300), follower.next()).await.is_err());
+    db.cleanup().await;
+}
+
+async fn a_subscriber_after_500_of_1000_gets_501_to_1000_then_the_live_ones(db: TestDb) {
+    let store = db.open().await;
+    for chunk in 0..10 {
+        let events = (0..100).map(|n| event("A", json!({"n": chunk * 100 + n}))).collect();
+        store.append("s", ExpectedVersion::Any, events, None).await.expect("append");
+    }
+    let mut subscriber = store.subscribe(500, EventFilter::All);
+    let caught_up = collect(&mut subscriber, 500).await;
+    assert_eq!(caught_up.iter().map(|e| e.position).collect::<Vec<_>>(), (501..=1000).collect::<Vec<_>>());
+    let live_writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 0..10 {
+                store.append("live", ExpectedVersion::Any, vec![event("B", json!({"n": n}))], None).await.expect("append");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let live = collect(&mut subscriber, 10).await;
+    live_writer.await.expect("writer");
+    assert_eq!(live.iter().map(|e| e.position).collect::<Vec<_>>(), (1001..=1010).collect::<Vec<_>>());
+    assert!(live.iter().all(|e| e.stream_id == "live"));
+    db.cleanup().await;
+}
+
+async fn a_filtered_subscription_follows_one_stream_only(db: TestDb) {
+    let store = db.open().await;
+    for n in 0..30 {
+        let stream = if n % 3 == 0 { "workshop-1" } else { "workshop-2" };
+        store.append(stream, ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append");
+    }
+    let mut follower = store.subscribe(0, EventFilter::Stream("workshop-1".into()));
+    let past = collect(&mut follower, 10).await;
+    assert!(past.iter().all(|e| e.stream_id == "workshop-1"));
+    assert_eq!(past.iter().map(|e| e.stream_version).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+    store.append("workshop-2", ExpectedVersion::Any, vec![event("A", json!({}))], None).await.expect("append");
+    store.append("workshop-1", ExpectedVersion::Any, vec![event("Z", json!({}))], None).await.expect("append");
+    let live = collect(&mut follower, 1).await;
+    assert_eq!((live[0].event_type.as_str(), live[0].position), ("Z", 32));
+    db.cleanup().await;
+}
+
+async fn read_all_filters_by_stream_and_by_stream_prefix(db: TestDb) {
+    let store = db.open().await;
+    for stream in ["workshop-1", "organization-1", "workshop-2", "Workshop-3", "workshop_%x", "workshop-1"] {
+        store.append(stream, ExpectedVersion::Any, vec![event("A", json!({}))], None).await.expect("append");
+    }
+    let streams = |events: Vec<RecordedEvent>| events.into_iter().map(|e| e.stream_id).collect::<Vec<_>>();
+    let prefix = store.read_all(0, 100, &EventFilter::StreamPrefix("workshop-".into())).await.expect("prefix");
+    assert_eq!(streams(prefix), ["workshop-1", "workshop-2", "workshop-1"], "case-sensitive, no wildcards");
+    let wildcard = store.read_all(0, 100, &EventFilter::StreamPrefix("workshop_%".into())).await.expect("prefix");
+    assert_eq!(streams(wildcard), ["workshop_%x"]);
+    let one = store.read_all(1, 100, &EventFilter::Stream("workshop-1".into())).await.expect("stream");
+    assert_eq!(one.iter().map(|e| e.position).collect::<Vec<_>>(), [6]);
+    let page = store.read_all(2, 2, &EventFilter::All).await.expect("page");
+    assert_eq!(page.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
+    db.cleanup().await;
+}
+
+async fn invalid_appends_are_refused_before_reaching_the_log(db: TestDb) {
+    let store = db.open().await;
+    let cases: Vec<(&str, Vec<NewEvent>, Option<&str>)> = vec![
+        ("", vec![event("A", json!({}))], None),
+        ("s", vec![event("", json!({}))], None),
+        ("s", vec![event("A", json!({})).with_schema_version(0)], None),
+        ("s", vec![event("A", json!({}))], Some("")),
+        ("s", vec![event("A", json!({"big": "x".repeat(officina_store::MAX_EVENT_BYTES)}))], None),
+    ];
+    for (stream, events, key) in cases {
+        match store.append(stream, ExpectedVersion::Any, events, key).await {
+            Err(StoreError::InvalidAppend(_)) => {}
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    let empty = store.append("s", ExpectedVersion::NoStream, vec![], None).await.expect("an empty append is a no-op");
+    assert_eq!((empty.first_position, empty.stream_version), (None, 0));
+    assert_eq!(store.head().await.expect("head").position, 0);
+    db.cleanup().await;
+}
+
+async fn a_duplicate_event_id_fails_alone_and_the_rest_of_the_batch_lands(db: TestDb) {
+    let store = db.open().await;
+    let original = event("A", json!({}));
+    store.append("s", ExpectedVersion::Any, vec![original.clone()], None).await.expect("append");
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let store = store.clone();
+            let new_event = if n == 7 { original.clone() } else { event("B", json!({"n": n})) };
+            tokio::spawn(async move { store.append(&format!("t-{n}"), ExpectedVersion::Any, vec![new_event], None).await })
+        })
+        .collect();
+    let mut refused = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => {}
+            Err(StoreError::InvalidAppend(message)) => {
+                assert!(message.contains("event_id"), "{message}");
+                refused += 1;
+            }
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+    assert_eq!(refused, 1);
+    assert_eq!(store.head().await.expect("head").position, 20);
+    assert!(store.verify(None, None).await.expect("verify").ok);
+    db.cleanup().await;
+}
+
+/// A read model in miniature: counts events per stream in a table of its own.
+struct CountingHook {
+    fail_on: &'static str,
+    calls: AtomicUsize,
+}
+
+impl AppendHook for CountingHook {
+    fn apply<'a>(&'a self, conn: HookConnection<'a>, events: &'a [RecordedEvent]) -> BoxFuture<'a, Result<(), HookError>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            for event in events {
+                if event.event_type == self.fail_on {
+                    return Err("this read model refuses the event".into());
+                }
+            }
+            let sql = "INSERT INTO stream_counts (stream_id, events) VALUES ($1, 1) \
+                       ON CONFLICT (stream_id) DO UPDATE SET events = stream_counts.events + 1";
+            match conn {
+                HookConnection::Sqlite(conn) => {
+                    for event in events {
+                        sqlx::query(sql).bind(&event.stream_id).execute(&mut *conn).await?;
+                    }
+                }
+                HookConnection::Postgres(conn) => {
+                    for event in events {
+                        sqlx::query(sql).bind(&event.stream_id).execute(&mut *conn).await?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing(db: TestDb) {
+    let plain = db.open().await;
+    raw_sql(&plain, "CREATE TABLE stream_counts (stream_id TEXT PRIMARY KEY, events BIGINT NOT NULL)").await.expect("table");
+    drop(plain);
+    let hook = Arc::new(CountingHook { fail_on: "Poison", calls: AtomicUsize::new(0) });
+    let store = db.open_with(StoreOptions { hook: Some(hook.clone()), ..Default::default() }).await;
+    store.append("s", ExpectedVersion::Any, vec![event("A", json!({})), event("A", json!({}))], None).await.expect("append");
+    match store.append("s", ExpectedVersion::Any, vec![event("A", json!({})), event("Poison", json!({}))], None).await {
+        Err(StoreError::Hook(message)) => assert!(message.contains("refuses")),
+        other => panic!("expected the hook's refusal, got {other:?}"),
+    }
+    assert_eq!(store.head().await.expect("head").position, 2, "the refused append left no event");
+    let count = raw_text(&store, "SELECT CAST(events AS TEXT) FROM stream_counts WHERE stream_id = 's'").await;
+    assert_eq!(count, "2", "the read model moved with the log and only with it");
+    assert!(hook.calls.load(Ordering::SeqCst) >= 2);
+    db.cleanup().await;
+}
+
+async fn appends_by_another_store_instance_wake_a_subscriber(db: TestDb) {
+    // On PostgreSQL the wake-up must come from NOTIFY, so polling is pushed far out of reach;
+    // SQLite has no cross-process notifications and relies on the poll, kept short here.
+    let poll = match db.backend {
+        Backend::Postgres => Duration::from_secs(600),
+        Backend::Sqlite => Duration::from_millis(200),
+    };
+    let follower_store = db.open_with(StoreOptions { subscription_poll: Some(poll), ..Default::default() }).await;
+    let writer_store = EventStore::connect(&db.url).await.expect("a second instance, as another process would be");
+    let mut follower = follower_store.subscribe(0, EventFilter::All);
+    // Let the follower catch up (there is nothing yet) and start waiting.
+    assert!(tokio::time::timeout(Duration::from_millis(300), follower.next()).await.is_err());
+    writer_store.append("s", ExpectedVersion::Any, vec![event("FromElsewhere", json!({}))], None).await.expect("append");
+    let woken = tokio::time::timeout(Duration::from_secs(30), follower.next()).await;
+    match woken {
+        Ok(Some(Ok(event))) => assert_eq!((event.position, event.event_type.as_str()), (1, "FromElsewhere")),
+        other => panic!("the follower was not woken: {other:?}"),
+    }
+    db.cleanup().await;
+}
