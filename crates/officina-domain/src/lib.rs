@@ -1,1 +1,36 @@
-//! The partnership-workshop model of Officina (placeholder until the domain lands).
+//! The partnership-workshop model of Officina: commands, events, state, `decide` and `evolve` for
+//! the workshops (Officine Partenariali Sperimentali), their organizations and guidelines.
+//!
+//! **Architecture invariant:** this crate is pure. It does no IO, reads no clock and generates no
+//! ids: the caller passes the instant and the acting person in a [`Context`] and new ids inside
+//! commands. Every rule lives in a `decide` function; `evolve` only records what happened. So the
+//! core can't fail for reasons outside its input, and every rule is tested without a database.
+//!
+//! Modules:
+//! * [`workshop`], [`organization`], [`guideline`]: the three aggregates (one stream each).
+//! * [`roles`]: the role matrix, as a table.
+//! * [`tally`]: the decision rules, evaluated with exact fractions.
+//! * [`calendar`]: Italian working days for the ECCP notice period.
+//! * [`values`], [`ids`], [`context`], [`error`], [`event`]: the vocabulary shared by all of them.
+//! * [`demo`]: a deterministic demo history of the eleven workshops named in the seed.
+
+pub mod calendar;
+pub mod context;
+pub mod demo;
+pub mod error;
+pub mod event;
+pub mod guideline;
+pub mod ids;
+pub mod organization;
+pub mod roles;
+pub mod tally;
+pub mod values;
+pub mod workshop;
+
+pub use context::{Actor, Context};
+pub use error::{DomainError, Entity, ErrorCategory, Lang};
+pub use event::{AnyEvent, DomainEvent, PayloadError};
+pub use ids::*;
+pub use roles::{CommandKind, allowed_roles};
+pub use tally::{Evaluation, RejectionReason, Tally, evaluate};
+pub use values::*;

@@ -1,0 +1,1 @@
+//! A deterministic demo history (placeholder while the script is written).

@@ -1,0 +1,672 @@
+//! The domain's errors: one variant per rule, each with a stable code, a category and a message
+//! a partner understands, in English and Italian.
+//!
+//! Clients match on [`DomainError::code`], never on messages; codes are stable once released.
+//! [`DomainError::category`] tells the outer layers how to answer (bad input, forbidden, not found,
+//! a domain rule, a conflict) without knowing each rule.
+
+use crate::roles::CommandKind;
+use crate::values::{EccpCategory, ProposalStatus, Role, SessionStatus, Stage, Stance};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use thiserror::Error;
+
+/// The language of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Italian.
+    It,
+}
+
+/// How the outer layers should treat an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorCategory {
+    /// The input is malformed; `field` names the offending command field (camelCase).
+    Validation {
+        /// The command field at fault.
+        field: &'static str,
+    },
+    /// The actor may not do this (platform role, role matrix, acting for someone else).
+    Forbidden,
+    /// Something referenced does not exist (in the workshop, or the stream itself).
+    NotFound,
+    /// A rule of the domain forbids it in the current state.
+    RuleViolation,
+    /// It already exists or was already done.
+    Conflict,
+}
+
+/// The kinds of things a command can reference, for `NotFound` and `AlreadyExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Entity {
+    /// A workshop (its stream).
+    Workshop,
+    /// An organization (its stream).
+    Organization,
+    /// A guideline (its stream).
+    Guideline,
+    /// A version of a guideline.
+    GuidelineVersion,
+    /// A member of the workshop.
+    Member,
+    /// A session of the workshop.
+    Session,
+    /// An agenda item.
+    AgendaItem,
+    /// A shared document.
+    Document,
+    /// A contribution.
+    Contribution,
+    /// A proposal.
+    Proposal,
+    /// A version of a proposal's text.
+    TextVersion,
+    /// A session's minutes.
+    Minutes,
+    /// A version of the minutes.
+    MinutesVersion,
+    /// A decision.
+    Decision,
+    /// A piece of guideline feedback.
+    Feedback,
+}
+
+impl Entity {
+    fn en(&self) -> &'static str {
+        match self {
+            Entity::Workshop => "workshop",
+            Entity::Organization => "organization",
+            Entity::Guideline => "guideline",
+            Entity::GuidelineVersion => "guideline version",
+            Entity::Member => "member",
+            Entity::Session => "session",
+            Entity::AgendaItem => "agenda item",
+            Entity::Document => "document",
+            Entity::Contribution => "contribution",
+            Entity::Proposal => "proposal",
+            Entity::TextVersion => "text version",
+            Entity::Minutes => "minutes",
+            Entity::MinutesVersion => "minutes version",
+            Entity::Decision => "decision",
+            Entity::Feedback => "feedback",
+        }
+    }
+
+    /// The Italian noun with its definite article, and whether it is feminine.
+    fn it(&self) -> (&'static str, bool) {
+        match self {
+            Entity::Workshop => ("l'officina", true),
+            Entity::Organization => ("l'organizzazione", true),
+            Entity::Guideline => ("la linea guida", true),
+            Entity::GuidelineVersion => ("la versione della linea guida", true),
+            Entity::Member => ("il partecipante", false),
+            Entity::Session => ("l'incontro", false),
+            Entity::AgendaItem => ("il punto all'ordine del giorno", false),
+            Entity::Document => ("il documento", false),
+            Entity::Contribution => ("il contributo", false),
+            Entity::Proposal => ("la proposta", true),
+            Entity::TextVersion => ("la versione del testo", true),
+            Entity::Minutes => ("il verbale", false),
+            Entity::MinutesVersion => ("la versione del verbale", true),
+            Entity::Decision => ("la decisione", true),
+            Entity::Feedback => ("il riscontro", false),
+        }
+    }
+
+    #[cfg(test)]
+    fn code_stem(&self) -> &'static str {
+        match self {
+            Entity::Workshop => "WORKSHOP",
+            Entity::Organization => "ORGANIZATION",
+            Entity::Guideline => "GUIDELINE",
+            Entity::GuidelineVersion => "GUIDELINE_VERSION",
+            Entity::Member => "MEMBER",
+            Entity::Session => "SESSION",
+            Entity::AgendaItem => "AGENDA_ITEM",
+            Entity::Document => "DOCUMENT",
+            Entity::Contribution => "CONTRIBUTION",
+            Entity::Proposal => "PROPOSAL",
+            Entity::TextVersion => "TEXT_VERSION",
+            Entity::Minutes => "MINUTES",
+            Entity::MinutesVersion => "MINUTES_VERSION",
+            Entity::Decision => "DECISION",
+            Entity::Feedback => "FEEDBACK",
+        }
+    }
+
+    /// Every entity, in declaration order.
+    pub const ALL: &'static [Entity] = &[
+        Entity::Workshop,
+        Entity::Organization,
+        Entity::Guideline,
+        Entity::GuidelineVersion,
+        Entity::Member,
+        Entity::Session,
+        Entity::AgendaItem,
+        Entity::Document,
+        Entity::Contribution,
+        Entity::Proposal,
+        Entity::TextVersion,
+        Entity::Minutes,
+        Entity::MinutesVersion,
+        Entity::Decision,
+        Entity::Feedback,
+    ];
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.en())
+    }
+}
+
+/// Every way a command can be refused. The `Display` form is the English message.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    // --- Validation ---
+    /// A required text field is empty.
+    #[error("The field '{field}' is required and cannot be empty.")]
+    FieldRequired {
+        /// The command field (camelCase).
+        field: &'static str,
+    },
+    /// A quorum or threshold is not a fraction in the allowed range.
+    #[error("The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half).")]
+    InvalidRatio {
+        /// `quorum` or `threshold`.
+        field: &'static str,
+    },
+    /// The programming cycle is not of the form `2021-2027`.
+    #[error("The programming cycle must be written as two years, like 2021-2027.")]
+    InvalidProgrammingCycle,
+    /// `OPPOSE` and `SUPPORT_WITH_RESERVATIONS` need a written rationale.
+    #[error("A position of {stance} must explain its reasons: please write a rationale.")]
+    RationaleRequired {
+        /// The stance stated.
+        stance: Stance,
+    },
+    /// A session cannot start before it is convened.
+    #[error("A session must be scheduled after the moment it is convened.")]
+    SessionStartsBeforeConvening,
+    /// The agenda item named belongs to another session than the one named.
+    #[error("The agenda item does not belong to the session indicated.")]
+    AgendaItemNotInSession,
+
+    // --- Forbidden ---
+    /// The acting person is not a current member of the workshop.
+    #[error("You are not a member of this workshop.")]
+    NotAMember,
+    /// The member's role does not allow the command (role matrix).
+    #[error("Your role {role} does not allow this action ({command}).")]
+    RoleNotAllowed {
+        /// The actor's role.
+        role: Role,
+        /// The command refused.
+        command: CommandKind,
+    },
+    /// Only platform administrators may do this.
+    #[error("Only a platform administrator can do this.")]
+    PlatformAdminRequired,
+    /// The member's role gives no voice in deliberations.
+    #[error("Your role {role} does not give your organization a voice: only LEAD, CO_CONDUCTOR and PARTNER members state positions.")]
+    NotEligibleToVote {
+        /// The actor's role.
+        role: Role,
+    },
+    /// A member states positions only for the organization they represent.
+    #[error("You can state a position only on behalf of the organization you represent.")]
+    NotOwnOrganization,
+    /// Only the author may revise or withdraw a contribution.
+    #[error("Only the author of a contribution can revise or withdraw it.")]
+    NotContributionAuthor,
+    /// Only the lead or a co-conductor may end someone else's membership.
+    #[error("You can only end your own membership.")]
+    NotOwnMembership,
+    /// Only a lead may grant the LEAD or CO_CONDUCTOR role.
+    #[error("Only the lead can grant the role {role}.")]
+    RoleNotGrantable {
+        /// The role asked for.
+        role: Role,
+    },
+    /// Only the guideline's publisher (or a platform administrator) may publish new versions.
+    #[error("Only whoever published this guideline can publish new versions of it.")]
+    NotGuidelineEditor,
+
+    // --- NotFound ---
+    /// Something referenced does not exist.
+    #[error("The {0} does not exist.")]
+    NotFound(Entity),
+
+    // --- Conflict ---
+    /// Something with this id already exists.
+    #[error("Another {0} already has this id.")]
+    AlreadyExists(Entity),
+    /// The person is already a current member of the workshop.
+    #[error("This person is already a member of the workshop.")]
+    PersonAlreadyMember,
+    /// The member was already checked in to the session.
+    #[error("This member is already checked in to the session.")]
+    AlreadyCheckedIn,
+    /// The member already declared an interest on this proposal.
+    #[error("You have already declared an interest on this proposal.")]
+    InterestAlreadyDeclared,
+    /// The workshop already adopted this guideline version.
+    #[error("The workshop has already adopted this guideline version.")]
+    GuidelineAlreadyAdopted,
+
+    // --- RuleViolation ---
+    /// The stage change is not the next step of the path.
+    #[error("A workshop cannot move from {from} to {to}: stages go IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, one step at a time and never back.")]
+    StageTransitionNotAllowed {
+        /// The current stage.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+    },
+    /// A closed workshop accepts no change.
+    #[error("The workshop is closed: its history can be read but not changed.")]
+    WorkshopClosed,
+    /// Deliberation happens only during co-conduction.
+    #[error("Deliberation happens only while the workshop is in CO_CONDUCTION (it is {stage}).")]
+    NotInCoConduction {
+        /// The current stage.
+        stage: Stage,
+    },
+    /// Co-conduction cannot end while a deliberation is open.
+    #[error("Close every open deliberation before leaving co-conduction.")]
+    DeliberationStillOpen,
+    /// The workshop must keep at least one lead.
+    #[error("The workshop must keep at least one LEAD member.")]
+    LastLead,
+    /// The member already has this role.
+    #[error("The member already has this role.")]
+    RoleUnchanged,
+    /// The member has left the workshop.
+    #[error("This member has already left the workshop.")]
+    MemberHasLeft,
+    /// The session is not open.
+    #[error("The session is not open (it is {status}).")]
+    SessionNotOpen {
+        /// The session's status.
+        status: SessionStatus,
+    },
+    /// The session was already opened.
+    #[error("The session is already open.")]
+    SessionAlreadyOpen,
+    /// The session is closed.
+    #[error("The session is closed.")]
+    SessionClosed,
+    /// Minutes are drafted once the session is closed.
+    #[error("Minutes are drafted once the session is closed.")]
+    SessionNotClosed,
+    /// The agenda item was already taken.
+    #[error("This agenda item has already been taken.")]
+    AgendaItemAlreadyStarted,
+    /// Only approved minutes are published.
+    #[error("The minutes must be approved before they are published.")]
+    MinutesNotApproved,
+    /// The minutes are already approved.
+    #[error("The latest version of the minutes is already approved.")]
+    MinutesAlreadyApproved,
+    /// Published minutes are final.
+    #[error("The minutes are published and can no longer change.")]
+    MinutesAlreadyPublished,
+    /// Only the latest version of the minutes can be approved.
+    #[error("Only the latest version of the minutes (version {latest}) can be approved.")]
+    MinutesVersionNotLatest {
+        /// The latest version.
+        latest: u32,
+    },
+    /// The contribution was withdrawn.
+    #[error("This contribution was withdrawn.")]
+    ContributionWithdrawn,
+    /// Deliberation opens only on a draft proposal.
+    #[error("Deliberation can be opened only on a draft proposal (it is {status}).")]
+    ProposalNotDraft {
+        /// The proposal's status.
+        status: ProposalStatus,
+    },
+    /// Deliberation is not open on the proposal.
+    #[error("Deliberation is not open on this proposal (it is {status}).")]
+    DeliberationNotOpen {
+        /// The proposal's status.
+        status: ProposalStatus,
+    },
+    /// The proposal is decided or withdrawn.
+    #[error("The proposal is {status}: it can no longer change.")]
+    ProposalNotActive {
+        /// The proposal's status.
+        status: ProposalStatus,
+    },
+    /// The organization is recused on the proposal (conflict of interest).
+    #[error("Your organization declared a conflict of interest on this proposal and cannot take a position on it.")]
+    Recused,
+    /// Feedback needs an adopted guideline.
+    #[error("The workshop has not adopted this guideline version, so it cannot give feedback on it.")]
+    GuidelineVersionNotAdopted,
+    /// Guidelines are published by labs.
+    #[error("Guidelines are published by research labs; this organization is {category}.")]
+    NotALab {
+        /// The organization's category.
+        category: EccpCategory,
+    },
+    /// A workshop is led by a Managing Authority.
+    #[error("A workshop is led by a Managing Authority; this organization is {category}.")]
+    NotAManagingAuthority {
+        /// The organization's category.
+        category: EccpCategory,
+    },
+    /// The new name equals the current one.
+    #[error("The organization already has this name.")]
+    NameUnchanged,
+}
+
+impl DomainError {
+    /// The stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        use DomainError::*;
+        match self {
+            FieldRequired { .. } => "FIELD_REQUIRED",
+            InvalidRatio { .. } => "INVALID_RATIO",
+            InvalidProgrammingCycle => "INVALID_PROGRAMMING_CYCLE",
+            RationaleRequired { .. } => "RATIONALE_REQUIRED",
+            SessionStartsBeforeConvening => "SESSION_STARTS_BEFORE_CONVENING",
+            AgendaItemNotInSession => "AGENDA_ITEM_NOT_IN_SESSION",
+            NotAMember => "NOT_A_MEMBER",
+            RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
+            PlatformAdminRequired => "PLATFORM_ADMIN_REQUIRED",
+            NotEligibleToVote { .. } => "NOT_ELIGIBLE_TO_VOTE",
+            NotOwnOrganization => "NOT_OWN_ORGANIZATION",
+            NotContributionAuthor => "NOT_CONTRIBUTION_AUTHOR",
+            NotOwnMembership => "NOT_OWN_MEMBERSHIP",
+            RoleNotGrantable { .. } => "ROLE_NOT_GRANTABLE",
+            NotGuidelineEditor => "NOT_GUIDELINE_EDITOR",
+            NotFound(entity) => not_found_code(*entity),
+            AlreadyExists(entity) => already_exists_code(*entity),
+            PersonAlreadyMember => "PERSON_ALREADY_MEMBER",
+            AlreadyCheckedIn => "ALREADY_CHECKED_IN",
+            InterestAlreadyDeclared => "INTEREST_ALREADY_DECLARED",
+            GuidelineAlreadyAdopted => "GUIDELINE_ALREADY_ADOPTED",
+            StageTransitionNotAllowed { .. } => "STAGE_TRANSITION_NOT_ALLOWED",
+            WorkshopClosed => "WORKSHOP_CLOSED",
+            NotInCoConduction { .. } => "NOT_IN_CO_CONDUCTION",
+            DeliberationStillOpen => "DELIBERATION_STILL_OPEN",
+            LastLead => "LAST_LEAD",
+            RoleUnchanged => "ROLE_UNCHANGED",
+            MemberHasLeft => "MEMBER_HAS_LEFT",
+            SessionNotOpen { .. } => "SESSION_NOT_OPEN",
+            SessionAlreadyOpen => "SESSION_ALREADY_OPEN",
+            SessionClosed => "SESSION_CLOSED",
+            SessionNotClosed => "SESSION_NOT_CLOSED",
+            AgendaItemAlreadyStarted => "AGENDA_ITEM_ALREADY_STARTED",
+            MinutesNotApproved => "MINUTES_NOT_APPROVED",
+            MinutesAlreadyApproved => "MINUTES_ALREADY_APPROVED",
+            MinutesAlreadyPublished => "MINUTES_ALREADY_PUBLISHED",
+            MinutesVersionNotLatest { .. } => "MINUTES_VERSION_NOT_LATEST",
+            ContributionWithdrawn => "CONTRIBUTION_WITHDRAWN",
+            ProposalNotDraft { .. } => "PROPOSAL_NOT_DRAFT",
+            DeliberationNotOpen { .. } => "DELIBERATION_NOT_OPEN",
+            ProposalNotActive { .. } => "PROPOSAL_NOT_ACTIVE",
+            Recused => "RECUSED",
+            GuidelineVersionNotAdopted => "GUIDELINE_VERSION_NOT_ADOPTED",
+            NotALab { .. } => "NOT_A_LAB",
+            NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
+            NameUnchanged => "NAME_UNCHANGED",
+        }
+    }
+
+    /// How the outer layers should treat the error.
+    pub fn category(&self) -> ErrorCategory {
+        use DomainError::*;
+        match self {
+            FieldRequired { field } | InvalidRatio { field } => ErrorCategory::Validation { field },
+            InvalidProgrammingCycle => ErrorCategory::Validation { field: "programmingCycle" },
+            RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
+            SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
+            AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            NotAMember
+            | RoleNotAllowed { .. }
+            | PlatformAdminRequired
+            | NotEligibleToVote { .. }
+            | NotOwnOrganization
+            | NotContributionAuthor
+            | NotOwnMembership
+            | RoleNotGrantable { .. }
+            | NotGuidelineEditor => ErrorCategory::Forbidden,
+            NotFound(_) => ErrorCategory::NotFound,
+            AlreadyExists(_)
+            | PersonAlreadyMember
+            | AlreadyCheckedIn
+            | InterestAlreadyDeclared
+            | GuidelineAlreadyAdopted => ErrorCategory::Conflict,
+            StageTransitionNotAllowed { .. }
+            | WorkshopClosed
+            | NotInCoConduction { .. }
+            | DeliberationStillOpen
+            | LastLead
+            | RoleUnchanged
+            | MemberHasLeft
+            | SessionNotOpen { .. }
+            | SessionAlreadyOpen
+            | SessionClosed
+            | SessionNotClosed
+            | AgendaItemAlreadyStarted
+            | MinutesNotApproved
+            | MinutesAlreadyApproved
+            | MinutesAlreadyPublished
+            | MinutesVersionNotLatest { .. }
+            | ContributionWithdrawn
+            | ProposalNotDraft { .. }
+            | DeliberationNotOpen { .. }
+            | ProposalNotActive { .. }
+            | Recused
+            | GuidelineVersionNotAdopted
+            | NotALab { .. }
+            | NotAManagingAuthority { .. }
+            | NameUnchanged => ErrorCategory::RuleViolation,
+        }
+    }
+
+    /// The message for a partner, in the language asked for.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::It => self.message_it(),
+        }
+    }
+
+    fn message_it(&self) -> String {
+        use DomainError::*;
+        match self {
+            FieldRequired { field } => format!("Il campo «{field}» è obbligatorio e non può essere vuoto."),
+            InvalidRatio { field } => format!(
+                "Il valore di «{field}» deve essere una frazione tra 0 e 1 (la soglia di una maggioranza qualificata deve superare la metà)."
+            ),
+            InvalidProgrammingCycle => {
+                "Il ciclo di programmazione va indicato con due anni, ad esempio 2021-2027.".to_owned()
+            }
+            RationaleRequired { stance } => {
+                format!("Una posizione {stance} va motivata: scrivi la motivazione.")
+            }
+            SessionStartsBeforeConvening => {
+                "L'incontro deve essere fissato dopo il momento della convocazione.".to_owned()
+            }
+            AgendaItemNotInSession => {
+                "Il punto all'ordine del giorno non appartiene all'incontro indicato.".to_owned()
+            }
+            NotAMember => "Non sei un partecipante di questa officina.".to_owned(),
+            RoleNotAllowed { role, command } => {
+                format!("Il tuo ruolo {role} non consente questa operazione ({command}).")
+            }
+            PlatformAdminRequired => {
+                "Solo un amministratore della piattaforma può eseguire questa operazione.".to_owned()
+            }
+            NotEligibleToVote { role } => format!(
+                "Il tuo ruolo {role} non dà voce alla tua organizzazione: esprimono posizioni solo i partecipanti LEAD, CO_CONDUCTOR e PARTNER."
+            ),
+            NotOwnOrganization => {
+                "Puoi esprimere una posizione solo per conto dell'organizzazione che rappresenti.".to_owned()
+            }
+            NotContributionAuthor => {
+                "Solo l'autore di un contributo può modificarlo o ritirarlo.".to_owned()
+            }
+            NotOwnMembership => "Puoi terminare solo la tua partecipazione.".to_owned(),
+            RoleNotGrantable { role } => format!("Solo il capofila può attribuire il ruolo {role}."),
+            NotGuidelineEditor => {
+                "Solo chi ha pubblicato questa linea guida può pubblicarne nuove versioni.".to_owned()
+            }
+            NotFound(entity) => {
+                let (noun, feminine) = entity.it();
+                let ending = if feminine { "a" } else { "o" };
+                format!("{} indicat{ending} non esiste.", capitalize(noun))
+            }
+            AlreadyExists(entity) => {
+                let (noun, _) = entity.it();
+                format!("{} con questo identificativo esiste già.", capitalize(noun))
+            }
+            PersonAlreadyMember => "Questa persona partecipa già all'officina.".to_owned(),
+            AlreadyCheckedIn => "La presenza di questo partecipante è già registrata.".to_owned(),
+            InterestAlreadyDeclared => {
+                "Hai già dichiarato un interesse su questa proposta.".to_owned()
+            }
+            GuidelineAlreadyAdopted => {
+                "L'officina ha già adottato questa versione della linea guida.".to_owned()
+            }
+            StageTransitionNotAllowed { from, to } => format!(
+                "Un'officina non può passare da {from} a {to}: le fasi sono IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, una alla volta e senza tornare indietro."
+            ),
+            WorkshopClosed => {
+                "L'officina è chiusa: la sua storia si può consultare ma non modificare.".to_owned()
+            }
+            NotInCoConduction { stage } => format!(
+                "Si delibera solo mentre l'officina è in CO_CONDUCTION (ora è {stage})."
+            ),
+            DeliberationStillOpen => {
+                "Chiudi tutte le deliberazioni aperte prima di terminare la co-conduzione.".to_owned()
+            }
+            LastLead => "L'officina deve mantenere almeno un partecipante LEAD.".to_owned(),
+            RoleUnchanged => "Il partecipante ha già questo ruolo.".to_owned(),
+            MemberHasLeft => "Questo partecipante ha già lasciato l'officina.".to_owned(),
+            SessionNotOpen { status } => format!("L'incontro non è aperto (stato: {status})."),
+            SessionAlreadyOpen => "L'incontro è già aperto.".to_owned(),
+            SessionClosed => "L'incontro è chiuso.".to_owned(),
+            SessionNotClosed => "Il verbale si redige dopo la chiusura dell'incontro.".to_owned(),
+            AgendaItemAlreadyStarted => {
+                "Questo punto all'ordine del giorno è già stato trattato.".to_owned()
+            }
+            MinutesNotApproved => {
+                "Il verbale deve essere approvato prima di essere pubblicato.".to_owned()
+            }
+            MinutesAlreadyApproved => {
+                "L'ultima versione del verbale è già stata approvata.".to_owned()
+            }
+            MinutesAlreadyPublished => {
+                "Il verbale è stato pubblicato e non può più essere modificato.".to_owned()
+            }
+            MinutesVersionNotLatest { latest } => format!(
+                "Si può approvare solo l'ultima versione del verbale (versione {latest})."
+            ),
+            ContributionWithdrawn => "Questo contributo è stato ritirato.".to_owned(),
+            ProposalNotDraft { status } => format!(
+                "La deliberazione si può aprire solo su una proposta in bozza (stato: {status})."
+            ),
+            DeliberationNotOpen { status } => format!(
+                "La deliberazione su questa proposta non è aperta (stato: {status})."
+            ),
+            ProposalNotActive { status } => {
+                format!("La proposta è {status}: non può più essere modificata.")
+            }
+            Recused => "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione.".to_owned(),
+            GuidelineVersionNotAdopted => "L'officina non ha adottato questa versione della linea guida, quindi non può darne un riscontro.".to_owned(),
+            NotALab { category } => format!(
+                "Le linee guida sono pubblicate dai laboratori di ricerca; questa organizzazione è {category}."
+            ),
+            NotAManagingAuthority { category } => format!(
+                "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
+            ),
+            NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+        }
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn not_found_code(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Workshop => "WORKSHOP_NOT_FOUND",
+        Entity::Organization => "ORGANIZATION_NOT_FOUND",
+        Entity::Guideline => "GUIDELINE_NOT_FOUND",
+        Entity::GuidelineVersion => "GUIDELINE_VERSION_NOT_FOUND",
+        Entity::Member => "MEMBER_NOT_FOUND",
+        Entity::Session => "SESSION_NOT_FOUND",
+        Entity::AgendaItem => "AGENDA_ITEM_NOT_FOUND",
+        Entity::Document => "DOCUMENT_NOT_FOUND",
+        Entity::Contribution => "CONTRIBUTION_NOT_FOUND",
+        Entity::Proposal => "PROPOSAL_NOT_FOUND",
+        Entity::TextVersion => "TEXT_VERSION_NOT_FOUND",
+        Entity::Minutes => "MINUTES_NOT_FOUND",
+        Entity::MinutesVersion => "MINUTES_VERSION_NOT_FOUND",
+        Entity::Decision => "DECISION_NOT_FOUND",
+        Entity::Feedback => "FEEDBACK_NOT_FOUND",
+    }
+}
+
+fn already_exists_code(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Workshop => "WORKSHOP_ALREADY_EXISTS",
+        Entity::Organization => "ORGANIZATION_ALREADY_EXISTS",
+        Entity::Guideline => "GUIDELINE_ALREADY_EXISTS",
+        Entity::GuidelineVersion => "GUIDELINE_VERSION_ALREADY_EXISTS",
+        Entity::Member => "MEMBER_ALREADY_EXISTS",
+        Entity::Session => "SESSION_ALREADY_EXISTS",
+        Entity::AgendaItem => "AGENDA_ITEM_ALREADY_EXISTS",
+        Entity::Document => "DOCUMENT_ALREADY_EXISTS",
+        Entity::Contribution => "CONTRIBUTION_ALREADY_EXISTS",
+        Entity::Proposal => "PROPOSAL_ALREADY_EXISTS",
+        Entity::TextVersion => "TEXT_VERSION_ALREADY_EXISTS",
+        Entity::Minutes => "MINUTES_ALREADY_EXISTS",
+        Entity::MinutesVersion => "MINUTES_VERSION_ALREADY_EXISTS",
+        Entity::Decision => "DECISION_ALREADY_EXISTS",
+        Entity::Feedback => "FEEDBACK_ALREADY_EXISTS",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_codes_follow_the_entity_name() {
+        for entity in Entity::ALL {
+            assert_eq!(not_found_code(*entity), format!("{}_NOT_FOUND", entity.code_stem()));
+            assert_eq!(
+                already_exists_code(*entity),
+                format!("{}_ALREADY_EXISTS", entity.code_stem())
+            );
+        }
+    }
+
+    #[test]
+    fn italian_messages_agree_in_gender() {
+        assert_eq!(
+            DomainError::NotFound(Entity::Proposal).message(Lang::It),
+            "La proposta indicata non esiste."
+        );
+        assert_eq!(
+            DomainError::NotFound(Entity::Session).message(Lang::It),
+            "L'incontro indicato non esiste."
+        );
+        assert_eq!(
+            DomainError::NotFound(Entity::Proposal).message(Lang::En),
+            "The proposal does not exist."
+        );
+    }
+}

@@ -1,0 +1,735 @@
+//! Every rule of a workshop: authorization by the role matrix, then the rule of each command.
+
+use super::command::{Command, FirstLead};
+use super::event::Event;
+use super::state::{Member, Proposal, Session, State, Workshop};
+use crate::calendar::{NOTICE_WORKING_DAYS, notice_working_days};
+use crate::context::Context;
+use crate::error::{DomainError, Entity};
+use crate::ids::{ContributionId, SessionId};
+use crate::organization::required;
+use crate::roles::{CommandKind, acts_for_others, is_allowed};
+use crate::values::{
+    DecisionRule, EccpCategory, MinutesStatus, ProposalStatus, Ratio, Role, RuleMethod,
+    SessionStatus, Stage,
+};
+
+type Decided = Result<Vec<Event>, DomainError>;
+
+/// Decides what a command does to a workshop stream. See the module documentation for the order
+/// in which rules are checked.
+pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
+    if let Command::IdentifyWorkshop {
+        workshop_id,
+        name,
+        theme,
+        programming_cycle,
+        cycle_phase,
+        territory,
+        programme,
+        managing_authority,
+        lead,
+    } = command
+    {
+        if !ctx.actor.platform_admin {
+            return Err(DomainError::PlatformAdminRequired);
+        }
+        if state.workshop.is_some() {
+            return Err(DomainError::AlreadyExists(Entity::Workshop));
+        }
+        let FirstLead { member_id, person_id, mandate_reference } = lead;
+        let name = required("name", name)?;
+        let theme = required("theme", theme)?;
+        let programming_cycle = valid_cycle(programming_cycle)?;
+        let territory = required("territory", territory)?;
+        let programme = required("programme", programme)?;
+        let mandate_reference = required("mandateReference", mandate_reference)?;
+        if managing_authority.category != EccpCategory::ManagingAuthority {
+            return Err(DomainError::NotAManagingAuthority { category: managing_authority.category });
+        }
+        return Ok(vec![
+            Event::WorkshopIdentified {
+                workshop_id,
+                name,
+                theme,
+                programming_cycle,
+                cycle_phase,
+                territory,
+                programme,
+                managing_authority: managing_authority.clone(),
+                identified_by: ctx.actor.person_id,
+                at: ctx.now,
+            },
+            Event::MemberAdmitted {
+                member_id,
+                person_id,
+                role: Role::Lead,
+                organization: managing_authority,
+                mandate_reference,
+                admitted_by: None,
+                at: ctx.now,
+            },
+        ]);
+    }
+
+    let workshop = state.workshop.as_ref().ok_or(DomainError::NotFound(Entity::Workshop))?;
+    let kind = command.kind();
+    let actor = workshop.current_member_of(ctx.actor.person_id).ok_or(DomainError::NotAMember)?;
+    if !is_allowed(actor.role, kind) {
+        return Err(if kind == CommandKind::StatePosition {
+            DomainError::NotEligibleToVote { role: actor.role }
+        } else {
+            DomainError::RoleNotAllowed { role: actor.role, command: kind }
+        });
+    }
+    if workshop.stage == Stage::Closed {
+        return Err(DomainError::WorkshopClosed);
+    }
+    Decider { workshop, actor, ctx }.decide(command)
+}
+
+/// The checked parts of a decision: the workshop exists and is not closed, and the actor is a
+/// current member whose role allows the command.
+struct Decider<'a> {
+    workshop: &'a Workshop,
+    actor: &'a Member,
+    ctx: &'a Context,
+}
+
+impl Decider<'_> {
+    fn decide(&self, command: Command) -> Decided {
+        let w = self.workshop;
+        let now = self.ctx.now;
+        let by = self.actor.id;
+        match command {
+            Command::IdentifyWorkshop { .. } => Err(DomainError::AlreadyExists(Entity::Workshop)),
+
+            Command::ChangeStage { to } => {
+                let from = w.stage;
+                if from.next() != Some(to) {
+                    return Err(DomainError::StageTransitionNotAllowed { from, to });
+                }
+                if w.proposals.values().any(|p| p.status == ProposalStatus::Open) {
+                    return Err(DomainError::DeliberationStillOpen);
+                }
+                Ok(vec![Event::WorkshopStageChanged { from, to, by, at: now }])
+            }
+
+            Command::AdoptGuideline { guideline_id, version } => {
+                if version == 0 {
+                    return Err(DomainError::NotFound(Entity::GuidelineVersion));
+                }
+                if w.has_adopted(guideline_id, version) {
+                    return Err(DomainError::GuidelineAlreadyAdopted);
+                }
+                Ok(vec![Event::GuidelineAdopted { guideline_id, version, by, at: now }])
+            }
+
+            Command::GiveGuidelineFeedback {
+                feedback_id,
+                guideline_id,
+                version,
+                section,
+                worked,
+                did_not_work,
+                suggestion,
+            } => {
+                if w.feedback.contains_key(&feedback_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Feedback));
+                }
+                if !w.has_adopted(guideline_id, version) {
+                    return Err(DomainError::GuidelineVersionNotAdopted);
+                }
+                let section = required("section", section)?;
+                let (worked, did_not_work, suggestion) =
+                    (trimmed(worked), trimmed(did_not_work), trimmed(suggestion));
+                if worked.is_empty() && did_not_work.is_empty() && suggestion.is_empty() {
+                    return Err(DomainError::FieldRequired { field: "worked" });
+                }
+                Ok(vec![Event::GuidelineFeedbackGiven {
+                    feedback_id,
+                    guideline_id,
+                    version,
+                    member_id: by,
+                    organization_id: self.actor.organization.id,
+                    section,
+                    worked,
+                    did_not_work,
+                    suggestion,
+                    at: now,
+                }])
+            }
+
+            Command::AdmitMember { member_id, person_id, role, organization, mandate_reference } => {
+                if w.members.contains_key(&member_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Member));
+                }
+                if w.current_member_of(person_id).is_some() {
+                    return Err(DomainError::PersonAlreadyMember);
+                }
+                self.check_grantable(role)?;
+                let mandate_reference = required("mandateReference", mandate_reference)?;
+                let name = required("organization.name", organization.name)?;
+                Ok(vec![Event::MemberAdmitted {
+                    member_id,
+                    person_id,
+                    role,
+                    organization: crate::values::OrganizationRef { name, ..organization },
+                    mandate_reference,
+                    admitted_by: Some(by),
+                    at: now,
+                }])
+            }
+
+            Command::ChangeMemberRole { member_id, role } => {
+                let target = self.current_member(member_id)?;
+                if target.role == role {
+                    return Err(DomainError::RoleUnchanged);
+                }
+                self.check_grantable(role)?;
+                if target.role == Role::Lead && w.current_leads() <= 1 {
+                    return Err(DomainError::LastLead);
+                }
+                Ok(vec![Event::MemberRoleChanged {
+                    member_id,
+                    from: target.role,
+                    to: role,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::LeaveWorkshop { member_id, reason } => {
+                let target = self.current_member(member_id)?;
+                if target.id != self.actor.id && !acts_for_others(self.actor.role) {
+                    return Err(DomainError::NotOwnMembership);
+                }
+                if target.role == Role::Lead && w.current_leads() <= 1 {
+                    return Err(DomainError::LastLead);
+                }
+                Ok(vec![Event::MemberLeft { member_id, reason: trimmed(reason), by, at: now }])
+            }
+
+            Command::ConveneSession { session_id, title, starts_at, location } => {
+                if w.sessions.contains_key(&session_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Session));
+                }
+                let title = required("title", title)?;
+                let location = required("location", location)?;
+                if starts_at <= now {
+                    return Err(DomainError::SessionStartsBeforeConvening);
+                }
+                let notice = notice_working_days(now, starts_at);
+                Ok(vec![Event::SessionConvened {
+                    session_id,
+                    title,
+                    starts_at,
+                    location,
+                    by,
+                    notice_working_days: notice,
+                    notice_shortfall: notice < NOTICE_WORKING_DAYS,
+                    at: now,
+                }])
+            }
+
+            Command::AddAgendaItem { session_id, agenda_item_id, title } => {
+                let session = self.session(session_id)?;
+                if session.status == SessionStatus::Closed {
+                    return Err(DomainError::SessionClosed);
+                }
+                if w.agenda_items.contains_key(&agenda_item_id) {
+                    return Err(DomainError::AlreadyExists(Entity::AgendaItem));
+                }
+                let title = required("title", title)?;
+                Ok(vec![Event::AgendaItemAdded {
+                    session_id,
+                    agenda_item_id,
+                    title,
+                    position: count(session.agenda.len()) + 1,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::ShareDocument { session_id, document_id, title, document_ref } => {
+                let session = self.session(session_id)?;
+                if session.status == SessionStatus::Closed {
+                    return Err(DomainError::SessionClosed);
+                }
+                if w.documents.contains_key(&document_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Document));
+                }
+                let title = required("title", title)?;
+                let document_ref = required("documentRef", document_ref)?;
+                let lead = notice_working_days(now, session.starts_at);
+                Ok(vec![Event::DocumentShared {
+                    session_id,
+                    document_id,
+                    title,
+                    document_ref,
+                    by,
+                    lead_working_days: lead,
+                    shortfall: lead < NOTICE_WORKING_DAYS,
+                    at: now,
+                }])
+            }
+
+            Command::OpenSession { session_id } => {
+                let session = self.session(session_id)?;
+                match session.status {
+                    SessionStatus::Convened => {
+                        Ok(vec![Event::SessionOpened { session_id, by, at: now }])
+                    }
+                    SessionStatus::Open => Err(DomainError::SessionAlreadyOpen),
+                    SessionStatus::Closed => Err(DomainError::SessionClosed),
+                }
+            }
+
+            Command::CheckInAttendance { session_id, member_id } => {
+                let session = self.open_session(session_id)?;
+                let target = self.current_member(member_id)?;
+                if session.attended(member_id) {
+                    return Err(DomainError::AlreadyCheckedIn);
+                }
+                Ok(vec![Event::AttendanceCheckedIn {
+                    session_id,
+                    member_id,
+                    organization_id: target.organization.id,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::StartAgendaItem { session_id, agenda_item_id } => {
+                let session = self.open_session(session_id)?;
+                let owner = w
+                    .agenda_items
+                    .get(&agenda_item_id)
+                    .ok_or(DomainError::NotFound(Entity::AgendaItem))?;
+                if *owner != session_id {
+                    return Err(DomainError::AgendaItemNotInSession);
+                }
+                if session.agenda.iter().any(|i| i.id == agenda_item_id && i.started_at.is_some()) {
+                    return Err(DomainError::AgendaItemAlreadyStarted);
+                }
+                Ok(vec![Event::AgendaItemStarted { session_id, agenda_item_id, by, at: now }])
+            }
+
+            Command::CloseSession { session_id } => {
+                self.open_session(session_id)?;
+                Ok(vec![Event::SessionClosed { session_id, by, at: now }])
+            }
+
+            Command::DraftMinutes { session_id, minutes_id, text } => {
+                let session = self.session(session_id)?;
+                if session.status != SessionStatus::Closed {
+                    return Err(DomainError::SessionNotClosed);
+                }
+                let version = match &session.minutes {
+                    Some(minutes) => {
+                        if minutes.id != minutes_id {
+                            return Err(DomainError::AlreadyExists(Entity::Minutes));
+                        }
+                        if minutes.status == MinutesStatus::Published {
+                            return Err(DomainError::MinutesAlreadyPublished);
+                        }
+                        minutes.latest_version() + 1
+                    }
+                    None => {
+                        if w.minutes.contains_key(&minutes_id) {
+                            return Err(DomainError::AlreadyExists(Entity::Minutes));
+                        }
+                        1
+                    }
+                };
+                let text = required("text", text)?;
+                Ok(vec![Event::MinutesDrafted { session_id, minutes_id, version, text, by, at: now }])
+            }
+
+            Command::ApproveMinutes { session_id, version } => {
+                let session = self.session(session_id)?;
+                let minutes =
+                    session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
+                if minutes.status == MinutesStatus::Published {
+                    return Err(DomainError::MinutesAlreadyPublished);
+                }
+                if !minutes.versions.iter().any(|v| v.version == version) {
+                    return Err(DomainError::NotFound(Entity::MinutesVersion));
+                }
+                let latest = minutes.latest_version();
+                if version != latest {
+                    return Err(DomainError::MinutesVersionNotLatest { latest });
+                }
+                if minutes.status == MinutesStatus::Approved {
+                    return Err(DomainError::MinutesAlreadyApproved);
+                }
+                Ok(vec![Event::MinutesApproved {
+                    session_id,
+                    minutes_id: minutes.id,
+                    version,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::PublishMinutes { session_id } => {
+                let session = self.session(session_id)?;
+                let minutes =
+                    session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
+                match (minutes.status, minutes.approved_version) {
+                    (MinutesStatus::Published, _) => Err(DomainError::MinutesAlreadyPublished),
+                    (MinutesStatus::Approved, Some(version)) => Ok(vec![Event::MinutesPublished {
+                        session_id,
+                        minutes_id: minutes.id,
+                        version,
+                        by,
+                        at: now,
+                    }]),
+                    _ => Err(DomainError::MinutesNotApproved),
+                }
+            }
+
+            Command::SubmitContribution {
+                contribution_id,
+                kind,
+                title,
+                body,
+                session_id,
+                agenda_item_id,
+                reply_to,
+            } => {
+                if w.contributions.contains_key(&contribution_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Contribution));
+                }
+                let title = required("title", title)?;
+                let body = required("body", body)?;
+                if let Some(session_id) = session_id {
+                    self.session(session_id)?;
+                }
+                let session_id = match agenda_item_id {
+                    Some(item) => {
+                        let owner = *w
+                            .agenda_items
+                            .get(&item)
+                            .ok_or(DomainError::NotFound(Entity::AgendaItem))?;
+                        if session_id.is_some_and(|s| s != owner) {
+                            return Err(DomainError::AgendaItemNotInSession);
+                        }
+                        Some(owner)
+                    }
+                    None => session_id,
+                };
+                if let Some(parent) = reply_to {
+                    self.live_contribution(parent)?;
+                }
+                Ok(vec![Event::ContributionSubmitted {
+                    contribution_id,
+                    kind,
+                    title,
+                    body,
+                    member_id: by,
+                    organization_id: self.actor.organization.id,
+                    session_id,
+                    agenda_item_id,
+                    reply_to,
+                    at: now,
+                }])
+            }
+
+            Command::ReviseContribution { contribution_id, title, body } => {
+                let contribution = self.own_live_contribution(contribution_id)?;
+                let title = required("title", title)?;
+                let body = required("body", body)?;
+                Ok(vec![Event::ContributionRevised {
+                    contribution_id,
+                    version: contribution.current_version() + 1,
+                    title,
+                    body,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::WithdrawContribution { contribution_id, reason } => {
+                self.own_live_contribution(contribution_id)?;
+                Ok(vec![Event::ContributionWithdrawn {
+                    contribution_id,
+                    reason: trimmed(reason),
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::RecordDisposition { contribution_id, disposition, reason } => {
+                let contribution = self.live_contribution(contribution_id)?;
+                let reason = required("reason", reason)?;
+                Ok(vec![Event::DispositionRecorded {
+                    contribution_id,
+                    contribution_version: contribution.current_version(),
+                    disposition,
+                    reason,
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::DraftProposal { proposal_id, kind, title, text, cites, rule, binding } => {
+                if w.proposals.contains_key(&proposal_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Proposal));
+                }
+                let title = required("title", title)?;
+                let text = required("text", text)?;
+                validate_rule(&rule)?;
+                let mut cited: Vec<ContributionId> = Vec::with_capacity(cites.len());
+                for id in cites {
+                    self.live_contribution(id)?;
+                    if !cited.contains(&id) {
+                        cited.push(id);
+                    }
+                }
+                Ok(vec![Event::ProposalDrafted {
+                    proposal_id,
+                    kind,
+                    title,
+                    text,
+                    cites: cited,
+                    rule,
+                    binding,
+                    member_id: by,
+                    organization_id: self.actor.organization.id,
+                    at: now,
+                }])
+            }
+
+            Command::AmendProposal { proposal_id, text, note } => {
+                let proposal = self.active_proposal(proposal_id)?;
+                let text = required("text", text)?;
+                Ok(vec![Event::ProposalAmended {
+                    proposal_id,
+                    version: proposal.current_version() + 1,
+                    text,
+                    note: trimmed(note),
+                    by,
+                    at: now,
+                }])
+            }
+
+            Command::WithdrawProposal { proposal_id, reason } => {
+                self.active_proposal(proposal_id)?;
+                let reason = required("reason", reason)?;
+                Ok(vec![Event::ProposalWithdrawn { proposal_id, reason, by, at: now }])
+            }
+
+            Command::OpenDeliberation { proposal_id, session_id } => {
+                let proposal = self.proposal(proposal_id)?;
+                if w.stage != Stage::CoConduction {
+                    return Err(DomainError::NotInCoConduction { stage: w.stage });
+                }
+                if proposal.status != ProposalStatus::Draft {
+                    return Err(DomainError::ProposalNotDraft { status: proposal.status });
+                }
+                self.optional_open_session(session_id)?;
+                Ok(vec![Event::DeliberationOpened { proposal_id, session_id, by, at: now }])
+            }
+
+            Command::StatePosition { proposal_id, organization_id, stance, rationale, text_version } => {
+                if organization_id != self.actor.organization.id {
+                    return Err(DomainError::NotOwnOrganization);
+                }
+                let proposal = self.proposal(proposal_id)?;
+                if proposal.status != ProposalStatus::Open {
+                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                }
+                if proposal.recused().contains(&organization_id) {
+                    return Err(DomainError::Recused);
+                }
+                if text_version == 0 || text_version > proposal.current_version() {
+                    return Err(DomainError::NotFound(Entity::TextVersion));
+                }
+                let rationale = rationale.map(trimmed).filter(|r| !r.is_empty());
+                if stance.requires_rationale() && rationale.is_none() {
+                    return Err(DomainError::RationaleRequired { stance });
+                }
+                Ok(vec![Event::PositionStated {
+                    proposal_id,
+                    organization_id,
+                    member_id: by,
+                    stance,
+                    rationale,
+                    text_version,
+                    at: now,
+                }])
+            }
+
+            Command::DeclareInterest { proposal_id, description } => {
+                let proposal = self.active_proposal(proposal_id)?;
+                if proposal.interests.iter().any(|i| i.member_id == by) {
+                    return Err(DomainError::InterestAlreadyDeclared);
+                }
+                let description = required("description", description)?;
+                Ok(vec![Event::InterestDeclared {
+                    proposal_id,
+                    member_id: by,
+                    organization_id: self.actor.organization.id,
+                    description,
+                    at: now,
+                }])
+            }
+
+            Command::CloseDeliberation { proposal_id, decision_id, session_id } => {
+                let proposal = self.proposal(proposal_id)?;
+                if proposal.status != ProposalStatus::Open {
+                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                }
+                if w.decisions.contains_key(&decision_id) {
+                    return Err(DomainError::AlreadyExists(Entity::Decision));
+                }
+                self.optional_open_session(session_id)?;
+                let evaluation = w.evaluate(proposal);
+                let eligible = w.eligible_organizations(proposal);
+                let positions = proposal
+                    .latest_positions()
+                    .into_iter()
+                    .filter(|(org, _)| eligible.contains(org))
+                    .map(|(_, p)| p.clone())
+                    .collect();
+                Ok(vec![Event::DecisionRecorded {
+                    decision_id,
+                    proposal_id,
+                    outcome: evaluation.outcome,
+                    rule: proposal.rule,
+                    tally: evaluation.tally,
+                    reason: evaluation.reason,
+                    eligible_organizations: eligible.into_iter().collect(),
+                    recused_organizations: proposal.recused().into_iter().collect(),
+                    positions,
+                    text_version: proposal.current_version(),
+                    session_id,
+                    binding: proposal.binding,
+                    by,
+                    at: now,
+                }])
+            }
+        }
+    }
+
+    /// Only a lead grants `LEAD` or `CO_CONDUCTOR`.
+    fn check_grantable(&self, role: Role) -> Result<(), DomainError> {
+        if matches!(role, Role::Lead | Role::CoConductor) && self.actor.role != Role::Lead {
+            return Err(DomainError::RoleNotGrantable { role });
+        }
+        Ok(())
+    }
+
+    fn current_member(&self, id: crate::ids::MemberId) -> Result<&Member, DomainError> {
+        let member = self.workshop.members.get(&id).ok_or(DomainError::NotFound(Entity::Member))?;
+        if !member.is_current() {
+            return Err(DomainError::MemberHasLeft);
+        }
+        Ok(member)
+    }
+
+    fn session(&self, id: SessionId) -> Result<&Session, DomainError> {
+        self.workshop.sessions.get(&id).ok_or(DomainError::NotFound(Entity::Session))
+    }
+
+    fn open_session(&self, id: SessionId) -> Result<&Session, DomainError> {
+        let session = self.session(id)?;
+        match session.status {
+            SessionStatus::Open => Ok(session),
+            SessionStatus::Closed => Err(DomainError::SessionClosed),
+            status => Err(DomainError::SessionNotOpen { status }),
+        }
+    }
+
+    fn optional_open_session(&self, id: Option<SessionId>) -> Result<(), DomainError> {
+        match id {
+            Some(id) => self.open_session(id).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    fn live_contribution(
+        &self,
+        id: ContributionId,
+    ) -> Result<&super::state::Contribution, DomainError> {
+        let contribution = self
+            .workshop
+            .contributions
+            .get(&id)
+            .ok_or(DomainError::NotFound(Entity::Contribution))?;
+        if contribution.withdrawn.is_some() {
+            return Err(DomainError::ContributionWithdrawn);
+        }
+        Ok(contribution)
+    }
+
+    fn own_live_contribution(
+        &self,
+        id: ContributionId,
+    ) -> Result<&super::state::Contribution, DomainError> {
+        let contribution = self
+            .workshop
+            .contributions
+            .get(&id)
+            .ok_or(DomainError::NotFound(Entity::Contribution))?;
+        let author_person = self.workshop.members.get(&contribution.author).map(|m| m.person_id);
+        if author_person != Some(self.actor.person_id) {
+            return Err(DomainError::NotContributionAuthor);
+        }
+        if contribution.withdrawn.is_some() {
+            return Err(DomainError::ContributionWithdrawn);
+        }
+        Ok(contribution)
+    }
+
+    fn proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
+        self.workshop.proposals.get(&id).ok_or(DomainError::NotFound(Entity::Proposal))
+    }
+
+    /// A proposal that can still change (draft or open).
+    fn active_proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
+        let proposal = self.proposal(id)?;
+        match proposal.status {
+            ProposalStatus::Draft | ProposalStatus::Open => Ok(proposal),
+            status => Err(DomainError::ProposalNotActive { status }),
+        }
+    }
+}
+
+/// A quorum is a fraction in (0, 1]; a qualified-majority threshold is in (1/2, 1].
+fn validate_rule(rule: &DecisionRule) -> Result<(), DomainError> {
+    if !rule.quorum.is_proportion() || rule.quorum.num == 0 {
+        return Err(DomainError::InvalidRatio { field: "quorum" });
+    }
+    if let RuleMethod::QualifiedMajority { threshold } = rule.method
+        && (!threshold.is_proportion() || threshold <= Ratio::HALF)
+    {
+        return Err(DomainError::InvalidRatio { field: "threshold" });
+    }
+    Ok(())
+}
+
+/// A programming cycle is `YYYY-YYYY` with the second year after the first.
+fn valid_cycle(cycle: String) -> Result<String, DomainError> {
+    let cycle = trimmed(cycle);
+    let valid = match cycle.split_once('-') {
+        Some((start, end)) if start.len() == 4 && end.len() == 4 => {
+            match (start.parse::<u16>(), end.parse::<u16>()) {
+                (Ok(start), Ok(end)) => end > start,
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if valid { Ok(cycle) } else { Err(DomainError::InvalidProgrammingCycle) }
+}
+
+fn trimmed(value: String) -> String {
+    let t = value.trim();
+    if t.len() == value.len() { value } else { t.to_owned() }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
