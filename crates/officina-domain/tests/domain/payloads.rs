@@ -1,0 +1,1 @@
+//! The storage contract of events and the error table.

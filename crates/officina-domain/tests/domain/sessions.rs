@@ -1,0 +1,306 @@
+//! Sessions: convening with notice, agenda, documents, opening, attendance, items, closing, minutes.
+
+use crate::support::*;
+use chrono::Duration;
+use officina_domain::workshop::{Command, Event};
+use officina_domain::*;
+
+fn convene(id: SessionId, starts_at: chrono::DateTime<chrono::Utc>) -> Command {
+    Command::ConveneSession {
+        session_id: id,
+        title: "Incontro".to_owned(),
+        starts_at,
+        location: "Online".to_owned(),
+    }
+}
+
+#[test]
+fn convening_a_session_records_its_notice_in_working_days() {
+    // Convened on Thursday 2 April 2026 for Monday 20 April: exactly 10 working days in between
+    // (3 April, 7-10 April and 13-17 April; Easter Monday 6 April does not count).
+    let mut w = World::running();
+    w.now = at("2026-04-02T08:00:00Z");
+    given(&w).when(FACILITATOR, convene(SESSION, at("2026-04-20T08:00:00Z"))).then(vec![Event::SessionConvened {
+        session_id: SESSION,
+        title: "Incontro".to_owned(),
+        starts_at: at("2026-04-20T08:00:00Z"),
+        location: "Online".to_owned(),
+        by: M_FAC,
+        notice_working_days: 10,
+        notice_shortfall: false,
+        at: at("2026-04-02T08:00:00Z"),
+    }]);
+}
+
+#[test]
+fn a_short_notice_is_flagged_on_the_session_not_refused() {
+    // One day later leaves 9 working days: a shortfall, recorded as a flag.
+    let mut w = World::running();
+    w.now = at("2026-04-03T08:00:00Z");
+    w.run(LEAD, convene(SESSION, at("2026-04-20T08:00:00Z")));
+    let session = &w.workshop().sessions[&SESSION];
+    assert_eq!(session.notice_working_days, 9);
+    assert!(session.notice_shortfall);
+    assert!(session.has_notice_shortfall());
+}
+
+#[test]
+fn a_session_must_start_after_it_is_convened() {
+    let err = World::running().decide(LEAD, convene(SESSION, t0())).expect_err("past");
+    assert_eq!(err, DomainError::SessionStartsBeforeConvening);
+    assert_eq!(err.category(), ErrorCategory::Validation { field: "startsAt" });
+}
+
+#[test]
+fn a_session_needs_a_title_and_a_fresh_id() {
+    let mut command = convene(SESSION, day(30));
+    if let Command::ConveneSession { title, .. } = &mut command {
+        title.clear();
+    }
+    given(&World::running()).when(LEAD, command).then_error(DomainError::FieldRequired { field: "title" });
+    given(&World::with_session()).when(LEAD, convene(SESSION, day(30))).then_error(DomainError::AlreadyExists(Entity::Session));
+}
+
+#[test]
+fn partners_observers_and_auditors_do_not_convene_sessions() {
+    for (person, role) in [(PARTNER_B, Role::Partner), (OBSERVER, Role::Observer), (AUDITOR, Role::Auditor), (LAB, Role::Lab)] {
+        given(&World::running())
+            .when(person, convene(SESSION, day(30)))
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::ConveneSession });
+    }
+}
+
+#[test]
+fn agenda_items_are_added_in_order() {
+    let w = World::with_session();
+    given(&w)
+        .when(LEAD, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: AgendaItemId::from_u128(0x513), title: "Varie".to_owned() })
+        .then(vec![Event::AgendaItemAdded {
+            session_id: SESSION,
+            agenda_item_id: AgendaItemId::from_u128(0x513),
+            title: "Varie".to_owned(),
+            position: 3,
+            by: M_LEAD,
+            at: t0(),
+        }]);
+    given(&w)
+        .when(LEAD, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1, title: "Doppio".to_owned() })
+        .then_error(DomainError::AlreadyExists(Entity::AgendaItem));
+    given(&w)
+        .when(LEAD, Command::AddAgendaItem { session_id: SessionId::from_u128(1), agenda_item_id: AgendaItemId::from_u128(0x514), title: "x".to_owned() })
+        .then_error(DomainError::NotFound(Entity::Session));
+}
+
+#[test]
+fn documents_are_timestamped_with_their_own_lead_time() {
+    let mut w = World::with_session();
+    // The session is on day 21 (Monday 23 March 2026); sharing on day 14 (Monday 16 March) leaves
+    // 4 working days (17-20 March).
+    w.now = day(14);
+    given(&w)
+        .when(PARTNER_B, Command::ShareDocument {
+            session_id: SESSION,
+            document_id: DocumentId::from_u128(0x550),
+            title: "Nota tecnica".to_owned(),
+            document_ref: "https://example.org/nota.pdf".to_owned(),
+        })
+        .then(vec![Event::DocumentShared {
+            session_id: SESSION,
+            document_id: DocumentId::from_u128(0x550),
+            title: "Nota tecnica".to_owned(),
+            document_ref: "https://example.org/nota.pdf".to_owned(),
+            by: M_B,
+            lead_working_days: 4,
+            shortfall: true,
+            at: day(14),
+        }]);
+    w.now = t0();
+    let events = given(&w)
+        .when(LEAD, Command::ShareDocument {
+            session_id: SESSION,
+            document_id: DocumentId::from_u128(0x551),
+            title: "Documento di base".to_owned(),
+            document_ref: "prot. 55/2026".to_owned(),
+        })
+        .events();
+    assert!(matches!(events[0], Event::DocumentShared { lead_working_days: 14, shortfall: false, .. }));
+}
+
+#[test]
+fn a_document_needs_a_reference_and_an_open_or_coming_session() {
+    let share = |id: u128, reference: &str| Command::ShareDocument {
+        session_id: SESSION,
+        document_id: DocumentId::from_u128(id),
+        title: "Doc".to_owned(),
+        document_ref: reference.to_owned(),
+    };
+    let mut w = World::with_open_session();
+    given(&w).when(LEAD, share(1, "")).then_error(DomainError::FieldRequired { field: "documentRef" });
+    w.run(LEAD, share(1, "ref"));
+    given(&w).when(LEAD, share(1, "ref")).then_error(DomainError::AlreadyExists(Entity::Document));
+    w.run(LEAD, Command::CloseSession { session_id: SESSION });
+    given(&w).when(LEAD, share(2, "ref")).then_error(DomainError::SessionClosed);
+    given(&w)
+        .when(LEAD, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: AgendaItemId::from_u128(9), title: "x".to_owned() })
+        .then_error(DomainError::SessionClosed);
+}
+
+#[test]
+fn a_facilitator_opens_a_session_once() {
+    let w = World::with_session();
+    given(&w).when(FACILITATOR, Command::OpenSession { session_id: SESSION }).then(vec![Event::SessionOpened {
+        session_id: SESSION,
+        by: M_FAC,
+        at: t0(),
+    }]);
+    given(&World::with_open_session()).when(LEAD, Command::OpenSession { session_id: SESSION }).then_error(DomainError::SessionAlreadyOpen);
+    let mut closed = World::with_open_session();
+    closed.run(LEAD, Command::CloseSession { session_id: SESSION });
+    given(&closed).when(LEAD, Command::OpenSession { session_id: SESSION }).then_error(DomainError::SessionClosed);
+}
+
+#[test]
+fn attendance_is_checked_in_once_per_member_while_the_session_is_open() {
+    let check_in = |member_id| Command::CheckInAttendance { session_id: SESSION, member_id };
+    given(&World::with_session())
+        .when(FACILITATOR, check_in(M_B))
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
+    let mut w = World::with_open_session();
+    given(&w).when(FACILITATOR, check_in(M_B)).then(vec![Event::AttendanceCheckedIn {
+        session_id: SESSION,
+        member_id: M_B,
+        organization_id: ORG_B,
+        by: M_FAC,
+        at: day(21),
+    }]);
+    w.run(FACILITATOR, check_in(M_B));
+    given(&w).when(FACILITATOR, check_in(M_B)).then_error(DomainError::AlreadyCheckedIn);
+    given(&w).when(FACILITATOR, check_in(MemberId::from_u128(1))).then_error(DomainError::NotFound(Entity::Member));
+    // Observers attend too, checked in by whoever runs the session.
+    assert!(w.decide(FACILITATOR, check_in(M_OBS)).is_ok());
+    given(&w)
+        .when(PARTNER_C, check_in(M_C))
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::CheckInAttendance });
+}
+
+#[test]
+fn agenda_items_are_taken_in_turn_once_each() {
+    let start = |item| Command::StartAgendaItem { session_id: SESSION, agenda_item_id: item };
+    given(&World::with_session())
+        .when(FACILITATOR, start(ITEM_1))
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
+    let mut w = World::with_open_session();
+    given(&w).when(FACILITATOR, start(ITEM_1)).then(vec![Event::AgendaItemStarted {
+        session_id: SESSION,
+        agenda_item_id: ITEM_1,
+        by: M_FAC,
+        at: day(21),
+    }]);
+    w.run(FACILITATOR, start(ITEM_1));
+    given(&w).when(FACILITATOR, start(ITEM_1)).then_error(DomainError::AgendaItemAlreadyStarted);
+    given(&w).when(FACILITATOR, start(AgendaItemId::from_u128(1))).then_error(DomainError::NotFound(Entity::AgendaItem));
+    w.run(FACILITATOR, start(ITEM_2));
+    assert_eq!(w.workshop().sessions[&SESSION].current_item, Some(ITEM_2));
+    // An item of another session cannot be started here.
+    let other = SessionId::from_u128(0x501);
+    w.run(FACILITATOR, convene(other, day(60)));
+    w.run(FACILITATOR, Command::AddAgendaItem { session_id: other, agenda_item_id: AgendaItemId::from_u128(0x521), title: "x".to_owned() });
+    given(&w).when(FACILITATOR, start(AgendaItemId::from_u128(0x521))).then_error(DomainError::AgendaItemNotInSession);
+}
+
+#[test]
+fn an_open_session_is_closed_once() {
+    given(&World::with_session())
+        .when(LEAD, Command::CloseSession { session_id: SESSION })
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
+    let mut w = World::with_open_session();
+    w.advance(Duration::hours(3));
+    given(&w).when(FACILITATOR, Command::CloseSession { session_id: SESSION }).then(vec![Event::SessionClosed {
+        session_id: SESSION,
+        by: M_FAC,
+        at: day(21) + Duration::hours(3),
+    }]);
+    w.run(FACILITATOR, Command::CloseSession { session_id: SESSION });
+    given(&w).when(FACILITATOR, Command::CloseSession { session_id: SESSION }).then_error(DomainError::SessionClosed);
+}
+
+const MINUTES: MinutesId = MinutesId::from_u128(0x5A0);
+
+fn draft(text: &str) -> Command {
+    Command::DraftMinutes { session_id: SESSION, minutes_id: MINUTES, text: text.to_owned() }
+}
+
+fn closed_session() -> World {
+    let mut w = World::with_open_session();
+    w.run(FACILITATOR, Command::CloseSession { session_id: SESSION });
+    w
+}
+
+#[test]
+fn minutes_are_drafted_after_the_session_closes_and_every_version_is_kept() {
+    given(&World::with_open_session()).when(FACILITATOR, draft("Verbale")).then_error(DomainError::SessionNotClosed);
+    let mut w = closed_session();
+    given(&w).when(FACILITATOR, draft("Verbale v1")).then(vec![Event::MinutesDrafted {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 1,
+        text: "Verbale v1".to_owned(),
+        by: M_FAC,
+        at: day(21),
+    }]);
+    w.run(FACILITATOR, draft("Verbale v1"));
+    w.run(FACILITATOR, draft("Verbale v2"));
+    let minutes = w.workshop().sessions[&SESSION].minutes.clone().expect("minutes");
+    assert_eq!(minutes.versions.len(), 2);
+    assert_eq!(minutes.versions[0].text, "Verbale v1");
+    let other_id = Command::DraftMinutes { session_id: SESSION, minutes_id: MinutesId::from_u128(1), text: "x".to_owned() };
+    given(&w).when(FACILITATOR, other_id).then_error(DomainError::AlreadyExists(Entity::Minutes));
+    given(&w).when(FACILITATOR, draft("")).then_error(DomainError::FieldRequired { field: "text" });
+}
+
+#[test]
+fn only_the_latest_minutes_version_is_approved_and_only_once() {
+    let approve = |version| Command::ApproveMinutes { session_id: SESSION, version };
+    given(&closed_session()).when(LEAD, approve(1)).then_error(DomainError::NotFound(Entity::Minutes));
+    let mut w = closed_session();
+    w.run(FACILITATOR, draft("v1"));
+    w.run(FACILITATOR, draft("v2"));
+    given(&w).when(LEAD, approve(1)).then_error(DomainError::MinutesVersionNotLatest { latest: 2 });
+    given(&w).when(LEAD, approve(3)).then_error(DomainError::NotFound(Entity::MinutesVersion));
+    given(&w)
+        .when(FACILITATOR, approve(2))
+        .then_error(DomainError::RoleNotAllowed { role: Role::Facilitator, command: CommandKind::ApproveMinutes });
+    given(&w).when(CO, approve(2)).then(vec![Event::MinutesApproved {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 2,
+        by: M_CO,
+        at: day(21),
+    }]);
+    w.run(CO, approve(2));
+    given(&w).when(LEAD, approve(2)).then_error(DomainError::MinutesAlreadyApproved);
+    // A new draft after approval needs a new approval.
+    w.run(FACILITATOR, draft("v3"));
+    given(&w).when(FACILITATOR, Command::PublishMinutes { session_id: SESSION }).then_error(DomainError::MinutesNotApproved);
+}
+
+#[test]
+fn approved_minutes_are_published_and_then_final() {
+    let publish = Command::PublishMinutes { session_id: SESSION };
+    let mut w = closed_session();
+    w.run(FACILITATOR, draft("v1"));
+    given(&w).when(FACILITATOR, publish.clone()).then_error(DomainError::MinutesNotApproved);
+    w.run(LEAD, Command::ApproveMinutes { session_id: SESSION, version: 1 });
+    given(&w).when(FACILITATOR, publish.clone()).then(vec![Event::MinutesPublished {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 1,
+        by: M_FAC,
+        at: day(21),
+    }]);
+    w.run(FACILITATOR, publish.clone());
+    assert_eq!(w.workshop().sessions[&SESSION].minutes.as_ref().map(|m| m.status), Some(MinutesStatus::Published));
+    given(&w).when(FACILITATOR, publish).then_error(DomainError::MinutesAlreadyPublished);
+    given(&w).when(FACILITATOR, draft("v2")).then_error(DomainError::MinutesAlreadyPublished);
+    given(&w).when(LEAD, Command::ApproveMinutes { session_id: SESSION, version: 1 }).then_error(DomainError::MinutesAlreadyPublished);
+}
