@@ -56,6 +56,9 @@ const DEFAULT_SUBSCRIPTION_POLL: Duration = Duration::from_secs(2);
 /// How many appends may wait for the writer before callers wait to hand theirs over.
 const WRITER_QUEUE: usize = 4096;
 
+/// Receives rows one at a time as a read streams them in.
+pub(crate) type Sink<'a> = dyn FnMut(StoredRow) -> Result<(), StoreError> + Send + 'a;
+
 /// A connection pool in the store's dialect, for code that must run its own SQL against the
 /// store's database (read models, tests, benchmarks).
 #[derive(Clone, Debug)]
@@ -221,8 +224,14 @@ impl EventStore {
     /// Up to `limit` events after position `after` (0 = from the start) that pass `filter`, in
     /// log order.
     pub async fn read_all(&self, after: u64, limit: usize, filter: &EventFilter) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = read_rows(&self.inner.pool, after, limit, filter).await?;
-        self.decode(rows)
+        let upcasters = &self.inner.upcasters;
+        let mut events = Vec::with_capacity(limit.min(SUBSCRIPTION_PAGE));
+        read_rows(&self.inner.pool, after, limit, filter, &mut |row: StoredRow| {
+            events.push(row.into_recorded(upcasters)?);
+            Ok(())
+        })
+        .await?;
+        Ok(events)
     }
 
     /// The current version of `stream_id` (0 when it has no events).
@@ -287,29 +296,43 @@ impl EventStore {
         let mut cursor = from - 1;
         while cursor < to {
             let limit = (to - cursor).min(10_000) as usize;
-            let rows = read_rows(pool, cursor, limit, &EventFilter::All).await?;
-            if rows.is_empty() {
-                return Ok(verification.broken(cursor + 1, "the event is missing"));
-            }
-            for row in rows {
+            let before = verification.checked;
+            // The chain is checked as rows stream in; the first break stops the read.
+            let mut broken: Option<(u64, &'static str)> = None;
+            read_rows(pool, cursor, limit, &EventFilter::All, &mut |row: StoredRow| {
+                if broken.is_some() {
+                    return Ok(());
+                }
                 let position = row.position as u64;
-                if position != cursor + 1 {
-                    return Ok(verification.broken(cursor + 1, "the event is missing (gap in positions)"));
-                }
-                if row.previous_hash.as_slice() != expected_previous.as_slice() {
-                    return Ok(verification.broken(position, "previous_hash does not match the preceding event's hash"));
-                }
-                let Some(stored) = to_hash(&row.hash) else {
-                    return Ok(verification.broken(position, "the stored hash is malformed"));
+                let problem = if position != cursor + 1 {
+                    Some((cursor + 1, "the event is missing (gap in positions)"))
+                } else if row.previous_hash.as_slice() != expected_previous.as_slice() {
+                    Some((position, "previous_hash does not match the preceding event's hash"))
+                } else {
+                    match to_hash(&row.hash) {
+                        None => Some((position, "the stored hash is malformed")),
+                        Some(stored) if event_hash(&expected_previous, &row.hashed_fields()) != stored => {
+                            Some((position, "the event's content does not match its hash"))
+                        }
+                        Some(stored) => {
+                            expected_previous = stored;
+                            cursor = position;
+                            verification.checked += 1;
+                            verification.head_position = position;
+                            verification.head_hash = stored;
+                            None
+                        }
+                    }
                 };
-                if event_hash(&expected_previous, &row.hashed_fields()) != stored {
-                    return Ok(verification.broken(position, "the event's content does not match its hash"));
-                }
-                expected_previous = stored;
-                cursor = position;
-                verification.checked += 1;
-                verification.head_position = position;
-                verification.head_hash = stored;
+                broken = problem;
+                Ok(())
+            })
+            .await?;
+            if let Some((position, problem)) = broken {
+                return Ok(verification.broken(position, problem));
+            }
+            if verification.checked == before {
+                return Ok(verification.broken(cursor + 1, "the event is missing"));
             }
         }
         Ok(verification)
@@ -369,11 +392,11 @@ fn prepare(event: NewEvent) -> Result<PreparedEvent, StoreError> {
     })
 }
 
-async fn read_rows(pool: &DbPool, after: u64, limit: usize, filter: &EventFilter) -> Result<Vec<StoredRow>, StoreError> {
+async fn read_rows(pool: &DbPool, after: u64, limit: usize, filter: &EventFilter, sink: &mut Sink<'_>) -> Result<(), StoreError> {
     let (after, limit) = (to_i64(after), to_i64(limit as u64));
     match pool {
-        DbPool::Sqlite(pool) => sqlite::read_all(pool, after, limit, filter).await,
-        DbPool::Postgres(pool) => postgres::read_all(pool, after, limit, filter).await,
+        DbPool::Sqlite(pool) => sqlite::read_all(pool, after, limit, filter, sink).await,
+        DbPool::Postgres(pool) => postgres::read_all(pool, after, limit, filter, sink).await,
     }
 }
 

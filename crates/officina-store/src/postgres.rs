@@ -13,6 +13,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Postgres, Row};
 
+use futures_util::TryStreamExt;
+
+use crate::Sink;
 use crate::error::StoreError;
 use crate::event::EventFilter;
 use crate::row::{StoredRow, micros_to_datetime};
@@ -61,37 +64,30 @@ fn decode_all(rows: Vec<PgRow>) -> Result<Vec<StoredRow>, StoreError> {
     rows.iter().map(|row| decode(row).map_err(StoreError::from)).collect()
 }
 
-pub(crate) async fn read_all(pool: &PgPool, after: i64, limit: i64, filter: &EventFilter) -> Result<Vec<StoredRow>, StoreError> {
-    let rows = match filter {
-        EventFilter::All => {
-            sqlx::query(&format!("SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"))
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        }
-        EventFilter::Stream(stream_id) => {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM events WHERE stream_id = $3 AND position > $1 ORDER BY position LIMIT $2"
-            ))
-            .bind(after)
-            .bind(limit)
-            .bind(stream_id)
-            .fetch_all(pool)
-            .await?
-        }
-        EventFilter::StreamPrefix(prefix) => {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM events WHERE starts_with(stream_id, $3) AND position > $1 ORDER BY position LIMIT $2"
-            ))
-            .bind(after)
-            .bind(limit)
-            .bind(prefix)
-            .fetch_all(pool)
-            .await?
-        }
+/// Streams the rows after `after` into `sink` as they arrive, so that decoding overlaps the
+/// database's sending.
+pub(crate) async fn read_all(
+    pool: &PgPool,
+    after: i64,
+    limit: i64,
+    filter: &EventFilter,
+    sink: &mut Sink<'_>,
+) -> Result<(), StoreError> {
+    let (condition, stream_argument) = match filter {
+        EventFilter::All => ("position > $1", None),
+        EventFilter::Stream(stream_id) => ("stream_id = $3 AND position > $1", Some(stream_id)),
+        EventFilter::StreamPrefix(prefix) => ("starts_with(stream_id, $3) AND position > $1", Some(prefix)),
     };
-    decode_all(rows)
+    let sql = format!("SELECT {COLUMNS} FROM events WHERE {condition} ORDER BY position LIMIT $2");
+    let mut query = sqlx::query(&sql).bind(after).bind(limit);
+    if let Some(argument) = stream_argument {
+        query = query.bind(argument);
+    }
+    let mut rows = query.fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        sink(decode(&row)?)?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn read_stream(pool: &PgPool, stream_id: &str, from_version: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {

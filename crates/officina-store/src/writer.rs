@@ -7,6 +7,12 @@
 //! lets the read-model hook update its tables in the same transaction, and commits once. A
 //! request that fails its own checks (a version conflict) fails alone; the rest of the batch
 //! lands. This is group commit: under load, one durable commit serves many appends.
+//!
+//! The writer keeps its connection and remembers the head and the versions of the streams it
+//! wrote, so that a lone append costs what a plain `INSERT` transaction costs. What it remembers
+//! is never trusted blindly: positions and `(stream_id, stream_version)` are unique in the
+//! database, so if another process appended meanwhile, the insert collides, the transaction
+//! rolls back, and the batch is retried once from fresh reads.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +34,30 @@ use crate::{DbPool, postgres, sqlite};
 const MAX_BATCH_REQUESTS: usize = 1024;
 /// The most events one transaction commits (a single larger append still goes alone).
 const MAX_BATCH_EVENTS: usize = 8192;
+
+/// How many stream versions the writer remembers before it starts over (memory bound).
+const MAX_CACHED_STREAMS: usize = 100_000;
+
+/// What the writer learnt from its own commits: the head and the versions of streams.
+#[derive(Default)]
+struct WriterCache {
+    head: Option<(i64, [u8; 32])>,
+    versions: HashMap<String, i64>,
+}
+
+impl WriterCache {
+    fn forget(&mut self) {
+        self.head = None;
+        self.versions.clear();
+    }
+}
+
+/// The writer's connection (kept between batches) and what it remembers.
+struct Writer {
+    pool: DbPool,
+    conn: Option<WriterConn>,
+    cache: WriterCache,
+}
 
 /// An event whose JSON the caller's task already put in canonical form, so that the writer,
 /// which holds the append lock, only assigns positions and hashes.
@@ -90,14 +120,12 @@ impl WriterConn {
         }
     }
 
-    /// Returns the connection to the pool, or closes it when its transaction state is unknown.
-    async fn release(self, healthy: bool) {
-        if !healthy {
-            let _ = match self {
-                Self::Sqlite(conn) => conn.close().await,
-                Self::Postgres(conn) => conn.close().await,
-            };
-        }
+    /// Closes a connection whose transaction state is unknown, rather than reuse it.
+    async fn close(self) {
+        let _ = match self {
+            Self::Sqlite(conn) => conn.close().await,
+            Self::Postgres(conn) => conn.close().await,
+        };
     }
 }
 
@@ -108,6 +136,7 @@ pub(crate) async fn run(
     head: Arc<watch::Sender<u64>>,
     hook: Option<Arc<dyn AppendHook>>,
 ) {
+    let mut writer = Writer { pool, conn: None, cache: WriterCache::default() };
     while let Some(first) = requests.recv().await {
         let mut events = first.events.len();
         let mut batch = vec![first];
@@ -120,29 +149,83 @@ pub(crate) async fn run(
                 Err(_) => break,
             }
         }
-        commit_batch(&pool, batch, &head, hook.as_deref()).await;
+        writer.commit_batch(batch, &head, hook.as_deref()).await;
     }
 }
 
-/// Commits `batch` and answers every request in it.
-async fn commit_batch(pool: &DbPool, batch: Vec<AppendRequest>, head: &watch::Sender<u64>, hook: Option<&dyn AppendHook>) {
-    let error = match attempt(pool, &batch, hook).await {
-        Ok(result) => return deliver(batch, result, head),
-        Err(error) => error,
-    };
-    if batch.len() == 1 {
-        return fail(batch, error);
-    }
-    // One request may have poisoned the transaction (a duplicate event id, a hook that rejects
-    // its events): commit each alone, so that only that one fails.
-    tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
-    for request in batch {
-        let single = vec![request];
-        match attempt(pool, &single, hook).await {
-            Ok(result) => deliver(single, result, head),
-            Err(error) => fail(single, error),
+impl Writer {
+    /// Commits `batch` and answers every request in it.
+    async fn commit_batch(&mut self, batch: Vec<AppendRequest>, head: &watch::Sender<u64>, hook: Option<&dyn AppendHook>) {
+        let error = match self.attempt(&batch, hook).await {
+            Ok(result) => return deliver(batch, result, head),
+            Err(error) if is_unique_violation(&error) => {
+                // Most likely another process appended since this writer last looked: retry
+                // once from what the database says now.
+                match self.attempt(&batch, hook).await {
+                    Ok(result) => return deliver(batch, result, head),
+                    Err(error) => error,
+                }
+            }
+            Err(error) => error,
+        };
+        if batch.len() == 1 {
+            return fail(batch, error);
+        }
+        // One request may have poisoned the transaction (a duplicate event id, a hook that
+        // rejects its events): commit each alone, so that only that one fails.
+        tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
+        for request in batch {
+            let single = vec![request];
+            match self.attempt(&single, hook).await {
+                Ok(result) => deliver(single, result, head),
+                Err(error) => fail(single, error),
+            }
         }
     }
+
+    /// One transaction for the whole batch. Positions are assigned from the head as it is under
+    /// the append lock, so a writer in another process can only append before or after, never
+    /// between. On any error the transaction is rolled back and the cache forgotten.
+    async fn attempt(&mut self, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => WriterConn::acquire(&self.pool).await?,
+        };
+        if let Err(error) = dialect!(&mut conn, begin_locked()) {
+            self.cache.forget();
+            conn.close().await;
+            return Err(error);
+        }
+        let (outcomes, new_head, learnt) = match plan_and_insert(&mut conn, &mut self.cache, batch, hook).await {
+            Ok(planned) => {
+                if let Err(error) = dialect!(&mut conn, finish(true)) {
+                    // Whether a failed COMMIT took effect is unknown, and so is the connection's
+                    // state: start over from the database.
+                    self.cache.forget();
+                    conn.close().await;
+                    return Err(error);
+                }
+                planned
+            }
+            Err(error) => {
+                self.cache.forget();
+                match dialect!(&mut conn, finish(false)) {
+                    Ok(()) => self.conn = Some(conn),
+                    Err(_) => conn.close().await,
+                }
+                return Err(error);
+            }
+        };
+        learnt.apply(&mut self.cache);
+        self.conn = Some(conn);
+        Ok((outcomes, new_head))
+    }
+}
+
+/// Whether the database refused a row because the position, stream version or event id is
+/// already taken.
+fn is_unique_violation(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
 }
 
 fn deliver(batch: Vec<AppendRequest>, (outcomes, new_head): BatchResult, head: &watch::Sender<u64>) {
@@ -185,48 +268,64 @@ pub(crate) fn publish_head(head: &watch::Sender<u64>, position: u64) {
     });
 }
 
+/// The outcome of each request, and the new head if anything was appended.
 type BatchResult = (Vec<Result<AppendOutcome, StoreError>>, Option<u64>);
 
-/// One transaction for the whole batch. Positions are assigned from the head read under the
-/// append lock, so a writer in another process can only append before or after, never between.
-async fn attempt(pool: &DbPool, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
-    let mut conn = WriterConn::acquire(pool).await?;
-    if let Err(error) = dialect!(&mut conn, begin_locked()) {
-        conn.release(false).await;
-        return Err(error);
-    }
-    match plan_and_insert(&mut conn, batch, hook).await {
-        Ok(result) => match dialect!(&mut conn, finish(true)) {
-            Ok(()) => {
-                conn.release(true).await;
-                Ok(result)
-            }
-            Err(error) => {
-                conn.release(false).await;
-                Err(error)
-            }
-        },
-        Err(error) => {
-            let rolled_back = dialect!(&mut conn, finish(false)).is_ok();
-            conn.release(rolled_back).await;
-            Err(error)
+/// What a committed batch teaches the writer's cache.
+struct Learnt {
+    head: (i64, [u8; 32]),
+    versions: HashMap<String, i64>,
+}
+
+impl Learnt {
+    fn apply(self, cache: &mut WriterCache) {
+        cache.head = Some(self.head);
+        if cache.versions.len() + self.versions.len() > MAX_CACHED_STREAMS {
+            cache.versions.clear();
         }
+        cache.versions.extend(self.versions);
     }
 }
 
-async fn plan_and_insert(conn: &mut WriterConn, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
-    let mut streams: Vec<String> = batch.iter().map(|request| request.stream_id.clone()).collect();
-    streams.sort_unstable();
-    streams.dedup();
-    let (head, mut versions) = dialect!(&mut *conn, head_and_versions(&streams))?;
-    let (mut position, mut previous_hash) = match head {
-        Some((position, hash)) => {
-            let hash = to_hash(&hash)
-                .ok_or_else(|| StoreError::Corrupt { position: position as u64, reason: "hash is not 32 bytes".into() })?;
-            (position, hash)
+async fn plan_and_insert(
+    conn: &mut WriterConn,
+    cache: &mut WriterCache,
+    batch: &[AppendRequest],
+    hook: Option<&dyn AppendHook>,
+) -> Result<(Vec<Result<AppendOutcome, StoreError>>, Option<u64>, Learnt), StoreError> {
+    let mut versions: HashMap<String, i64> = HashMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for request in batch {
+        match cache.versions.get(&request.stream_id) {
+            // A remembered version that satisfies the request is checked by the insert itself
+            // (it collides if the stream moved on). One that does not is read again before the
+            // request is refused: a conflict is only reported on the database's word.
+            Some(version) if request.expected.accepts(*version as u64) => {
+                versions.insert(request.stream_id.clone(), *version);
+            }
+            _ => unknown.push(request.stream_id.clone()),
         }
-        None => (0, GENESIS_HASH),
+    }
+    unknown.sort_unstable();
+    unknown.dedup();
+    let head = match cache.head {
+        Some(head) if unknown.is_empty() => head,
+        _ => {
+            let (head, read) = dialect!(&mut *conn, head_and_versions(&unknown))?;
+            versions.extend(read);
+            match head {
+                Some((position, hash)) => {
+                    let hash = to_hash(&hash).ok_or_else(|| StoreError::Corrupt {
+                        position: position as u64,
+                        reason: "hash is not 32 bytes".into(),
+                    })?;
+                    (position, hash)
+                }
+                None => (0, GENESIS_HASH),
+            }
+        }
     };
+    let (mut position, mut previous_hash) = head;
 
     let keys: Vec<String> = batch.iter().filter_map(|request| request.idempotency_key.clone()).collect();
     let mut known_keys = if keys.is_empty() { HashMap::new() } else { dialect!(&mut *conn, lookup_keys(&keys))? };
@@ -323,8 +422,9 @@ async fn plan_and_insert(conn: &mut WriterConn, batch: &[AppendRequest], hook: O
         }));
     }
 
+    let learnt = Learnt { head: (position, previous_hash), versions };
     if rows.is_empty() {
-        return Ok((outcomes, None));
+        return Ok((outcomes, None, learnt));
     }
     dialect!(&mut *conn, insert_events(&rows))?;
     if !new_keys.is_empty() {
@@ -333,7 +433,7 @@ async fn plan_and_insert(conn: &mut WriterConn, batch: &[AppendRequest], hook: O
     if let Some(hook) = hook {
         hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| StoreError::Hook(error.to_string()))?;
     }
-    Ok((outcomes, Some(position as u64)))
+    Ok((outcomes, Some(position as u64), learnt))
 }
 
 /// The answer to a retried append: the first append's result, or a refusal when the key was

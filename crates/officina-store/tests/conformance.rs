@@ -60,6 +60,7 @@ conformance! {
     a_duplicate_event_id_fails_alone_and_the_rest_of_the_batch_lands,
     the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing,
     appends_by_another_store_instance_wake_a_subscriber,
+    two_store_instances_on_one_database_keep_one_chain_and_true_versions,
 }
 
 fn event(event_type: &str, payload: serde_json::Value) -> NewEvent {
@@ -575,5 +576,49 @@ async fn appends_by_another_store_instance_wake_a_subscriber(db: TestDb) {
         Ok(Some(Ok(event))) => assert_eq!((event.position, event.event_type.as_str()), (1, "FromElsewhere")),
         other => panic!("the follower was not woken: {other:?}"),
     }
+    db.cleanup().await;
+}
+
+async fn two_store_instances_on_one_database_keep_one_chain_and_true_versions(db: TestDb) {
+    // Two processes' worth of stores, each with its own writer and its own memory of the head.
+    let a = db.open().await;
+    let b = EventStore::connect(&db.url).await.expect("second instance");
+    a.append("s", ExpectedVersion::NoStream, vec![event("A1", json!({}))], None).await.expect("a creates");
+    b.append("s", ExpectedVersion::Exact(1), vec![event("B2", json!({}))], None).await.expect("b follows");
+    // `a` remembers version 1; the database says 2. The database wins, both ways.
+    let next = a.append("s", ExpectedVersion::Exact(2), vec![event("A3", json!({}))], None).await.expect("a at 2");
+    assert_eq!((next.stream_version, next.last_position), (3, Some(3)));
+    match b.append("s", ExpectedVersion::Exact(2), vec![event("B-stale", json!({}))], None).await {
+        Err(StoreError::Conflict { actual: 3, .. }) => {}
+        other => panic!("expected a conflict at version 3, got {other:?}"),
+    }
+    let any = b.append("s", ExpectedVersion::Any, vec![event("B4", json!({}))], None).await.expect("b any");
+    assert_eq!((any.stream_version, any.last_position), (4, Some(4)));
+
+    let writers: Vec<_> = [a.clone(), b.clone()]
+        .into_iter()
+        .enumerate()
+        .flat_map(|(instance, store)| {
+            (0..4).map(move |task| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    for n in 0..50 {
+                        let stream = if task % 2 == 0 { "shared".to_owned() } else { format!("own-{instance}-{task}") };
+                        store.append(&stream, ExpectedVersion::Any, vec![event("N", json!({"n": n}))], None).await.expect("append");
+                    }
+                })
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let all = a.read_all(0, 10_000, &EventFilter::All).await.expect("read");
+    assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), (1..=404).collect::<Vec<_>>());
+    let shared: Vec<u64> = all.iter().filter(|e| e.stream_id == "shared").map(|e| e.stream_version).collect();
+    assert_eq!(shared, (1..=200).collect::<Vec<_>>(), "one gap-free version sequence across both instances");
+    let verification = b.verify(None, None).await.expect("verify");
+    assert!(verification.ok, "{verification:?}");
+    assert_eq!(verification.checked, 404);
     db.cleanup().await;
 }
