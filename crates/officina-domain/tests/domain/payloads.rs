@@ -1,1 +1,186 @@
-//! The storage contract of events and the error table.
+//! The storage contract of events, and the error table.
+
+use officina_domain::demo;
+use officina_domain::workshop::Event;
+use officina_domain::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn keys_are_camel_case(value: &Value, path: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                assert!(
+                    !key.contains('_') && key.chars().next().is_some_and(|c| c.is_ascii_lowercase()),
+                    "{path}.{key} is not camelCase"
+                );
+                keys_are_camel_case(inner, &format!("{path}.{key}"));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| keys_are_camel_case(v, path)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_demo_event_round_trips_through_its_payload() {
+    let run = demo::run_in_memory(&demo::script()).expect("runs");
+    let mut types = BTreeSet::new();
+    for (_, event) in &run.events {
+        let payload = event.to_payload();
+        assert!(payload.is_object(), "{}", event.event_type());
+        keys_are_camel_case(&payload, event.event_type());
+        assert_eq!(event.schema_version(), 1);
+        let back = AnyEvent::from_payload(event.event_type(), &payload).expect("reads back");
+        assert_eq!(&back, event);
+        types.insert(event.event_type());
+    }
+    // The demo exercises every event type of every aggregate.
+    let all: BTreeSet<&str> = workshop::Event::EVENT_TYPES
+        .iter()
+        .chain(organization::Event::EVENT_TYPES)
+        .chain(guideline::Event::EVENT_TYPES)
+        .copied()
+        .collect();
+    assert_eq!(types, all);
+}
+
+#[test]
+fn event_type_names_are_unique_across_aggregates() {
+    let all: Vec<&str> = workshop::Event::EVENT_TYPES
+        .iter()
+        .chain(organization::Event::EVENT_TYPES)
+        .chain(guideline::Event::EVENT_TYPES)
+        .copied()
+        .collect();
+    let unique: BTreeSet<&str> = all.iter().copied().collect();
+    assert_eq!(unique.len(), all.len());
+    assert_eq!(workshop::Event::EVENT_TYPES.len(), 28);
+}
+
+#[test]
+fn a_position_payload_is_the_documented_json() {
+    let event = Event::PositionStated {
+        proposal_id: ProposalId::from_u128(1),
+        organization_id: OrganizationId::from_u128(2),
+        member_id: MemberId::from_u128(3),
+        stance: Stance::SupportWithReservations,
+        rationale: Some("Con verifica intermedia".to_owned()),
+        text_version: 2,
+        at: "2026-03-02T09:00:00Z".parse().expect("instant"),
+    };
+    assert_eq!(event.event_type(), "PositionStated");
+    assert_eq!(
+        event.to_payload(),
+        serde_json::json!({
+            "proposalId": "00000000-0000-0000-0000-000000000001",
+            "organizationId": "00000000-0000-0000-0000-000000000002",
+            "memberId": "00000000-0000-0000-0000-000000000003",
+            "stance": "SUPPORT_WITH_RESERVATIONS",
+            "rationale": "Con verifica intermedia",
+            "textVersion": 2,
+            "at": "2026-03-02T09:00:00Z"
+        })
+    );
+}
+
+#[test]
+fn unknown_or_malformed_payloads_are_reported() {
+    assert!(matches!(
+        AnyEvent::from_payload("SomethingHappened", &serde_json::json!({})),
+        Err(PayloadError::UnknownEventType(_))
+    ));
+    assert!(matches!(
+        workshop::Event::from_payload("PositionStated", &serde_json::json!({"proposalId": 3})),
+        Err(PayloadError::Invalid { .. })
+    ));
+    assert!(matches!(
+        organization::Event::from_payload("PositionStated", &serde_json::json!({})),
+        Err(PayloadError::UnknownEventType(_))
+    ));
+}
+
+fn every_error() -> Vec<DomainError> {
+    use DomainError::*;
+    let mut errors = vec![
+        FieldRequired { field: "title" },
+        InvalidRatio { field: "quorum" },
+        InvalidProgrammingCycle,
+        RationaleRequired { stance: Stance::Oppose },
+        SessionStartsBeforeConvening,
+        AgendaItemNotInSession,
+        NotAMember,
+        RoleNotAllowed { role: Role::Observer, command: CommandKind::SubmitContribution },
+        PlatformAdminRequired,
+        NotEligibleToVote { role: Role::Lab },
+        NotOwnOrganization,
+        NotContributionAuthor,
+        NotOwnMembership,
+        RoleNotGrantable { role: Role::Lead },
+        NotGuidelineEditor,
+        PersonAlreadyMember,
+        AlreadyCheckedIn,
+        InterestAlreadyDeclared,
+        GuidelineAlreadyAdopted,
+        StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::Identified },
+        WorkshopClosed,
+        NotInCoConduction { stage: Stage::Identified },
+        DeliberationStillOpen,
+        LastLead,
+        RoleUnchanged,
+        MemberHasLeft,
+        SessionNotOpen { status: SessionStatus::Convened },
+        SessionAlreadyOpen,
+        SessionClosed,
+        SessionNotClosed,
+        AgendaItemAlreadyStarted,
+        MinutesNotApproved,
+        MinutesAlreadyApproved,
+        MinutesAlreadyPublished,
+        MinutesVersionNotLatest { latest: 2 },
+        ContributionWithdrawn,
+        ProposalNotDraft { status: ProposalStatus::Open },
+        DeliberationNotOpen { status: ProposalStatus::Draft },
+        ProposalNotActive { status: ProposalStatus::Adopted },
+        Recused,
+        GuidelineVersionNotAdopted,
+        NotALab { category: EccpCategory::EnvironmentalBody },
+        NotAManagingAuthority { category: EccpCategory::LocalAuthority },
+        NameUnchanged,
+    ];
+    for entity in Entity::ALL {
+        errors.push(NotFound(*entity));
+        errors.push(AlreadyExists(*entity));
+    }
+    errors
+}
+
+#[test]
+fn every_error_has_a_unique_stable_code_and_messages_in_both_languages() {
+    let errors = every_error();
+    let codes: BTreeSet<&str> = errors.iter().map(|e| e.code()).collect();
+    assert_eq!(codes.len(), errors.len(), "codes are unique");
+    for error in &errors {
+        let code = error.code();
+        assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{code}");
+        let en = error.message(Lang::En);
+        let it = error.message(Lang::It);
+        assert!(en.ends_with('.') && it.ends_with('.'), "{code}: {en} / {it}");
+        assert_ne!(en, it, "{code}");
+    }
+}
+
+#[test]
+fn errors_fall_into_the_categories_the_outer_layers_map() {
+    use DomainError::*;
+    assert_eq!(NotAMember.category(), ErrorCategory::Forbidden);
+    assert_eq!(NotFound(Entity::Proposal).category(), ErrorCategory::NotFound);
+    assert_eq!(AlreadyExists(Entity::Workshop).category(), ErrorCategory::Conflict);
+    assert_eq!(DeliberationNotOpen { status: ProposalStatus::Draft }.category(), ErrorCategory::RuleViolation);
+    assert_eq!(InvalidRatio { field: "threshold" }.category(), ErrorCategory::Validation { field: "threshold" });
+    assert_eq!(DeliberationNotOpen { status: ProposalStatus::Draft }.code(), "DELIBERATION_NOT_OPEN");
+    assert_eq!(
+        Recused.message(Lang::It),
+        "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione."
+    );
+}
