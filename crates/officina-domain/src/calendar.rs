@@ -46,7 +46,16 @@ pub fn easter_monday(year: i32) -> Option<NaiveDate> {
 pub fn is_italian_public_holiday(date: NaiveDate) -> bool {
     let fixed = matches!(
         (date.month(), date.day()),
-        (1, 1) | (1, 6) | (4, 25) | (5, 1) | (6, 2) | (8, 15) | (11, 1) | (12, 8) | (12, 25) | (12, 26)
+        (1, 1)
+            | (1, 6)
+            | (4, 25)
+            | (5, 1)
+            | (6, 2)
+            | (8, 15)
+            | (11, 1)
+            | (12, 8)
+            | (12, 25)
+            | (12, 26)
     );
     let san_francesco =
         date.year() >= SAN_FRANCESCO_FROM_YEAR && date.month() == 10 && date.day() == 4;
@@ -97,7 +106,10 @@ fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
 /// March at 01:00 UTC until the last Sunday of October at 01:00 UTC, +1 hour (CET) otherwise.
 pub fn rome_offset_hours(instant: DateTime<Utc>) -> i64 {
     let year = instant.year();
-    match (last_sunday_0100_utc(year, 3), last_sunday_0100_utc(year, 10)) {
+    match (
+        last_sunday_0100_utc(year, 3),
+        last_sunday_0100_utc(year, 10),
+    ) {
         (Some(start), Some(end)) if instant >= start && instant < end => 2,
         _ => 1,
     }

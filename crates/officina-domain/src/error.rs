@@ -173,7 +173,9 @@ pub enum DomainError {
         field: &'static str,
     },
     /// A quorum or threshold is not a fraction in the allowed range.
-    #[error("The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half).")]
+    #[error(
+        "The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half)."
+    )]
     InvalidRatio {
         /// `quorum` or `threshold`.
         field: &'static str,
@@ -210,7 +212,9 @@ pub enum DomainError {
     #[error("Only a platform administrator can do this.")]
     PlatformAdminRequired,
     /// The member's role gives no voice in deliberations.
-    #[error("Your role {role} does not give your organization a voice: only LEAD, CO_CONDUCTOR and PARTNER members state positions.")]
+    #[error(
+        "Your role {role} does not give your organization a voice: only LEAD, CO_CONDUCTOR and PARTNER members state positions."
+    )]
     NotEligibleToVote {
         /// The actor's role.
         role: Role,
@@ -258,7 +262,9 @@ pub enum DomainError {
 
     // --- RuleViolation ---
     /// The stage change is not the next step of the path.
-    #[error("A workshop cannot move from {from} to {to}: stages go IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, one step at a time and never back.")]
+    #[error(
+        "A workshop cannot move from {from} to {to}: stages go IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, one step at a time and never back."
+    )]
     StageTransitionNotAllowed {
         /// The current stage.
         from: Stage,
@@ -341,10 +347,14 @@ pub enum DomainError {
         status: ProposalStatus,
     },
     /// The organization is recused on the proposal (conflict of interest).
-    #[error("Your organization declared a conflict of interest on this proposal and cannot take a position on it.")]
+    #[error(
+        "Your organization declared a conflict of interest on this proposal and cannot take a position on it."
+    )]
     Recused,
     /// Feedback needs an adopted guideline.
-    #[error("The workshop has not adopted this guideline version, so it cannot give feedback on it.")]
+    #[error(
+        "The workshop has not adopted this guideline version, so it cannot give feedback on it."
+    )]
     GuidelineVersionNotAdopted,
     /// Guidelines are published by labs.
     #[error("Guidelines are published by research labs; this organization is {category}.")]
@@ -422,10 +432,14 @@ impl DomainError {
         use DomainError::*;
         match self {
             FieldRequired { field } | InvalidRatio { field } => ErrorCategory::Validation { field },
-            InvalidProgrammingCycle => ErrorCategory::Validation { field: "programmingCycle" },
+            InvalidProgrammingCycle => ErrorCategory::Validation {
+                field: "programmingCycle",
+            },
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
-            AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            AgendaItemNotInSession => ErrorCategory::Validation {
+                field: "agendaItemId",
+            },
             NotAMember
             | RoleNotAllowed { .. }
             | PlatformAdminRequired
@@ -646,7 +660,10 @@ mod tests {
     #[test]
     fn entity_codes_follow_the_entity_name() {
         for entity in Entity::ALL {
-            assert_eq!(not_found_code(*entity), format!("{}_NOT_FOUND", entity.code_stem()));
+            assert_eq!(
+                not_found_code(*entity),
+                format!("{}_NOT_FOUND", entity.code_stem())
+            );
             assert_eq!(
                 already_exists_code(*entity),
                 format!("{}_ALREADY_EXISTS", entity.code_stem())

@@ -66,8 +66,10 @@ pub(crate) fn event_from<E: DeserializeOwned + DomainEvent>(
         return Err(PayloadError::UnknownEventType(event_type.to_owned()));
     }
     let tagged = serde_json::json!({ "type": event_type, "payload": payload });
-    serde_json::from_value(tagged)
-        .map_err(|source| PayloadError::Invalid { event_type: event_type.to_owned(), source })
+    serde_json::from_value(tagged).map_err(|source| PayloadError::Invalid {
+        event_type: event_type.to_owned(),
+        source,
+    })
 }
 
 /// Generates `event_type` and `EVENT_TYPES` for an event enum whose variants all have fields.
@@ -120,7 +122,8 @@ impl AnyEvent {
         if crate::workshop::Event::EVENT_TYPES.contains(&event_type) {
             crate::workshop::Event::from_payload(event_type, payload).map(AnyEvent::Workshop)
         } else if crate::organization::Event::EVENT_TYPES.contains(&event_type) {
-            crate::organization::Event::from_payload(event_type, payload).map(AnyEvent::Organization)
+            crate::organization::Event::from_payload(event_type, payload)
+                .map(AnyEvent::Organization)
         } else if crate::guideline::Event::EVENT_TYPES.contains(&event_type) {
             crate::guideline::Event::from_payload(event_type, payload).map(AnyEvent::Guideline)
         } else {

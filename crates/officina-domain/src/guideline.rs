@@ -132,17 +132,28 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
-event_names!(Event { GuidelinePublished, GuidelineVersionPublished });
+event_names!(Event {
+    GuidelinePublished,
+    GuidelineVersionPublished
+});
 
 /// Decides what a command does to a guideline stream.
 pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Event>, DomainError> {
     match command {
-        Command::PublishGuideline { guideline_id, lab, title, summary, document_ref } => {
+        Command::PublishGuideline {
+            guideline_id,
+            lab,
+            title,
+            summary,
+            document_ref,
+        } => {
             if state.guideline.is_some() {
                 return Err(DomainError::AlreadyExists(Entity::Guideline));
             }
             if lab.category != EccpCategory::Lab {
-                return Err(DomainError::NotALab { category: lab.category });
+                return Err(DomainError::NotALab {
+                    category: lab.category,
+                });
             }
             let title = required("title", title)?;
             let summary = required("summary", summary)?;
@@ -158,9 +169,15 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
                 at: ctx.now,
             }])
         }
-        Command::PublishGuidelineVersion { summary, document_ref, changes } => {
-            let guideline =
-                state.guideline.as_ref().ok_or(DomainError::NotFound(Entity::Guideline))?;
+        Command::PublishGuidelineVersion {
+            summary,
+            document_ref,
+            changes,
+        } => {
+            let guideline = state
+                .guideline
+                .as_ref()
+                .ok_or(DomainError::NotFound(Entity::Guideline))?;
             if guideline.publisher != ctx.actor.person_id && !ctx.actor.platform_admin {
                 return Err(DomainError::NotGuidelineEditor);
             }
@@ -207,7 +224,14 @@ pub fn evolve(mut state: State, event: &Event) -> State {
                 }],
             });
         }
-        Event::GuidelineVersionPublished { version, summary, document_ref, changes, at, .. } => {
+        Event::GuidelineVersionPublished {
+            version,
+            summary,
+            document_ref,
+            changes,
+            at,
+            ..
+        } => {
             if let Some(guideline) = state.guideline.as_mut() {
                 guideline.versions.push(GuidelineVersion {
                     version: *version,

@@ -173,7 +173,10 @@ mod tests {
             workshop_stream_id(WorkshopId::from_u128(1)),
             "workshop-00000000-0000-0000-0000-000000000001"
         );
-        assert_eq!(StreamRef::parse("session-00000000-0000-0000-0000-000000000001"), None);
+        assert_eq!(
+            StreamRef::parse("session-00000000-0000-0000-0000-000000000001"),
+            None
+        );
         assert_eq!(StreamRef::parse("workshop-nope"), None);
     }
 }

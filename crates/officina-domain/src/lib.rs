@@ -13,6 +13,20 @@
 //! * [`calendar`]: Italian working days for the ECCP notice period.
 //! * [`values`], [`ids`], [`context`], [`error`], [`event`]: the vocabulary shared by all of them.
 //! * [`demo`]: a deterministic demo history of the eleven workshops named in the seed.
+//!
+//! ```
+//! use officina_domain::{Actor, Context, OrganizationId, PersonId, EccpCategory, organization};
+//!
+//! let ctx = Context::new("2026-03-02T09:00:00Z".parse().unwrap(), Actor::admin(PersonId::from_u128(1)));
+//! let command = organization::Command::RegisterOrganization {
+//!     organization_id: OrganizationId::from_u128(2),
+//!     name: "Legambiente Abruzzo".to_owned(),
+//!     category: EccpCategory::EnvironmentalBody,
+//! };
+//! let events = organization::decide(&organization::State::default(), command, &ctx).unwrap();
+//! let state = events.iter().fold(organization::State::default(), organization::evolve);
+//! assert_eq!(state.organization.unwrap().name, "Legambiente Abruzzo");
+//! ```
 
 pub mod calendar;
 pub mod context;

@@ -41,7 +41,11 @@ impl Tally {
 
 /// Why a proposal was not adopted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "reason",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
 pub enum RejectionReason {
     /// No organization was eligible at closing.
     NoEligibleOrganization,
@@ -106,10 +110,16 @@ pub fn evaluate(
     latest_positions: &BTreeMap<OrganizationId, Stance>,
     recused: &BTreeSet<OrganizationId>,
 ) -> Evaluation {
-    let eligible: Vec<OrganizationId> =
-        voting_organizations.iter().filter(|org| !recused.contains(org)).copied().collect();
+    let eligible: Vec<OrganizationId> = voting_organizations
+        .iter()
+        .filter(|org| !recused.contains(org))
+        .copied()
+        .collect();
 
-    let mut tally = Tally { eligible: count(eligible.len()), ..Tally::default() };
+    let mut tally = Tally {
+        eligible: count(eligible.len()),
+        ..Tally::default()
+    };
     let mut abstained = Vec::new();
     let mut opposed = Vec::new();
     let mut not_expressed = Vec::new();
@@ -134,7 +144,9 @@ pub fn evaluate(
         }
     }
     tally.quorum_met = tally.eligible > 0
-        && rule.quorum.met_by(u64::from(tally.expressed), u64::from(tally.eligible));
+        && rule
+            .quorum
+            .met_by(u64::from(tally.expressed), u64::from(tally.eligible));
 
     let supports = tally.supports();
     let reason = if tally.eligible == 0 {
@@ -156,7 +168,11 @@ pub fn evaluate(
                 if supports == tally.eligible {
                     None
                 } else {
-                    Some(RejectionReason::NotUnanimous { abstained, opposed, not_expressed })
+                    Some(RejectionReason::NotUnanimous {
+                        abstained,
+                        opposed,
+                        not_expressed,
+                    })
                 }
             }
             RuleMethod::Majority => {
@@ -181,8 +197,16 @@ pub fn evaluate(
         }
     };
     tally.would_pass = reason.is_none();
-    let outcome = if reason.is_none() { Outcome::Adopted } else { Outcome::Rejected };
-    Evaluation { tally, outcome, reason }
+    let outcome = if reason.is_none() {
+        Outcome::Adopted
+    } else {
+        Outcome::Rejected
+    };
+    Evaluation {
+        tally,
+        outcome,
+        reason,
+    }
 }
 
 fn count(n: usize) -> u32 {

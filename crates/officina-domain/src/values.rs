@@ -259,7 +259,7 @@ impl Stance {
 
 /// An exact non-negative fraction, compared by cross-multiplication and never through floats,
 /// so that 2 supports out of 3 meet a 2/3 threshold.
-#[derive(Debug, Clone, Copy, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ratio {
     /// The numerator.
@@ -276,7 +276,11 @@ impl Ratio {
 
     /// Builds a ratio; `None` when the denominator is zero.
     pub const fn new(num: u32, den: u32) -> Option<Ratio> {
-        if den == 0 { None } else { Some(Ratio { num, den }) }
+        if den == 0 {
+            None
+        } else {
+            Some(Ratio { num, den })
+        }
     }
 
     /// Whether the ratio is a valid fraction between 0 and 1 inclusive.
@@ -303,6 +307,18 @@ impl PartialEq for Ratio {
 
 impl Eq for Ratio {}
 
+impl std::hash::Hash for Ratio {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Equal fractions (2/3 and 4/6) must hash alike, so hash the reduced form.
+        let (mut a, mut b) = (self.num, self.den);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let divisor = a.max(1);
+        (self.num / divisor, self.den / divisor).hash(state);
+    }
+}
+
 impl PartialOrd for Ratio {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -311,7 +327,8 @@ impl PartialOrd for Ratio {
 
 impl Ord for Ratio {
     fn cmp(&self, other: &Self) -> Ordering {
-        (u64::from(self.num) * u64::from(other.den)).cmp(&(u64::from(other.num) * u64::from(self.den)))
+        (u64::from(self.num) * u64::from(other.den))
+            .cmp(&(u64::from(other.num) * u64::from(self.den)))
     }
 }
 
@@ -365,22 +382,34 @@ pub struct DecisionRule {
 impl DecisionRule {
     /// Consensus with the default quorum.
     pub const fn consensus() -> Self {
-        DecisionRule { method: RuleMethod::Consensus, quorum: Ratio::HALF }
+        DecisionRule {
+            method: RuleMethod::Consensus,
+            quorum: Ratio::HALF,
+        }
     }
 
     /// Unanimity (quorum is irrelevant: everyone must support).
     pub const fn unanimity() -> Self {
-        DecisionRule { method: RuleMethod::Unanimity, quorum: Ratio::HALF }
+        DecisionRule {
+            method: RuleMethod::Unanimity,
+            quorum: Ratio::HALF,
+        }
     }
 
     /// Simple majority with the default quorum.
     pub const fn majority() -> Self {
-        DecisionRule { method: RuleMethod::Majority, quorum: Ratio::HALF }
+        DecisionRule {
+            method: RuleMethod::Majority,
+            quorum: Ratio::HALF,
+        }
     }
 
     /// Qualified majority with the given threshold and the default quorum.
     pub const fn qualified_majority(threshold: Ratio) -> Self {
-        DecisionRule { method: RuleMethod::QualifiedMajority { threshold }, quorum: Ratio::HALF }
+        DecisionRule {
+            method: RuleMethod::QualifiedMajority { threshold },
+            quorum: Ratio::HALF,
+        }
     }
 
     /// The same rule with another quorum.
@@ -465,13 +494,19 @@ mod tests {
         let back: DecisionRule = serde_json::from_value(json).expect("deserializes");
         assert_eq!(back, rule);
         let json = serde_json::to_value(DecisionRule::majority()).expect("serializes");
-        assert_eq!(json, serde_json::json!({"method": "MAJORITY", "quorum": {"num": 1, "den": 2}}));
+        assert_eq!(
+            json,
+            serde_json::json!({"method": "MAJORITY", "quorum": {"num": 1, "den": 2}})
+        );
     }
 
     #[test]
     fn stages_only_move_forward_one_step_at_a_time() {
         assert_eq!(Stage::Identified.next(), Some(Stage::CoConduction));
         assert_eq!(Stage::Closed.next(), None);
-        assert_eq!(serde_json::to_value(Stage::CoConduction).ok(), Some(serde_json::json!("CO_CONDUCTION")));
+        assert_eq!(
+            serde_json::to_value(Stage::CoConduction).ok(),
+            Some(serde_json::json!("CO_CONDUCTION"))
+        );
     }
 }

@@ -37,7 +37,11 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         if state.workshop.is_some() {
             return Err(DomainError::AlreadyExists(Entity::Workshop));
         }
-        let FirstLead { member_id, person_id, mandate_reference } = lead;
+        let FirstLead {
+            member_id,
+            person_id,
+            mandate_reference,
+        } = lead;
         let name = required("name", name)?;
         let theme = required("theme", theme)?;
         let programming_cycle = valid_cycle(programming_cycle)?;
@@ -45,7 +49,9 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         let programme = required("programme", programme)?;
         let mandate_reference = required("mandateReference", mandate_reference)?;
         if managing_authority.category != EccpCategory::ManagingAuthority {
-            return Err(DomainError::NotAManagingAuthority { category: managing_authority.category });
+            return Err(DomainError::NotAManagingAuthority {
+                category: managing_authority.category,
+            });
         }
         return Ok(vec![
             Event::WorkshopIdentified {
@@ -72,20 +78,33 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         ]);
     }
 
-    let workshop = state.workshop.as_ref().ok_or(DomainError::NotFound(Entity::Workshop))?;
+    let workshop = state
+        .workshop
+        .as_ref()
+        .ok_or(DomainError::NotFound(Entity::Workshop))?;
     let kind = command.kind();
-    let actor = workshop.current_member_of(ctx.actor.person_id).ok_or(DomainError::NotAMember)?;
+    let actor = workshop
+        .current_member_of(ctx.actor.person_id)
+        .ok_or(DomainError::NotAMember)?;
     if !is_allowed(actor.role, kind) {
         return Err(if kind == CommandKind::StatePosition {
             DomainError::NotEligibleToVote { role: actor.role }
         } else {
-            DomainError::RoleNotAllowed { role: actor.role, command: kind }
+            DomainError::RoleNotAllowed {
+                role: actor.role,
+                command: kind,
+            }
         });
     }
     if workshop.stage == Stage::Closed {
         return Err(DomainError::WorkshopClosed);
     }
-    Decider { workshop, actor, ctx }.decide(command)
+    Decider {
+        workshop,
+        actor,
+        ctx,
+    }
+    .decide(command)
 }
 
 /// The checked parts of a decision: the workshop exists and is not closed, and the actor is a
@@ -109,20 +128,36 @@ impl Decider<'_> {
                 if from.next() != Some(to) {
                     return Err(DomainError::StageTransitionNotAllowed { from, to });
                 }
-                if w.proposals.values().any(|p| p.status == ProposalStatus::Open) {
+                if w.proposals
+                    .values()
+                    .any(|p| p.status == ProposalStatus::Open)
+                {
                     return Err(DomainError::DeliberationStillOpen);
                 }
-                Ok(vec![Event::WorkshopStageChanged { from, to, by, at: now }])
+                Ok(vec![Event::WorkshopStageChanged {
+                    from,
+                    to,
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::AdoptGuideline { guideline_id, version } => {
+            Command::AdoptGuideline {
+                guideline_id,
+                version,
+            } => {
                 if version == 0 {
                     return Err(DomainError::NotFound(Entity::GuidelineVersion));
                 }
                 if w.has_adopted(guideline_id, version) {
                     return Err(DomainError::GuidelineAlreadyAdopted);
                 }
-                Ok(vec![Event::GuidelineAdopted { guideline_id, version, by, at: now }])
+                Ok(vec![Event::GuidelineAdopted {
+                    guideline_id,
+                    version,
+                    by,
+                    at: now,
+                }])
             }
 
             Command::GiveGuidelineFeedback {
@@ -160,7 +195,13 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AdmitMember { member_id, person_id, role, organization, mandate_reference } => {
+            Command::AdmitMember {
+                member_id,
+                person_id,
+                role,
+                organization,
+                mandate_reference,
+            } => {
                 if w.members.contains_key(&member_id) {
                     return Err(DomainError::AlreadyExists(Entity::Member));
                 }
@@ -174,7 +215,10 @@ impl Decider<'_> {
                     member_id,
                     person_id,
                     role,
-                    organization: crate::values::OrganizationRef { name, ..organization },
+                    organization: crate::values::OrganizationRef {
+                        name,
+                        ..organization
+                    },
                     mandate_reference,
                     admitted_by: Some(by),
                     at: now,
@@ -207,10 +251,20 @@ impl Decider<'_> {
                 if target.role == Role::Lead && w.current_leads() <= 1 {
                     return Err(DomainError::LastLead);
                 }
-                Ok(vec![Event::MemberLeft { member_id, reason: trimmed(reason), by, at: now }])
+                Ok(vec![Event::MemberLeft {
+                    member_id,
+                    reason: trimmed(reason),
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::ConveneSession { session_id, title, starts_at, location } => {
+            Command::ConveneSession {
+                session_id,
+                title,
+                starts_at,
+                location,
+            } => {
                 if w.sessions.contains_key(&session_id) {
                     return Err(DomainError::AlreadyExists(Entity::Session));
                 }
@@ -232,7 +286,11 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AddAgendaItem { session_id, agenda_item_id, title } => {
+            Command::AddAgendaItem {
+                session_id,
+                agenda_item_id,
+                title,
+            } => {
                 let session = self.session(session_id)?;
                 if session.status == SessionStatus::Closed {
                     return Err(DomainError::SessionClosed);
@@ -251,7 +309,12 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::ShareDocument { session_id, document_id, title, document_ref } => {
+            Command::ShareDocument {
+                session_id,
+                document_id,
+                title,
+                document_ref,
+            } => {
                 let session = self.session(session_id)?;
                 if session.status == SessionStatus::Closed {
                     return Err(DomainError::SessionClosed);
@@ -277,15 +340,20 @@ impl Decider<'_> {
             Command::OpenSession { session_id } => {
                 let session = self.session(session_id)?;
                 match session.status {
-                    SessionStatus::Convened => {
-                        Ok(vec![Event::SessionOpened { session_id, by, at: now }])
-                    }
+                    SessionStatus::Convened => Ok(vec![Event::SessionOpened {
+                        session_id,
+                        by,
+                        at: now,
+                    }]),
                     SessionStatus::Open => Err(DomainError::SessionAlreadyOpen),
                     SessionStatus::Closed => Err(DomainError::SessionClosed),
                 }
             }
 
-            Command::CheckInAttendance { session_id, member_id } => {
+            Command::CheckInAttendance {
+                session_id,
+                member_id,
+            } => {
                 let session = self.open_session(session_id)?;
                 let target = self.current_member(member_id)?;
                 if session.attended(member_id) {
@@ -300,7 +368,10 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::StartAgendaItem { session_id, agenda_item_id } => {
+            Command::StartAgendaItem {
+                session_id,
+                agenda_item_id,
+            } => {
                 let session = self.open_session(session_id)?;
                 let owner = w
                     .agenda_items
@@ -309,18 +380,35 @@ impl Decider<'_> {
                 if *owner != session_id {
                     return Err(DomainError::AgendaItemNotInSession);
                 }
-                if session.agenda.iter().any(|i| i.id == agenda_item_id && i.started_at.is_some()) {
+                if session
+                    .agenda
+                    .iter()
+                    .any(|i| i.id == agenda_item_id && i.started_at.is_some())
+                {
                     return Err(DomainError::AgendaItemAlreadyStarted);
                 }
-                Ok(vec![Event::AgendaItemStarted { session_id, agenda_item_id, by, at: now }])
+                Ok(vec![Event::AgendaItemStarted {
+                    session_id,
+                    agenda_item_id,
+                    by,
+                    at: now,
+                }])
             }
 
             Command::CloseSession { session_id } => {
                 self.open_session(session_id)?;
-                Ok(vec![Event::SessionClosed { session_id, by, at: now }])
+                Ok(vec![Event::SessionClosed {
+                    session_id,
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::DraftMinutes { session_id, minutes_id, text } => {
+            Command::DraftMinutes {
+                session_id,
+                minutes_id,
+                text,
+            } => {
                 let session = self.session(session_id)?;
                 if session.status != SessionStatus::Closed {
                     return Err(DomainError::SessionNotClosed);
@@ -343,13 +431,25 @@ impl Decider<'_> {
                     }
                 };
                 let text = required("text", text)?;
-                Ok(vec![Event::MinutesDrafted { session_id, minutes_id, version, text, by, at: now }])
+                Ok(vec![Event::MinutesDrafted {
+                    session_id,
+                    minutes_id,
+                    version,
+                    text,
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::ApproveMinutes { session_id, version } => {
+            Command::ApproveMinutes {
+                session_id,
+                version,
+            } => {
                 let session = self.session(session_id)?;
-                let minutes =
-                    session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
+                let minutes = session
+                    .minutes
+                    .as_ref()
+                    .ok_or(DomainError::NotFound(Entity::Minutes))?;
                 if minutes.status == MinutesStatus::Published {
                     return Err(DomainError::MinutesAlreadyPublished);
                 }
@@ -374,8 +474,10 @@ impl Decider<'_> {
 
             Command::PublishMinutes { session_id } => {
                 let session = self.session(session_id)?;
-                let minutes =
-                    session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
+                let minutes = session
+                    .minutes
+                    .as_ref()
+                    .ok_or(DomainError::NotFound(Entity::Minutes))?;
                 match (minutes.status, minutes.approved_version) {
                     (MinutesStatus::Published, _) => Err(DomainError::MinutesAlreadyPublished),
                     (MinutesStatus::Approved, Some(version)) => Ok(vec![Event::MinutesPublished {
@@ -436,7 +538,11 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::ReviseContribution { contribution_id, title, body } => {
+            Command::ReviseContribution {
+                contribution_id,
+                title,
+                body,
+            } => {
                 let contribution = self.own_live_contribution(contribution_id)?;
                 let title = required("title", title)?;
                 let body = required("body", body)?;
@@ -450,7 +556,10 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::WithdrawContribution { contribution_id, reason } => {
+            Command::WithdrawContribution {
+                contribution_id,
+                reason,
+            } => {
                 self.own_live_contribution(contribution_id)?;
                 Ok(vec![Event::ContributionWithdrawn {
                     contribution_id,
@@ -460,7 +569,11 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::RecordDisposition { contribution_id, disposition, reason } => {
+            Command::RecordDisposition {
+                contribution_id,
+                disposition,
+                reason,
+            } => {
                 let contribution = self.live_contribution(contribution_id)?;
                 let reason = required("reason", reason)?;
                 Ok(vec![Event::DispositionRecorded {
@@ -473,7 +586,15 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::DraftProposal { proposal_id, kind, title, text, cites, rule, binding } => {
+            Command::DraftProposal {
+                proposal_id,
+                kind,
+                title,
+                text,
+                cites,
+                rule,
+                binding,
+            } => {
                 if w.proposals.contains_key(&proposal_id) {
                     return Err(DomainError::AlreadyExists(Entity::Proposal));
                 }
@@ -501,7 +622,11 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AmendProposal { proposal_id, text, note } => {
+            Command::AmendProposal {
+                proposal_id,
+                text,
+                note,
+            } => {
                 let proposal = self.active_proposal(proposal_id)?;
                 let text = required("text", text)?;
                 Ok(vec![Event::ProposalAmended {
@@ -514,31 +639,57 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::WithdrawProposal { proposal_id, reason } => {
+            Command::WithdrawProposal {
+                proposal_id,
+                reason,
+            } => {
                 self.active_proposal(proposal_id)?;
                 let reason = required("reason", reason)?;
-                Ok(vec![Event::ProposalWithdrawn { proposal_id, reason, by, at: now }])
+                Ok(vec![Event::ProposalWithdrawn {
+                    proposal_id,
+                    reason,
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::OpenDeliberation { proposal_id, session_id } => {
+            Command::OpenDeliberation {
+                proposal_id,
+                session_id,
+            } => {
                 let proposal = self.proposal(proposal_id)?;
                 if w.stage != Stage::CoConduction {
                     return Err(DomainError::NotInCoConduction { stage: w.stage });
                 }
                 if proposal.status != ProposalStatus::Draft {
-                    return Err(DomainError::ProposalNotDraft { status: proposal.status });
+                    return Err(DomainError::ProposalNotDraft {
+                        status: proposal.status,
+                    });
                 }
                 self.optional_open_session(session_id)?;
-                Ok(vec![Event::DeliberationOpened { proposal_id, session_id, by, at: now }])
+                Ok(vec![Event::DeliberationOpened {
+                    proposal_id,
+                    session_id,
+                    by,
+                    at: now,
+                }])
             }
 
-            Command::StatePosition { proposal_id, organization_id, stance, rationale, text_version } => {
+            Command::StatePosition {
+                proposal_id,
+                organization_id,
+                stance,
+                rationale,
+                text_version,
+            } => {
                 if organization_id != self.actor.organization.id {
                     return Err(DomainError::NotOwnOrganization);
                 }
                 let proposal = self.proposal(proposal_id)?;
                 if proposal.status != ProposalStatus::Open {
-                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                    return Err(DomainError::DeliberationNotOpen {
+                        status: proposal.status,
+                    });
                 }
                 if proposal.recused().contains(&organization_id) {
                     return Err(DomainError::Recused);
@@ -561,7 +712,10 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::DeclareInterest { proposal_id, description } => {
+            Command::DeclareInterest {
+                proposal_id,
+                description,
+            } => {
                 let proposal = self.active_proposal(proposal_id)?;
                 if proposal.interests.iter().any(|i| i.member_id == by) {
                     return Err(DomainError::InterestAlreadyDeclared);
@@ -576,10 +730,16 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::CloseDeliberation { proposal_id, decision_id, session_id } => {
+            Command::CloseDeliberation {
+                proposal_id,
+                decision_id,
+                session_id,
+            } => {
                 let proposal = self.proposal(proposal_id)?;
                 if proposal.status != ProposalStatus::Open {
-                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                    return Err(DomainError::DeliberationNotOpen {
+                        status: proposal.status,
+                    });
                 }
                 if w.decisions.contains_key(&decision_id) {
                     return Err(DomainError::AlreadyExists(Entity::Decision));
@@ -622,7 +782,11 @@ impl Decider<'_> {
     }
 
     fn current_member(&self, id: crate::ids::MemberId) -> Result<&Member, DomainError> {
-        let member = self.workshop.members.get(&id).ok_or(DomainError::NotFound(Entity::Member))?;
+        let member = self
+            .workshop
+            .members
+            .get(&id)
+            .ok_or(DomainError::NotFound(Entity::Member))?;
         if !member.is_current() {
             return Err(DomainError::MemberHasLeft);
         }
@@ -630,7 +794,10 @@ impl Decider<'_> {
     }
 
     fn session(&self, id: SessionId) -> Result<&Session, DomainError> {
-        self.workshop.sessions.get(&id).ok_or(DomainError::NotFound(Entity::Session))
+        self.workshop
+            .sessions
+            .get(&id)
+            .ok_or(DomainError::NotFound(Entity::Session))
     }
 
     fn open_session(&self, id: SessionId) -> Result<&Session, DomainError> {
@@ -673,7 +840,11 @@ impl Decider<'_> {
             .contributions
             .get(&id)
             .ok_or(DomainError::NotFound(Entity::Contribution))?;
-        let author_person = self.workshop.members.get(&contribution.author).map(|m| m.person_id);
+        let author_person = self
+            .workshop
+            .members
+            .get(&contribution.author)
+            .map(|m| m.person_id);
         if author_person != Some(self.actor.person_id) {
             return Err(DomainError::NotContributionAuthor);
         }
@@ -684,7 +855,10 @@ impl Decider<'_> {
     }
 
     fn proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
-        self.workshop.proposals.get(&id).ok_or(DomainError::NotFound(Entity::Proposal))
+        self.workshop
+            .proposals
+            .get(&id)
+            .ok_or(DomainError::NotFound(Entity::Proposal))
     }
 
     /// A proposal that can still change (draft or open).
@@ -722,12 +896,20 @@ fn valid_cycle(cycle: String) -> Result<String, DomainError> {
         }
         _ => false,
     };
-    if valid { Ok(cycle) } else { Err(DomainError::InvalidProgrammingCycle) }
+    if valid {
+        Ok(cycle)
+    } else {
+        Err(DomainError::InvalidProgrammingCycle)
+    }
 }
 
 fn trimmed(value: String) -> String {
     let t = value.trim();
-    if t.len() == value.len() { value } else { t.to_owned() }
+    if t.len() == value.len() {
+        value
+    } else {
+        t.to_owned()
+    }
 }
 
 fn count(n: usize) -> u32 {

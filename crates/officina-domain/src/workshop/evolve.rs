@@ -64,7 +64,12 @@ fn apply(w: &mut Workshop, event: &Event) {
             w.stage = *to;
             w.stage_history.push((*to, *at));
         }
-        Event::GuidelineAdopted { guideline_id, version, at, .. } => {
+        Event::GuidelineAdopted {
+            guideline_id,
+            version,
+            at,
+            ..
+        } => {
             w.adopted_guidelines.push(AdoptedGuideline {
                 guideline_id: *guideline_id,
                 version: *version,
@@ -162,7 +167,13 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::AgendaItemAdded { session_id, agenda_item_id, title, position, .. } => {
+        Event::AgendaItemAdded {
+            session_id,
+            agenda_item_id,
+            title,
+            position,
+            ..
+        } => {
             w.agenda_items.insert(*agenda_item_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.agenda.push(AgendaItem {
@@ -202,7 +213,13 @@ fn apply(w: &mut Workshop, event: &Event) {
                 session.opened_at = Some(*at);
             }
         }
-        Event::AttendanceCheckedIn { session_id, member_id, organization_id, at, .. } => {
+        Event::AttendanceCheckedIn {
+            session_id,
+            member_id,
+            organization_id,
+            at,
+            ..
+        } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.attendance.push(Attendance {
                     member_id: *member_id,
@@ -211,7 +228,12 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::AgendaItemStarted { session_id, agenda_item_id, at, .. } => {
+        Event::AgendaItemStarted {
+            session_id,
+            agenda_item_id,
+            at,
+            ..
+        } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.current_item = Some(*agenda_item_id);
                 if let Some(item) = session.agenda.iter_mut().find(|i| i.id == *agenda_item_id) {
@@ -226,7 +248,14 @@ fn apply(w: &mut Workshop, event: &Event) {
                 session.current_item = None;
             }
         }
-        Event::MinutesDrafted { session_id, minutes_id, version, text, by, at } => {
+        Event::MinutesDrafted {
+            session_id,
+            minutes_id,
+            version,
+            text,
+            by,
+            at,
+        } => {
             w.minutes.insert(*minutes_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 let minutes = session.minutes.get_or_insert_with(|| Minutes {
@@ -245,14 +274,26 @@ fn apply(w: &mut Workshop, event: &Event) {
                 minutes.status = MinutesStatus::Draft;
             }
         }
-        Event::MinutesApproved { session_id, version, .. } => {
-            if let Some(minutes) = w.sessions.get_mut(session_id).and_then(|s| s.minutes.as_mut()) {
+        Event::MinutesApproved {
+            session_id,
+            version,
+            ..
+        } => {
+            if let Some(minutes) = w
+                .sessions
+                .get_mut(session_id)
+                .and_then(|s| s.minutes.as_mut())
+            {
                 minutes.status = MinutesStatus::Approved;
                 minutes.approved_version = Some(*version);
             }
         }
         Event::MinutesPublished { session_id, at, .. } => {
-            if let Some(minutes) = w.sessions.get_mut(session_id).and_then(|s| s.minutes.as_mut()) {
+            if let Some(minutes) = w
+                .sessions
+                .get_mut(session_id)
+                .and_then(|s| s.minutes.as_mut())
+            {
                 minutes.status = MinutesStatus::Published;
                 minutes.published_at = Some(*at);
             }
@@ -290,7 +331,14 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::ContributionRevised { contribution_id, version, title, body, at, .. } => {
+        Event::ContributionRevised {
+            contribution_id,
+            version,
+            title,
+            body,
+            at,
+            ..
+        } => {
             if let Some(c) = w.contributions.get_mut(contribution_id) {
                 c.versions.push(ContributionVersion {
                     version: *version,
@@ -300,7 +348,12 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::ContributionWithdrawn { contribution_id, reason, at, .. } => {
+        Event::ContributionWithdrawn {
+            contribution_id,
+            reason,
+            at,
+            ..
+        } => {
             if let Some(c) = w.contributions.get_mut(contribution_id) {
                 c.withdrawn = Some((*at, reason.clone()));
             }
@@ -362,7 +415,14 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::ProposalAmended { proposal_id, version, text, note, by, at } => {
+        Event::ProposalAmended {
+            proposal_id,
+            version,
+            text,
+            note,
+            by,
+            at,
+        } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.texts.push(TextVersion {
                     version: *version,
@@ -378,7 +438,12 @@ fn apply(w: &mut Workshop, event: &Event) {
                 p.status = ProposalStatus::Withdrawn;
             }
         }
-        Event::DeliberationOpened { proposal_id, session_id, at, .. } => {
+        Event::DeliberationOpened {
+            proposal_id,
+            session_id,
+            at,
+            ..
+        } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.status = ProposalStatus::Open;
                 p.opened_in_session = *session_id;
@@ -405,7 +470,13 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::InterestDeclared { proposal_id, member_id, organization_id, description, at } => {
+        Event::InterestDeclared {
+            proposal_id,
+            member_id,
+            organization_id,
+            description,
+            at,
+        } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.interests.push(InterestDeclaration {
                     member_id: *member_id,
