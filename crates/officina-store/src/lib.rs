@@ -234,6 +234,22 @@ impl EventStore {
         Ok(events)
     }
 
+    /// The recorded outcome of the append that first used `idempotency_key`, if any: lets a
+    /// caller answer a retried request before doing any work for it.
+    pub async fn recorded_outcome(&self, idempotency_key: &str) -> Result<Option<AppendOutcome>, StoreError> {
+        let row = match &self.inner.pool {
+            DbPool::Sqlite(pool) => sqlite::recorded_outcome(pool, idempotency_key).await?,
+            DbPool::Postgres(pool) => postgres::recorded_outcome(pool, idempotency_key).await?,
+        };
+        Ok(row.map(|row| AppendOutcome {
+            stream_id: row.stream_id,
+            first_position: Some(row.first_position as u64),
+            last_position: Some(row.last_position as u64),
+            stream_version: row.stream_version as u64,
+            replayed: true,
+        }))
+    }
+
     /// The current version of `stream_id` (0 when it has no events).
     pub async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError> {
         let version = match &self.inner.pool {

@@ -222,3 +222,18 @@ pub(crate) async fn insert_keys(conn: &mut PoolConnection<Sqlite>, keys: &[(Stri
     }
     Ok(())
 }
+
+pub(crate) async fn recorded_outcome(pool: &SqlitePool, key: &str) -> Result<Option<KeyRow>, StoreError> {
+    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT stream_id, first_position, last_position, stream_version FROM idempotency_keys WHERE idempotency_key = ?1",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(stream_id, first_position, last_position, stream_version)| KeyRow {
+        stream_id,
+        first_position,
+        last_position,
+        stream_version,
+    }))
+}

@@ -1,0 +1,338 @@
+//! Officina's command service: the one way anything is written.
+//!
+//! A command goes through `authorize → load → decide → append`:
+//! - **authorize**: the domain's role matrix inside `decide` (the acting person's membership and
+//!   role come from the workshop's own state);
+//! - **load**: the stream's state, kept in memory per stream and caught up with the events
+//!   appended since (one indexed read), so that a command on a workshop with 10,000 events costs
+//!   what one on a new workshop costs;
+//! - **decide**: the pure domain, with the time from the [`Clock`] port;
+//! - **append**: with the exact version the decision was taken on. A conflict (another process
+//!   appended meanwhile) means the state moved: the command is decided again on the fresh state,
+//!   a few times at most, so that partners stating positions at the same instant all land; a
+//!   client that named its `expectedVersion` gets the conflict instead.
+//!
+//! Commands on one stream are serialized inside a process (they would conflict anyway), which
+//! also lets the cached state be updated in place, without copying it.
+
+pub mod aggregate;
+mod demo;
+pub use demo::DemoLoadError;
+mod error;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex as SyncMutex};
+
+use chrono::{DateTime, Utc};
+use officina_domain::event::DomainEvent;
+use officina_domain::{Actor, Context, workshop};
+use officina_store::{AppendOutcome, EventFilter, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+pub use aggregate::{Aggregate, Guidelines, Organizations, Workshops};
+pub use error::AppError;
+
+/// How many times a command is decided again after a version conflict before giving up.
+const MAX_ATTEMPTS: usize = 8;
+/// How many streams' states a process keeps in memory before it evicts idle ones.
+const MAX_CACHED_STREAMS: usize = 10_000;
+/// How many events one catch-up read fetches.
+const CATCH_UP_PAGE: usize = 1000;
+
+/// The time, as the command service sees it; tests and the demo pass their own.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The machine's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Who asks, and the transport facts that travel with a command into the events' metadata.
+#[derive(Debug, Clone)]
+pub struct CommandRequest {
+    /// The authenticated person.
+    pub actor: Actor,
+    /// Overrides the clock (the demo replays a dated history); `None` in normal operation.
+    pub now: Option<DateTime<Utc>>,
+    /// Ties the events to the user action (the `X-Request-Id` header, when given).
+    pub correlation_id: Option<String>,
+    /// The transport request id.
+    pub request_id: Option<String>,
+    /// A retried request with the same key returns the first result and appends nothing. Keys
+    /// are scoped to the person, so one person's key never answers another's request.
+    pub idempotency_key: Option<String>,
+    /// The stream version the client saw; a mismatch is a conflict, never retried.
+    pub expected_version: Option<u64>,
+}
+
+impl CommandRequest {
+    /// A request by `actor` with nothing else set.
+    pub fn by(actor: Actor) -> Self {
+        Self { actor, now: None, correlation_id: None, request_id: None, idempotency_key: None, expected_version: None }
+    }
+}
+
+/// What a command did.
+#[derive(Debug, Clone)]
+pub struct Executed<E> {
+    /// The events appended (or, for a replayed request, the events the first request appended).
+    pub events: Vec<E>,
+    /// The stream's version after the command.
+    pub stream_version: u64,
+    /// The position of the first event appended.
+    pub first_position: Option<u64>,
+    /// The position of the last event appended; when nothing was appended, the log's head.
+    pub position: u64,
+    /// True when this answers a retry of an earlier request with the same idempotency key.
+    pub replayed: bool,
+}
+
+/// One stream's state in memory and the version it reflects.
+struct Entry<S> {
+    version: u64,
+    state: S,
+}
+
+/// The in-memory states of one aggregate's streams, each behind its own lock.
+pub struct StateCache<S> {
+    entries: SyncMutex<HashMap<String, Arc<Mutex<Entry<S>>>>>,
+}
+
+impl<S: Default> Default for StateCache<S> {
+    fn default() -> Self {
+        Self { entries: SyncMutex::new(HashMap::new()) }
+    }
+}
+
+impl<S: Default> StateCache<S> {
+    fn entry(&self, stream_id: &str) -> Arc<Mutex<Entry<S>>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(entry) = entries.get(stream_id) {
+            return entry.clone();
+        }
+        if entries.len() >= MAX_CACHED_STREAMS {
+            // Evict the entries nobody is using; they are rebuilt from the log when needed.
+            entries.retain(|_, entry| Arc::strong_count(entry) > 1);
+        }
+        let entry = Arc::new(Mutex::new(Entry { version: 0, state: S::default() }));
+        entries.insert(stream_id.to_owned(), entry.clone());
+        entry
+    }
+
+    fn forget(&self, stream_id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.remove(stream_id);
+    }
+}
+
+/// The caches of the three aggregates.
+#[derive(Default)]
+pub struct Caches {
+    workshops: StateCache<workshop::State>,
+    organizations: StateCache<officina_domain::organization::State>,
+    guidelines: StateCache<officina_domain::guideline::State>,
+}
+
+/// Picks an aggregate's cache.
+pub trait Cached: Aggregate {
+    fn cache(caches: &Caches) -> &StateCache<Self::State>;
+    /// The organization and role the actor acts with, for the events' metadata.
+    fn acting_as(_state: &Self::State, _actor: &Actor) -> (Option<String>, Option<String>) {
+        (None, None)
+    }
+}
+
+impl Cached for Workshops {
+    fn cache(caches: &Caches) -> &StateCache<Self::State> {
+        &caches.workshops
+    }
+    fn acting_as(state: &Self::State, actor: &Actor) -> (Option<String>, Option<String>) {
+        match state.workshop.as_ref().and_then(|w| w.current_member_of(actor.person_id)) {
+            Some(member) => (Some(member.organization.id.to_string()), Some(member.role.as_str().to_owned())),
+            None => (None, actor.platform_admin.then(|| "PLATFORM_ADMIN".to_owned())),
+        }
+    }
+}
+
+impl Cached for Organizations {
+    fn cache(caches: &Caches) -> &StateCache<Self::State> {
+        &caches.organizations
+    }
+}
+
+impl Cached for Guidelines {
+    fn cache(caches: &Caches) -> &StateCache<Self::State> {
+        &caches.guidelines
+    }
+}
+
+/// The command service. Cheap to clone.
+#[derive(Clone)]
+pub struct CommandService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: EventStore,
+    clock: Arc<dyn Clock>,
+    caches: Caches,
+}
+
+impl CommandService {
+    /// A service appending to `store`, telling time by `clock`.
+    pub fn new(store: EventStore, clock: Arc<dyn Clock>) -> Self {
+        Self { inner: Arc::new(Inner { store, clock, caches: Caches::default() }) }
+    }
+
+    /// The event store it appends to.
+    pub fn store(&self) -> &EventStore {
+        &self.inner.store
+    }
+
+    /// The current instant by the service's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Decides `command` on the stream of `id` and appends its events.
+    pub async fn execute<A: Cached>(&self, id: A::Id, command: A::Command, request: &CommandRequest) -> Result<Executed<A::Event>, AppError>
+    where
+        A::Command: Clone,
+    {
+        let store = &self.inner.store;
+        let stream_id = A::stream_id(id);
+        let key = request.idempotency_key.as_ref().map(|key| format!("{}:{key}", request.actor.person_id));
+        if let Some(key) = &key
+            && let Some(outcome) = store.recorded_outcome(key).await?
+        {
+            return self.replay::<A>(&stream_id, outcome).await;
+        }
+        let ctx = Context::new(request.now.unwrap_or_else(|| self.inner.clock.now()), request.actor);
+        let cache = A::cache(&self.inner.caches);
+        let entry = cache.entry(&stream_id);
+        let mut entry = entry.lock().await;
+        for _ in 0..MAX_ATTEMPTS {
+            if let Err(error) = catch_up::<A>(store, &stream_id, &mut entry).await {
+                cache.forget(&stream_id);
+                return Err(error);
+            }
+            if let Some(expected) = request.expected_version
+                && expected != entry.version
+            {
+                return Err(AppError::Conflict { stream_id, expected: Some(expected), actual: entry.version });
+            }
+            let events = A::decide(&entry.state, command.clone(), &ctx)?;
+            if events.is_empty() {
+                let head = store.head().await?.position;
+                return Ok(Executed { events, stream_version: entry.version, first_position: None, position: head, replayed: false });
+            }
+            let (organization, role) = A::acting_as(&entry.state, &request.actor);
+            let command_id = Uuid::now_v7().to_string();
+            let metadata = EventMetadata {
+                actor: Some(request.actor.person_id.to_string()),
+                organization,
+                role,
+                correlation_id: Some(request.correlation_id.clone().unwrap_or_else(|| command_id.clone())),
+                causation_id: Some(command_id),
+                request_id: request.request_id.clone(),
+            };
+            let new_events = events
+                .iter()
+                .map(|event| {
+                    NewEvent::new(event.event_type(), event.to_payload())
+                        .with_schema_version(event.schema_version())
+                        .with_metadata(metadata.clone())
+                })
+                .collect();
+            match store.append(&stream_id, ExpectedVersion::Exact(entry.version), new_events, key.as_deref()).await {
+                Ok(outcome) if outcome.replayed => {
+                    // The same request, arriving twice at once, landed first through the other
+                    // arrival: answer with that one's result.
+                    drop(entry);
+                    return self.replay::<A>(&stream_id, outcome).await;
+                }
+                Ok(outcome) => {
+                    for event in &events {
+                        entry.state = A::evolve(std::mem::take(&mut entry.state), event);
+                    }
+                    entry.version = outcome.stream_version;
+                    return Ok(Executed {
+                        events,
+                        stream_version: outcome.stream_version,
+                        first_position: outcome.first_position,
+                        position: outcome.last_position.unwrap_or_default(),
+                        replayed: false,
+                    });
+                }
+                Err(StoreError::Conflict { actual, .. }) if request.expected_version.is_some() => {
+                    return Err(AppError::Conflict { stream_id, expected: request.expected_version, actual });
+                }
+                // Another process appended since this one caught up: decide again on the news.
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(StoreError::IdempotencyKeyReused { .. }) => return Err(AppError::IdempotencyKeyReused),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Contended { stream_id })
+    }
+
+    /// Runs `inspect` on the current state of the stream of `id` and its version (e.g. to fetch
+    /// the cross-stream facts a command carries: an organization's name and category).
+    pub async fn inspect<A: Cached, R>(&self, id: A::Id, inspect: impl FnOnce(&A::State, u64) -> R) -> Result<R, AppError> {
+        let stream_id = A::stream_id(id);
+        let cache = A::cache(&self.inner.caches);
+        let entry = cache.entry(&stream_id);
+        let mut entry = entry.lock().await;
+        if let Err(error) = catch_up::<A>(&self.inner.store, &stream_id, &mut entry).await {
+            cache.forget(&stream_id);
+            return Err(error);
+        }
+        Ok(inspect(&entry.state, entry.version))
+    }
+
+    /// The answer to a retried request: the events its first arrival appended.
+    async fn replay<A: Aggregate>(&self, stream_id: &str, outcome: AppendOutcome) -> Result<Executed<A::Event>, AppError> {
+        if outcome.stream_id != stream_id {
+            return Err(AppError::IdempotencyKeyReused);
+        }
+        let (Some(first), Some(last)) = (outcome.first_position, outcome.last_position) else {
+            return Err(AppError::IdempotencyKeyReused);
+        };
+        let count = (last + 1 - first) as usize;
+        let recorded = self.inner.store.read_all(first - 1, count.max(1), &EventFilter::Stream(stream_id.to_owned())).await?;
+        let events = recorded
+            .iter()
+            .filter(|event| event.position <= last)
+            .map(|event| {
+                A::parse(&event.event_type, &event.payload)
+                    .map_err(|error| AppError::Corrupt { position: event.position, reason: error.to_string() })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Executed { events, stream_version: outcome.stream_version, first_position: Some(first), position: last, replayed: true })
+    }
+}
+
+/// Folds into `entry` the events of its stream appended since it was last caught up.
+async fn catch_up<A: Aggregate>(store: &EventStore, stream_id: &str, entry: &mut Entry<A::State>) -> Result<(), AppError> {
+    loop {
+        let events = store.read_stream(stream_id, entry.version + 1, CATCH_UP_PAGE).await?;
+        for recorded in &events {
+            let event = A::parse(&recorded.event_type, &recorded.payload)
+                .map_err(|error| AppError::Corrupt { position: recorded.position, reason: error.to_string() })?;
+            entry.state = A::evolve(std::mem::take(&mut entry.state), &event);
+            entry.version = recorded.stream_version;
+        }
+        if events.len() < CATCH_UP_PAGE {
+            return Ok(());
+        }
+    }
+}

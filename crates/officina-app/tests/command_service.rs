@@ -1,0 +1,178 @@
+//! The command service against a real store (a fresh SQLite file per test).
+
+use std::sync::Arc;
+
+use officina_app::{AppError, CommandRequest, CommandService, SystemClock, Workshops};
+use officina_domain::demo::{run_in_memory, script};
+use officina_domain::workshop::Command;
+use officina_domain::{Actor, DomainError, ProposalId, ProposalStatus, Role, Stance, WorkshopId, workshop};
+use officina_store::{EventFilter, EventStore};
+use uuid::Uuid;
+
+async fn fresh_store() -> (EventStore, std::path::PathBuf) {
+    let folder = std::env::temp_dir().join(format!("officina-app-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
+    (EventStore::connect(&url).await.expect("store"), folder)
+}
+
+/// A service with the demo loaded, and the demo's final in-memory states to pick actors from.
+async fn demo_service() -> (CommandService, officina_domain::demo::DemoRun, std::path::PathBuf) {
+    let (store, folder) = fresh_store().await;
+    let service = CommandService::new(store, Arc::new(SystemClock));
+    let loaded = service.load_demo_if_empty().await.expect("demo loads through commands");
+    assert_eq!(loaded, script().len());
+    let run = run_in_memory(&script()).expect("demo runs in memory");
+    (service, run, folder)
+}
+
+/// An open proposal of the demo, its workshop, and the voting members able to state positions.
+fn open_proposal(run: &officina_domain::demo::DemoRun) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
+    for (workshop_id, state) in &run.workshops {
+        let Some(workshop) = &state.workshop else { continue };
+        for proposal in workshop.proposals.values() {
+            if proposal.status != ProposalStatus::Open {
+                continue;
+            }
+            let recused = proposal.recused();
+            let mut voters = Vec::new();
+            let mut seen = std::collections::BTreeSet::new();
+            for member in workshop.current_members() {
+                let votes = matches!(member.role, Role::Lead | Role::CoConductor | Role::Partner);
+                if votes && !recused.contains(&member.organization.id) && seen.insert(member.organization.id) {
+                    voters.push((Actor::person(member.person_id), member.organization.id));
+                }
+            }
+            if voters.len() >= 3 {
+                return (*workshop_id, proposal.id, proposal.current_version(), voters);
+            }
+        }
+    }
+    panic!("the demo has an open proposal with at least three voting organizations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_loaded_through_commands_matches_the_in_memory_run() {
+    let (service, run, folder) = demo_service().await;
+    let stored = service.store().read_all(0, 100_000, &EventFilter::All).await.expect("read");
+    assert_eq!(stored.len(), run.events.len(), "one stored event per decided event");
+    for (recorded, (stream, event)) in stored.iter().zip(&run.events) {
+        assert_eq!(recorded.stream_id, stream.stream_id());
+        assert_eq!(recorded.event_type, event.event_type());
+        assert_eq!(recorded.payload, event.to_payload());
+    }
+    assert!(service.store().verify(None, None).await.expect("verify").ok);
+    assert_eq!(service.load_demo_if_empty().await.expect("second load"), 0, "a non-empty log is left alone");
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_position_lands_with_its_metadata_and_a_refused_command_appends_nothing() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let (actor, organization_id) = voters[0];
+    let request = CommandRequest {
+        correlation_id: Some("corr-42".into()),
+        request_id: Some("req-42".into()),
+        ..CommandRequest::by(actor)
+    };
+    let command = Command::StatePosition {
+        proposal_id,
+        organization_id,
+        stance: Stance::Support,
+        rationale: None,
+        text_version,
+    };
+    let executed = service.execute::<Workshops>(workshop_id, command, &request).await.expect("position stated");
+    assert_eq!(executed.events.len(), 1);
+    assert!(matches!(executed.events[0], workshop::Event::PositionStated { .. }));
+    let recorded = service.store().read_all(executed.position - 1, 1, &EventFilter::All).await.expect("read");
+    let metadata = &recorded[0].metadata;
+    assert_eq!(metadata.actor.as_deref(), Some(actor.person_id.to_string().as_str()));
+    assert_eq!(metadata.organization.as_deref(), Some(organization_id.to_string().as_str()));
+    assert!(metadata.role.is_some());
+    assert_eq!(metadata.correlation_id.as_deref(), Some("corr-42"));
+    assert_eq!(metadata.request_id.as_deref(), Some("req-42"));
+    assert!(metadata.causation_id.is_some());
+
+    // OPPOSE without a rationale breaks a rule: refused, nothing appended.
+    let head = service.store().head().await.expect("head");
+    let refused = Command::StatePosition { proposal_id, organization_id, stance: Stance::Oppose, rationale: None, text_version };
+    match service.execute::<Workshops>(workshop_id, refused, &request).await {
+        Err(AppError::Domain(DomainError::RationaleRequired { .. })) => {}
+        other => panic!("expected RATIONALE_REQUIRED, got {other:?}"),
+    }
+    assert_eq!(service.store().head().await.expect("head"), head);
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_command_returns_the_first_answer_and_appends_nothing() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let (actor, organization_id) = voters[1];
+    let request = CommandRequest { idempotency_key: Some("click-1".into()), ..CommandRequest::by(actor) };
+    let command = Command::StatePosition {
+        proposal_id,
+        organization_id,
+        stance: Stance::SupportWithReservations,
+        rationale: Some("Only with a monitoring plan.".into()),
+        text_version,
+    };
+    let first = service.execute::<Workshops>(workshop_id, command.clone(), &request).await.expect("first");
+    let head = service.store().head().await.expect("head");
+    let second = service.execute::<Workshops>(workshop_id, command, &request).await.expect("retry");
+    assert!(second.replayed && !first.replayed);
+    assert_eq!((second.position, second.stream_version), (first.position, first.stream_version));
+    assert_eq!(second.events, first.events);
+    assert_eq!(service.store().head().await.expect("head"), head, "the retry appended nothing");
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_version_that_moved_is_a_conflict() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let (actor, organization_id) = voters[0];
+    let version = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+    let request = CommandRequest { expected_version: Some(version - 1), ..CommandRequest::by(actor) };
+    let command = Command::StatePosition { proposal_id, organization_id, stance: Stance::Abstain, rationale: None, text_version };
+    match service.execute::<Workshops>(workshop_id, command.clone(), &request).await {
+        Err(AppError::Conflict { expected, actual, .. }) => assert_eq!((expected, actual), (Some(version - 1), version)),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let request = CommandRequest { expected_version: Some(version), ..CommandRequest::by(actor) };
+    let executed = service.execute::<Workshops>(workshop_id, command, &request).await.expect("at the right version");
+    assert_eq!(executed.stream_version, version + 1);
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    // A second service over its own store instance: another server process on the same database.
+    let other_store = EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display()))
+        .await
+        .expect("second store");
+    let other = CommandService::new(other_store, Arc::new(SystemClock));
+    let before = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for (index, (actor, organization_id)) in voters.iter().copied().enumerate() {
+            let node = if (index + round) % 2 == 0 { service.clone() } else { other.clone() };
+            let stance = if round == 2 { Stance::Support } else { Stance::Abstain };
+            tasks.push(tokio::spawn(async move {
+                let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+                node.execute::<Workshops>(workshop_id, command, &CommandRequest::by(actor)).await
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.expect("task").expect("every position lands");
+    }
+    let after = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+    assert_eq!(after - before, 3 * voters.len() as u64);
+    assert!(service.store().verify(None, None).await.expect("verify").ok);
+    let _ = std::fs::remove_dir_all(folder);
+}
