@@ -113,11 +113,6 @@ pub(crate) trait Cells {
     fn opt_text(&self, index: usize) -> Result<Option<String>, ProjectionError>;
     fn int(&self, index: usize) -> Result<i64, ProjectionError>;
     fn opt_int(&self, index: usize) -> Result<Option<i64>, ProjectionError>;
-
-    /// A 0/1 flag.
-    fn flag(&self, index: usize) -> Result<bool, ProjectionError> {
-        Ok(self.int(index)? != 0)
-    }
 }
 
 macro_rules! cells_for {
