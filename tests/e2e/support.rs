@@ -1,26 +1,43 @@
-//! `spawn_app()`: a fresh database and the real server on a free port, for one test.
+//! `spawn_app()`: a fresh database and the real server on a free port, for one test, with a
+//! typed GraphQL client. Every suite runs on SQLite; with `OFFICINA_TEST_POSTGRES_URL` set (CI
+//! sets it) the PostgreSQL variants run too, each on a database of its own.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use officina_server::{AppState, bind, run};
-use officina_store::EventStore;
+use officina_domain::PersonId;
+use officina_graphql::Limits;
+use officina_server::{Authenticator, Officina, bind, run};
+use serde_json::{Value, json};
+use sqlx::Connection;
 use tokio::sync::oneshot;
 use uuid::Uuid;
+
+/// The secret test tokens are signed with.
+pub const TEST_SECRET: &[u8] = b"officina-end-to-end-test-secret";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
 
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub address: SocketAddr,
-    pub store: EventStore,
+    pub officina: Officina,
     pub client: reqwest::Client,
-    folder: PathBuf,
+    pub auth: Authenticator,
+    pub database_url: String,
+    cleanup: Cleanup,
     stop: Option<oneshot::Sender<()>>,
 }
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
+enum Cleanup {
+    Folder(PathBuf),
+    Postgres { admin_url: String, name: String },
 }
 
 impl Drop for TestApp {
@@ -28,7 +45,26 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.folder);
+        match &self.cleanup {
+            Cleanup::Folder(folder) => {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                // Dropped from a thread of its own: Drop cannot await.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    if let Ok(runtime) = runtime {
+                        runtime.block_on(async {
+                            if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
     }
 }
 
@@ -40,17 +76,137 @@ pub fn fresh_sqlite() -> (PathBuf, String) {
     (folder, url)
 }
 
-pub async fn spawn_app() -> TestApp {
-    let (folder, database_url) = fresh_sqlite();
-    let store = EventStore::connect(&database_url).await.expect("open the store");
+/// A fresh PostgreSQL database, or `None` when none is configured and none answers.
+async fn fresh_postgres() -> Option<(String, String, String)> {
+    let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
+    let admin_url = required.clone().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(conn) => conn,
+        Err(error) if required.is_none() => {
+            eprintln!("PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it");
+            return None;
+        }
+        Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
+    };
+    let name = format!("officina_e2e_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create the test database");
+    let base = admin_url.split('?').next().unwrap_or(&admin_url);
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    Some((format!("{server}/{name}"), admin_url, name))
+}
+
+/// Starts the real server on port 0 over a fresh database, or `None` for a PostgreSQL variant
+/// that cannot run here.
+pub async fn spawn_app(db: Db) -> Option<TestApp> {
+    let (database_url, cleanup) = match db {
+        Db::Sqlite => {
+            let (folder, url) = fresh_sqlite();
+            (url, Cleanup::Folder(folder))
+        }
+        Db::Postgres => {
+            let (url, admin_url, name) = fresh_postgres().await?;
+            (url, Cleanup::Postgres { admin_url, name })
+        }
+    };
+    let officina = Officina::open(&database_url).await.expect("open the database");
+    let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina");
+    let state = officina.state(auth.clone(), Limits::default());
     let (listener, address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind port 0");
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState { store: store.clone() };
     tokio::spawn(async move {
         let _ = run(listener, state, async move {
             let _ = stopped.await;
         })
         .await;
     });
-    TestApp { address, store, client: reqwest::Client::new(), folder, stop: Some(stop) }
+    Some(TestApp { address, officina, client: reqwest::Client::new(), auth, database_url, cleanup, stop: Some(stop) })
+}
+
+/// A person with a token.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: PersonId,
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A new person (a platform administrator when `admin`) with a valid token.
+    pub fn person(&self, admin: bool) -> Person {
+        let id = PersonId::from(Uuid::now_v7());
+        let token = self.auth.issue(id, admin, None, Duration::from_secs(3600)).expect("issue a token");
+        Person { id, token }
+    }
+
+    /// Posts a GraphQL operation and returns the whole JSON answer (`data` and `errors`).
+    pub async fn gql(&self, who: Option<&Person>, query: &str, variables: Value) -> Value {
+        self.gql_with(who, query, variables, &[]).await
+    }
+
+    pub async fn gql_with(&self, who: Option<&Person>, query: &str, variables: Value, headers: &[(&str, &str)]) -> Value {
+        let mut request = self.client.post(self.url("/graphql")).json(&json!({"query": query, "variables": variables}));
+        if let Some(person) = who {
+            request = request.bearer_auth(&person.token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        assert_eq!(response.status(), 200, "GraphQL answers 200, errors travel in the body");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn ok(&self, who: Option<&Person>, query: &str, variables: Value) -> Value {
+        let answer = self.gql(who, query, variables).await;
+        assert!(answer.get("errors").is_none(), "unexpected errors: {answer:#}");
+        answer["data"].clone()
+    }
+
+    /// Runs an operation that must fail with `code`; checks that the log did not move.
+    pub async fn refused(&self, who: Option<&Person>, query: &str, variables: Value, code: &str) -> Value {
+        let before = self.officina.store.head().await.expect("head");
+        let answer = self.gql(who, query, variables).await;
+        let errors = answer["errors"].as_array().unwrap_or_else(|| panic!("expected an error {code}, got {answer:#}"));
+        assert_eq!(errors[0]["extensions"]["code"], code, "{answer:#}");
+        assert!(errors[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        let after = self.officina.store.head().await.expect("head");
+        assert_eq!(before, after, "a refused request appends nothing");
+        errors[0].clone()
+    }
+
+    /// The log's head position.
+    pub async fn head(&self) -> u64 {
+        self.officina.store.head().await.expect("head").position
+    }
+}
+
+/// Generates one test per backend for each scenario `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::support::spawn_app($crate::support::Db::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::support::spawn_app($crate::support::Db::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
 }

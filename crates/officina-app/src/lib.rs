@@ -207,6 +207,23 @@ impl CommandService {
     pub async fn execute<A: Cached>(&self, id: A::Id, command: A::Command, request: &CommandRequest) -> Result<Executed<A::Event>, AppError>
     where
         A::Command: Clone,
+        A::State: Clone,
+    {
+        self.execute_all::<A>(id, vec![command], request).await
+    }
+
+    /// Decides `commands` one after the other, each on the state the previous ones leave, and
+    /// appends all their events atomically: all land or none does (e.g. a session convened with
+    /// its agenda).
+    pub async fn execute_all<A: Cached>(
+        &self,
+        id: A::Id,
+        commands: Vec<A::Command>,
+        request: &CommandRequest,
+    ) -> Result<Executed<A::Event>, AppError>
+    where
+        A::Command: Clone,
+        A::State: Clone,
     {
         let store = &self.inner.store;
         let stream_id = A::stream_id(id);
@@ -230,7 +247,7 @@ impl CommandService {
             {
                 return Err(AppError::Conflict { stream_id, expected: Some(expected), actual: entry.version });
             }
-            let events = A::decide(&entry.state, command.clone(), &ctx)?;
+            let events = decide_all::<A>(&entry.state, &commands, &ctx)?;
             if events.is_empty() {
                 let head = store.head().await?.position;
                 return Ok(Executed { events, stream_version: entry.version, first_position: None, position: head, replayed: false });
@@ -318,6 +335,30 @@ impl CommandService {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Executed { events, stream_version: outcome.stream_version, first_position: Some(first), position: last, replayed: true })
+    }
+}
+
+/// Decides each command on the state left by the ones before it. A single command (the common
+/// case) is decided on the cached state itself; several need a scratch copy.
+fn decide_all<A: Aggregate>(state: &A::State, commands: &[A::Command], ctx: &Context) -> Result<Vec<A::Event>, AppError>
+where
+    A::Command: Clone,
+    A::State: Clone,
+{
+    match commands {
+        [command] => Ok(A::decide(state, command.clone(), ctx)?),
+        _ => {
+            let mut scratch = state.clone();
+            let mut events = Vec::new();
+            for command in commands {
+                let decided = A::decide(&scratch, command.clone(), ctx)?;
+                for event in &decided {
+                    scratch = A::evolve(scratch, event);
+                }
+                events.extend(decided);
+            }
+            Ok(events)
+        }
     }
 }
 

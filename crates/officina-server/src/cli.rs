@@ -1,8 +1,10 @@
-//! The `officina` command line: `serve` (the default) and `verify`.
+//! The `officina` command line: `serve` (the default), `verify`, `token issue` and
+//! `projections rebuild`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The embedded default: a SQLite file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://officina.db?mode=rwc";
@@ -14,6 +16,9 @@ pub struct Cli {
     /// The database: `sqlite://FILE?mode=rwc` (embedded) or `postgres://USER@HOST/DB`.
     #[arg(long, env = "OFFICINA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+
+    #[command(flatten)]
+    pub auth: AuthArgs,
 
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
@@ -27,6 +32,71 @@ pub enum Command {
     /// Recomputes the hash chain, prints the head position and hash, and exits non-zero naming
     /// the first bad position when the log was altered.
     Verify(VerifyArgs),
+    /// Development tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The read models.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Mints a token with the configured shared secret (development).
+    Issue {
+        /// The person id (a UUID) the token speaks for.
+        #[arg(long)]
+        person: String,
+        /// How long it is valid: 90s, 30m, 12h, 7d.
+        #[arg(long, default_value = "12h")]
+        ttl: String,
+        /// Makes the person a platform administrator.
+        #[arg(long)]
+        admin: bool,
+        /// A display name carried in the token.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Rebuilds every read model from position 0 into fresh tables, swaps them in, and prints
+    /// the digest of their contents.
+    Rebuild,
+    /// Prints the digest of the live read models.
+    Digest,
+}
+
+/// Token verification settings, shared by `serve` and `token issue`.
+#[derive(Debug, Args, Clone)]
+pub struct AuthArgs {
+    /// HS256 shared secret (development). Without it and without a public key, a development
+    /// secret is used and the server says so.
+    #[arg(long, env = "OFFICINA_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// A PEM public key file for EdDSA or RS256 tokens (production).
+    #[arg(long, env = "OFFICINA_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// The algorithm of `--jwt-public-key-file`.
+    #[arg(long, env = "OFFICINA_JWT_ALGORITHM", value_enum, default_value = "ed-dsa", global = true)]
+    pub jwt_algorithm: PublicKeyAlgorithm,
+    /// The expected `iss` claim.
+    #[arg(long, env = "OFFICINA_JWT_ISSUER", default_value = "officina", global = true)]
+    pub jwt_issuer: String,
+    /// The expected `aud` claim.
+    #[arg(long, env = "OFFICINA_JWT_AUDIENCE", default_value = "officina", global = true)]
+    pub jwt_audience: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PublicKeyAlgorithm {
+    EdDsa,
+    Rs256,
 }
 
 #[derive(Debug, Args)]
@@ -34,6 +104,12 @@ pub struct ServeArgs {
     /// The address to listen on (port 0 picks a free one).
     #[arg(long, env = "OFFICINA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Do not load the demo workshops into an empty database.
+    #[arg(long, env = "OFFICINA_NO_DEMO")]
+    pub no_demo: bool,
+    /// Refuse schema introspection (and so GraphiQL's autocompletion).
+    #[arg(long, env = "OFFICINA_NO_INTROSPECTION")]
+    pub no_introspection: bool,
 }
 
 impl ServeArgs {

@@ -1,29 +1,77 @@
-//! The Officina server as a library: configuration, the HTTP application and its start-up, so
-//! that the `officina` binary stays thin and tests start the real server in-process on port 0.
+//! The Officina server as a library: configuration, start-up and the HTTP application, so that
+//! the `officina` binary stays thin and tests start the real server in-process on port 0.
 
+pub mod auth;
 pub mod cli;
+pub mod demo;
+mod http;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use officina_store::{Backend, EventStore};
+use officina_app::{CommandService, SystemClock};
+use officina_graphql::{Limits, OfficinaSchema, Services};
+use officina_projections::{Projector, ReadModels};
+use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use auth::Authenticator;
+
+/// The largest request body accepted (a GraphQL document with its variables).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Everything a request handler needs, shared by all of them.
 #[derive(Clone)]
 pub struct AppState {
-    /// The event log; every read model and answer derives from it.
+    /// The GraphQL schema with its services.
+    pub schema: OfficinaSchema,
+    /// Verifies bearer tokens.
+    pub auth: Authenticator,
+    /// The event log, for the health check.
     pub store: EventStore,
+}
+
+/// The services of one server process over one database.
+#[derive(Clone)]
+pub struct Officina {
+    pub store: EventStore,
+    pub app: CommandService,
+    pub read: ReadModels,
+}
+
+impl Officina {
+    /// Opens the database at `url` with the read models projected in every append transaction.
+    pub async fn open(url: &str) -> Result<Self, officina_store::StoreError> {
+        let options = StoreOptions { hook: Some(Arc::new(Projector::new())), ..Default::default() };
+        let store = EventStore::connect_with(url, options).await?;
+        let read = ReadModels::new(store.pool().clone());
+        let app = CommandService::new(store.clone(), Arc::new(SystemClock));
+        Ok(Self { store, app, read })
+    }
+
+    /// The HTTP state serving these services.
+    pub fn state(&self, auth: Authenticator, limits: Limits) -> AppState {
+        let services = Services { app: self.app.clone(), read: self.read.clone(), store: self.store.clone() };
+        AppState { schema: officina_graphql::schema(services, limits), auth, store: self.store.clone() }
+    }
 }
 
 /// The HTTP application.
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/health", get(health)).with_state(state)
+    Router::new()
+        .route("/graphql", get(http::graphql_get).post(http::graphql_post))
+        .route("/health", get(health))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A bug must cost one request, never the process: a panic becomes a 500.
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests

@@ -2,10 +2,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Parser;
-use officina_server::cli::{Cli, Command, ServeArgs, VerifyArgs};
-use officina_server::{AppState, bind, run};
+use officina_domain::PersonId;
+use officina_graphql::Limits;
+use officina_server::cli::{AuthArgs, Cli, Command, ProjectionsCommand, PublicKeyAlgorithm, ServeArgs, TokenCommand, VerifyArgs};
+use officina_server::{Authenticator, Officina, auth, bind, demo, run};
 use officina_store::EventStore;
 
 #[tokio::main]
@@ -18,11 +20,13 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         None => match ServeArgs::from_environment() {
-            Ok(args) => serve(&cli.database_url, args).await,
+            Ok(args) => serve(&cli.database_url, &cli.auth, args).await,
             Err(error) => error.exit(),
         },
-        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        Some(Command::Serve(args)) => serve(&cli.database_url, &cli.auth, args).await,
         Some(Command::Verify(args)) => verify(&cli.database_url, args).await,
+        Some(Command::Token { command }) => token(&cli.auth, command),
+        Some(Command::Projections { command }) => projections(&cli.database_url, command).await,
     };
     match outcome {
         Ok(code) => code,
@@ -33,12 +37,70 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = EventStore::connect(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
-    let address = args.listen;
-    let (listener, local) = bind(address).await.with_context(|| format!("listening on {address}"))?;
-    tracing::info!(%local, database = database_url, "officina is serving: http://{local}/health");
-    run(listener, AppState { store }, shutdown_signal()).await.context("serving HTTP")?;
+/// The authenticator the configuration asks for.
+fn authenticator(args: &AuthArgs) -> anyhow::Result<(Authenticator, bool)> {
+    if let Some(path) = &args.jwt_public_key_file {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let algorithm = match args.jwt_algorithm {
+            PublicKeyAlgorithm::EdDsa => jsonwebtoken::Algorithm::EdDSA,
+            PublicKeyAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
+        };
+        return Ok((Authenticator::public_key(&pem, algorithm, &args.jwt_issuer, &args.jwt_audience)?, false));
+    }
+    let (secret, development) = match &args.jwt_secret {
+        Some(secret) if secret.len() >= 16 => (secret.as_str(), false),
+        Some(_) => bail!("OFFICINA_JWT_SECRET must have at least 16 characters"),
+        None => (auth::DEVELOPMENT_SECRET, true),
+    };
+    Ok((Authenticator::shared_secret(secret.as_bytes(), &args.jwt_issuer, &args.jwt_audience), development))
+}
+
+async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let (auth, development_secret) = authenticator(auth_args)?;
+    let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
+    if !args.no_demo {
+        let loaded = officina.app.load_demo_if_empty().await.context("loading the demo workshops")?;
+        if loaded > 0 {
+            tracing::info!(commands = loaded, "the database was empty: loaded the demo workshops through {loaded} commands");
+        }
+    }
+    let limits = Limits { introspection: !args.no_introspection, ..Limits::default() };
+    let state = officina.state(auth.clone(), limits);
+    let (listener, local) = bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    println!("Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)");
+    println!("Database: {database_url}");
+    if development_secret {
+        println!("Tokens are signed with the DEVELOPMENT secret: set OFFICINA_JWT_SECRET or OFFICINA_JWT_PUBLIC_KEY_FILE in production.");
+        println!("Development tokens (valid 12 hours), as `Authorization: Bearer <token>`:");
+        for person in demo::people() {
+            let token = auth.issue(person.person_id, person.admin, Some(person.label.clone()), std::time::Duration::from_secs(12 * 3600))?;
+            println!("  {}:\n    {token}", person.label);
+        }
+    }
+    run(listener, state, shutdown_signal()).await.context("serving HTTP")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(auth_args: &AuthArgs, command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let TokenCommand::Issue { person, ttl, admin, name } = command;
+    let person = uuid::Uuid::parse_str(&person).context("--person must be a UUID")?;
+    let ttl = auth::parse_ttl(&ttl).map_err(anyhow::Error::msg)?;
+    let (auth, _) = authenticator(auth_args)?;
+    println!("{}", auth.issue(PersonId::from(person), admin, name, ttl)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn projections(database_url: &str, command: ProjectionsCommand) -> anyhow::Result<ExitCode> {
+    let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
+    match command {
+        ProjectionsCommand::Rebuild => {
+            let digest = officina_projections::rebuild(&officina.store).await.context("rebuilding the read models")?;
+            println!("rebuilt the read models from position 0; digest {digest}");
+        }
+        ProjectionsCommand::Digest => {
+            println!("{}", officina.read.digest().await.context("hashing the read models")?);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

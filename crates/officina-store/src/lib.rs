@@ -259,6 +259,32 @@ impl EventStore {
         Ok(version as u64)
     }
 
+    /// How many events pass `filter`. Positions and versions are gap-free, so the whole log and
+    /// one stream are counted without scanning.
+    pub async fn count(&self, filter: &EventFilter) -> Result<u64, StoreError> {
+        match filter {
+            EventFilter::All => Ok(self.head().await?.position),
+            EventFilter::Stream(stream_id) => self.stream_version(stream_id).await,
+            EventFilter::StreamPrefix(prefix) => {
+                let count: i64 = match &self.inner.pool {
+                    DbPool::Sqlite(pool) => {
+                        sqlx::query_scalar("SELECT count(*) FROM events WHERE substr(stream_id, 1, length(?1)) = ?1")
+                            .bind(prefix)
+                            .fetch_one(pool)
+                            .await?
+                    }
+                    DbPool::Postgres(pool) => {
+                        sqlx::query_scalar("SELECT count(*) FROM events WHERE starts_with(stream_id, $1)")
+                            .bind(prefix)
+                            .fetch_one(pool)
+                            .await?
+                    }
+                };
+                Ok(count as u64)
+            }
+        }
+    }
+
     /// The last event's position and hash.
     pub async fn head(&self) -> Result<Head, StoreError> {
         head_of(&self.inner.pool).await

@@ -455,6 +455,9 @@ async fn read_all_filters_by_stream_and_by_stream_prefix(db: TestDb) {
     assert_eq!(streams(wildcard), ["workshop_%x"]);
     let one = store.read_all(1, 100, &EventFilter::Stream("workshop-1".into())).await.expect("stream");
     assert_eq!(one.iter().map(|e| e.position).collect::<Vec<_>>(), [6]);
+    assert_eq!(store.count(&EventFilter::All).await.expect("count"), 6);
+    assert_eq!(store.count(&EventFilter::Stream("workshop-1".into())).await.expect("count"), 2);
+    assert_eq!(store.count(&EventFilter::StreamPrefix("workshop".into())).await.expect("count"), 4);
     let page = store.read_all(2, 2, &EventFilter::All).await.expect("page");
     assert_eq!(page.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
     db.cleanup().await;

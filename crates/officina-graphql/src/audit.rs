@@ -1,0 +1,214 @@
+//! The audit log as GraphQL: `events` (a Relay connection over the log) and the `events` and
+//! `workshopActivity` subscriptions, which replay from `after` and then follow the log live,
+//! with no gap and no duplicate.
+
+use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use officina_domain::{StreamRef, WorkshopId, workshop_stream_id};
+use officina_store::{EventFilter, RecordedEvent};
+
+use crate::connection::{Page, page, page_size};
+use crate::error::{ApiError, ResultExt, fail};
+use crate::ids;
+use crate::request::{actor, require_workshop_reader, services};
+use crate::scalars::Position;
+
+/// Who caused an event, from its metadata.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Actor {
+    /// The person (the token's subject).
+    pub person_id: Option<ID>,
+    /// The organization they acted for.
+    pub organization_id: Option<ID>,
+    /// Their role in the workshop at the time.
+    pub role: Option<String>,
+}
+
+/// Generates the event object types: the same fields under the contract's two names.
+macro_rules! event_object {
+    ($name:ident, $graphql_name:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub RecordedEvent);
+
+        #[Object(name = $graphql_name)]
+        impl $name {
+            /// The event's global position in the log.
+            async fn position(&self) -> Position {
+                Position(self.0.position)
+            }
+            async fn stream_id(&self) -> &str {
+                &self.0.stream_id
+            }
+            /// The event's number within its stream, from 1.
+            async fn stream_version(&self) -> i64 {
+                self.0.stream_version as i64
+            }
+            async fn event_id(&self) -> ID {
+                ids::id(self.0.event_id)
+            }
+            /// The event type, e.g. `PositionStated`.
+            #[graphql(name = "type")]
+            async fn event_type(&self) -> &str {
+                &self.0.event_type
+            }
+            /// The payload's schema version (after upcasting).
+            async fn schema_version(&self) -> i32 {
+                self.0.schema_version as i32
+            }
+            /// The event's data.
+            async fn payload(&self) -> async_graphql::Json<&serde_json::Value> {
+                async_graphql::Json(&self.0.payload)
+            }
+            async fn actor(&self) -> Option<Actor> {
+                let metadata = &self.0.metadata;
+                if metadata.actor.is_none() && metadata.organization.is_none() && metadata.role.is_none() {
+                    return None;
+                }
+                Some(Actor {
+                    person_id: metadata.actor.clone().map(ID),
+                    organization_id: metadata.organization.clone().map(ID),
+                    role: metadata.role.clone(),
+                })
+            }
+            /// Ties together everything done in answer to one request.
+            async fn correlation_id(&self) -> Option<ID> {
+                self.0.metadata.correlation_id.clone().map(ID)
+            }
+            /// The command that caused the event.
+            async fn causation_id(&self) -> Option<ID> {
+                self.0.metadata.causation_id.clone().map(ID)
+            }
+            async fn recorded_at(&self) -> DateTime<Utc> {
+                self.0.recorded_at
+            }
+            /// SHA-256 over `previousHash` and the event's canonical encoding, hex.
+            async fn hash(&self) -> String {
+                hex::encode(self.0.hash)
+            }
+            /// The hash of the event before it in the log, hex (zeros for the first).
+            async fn previous_hash(&self) -> String {
+                hex::encode(self.0.previous_hash)
+            }
+        }
+    };
+}
+
+event_object!(RecordedEventObject, "RecordedEvent", "An event of the log, as auditors read it.");
+event_object!(ActivityEvent, "ActivityEvent", "An event of one workshop, as a live session follows it.");
+
+/// Which part of the log the viewer asks for, once authorized.
+async fn authorized_filter(ctx: &Context<'_>, stream_id: Option<String>, workshop_id: Option<ID>) -> async_graphql::Result<EventFilter> {
+    let actor = actor(ctx)?;
+    let workshop: Option<WorkshopId> = ids::parse_opt(ctx, "workshopId", &workshop_id)?;
+    match (stream_id, workshop) {
+        (Some(stream_id), Some(workshop)) if stream_id != workshop_stream_id(workshop) => fail(
+            ctx,
+            ApiError::validation(
+                "streamId",
+                "`streamId` and `workshopId` name different streams.",
+                "`streamId` e `workshopId` indicano flussi diversi.",
+            ),
+        ),
+        (_, Some(workshop)) => {
+            require_workshop_reader(ctx, workshop).await?;
+            Ok(EventFilter::Stream(workshop_stream_id(workshop)))
+        }
+        (Some(stream_id), None) => match StreamRef::parse(&stream_id) {
+            Some(StreamRef::Workshop(workshop)) => {
+                require_workshop_reader(ctx, workshop).await?;
+                Ok(EventFilter::Stream(stream_id))
+            }
+            // Organizations and guidelines are public records of the partnership.
+            Some(_) => Ok(EventFilter::Stream(stream_id)),
+            None if actor.platform_admin => Ok(EventFilter::Stream(stream_id)),
+            None => fail(ctx, ApiError::not_found("stream", &stream_id)),
+        },
+        (None, None) if actor.platform_admin => Ok(EventFilter::All),
+        (None, None) => fail(
+            ctx,
+            ApiError::forbidden(
+                "WHOLE_LOG_ADMIN_ONLY",
+                "Only platform administrators read the whole log; name a workshop (`workshopId`) you belong to.",
+                "Solo gli amministratori leggono l'intero registro; indicare un'officina (`workshopId`) di cui si fa parte.",
+            ),
+        ),
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit log in order, from `after` (exclusive). Members and auditors read their
+    /// workshops' events; platform administrators read everything.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<Position>,
+        first: Option<i32>,
+        stream_id: Option<String>,
+        workshop_id: Option<ID>,
+    ) -> async_graphql::Result<Page<RecordedEventObject>> {
+        let size = page_size(ctx, first)?;
+        let filter = authorized_filter(ctx, stream_id, workshop_id).await?;
+        let store = &services(ctx).store;
+        let after = after.map_or(0, |p| p.0);
+        let mut events = store.read_all(after, size + 1, &filter).await.api(ctx)?;
+        let has_next = events.len() > size;
+        events.truncate(size);
+        let total = store.count(&filter).await.api(ctx)?;
+        let items = events.into_iter().map(|event| (event.position.to_string(), RecordedEventObject(event))).collect();
+        Ok(page(items, has_next, total))
+    }
+}
+
+#[derive(Default)]
+pub struct AuditSubscription;
+
+#[Subscription]
+impl AuditSubscription {
+    /// The whole log (or one workshop's events), for auditors and integrations. With `after`,
+    /// first replays what came after that position, then goes live; without it, starts live.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<Position>,
+        workshop_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<RecordedEventObject>> + use<>> {
+        let filter = authorized_filter(ctx, None, workshop_id).await?;
+        let follow = follow(ctx, after, filter).await?;
+        Ok(follow.map(|event| event.map(RecordedEventObject)))
+    }
+
+    /// Every event of one workshop, in log order. With `after`, first replays what came after
+    /// that position, then goes live, with no gap and no duplicate; a client that reconnects with
+    /// the last position it saw misses nothing.
+    async fn workshop_activity(
+        &self,
+        ctx: &Context<'_>,
+        workshop_id: ID,
+        after: Option<Position>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ActivityEvent>> + use<>> {
+        let filter = authorized_filter(ctx, None, Some(workshop_id)).await?;
+        let follow = follow(ctx, after, filter).await?;
+        Ok(follow.map(|event| event.map(ActivityEvent)))
+    }
+}
+
+/// A store subscription from `after` (or from the head), with store errors turned into API
+/// errors in the subscriber's language.
+pub async fn follow(
+    ctx: &Context<'_>,
+    after: Option<Position>,
+    filter: EventFilter,
+) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<RecordedEvent>> + use<>> {
+    let store = services(ctx).store.clone();
+    let start = match after {
+        Some(position) => position.0,
+        None => store.head().await.api(ctx)?.position,
+    };
+    let lang = crate::request::lang(ctx);
+    Ok(store.subscribe(start, filter).map(move |item| item.map_err(|error| ApiError::from(error).into_graphql(lang))))
+}

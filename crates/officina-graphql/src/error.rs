@@ -1,0 +1,245 @@
+//! The API's one error type and its stable codes.
+//!
+//! Every error a client sees carries `extensions.code`, one of [`Code`]; domain refusals add the
+//! domain's own code in `extensions.reason` and, for bad input, the offending field in
+//! `extensions.field`. Messages are English, or Italian when the request says
+//! `Accept-Language: it`; codes never change with the language. Internal errors are logged with
+//! their details and shown only as `INTERNAL`.
+
+use async_graphql::ErrorExtensions;
+use officina_app::AppError;
+use officina_domain::{DomainError, ErrorCategory, Lang};
+use officina_projections::ProjectionError;
+use officina_store::StoreError;
+
+/// The stable error codes of the contract. Clients match on these, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// No valid token, and the operation is not public.
+    Unauthenticated,
+    /// The viewer may not do this (role, membership, platform role).
+    Forbidden,
+    /// The thing named does not exist (or is not visible to the viewer).
+    NotFound,
+    /// The input is malformed; `field` names it.
+    Validation,
+    /// The expected version moved, or it already exists.
+    Conflict,
+    /// A rule of the domain forbids it now; `reason` names the rule.
+    RuleViolation,
+    /// Too many requests.
+    RateLimited,
+    /// Something failed inside the server; details are in its log.
+    Internal,
+}
+
+impl Code {
+    /// The code as it appears in `extensions.code`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::Validation => "VALIDATION",
+            Code::Conflict => "CONFLICT",
+            Code::RuleViolation => "RULE_VIOLATION",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error on its way to a client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: Code,
+    /// A finer, stable reason (the domain's error code), when there is one.
+    pub reason: Option<String>,
+    /// The input field at fault, for `VALIDATION`.
+    pub field: Option<String>,
+    english: String,
+    italian: String,
+}
+
+impl ApiError {
+    fn new(code: Code, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        Self { code, reason: None, field: None, english: english.into(), italian: italian.into() }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.english,
+            Lang::It => &self.italian,
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            Code::Unauthenticated,
+            "You need to sign in: send a valid token in the Authorization header.",
+            "Occorre autenticarsi: inviare un token valido nell'intestazione Authorization.",
+        )
+    }
+
+    pub fn invalid_token(detail: &str) -> Self {
+        let mut error = Self::new(
+            Code::Unauthenticated,
+            format!("The token is not valid: {detail}."),
+            format!("Il token non è valido: {detail}."),
+        );
+        error.reason = Some("INVALID_TOKEN".into());
+        error
+    }
+
+    pub fn forbidden(reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        let mut error = Self::new(Code::Forbidden, english, italian);
+        error.reason = Some(reason.into());
+        error
+    }
+
+    /// Only members (or auditors) of the workshop, and platform administrators, see this.
+    pub fn not_a_member_of_workshop() -> Self {
+        Self::forbidden(
+            "NOT_A_MEMBER",
+            "Only the members and auditors of this workshop can see this.",
+            "Solo i partecipanti e i revisori di questa officina possono vederlo.",
+        )
+    }
+
+    pub fn not_found(what: &str, id: &str) -> Self {
+        let mut error = Self::new(
+            Code::NotFound,
+            format!("No {what} with id {id} exists."),
+            format!("Non esiste alcun elemento ({what}) con id {id}."),
+        );
+        error.reason = Some(format!("{}_NOT_FOUND", what.to_uppercase().replace(' ', "_")));
+        error
+    }
+
+    pub fn validation(field: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        let mut error = Self::new(Code::Validation, english, italian);
+        error.field = Some(field.into());
+        error
+    }
+
+    /// An internal failure: logged in full here, shown to the client only as `INTERNAL`.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error while answering a GraphQL request");
+        Self::new(
+            Code::Internal,
+            "Something went wrong on the server; the error was logged.",
+            "Si è verificato un errore nel server; l'errore è stato registrato.",
+        )
+    }
+
+    /// The error as async-graphql carries it, with the extensions the contract promises.
+    pub fn into_graphql(self, lang: Lang) -> async_graphql::Error {
+        let message = self.message(lang).to_owned();
+        async_graphql::Error::new(message).extend_with(|_, extensions| {
+            extensions.set("code", self.code.as_str());
+            if let Some(reason) = &self.reason {
+                extensions.set("reason", reason.as_str());
+            }
+            if let Some(field) = &self.field {
+                extensions.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        let code = match error.category() {
+            ErrorCategory::Validation { .. } => Code::Validation,
+            ErrorCategory::Forbidden => Code::Forbidden,
+            ErrorCategory::NotFound => Code::NotFound,
+            ErrorCategory::RuleViolation => Code::RuleViolation,
+            ErrorCategory::Conflict => Code::Conflict,
+        };
+        let mut api = Self::new(code, error.message(Lang::En), error.message(Lang::It));
+        api.reason = Some(error.code().to_owned());
+        if let ErrorCategory::Validation { field } = error.category() {
+            api.field = Some(field.to_owned());
+        }
+        api
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Domain(domain) => domain.into(),
+            AppError::Conflict { expected, actual, .. } => {
+                let mut api = Self::new(
+                    Code::Conflict,
+                    format!(
+                        "The workshop changed meanwhile: you expected version {}, it is at version {actual}. Reload and try again.",
+                        expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
+                    ),
+                    format!(
+                        "L'elemento è cambiato nel frattempo: era attesa la versione {}, ora è alla versione {actual}. Ricaricare e riprovare.",
+                        expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
+                    ),
+                );
+                api.reason = Some("VERSION_CONFLICT".into());
+                api
+            }
+            AppError::Contended { .. } => {
+                let mut api = Self::new(
+                    Code::Conflict,
+                    "Too many changes at once; please try again.",
+                    "Troppe modifiche contemporanee; riprovare.",
+                );
+                api.reason = Some("CONTENDED".into());
+                api
+            }
+            AppError::IdempotencyKeyReused => {
+                let mut api = Self::new(
+                    Code::Conflict,
+                    "This idempotency key was already used for a different request.",
+                    "Questa chiave di idempotenza è già stata usata per un'altra richiesta.",
+                );
+                api.reason = Some("IDEMPOTENCY_KEY_REUSED".into());
+                api.field = Some("idempotencyKey".into());
+                api
+            }
+            AppError::Store(StoreError::Conflict { actual, .. }) => AppError::Conflict {
+                stream_id: String::new(),
+                expected: None,
+                actual,
+            }
+            .into(),
+            other => Self::internal(&other),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        AppError::Store(error).into()
+    }
+}
+
+impl From<ProjectionError> for ApiError {
+    fn from(error: ProjectionError) -> Self {
+        Self::internal(&error)
+    }
+}
+
+/// Turns any error of the layers below into a client-facing GraphQL error, in the request's
+/// language.
+pub trait ResultExt<T> {
+    fn api(self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<T>;
+}
+
+impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
+    fn api(self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<T> {
+        self.map_err(|error| error.into().into_graphql(crate::request::lang(ctx)))
+    }
+}
+
+/// Shortcut for returning an [`ApiError`] from a resolver.
+pub fn fail<T>(ctx: &async_graphql::Context<'_>, error: ApiError) -> async_graphql::Result<T> {
+    Err(error.into_graphql(crate::request::lang(ctx)))
+}

@@ -1,0 +1,76 @@
+//! Officina's GraphQL API: the schema of `../shared/design/graphql-contract.md`, split by domain
+//! and merged here; resolvers read the read models (batched with DataLoader) and write through
+//! the command service; subscriptions follow the log.
+//!
+//! Only this crate knows async-graphql. The server crate gives it a [`Services`] and, per
+//! request, a [`request::Viewer`] (who asks) and a [`request::RequestInfo`] (language, request id).
+
+pub mod audit;
+pub mod connection;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod live;
+pub mod loaders;
+pub mod mutation;
+pub mod nodes;
+pub mod query;
+pub mod request;
+pub mod scalars;
+
+use async_graphql::{MergedObject, MergedSubscription, Schema};
+
+pub use error::{ApiError, Code};
+pub use request::{RequestInfo, Services, Viewer};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(query::PartnershipQuery, audit::AuditQuery);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::PartnershipMutation);
+
+/// Every subscription of the API.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(audit::AuditSubscription, live::LiveSubscription);
+
+/// The schema type.
+pub type OfficinaSchema = Schema<Query, Mutation, Subscription>;
+
+/// Limits that keep one request from costing the server too much.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest selection nesting accepted.
+    pub max_depth: usize,
+    /// Highest complexity (fields, weighted by list sizes) accepted.
+    pub max_complexity: usize,
+    /// Whether clients may introspect the schema (GraphiQL needs it).
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_depth: 12, max_complexity: 20_000, introspection: true }
+    }
+}
+
+/// Builds the schema over `services`.
+pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
+    let read = services.read.clone();
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
+        .data(loaders::loaders(read))
+        .data(services)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema's SDL, as committed in `schema/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default()).finish().sdl()
+}
+

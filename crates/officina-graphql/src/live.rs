@@ -1,0 +1,112 @@
+//! Live views for co-conduction sessions: `sessionLive` and `proposalTally`.
+//!
+//! Both follow the workshop's events in the log (never a queue of their own): each event that
+//! can change what they show makes them read the read models again and push the new state.
+
+use async_graphql::{Context, ID, Subscription};
+use futures_util::{Stream, StreamExt, stream};
+use officina_domain::{ProposalId, SessionId, workshop_stream_id};
+use officina_store::{EventFilter, RecordedEvent};
+
+use crate::audit::follow;
+use crate::error::ApiError;
+use crate::ids::parse;
+use crate::nodes::{self, Session, Tally};
+use crate::request::{lang, services};
+
+/// Events that change who may vote, and so every open tally of the workshop.
+const MEMBERSHIP_EVENTS: &[&str] = &["MemberAdmitted", "MemberLeft", "MemberRoleChanged"];
+
+fn mentions(event: &RecordedEvent, field: &str, id: &str) -> bool {
+    event.payload.get(field).and_then(|value| value.as_str()) == Some(id)
+}
+
+#[derive(Default)]
+pub struct LiveSubscription;
+
+#[Subscription]
+impl LiveSubscription {
+    /// The live state of a session (attendance, current agenda item, documents, minutes, open
+    /// proposals and their tallies): pushed now, then whenever it changes.
+    async fn session_live(&self, ctx: &Context<'_>, session_id: ID) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Session>> + use<>> {
+        let key: SessionId = parse(ctx, "sessionId", &session_id)?;
+        let current = nodes::session(ctx, key).await?;
+        let workshop = current.0.workshop_id;
+        let events = follow(ctx, None, EventFilter::Stream(workshop_stream_id(workshop))).await?;
+        let read = services(ctx).read.clone();
+        let lang = lang(ctx);
+        let id = key.to_string();
+        let updates = events
+            .ready_chunks(64)
+            .filter(move |batch| {
+                // Anything about this session, and anything that moves the tallies of the
+                // proposals open in it.
+                let relevant = batch.iter().any(|item| match item {
+                    Ok(event) => {
+                        mentions(event, "sessionId", &id)
+                            || event.payload.get("proposalId").is_some()
+                            || MEMBERSHIP_EVENTS.contains(&event.event_type.as_str())
+                    }
+                    Err(_) => true,
+                });
+                std::future::ready(relevant)
+            })
+            .then(move |batch| {
+                let read = read.clone();
+                async move {
+                    if let Some(Err(error)) = batch.into_iter().find(Result::is_err) {
+                        return Err(error);
+                    }
+                    match read.session(key).await {
+                        Ok(Some(row)) => Ok(Session(row)),
+                        Ok(None) => Err(ApiError::not_found("session", &key.to_string()).into_graphql(lang)),
+                        Err(error) => Err(ApiError::from(error).into_graphql(lang)),
+                    }
+                }
+            });
+        Ok(stream::once(async move { Ok(current) }).chain(updates))
+    }
+
+    /// The running tally of one proposal: pushed now, then on every position stated (and on
+    /// every other change that moves it: amendments, recusals, members joining or leaving, the
+    /// decision).
+    async fn proposal_tally(&self, ctx: &Context<'_>, proposal_id: ID) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Tally>> + use<>> {
+        let key: ProposalId = parse(ctx, "proposalId", &proposal_id)?;
+        let proposal = nodes::proposal(ctx, key).await?;
+        let read = services(ctx).read.clone();
+        let lang = lang(ctx);
+        let load = move |read: officina_projections::ReadModels| async move {
+            match read.tallies(&[key]).await {
+                Ok(mut tallies) => match tallies.remove(&key) {
+                    Some(tally) => Ok(Tally(tally)),
+                    None => Err(ApiError::not_found("proposal", &key.to_string()).into_graphql(lang)),
+                },
+                Err(error) => Err(ApiError::from(error).into_graphql(lang)),
+            }
+        };
+        let first = match load(read.clone()).await {
+            Ok(tally) => tally,
+            Err(error) => return Err(error),
+        };
+        let events = follow(ctx, None, EventFilter::Stream(workshop_stream_id(proposal.0.workshop_id))).await?;
+        let id = key.to_string();
+        let updates = events
+            .filter(move |item| {
+                let relevant = match item {
+                    Ok(event) => mentions(event, "proposalId", &id) || MEMBERSHIP_EVENTS.contains(&event.event_type.as_str()),
+                    Err(_) => true,
+                };
+                std::future::ready(relevant)
+            })
+            .then(move |item| {
+                let read = read.clone();
+                async move {
+                    match item {
+                        Ok(_) => load(read).await,
+                        Err(error) => Err(error),
+                    }
+                }
+            });
+        Ok(stream::once(async move { Ok(first) }).chain(updates))
+    }
+}

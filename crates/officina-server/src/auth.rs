@@ -1,0 +1,213 @@
+//! Authentication: `Authorization: Bearer <JWT>` verified with the configured key.
+//!
+//! HS256 with a shared secret for development (the secret also mints tokens with
+//! `officina token issue`); EdDSA or RS256 with a public key in production, where tokens come
+//! from the identity provider. Issuer, audience and expiry are always checked. The subject is a
+//! person id (a UUID); the `admin` claim makes the person a platform administrator.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use officina_domain::{Actor, PersonId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The development secret used when none is configured. Tokens signed with it are worthless
+/// outside a developer's machine; the server says so loudly at start-up.
+pub const DEVELOPMENT_SECRET: &str = "officina-development-secret-do-not-use-in-production";
+
+/// The claims Officina reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The person id.
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: u64,
+    /// Issued at, seconds since the epoch.
+    pub iat: u64,
+    /// Platform administrator: may register organizations and identify workshops.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin: bool,
+    /// A display name, for logs and tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Why a token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the Authorization header must be `Bearer <token>`")]
+    MalformedHeader,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the subject is not a person id (a UUID)")]
+    BadSubject,
+    #[error("this server verifies tokens with a public key and cannot mint them; ask the identity provider")]
+    CannotIssue,
+    #[error("the public key cannot be read: {0}")]
+    BadKey(String),
+}
+
+/// Verifies (and, with a shared secret, mints) tokens.
+#[derive(Clone)]
+pub struct Authenticator {
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    algorithm: Algorithm,
+    issuer: String,
+    audience: String,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("algorithm", &self.algorithm)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// HS256 with a shared secret.
+    pub fn shared_secret(secret: &[u8], issuer: &str, audience: &str) -> Self {
+        Self {
+            decoding: DecodingKey::from_secret(secret),
+            encoding: Some(EncodingKey::from_secret(secret)),
+            algorithm: Algorithm::HS256,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        }
+    }
+
+    /// EdDSA (Ed25519) or RS256 with a PEM public key; verification only.
+    pub fn public_key(pem: &[u8], algorithm: Algorithm, issuer: &str, audience: &str) -> Result<Self, AuthError> {
+        let decoding = match algorithm {
+            Algorithm::EdDSA => DecodingKey::from_ed_pem(pem),
+            Algorithm::RS256 => DecodingKey::from_rsa_pem(pem),
+            other => return Err(AuthError::BadKey(format!("{other:?} is not supported; use EdDSA or RS256"))),
+        }
+        .map_err(|e| AuthError::BadKey(e.to_string()))?;
+        Ok(Self { decoding, encoding: None, algorithm, issuer: issuer.to_owned(), audience: audience.to_owned() })
+    }
+
+    /// The person behind a verified token.
+    pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
+        let person = Uuid::parse_str(&data.claims.sub).map_err(|_| AuthError::BadSubject)?;
+        Ok(Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin })
+    }
+
+    /// The person behind an `Authorization` header value.
+    pub fn verify_header(&self, header: &str) -> Result<Actor, AuthError> {
+        let (scheme, token) = header.trim().split_once(' ').ok_or(AuthError::MalformedHeader)?;
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(AuthError::MalformedHeader);
+        }
+        self.verify(token.trim())
+    }
+
+    /// Mints a token for `person` valid for `ttl` (shared-secret configurations only).
+    pub fn issue(&self, person: PersonId, admin: bool, name: Option<String>, ttl: Duration) -> Result<String, AuthError> {
+        let encoding = self.encoding.as_ref().ok_or(AuthError::CannotIssue)?;
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        let claims = Claims {
+            sub: person.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now,
+            exp: now + ttl.as_secs(),
+            admin,
+            name,
+        };
+        encode(&Header::new(self.algorithm), &claims, encoding).map_err(|e| AuthError::Invalid(e.to_string()))
+    }
+}
+
+fn describe(error: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::ExpiredSignature => "it has expired".into(),
+        ErrorKind::InvalidIssuer => "it was issued by someone else".into(),
+        ErrorKind::InvalidAudience => "it is meant for another service".into(),
+        ErrorKind::InvalidSignature => "its signature does not verify".into(),
+        ErrorKind::InvalidAlgorithm => "it is signed with another algorithm".into(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("it lacks the `{claim}` claim"),
+        _ => "it cannot be decoded".into(),
+    }
+}
+
+/// Parses a duration like `90s`, `30m`, `12h` or `7d`.
+pub fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration like 12h"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}: use s, m, h or d")),
+    };
+    Ok(Duration::from_secs(number.saturating_mul(seconds)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authenticator() -> Authenticator {
+        Authenticator::shared_secret(b"secret", "officina", "officina")
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_its_person_and_admin_flag() {
+        let person = PersonId::from(Uuid::from_u128(7));
+        let token = authenticator().issue(person, true, None, Duration::from_secs(60)).expect("issue");
+        let actor = authenticator().verify_header(&format!("Bearer {token}")).expect("verify");
+        assert_eq!(actor, Actor { person_id: person, platform_admin: true });
+    }
+
+    #[test]
+    fn tokens_with_another_secret_issuer_audience_or_expired_are_refused() {
+        let person = PersonId::from(Uuid::from_u128(7));
+        let other_secret = Authenticator::shared_secret(b"other", "officina", "officina");
+        let other_issuer = Authenticator::shared_secret(b"secret", "someone-else", "officina");
+        let other_audience = Authenticator::shared_secret(b"secret", "officina", "another-app");
+        for minter in [other_secret, other_issuer, other_audience] {
+            let token = minter.issue(person, false, None, Duration::from_secs(60)).expect("issue");
+            assert!(authenticator().verify(&token).is_err());
+        }
+        let expired = Claims {
+            sub: person.to_string(),
+            iss: "officina".into(),
+            aud: "officina".into(),
+            iat: 1,
+            exp: 2,
+            admin: false,
+            name: None,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &expired, &EncodingKey::from_secret(b"secret")).expect("encode");
+        match authenticator().verify(&token) {
+            Err(AuthError::Invalid(reason)) => assert!(reason.contains("expired")),
+            other => panic!("expected an expiry refusal, got {other:?}"),
+        }
+        assert!(matches!(authenticator().verify_header("Basic abc"), Err(AuthError::MalformedHeader)));
+    }
+
+    #[test]
+    fn ttls_parse_with_units() {
+        assert_eq!(parse_ttl("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(604_800)));
+        assert!(parse_ttl("soon").is_err());
+    }
+}
