@@ -22,8 +22,8 @@ use crate::error::ProjectionError;
 use crate::schema::{self, LIVE_PREFIX};
 use crate::sql::{Arg, bind_all, for_sqlite};
 
-/// Rows per multi-row insert: far below the parameter limits of both dialects (the widest
-/// table has 25 columns).
+/// Rows per multi-row SQLite insert: far below its parameter limit (the widest table has 25
+/// columns).
 const MAX_ROWS_PER_INSERT: usize = 100;
 
 /// The read-model projector; install it as the store's hook
@@ -54,20 +54,27 @@ impl Projector {
 
     /// Projects `events` (in log order) through `conn`.
     pub async fn project(&self, conn: HookConnection<'_>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
-        let ops = plan(events)?;
+        let plan = plan(events)?;
         match conn {
             HookConnection::Sqlite(conn) => {
-                for op in ops {
-                    let (sql, args) = op.render();
+                for (sql, args) in plan.sqlite_statements() {
                     let sql = for_sqlite(&schema::rename(&sql, self.prefix));
                     bind_all!(sqlx::query(&sql), args).execute(&mut *conn).await?;
                 }
             }
             HookConnection::Postgres(conn) => {
-                for op in ops {
-                    let (sql, args) = op.render();
+                for (sql, args) in plan.postgres_statements() {
                     let sql = schema::rename(&sql, self.prefix);
-                    bind_all!(sqlx::query(&sql), args).execute(&mut *conn).await?;
+                    let mut query = sqlx::query(&sql);
+                    for arg in args {
+                        query = match arg {
+                            PgArg::One(Arg::Text(value)) => query.bind(value),
+                            PgArg::One(Arg::Int(value)) => query.bind(value),
+                            PgArg::Texts(values) => query.bind(values),
+                            PgArg::Ints(values) => query.bind(values),
+                        };
+                    }
+                    query.execute(&mut *conn).await?;
                 }
             }
         }
@@ -91,73 +98,150 @@ struct Insert {
     tail: &'static str,
 }
 
-/// One statement to run.
-#[derive(Debug)]
-enum Op {
-    /// Rows for one table, merged while consecutive events insert into the same table.
-    Insert { spec: &'static Insert, rows: Vec<Vec<Arg>> },
-    /// Any other statement.
-    Exec { sql: &'static str, args: Vec<Arg> },
-}
-
-impl Op {
-    /// The statement's text (PostgreSQL placeholders, live table names) and arguments.
-    fn render(self) -> (String, Vec<Arg>) {
-        match self {
-            Op::Exec { sql, args } => (sql.to_owned(), args),
-            Op::Insert { spec, rows } => {
-                let width = spec.columns.len();
-                let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.table, spec.columns.join(", "));
-                for row in 0..rows.len() {
-                    if row > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('(');
-                    for column in 0..width {
-                        if column > 0 {
-                            sql.push_str(", ");
-                        }
-                        sql.push('$');
-                        sql.push_str(&(row * width + column + 1).to_string());
-                    }
-                    sql.push(')');
-                }
-                if !spec.tail.is_empty() {
-                    sql.push(' ');
-                    sql.push_str(spec.tail);
-                }
-                (sql, rows.into_iter().flatten().collect())
-            }
+/// Renders `rows` (at most [`MAX_ROWS_PER_INSERT`]) as one multi-row insert (SQLite) whose
+/// placeholders start after `offset`.
+fn render_insert(spec: &Insert, rows: &[Vec<Arg>], offset: usize) -> String {
+    let width = spec.columns.len();
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.table, spec.columns.join(", "));
+    for row in 0..rows.len() {
+        if row > 0 {
+            sql.push_str(", ");
         }
+        sql.push('(');
+        for column in 0..width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(offset + row * width + column + 1).to_string());
+        }
+        sql.push(')');
     }
+    if !spec.tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(spec.tail);
+    }
+    sql
 }
 
 /// The statements of one batch, built without touching the database.
+///
+/// Inserts are grouped per table across the whole batch and run first, then the other
+/// statements in event order. That is equivalent to running everything in event order because
+/// an entity's creation always precedes its changes in a valid log (the domain guarantees it):
+/// no statement of a batch depends on an insert into another table, and inserts into one table
+/// keep their order.
 #[derive(Default)]
 struct Plan {
-    ops: Vec<Op>,
+    /// Rows per table, tables in order of first appearance.
+    inserts: Vec<(&'static Insert, Vec<Vec<Arg>>)>,
+    /// Every other statement, in event order.
+    execs: Vec<(&'static str, Vec<Arg>)>,
 }
 
 impl Plan {
     fn insert(&mut self, spec: &'static Insert, row: Vec<Arg>) {
         debug_assert_eq!(row.len(), spec.columns.len(), "{}", spec.table);
-        if let Some(Op::Insert { spec: last, rows }) = self.ops.last_mut()
-            && std::ptr::eq(*last, spec)
-            && rows.len() < MAX_ROWS_PER_INSERT
-        {
-            rows.push(row);
-            return;
+        match self.inserts.iter_mut().find(|(table, _)| std::ptr::eq(*table, spec)) {
+            Some((_, rows)) => rows.push(row),
+            None => self.inserts.push((spec, vec![row])),
         }
-        self.ops.push(Op::Insert { spec, rows: vec![row] });
     }
 
     fn exec(&mut self, sql: &'static str, args: Vec<Arg>) {
-        self.ops.push(Op::Exec { sql, args });
+        self.execs.push((sql, args));
+    }
+
+    /// The statements to run on SQLite, in order: one multi-row insert per table (per
+    /// [`MAX_ROWS_PER_INSERT`] rows), then the other statements. SQLite runs in-process, so a
+    /// statement costs no round trip.
+    fn sqlite_statements(self) -> Vec<(String, Vec<Arg>)> {
+        let mut statements = Vec::new();
+        for (spec, rows) in self.inserts {
+            for chunk in rows.chunks(MAX_ROWS_PER_INSERT) {
+                statements.push((render_insert(spec, chunk, 0), chunk.iter().flatten().cloned().collect()));
+            }
+        }
+        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args)));
+        statements
+    }
+
+    /// The statements to run on PostgreSQL, in order: every insert of the batch in one statement,
+    /// then the other statements.
+    ///
+    /// Each table's rows travel as one array per column (`unnest`), so a statement's text depends
+    /// only on which tables the batch touches, never on how many rows: PostgreSQL and sqlx prepare
+    /// it once and reuse it. The tables' inserts are data-modifying `WITH` clauses of one
+    /// statement (PostgreSQL runs them even when unreferenced), so a typical append costs one
+    /// round trip; independent inserts may share a statement because none reads another's rows.
+    fn postgres_statements(mut self) -> Vec<(String, Vec<PgArg>)> {
+        let mut statements = Vec::new();
+        // A fixed table order keeps the number of distinct statement texts small.
+        self.inserts.sort_by_key(|(spec, _)| spec.table);
+        let mut clauses = Vec::new();
+        let mut args: Vec<PgArg> = Vec::new();
+        for (spec, rows) in self.inserts {
+            let mut arrays = Vec::with_capacity(spec.columns.len());
+            for column in 0..spec.columns.len() {
+                let (array, cast) = match rows.first().and_then(|row| row.get(column)) {
+                    Some(Arg::Int(_)) => (
+                        PgArg::Ints(
+                            rows.iter()
+                                .map(|row| match row.get(column) {
+                                    Some(Arg::Int(value)) => *value,
+                                    _ => None,
+                                })
+                                .collect(),
+                        ),
+                        "int8[]",
+                    ),
+                    _ => (
+                        PgArg::Texts(
+                            rows.iter()
+                                .map(|row| match row.get(column) {
+                                    Some(Arg::Text(value)) => value.clone(),
+                                    _ => None,
+                                })
+                                .collect(),
+                        ),
+                        "text[]",
+                    ),
+                };
+                args.push(array);
+                arrays.push(format!("${}::{cast}", args.len()));
+            }
+            let mut insert =
+                format!("INSERT INTO {} ({}) SELECT * FROM unnest({})", spec.table, spec.columns.join(", "), arrays.join(", "));
+            if !spec.tail.is_empty() {
+                insert.push(' ');
+                insert.push_str(spec.tail);
+            }
+            clauses.push(insert);
+        }
+        if let Some(last) = clauses.pop() {
+            let sql = if clauses.is_empty() {
+                last
+            } else {
+                let with: Vec<String> = clauses.iter().enumerate().map(|(i, insert)| format!("w{i} AS ({insert})")).collect();
+                format!("WITH {} {last}", with.join(", "))
+            };
+            statements.push((sql, args));
+        }
+        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args.into_iter().map(PgArg::One).collect())));
+        statements
     }
 }
 
+/// An argument of a PostgreSQL statement: a value, or one column of many rows as an array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PgArg {
+    One(Arg),
+    Texts(Vec<Option<String>>),
+    Ints(Vec<Option<i64>>),
+}
+
 /// Plans the statements that project `events`.
-fn plan(events: &[RecordedEvent]) -> Result<Vec<Op>, ProjectionError> {
+fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     let mut plan = Plan::default();
     // The version and position each stream reaches in this batch, written once at the end.
     let mut streams: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
@@ -186,7 +270,7 @@ fn plan(events: &[RecordedEvent]) -> Result<Vec<Op>, ProjectionError> {
         let position = i64::try_from(position).unwrap_or(i64::MAX);
         plan.insert(&STREAMS, vec![Arg::text(stream_id), Arg::int(version), Arg::int(position)]);
     }
-    Ok(plan.ops)
+    Ok(plan)
 }
 
 /// An instant as stored: RFC 3339, UTC, microseconds, so that text order is time order.
@@ -963,13 +1047,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn consecutive_inserts_into_one_table_become_one_statement() {
+    fn inserts_are_grouped_per_table_and_combined_on_postgres() {
         let mut plan = Plan::default();
         plan.insert(&STREAMS, vec![Arg::text("a"), Arg::int(1), Arg::int(1)]);
+        plan.exec("UPDATE rm_x SET a = $2 WHERE id = $1", vec![Arg::text("x"), Arg::int(1)]);
+        plan.insert(&INTERESTS, vec![Arg::text("p"), Arg::int(2), Arg::text("m"), Arg::text("o"), Arg::text("d"), Arg::text("t")]);
         plan.insert(&STREAMS, vec![Arg::text("b"), Arg::int(1), Arg::int(2)]);
-        assert_eq!(plan.ops.len(), 1);
-        let (sql, args) = plan.ops.remove(0).render();
-        assert!(sql.starts_with("INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"));
-        assert_eq!(args.len(), 6);
+        let separate = Plan { inserts: plan.inserts.clone(), execs: plan.execs.clone() }.sqlite_statements();
+        assert_eq!(separate.len(), 3);
+        assert!(separate[0].0.starts_with("INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"));
+        assert!(separate[1].0.starts_with("INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) VALUES ($1,"));
+        assert!(separate[2].0.starts_with("UPDATE"));
+        let combined = plan.postgres_statements();
+        assert_eq!(combined.len(), 2);
+        assert_eq!(
+            combined[0].0,
+            "WITH w0 AS (INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) \
+             SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[])) \
+             INSERT INTO rm_streams (stream_id, version, last_position) SELECT * FROM unnest($7::text[], $8::int8[], $9::int8[]) \
+             ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
+        );
+        assert_eq!(combined[0].1.len(), 9);
+        assert_eq!(combined[0].1[6], PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())]));
     }
 }
