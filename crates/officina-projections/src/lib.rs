@@ -16,6 +16,8 @@
 //! log (its events' payloads and positions, never the clock), so the read models can always be
 //! dropped and rebuilt, and the same log gives the same rows and the same digest.
 
+#![warn(missing_docs)]
+
 mod error;
 mod projector;
 mod read;
@@ -28,13 +30,14 @@ mod tally;
 pub use error::ProjectionError;
 pub use projector::Projector;
 pub use read::{
-    ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest, ReadModels, WorkshopFilter,
-    cursor_of,
+    ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest,
+    ReadModels, WorkshopFilter, cursor_of,
 };
 pub use rebuild::rebuild;
 pub use rows::{
-    AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow, DecisionRow, DispositionRow, DocumentRow,
-    FeedbackRow, GuidelineRow, GuidelineVersionRow, InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow, ProposalRow,
+    AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow,
+    DecisionRow, DispositionRow, DocumentRow, FeedbackRow, GuidelineRow, GuidelineVersionRow,
+    InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow, ProposalRow,
     ProposalVersionRow, SessionRow, WorkshopRow,
 };
 pub use tally::ProposalTally;

@@ -44,7 +44,9 @@ impl Default for Projector {
 impl Projector {
     /// A projector writing the live read-model tables.
     pub fn new() -> Self {
-        Projector { prefix: LIVE_PREFIX }
+        Projector {
+            prefix: LIVE_PREFIX,
+        }
     }
 
     /// A projector writing the tables of another prefix (a rebuild's fresh tables).
@@ -53,13 +55,19 @@ impl Projector {
     }
 
     /// Projects `events` (in log order) through `conn`.
-    pub async fn project(&self, conn: HookConnection<'_>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+    pub async fn project(
+        &self,
+        conn: HookConnection<'_>,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
         let plan = plan(events)?;
         match conn {
             HookConnection::Sqlite(conn) => {
                 for (sql, args) in plan.sqlite_statements() {
                     let sql = for_sqlite(&schema::rename(&sql, self.prefix));
-                    bind_all!(sqlx::query(&sql), args).execute(&mut *conn).await?;
+                    bind_all!(sqlx::query(&sql), args)
+                        .execute(&mut *conn)
+                        .await?;
                 }
             }
             HookConnection::Postgres(conn) => {
@@ -83,8 +91,16 @@ impl Projector {
 }
 
 impl AppendHook for Projector {
-    fn apply<'a>(&'a self, conn: HookConnection<'a>, events: &'a [RecordedEvent]) -> BoxFuture<'a, Result<(), HookError>> {
-        Box::pin(async move { self.project(conn, events).await.map_err(|error| Box::new(error) as HookError) })
+    fn apply<'a>(
+        &'a self,
+        conn: HookConnection<'a>,
+        events: &'a [RecordedEvent],
+    ) -> BoxFuture<'a, Result<(), HookError>> {
+        Box::pin(async move {
+            self.project(conn, events)
+                .await
+                .map_err(|error| Box::new(error) as HookError)
+        })
     }
 }
 
@@ -102,7 +118,11 @@ struct Insert {
 /// placeholders start after `offset`.
 fn render_insert(spec: &Insert, rows: &[Vec<Arg>], offset: usize) -> String {
     let width = spec.columns.len();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.table, spec.columns.join(", "));
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        spec.table,
+        spec.columns.join(", ")
+    );
     for row in 0..rows.len() {
         if row > 0 {
             sql.push_str(", ");
@@ -142,7 +162,11 @@ struct Plan {
 impl Plan {
     fn insert(&mut self, spec: &'static Insert, row: Vec<Arg>) {
         debug_assert_eq!(row.len(), spec.columns.len(), "{}", spec.table);
-        match self.inserts.iter_mut().find(|(table, _)| std::ptr::eq(*table, spec)) {
+        match self
+            .inserts
+            .iter_mut()
+            .find(|(table, _)| std::ptr::eq(*table, spec))
+        {
             Some((_, rows)) => rows.push(row),
             None => self.inserts.push((spec, vec![row])),
         }
@@ -159,10 +183,17 @@ impl Plan {
         let mut statements = Vec::new();
         for (spec, rows) in self.inserts {
             for chunk in rows.chunks(MAX_ROWS_PER_INSERT) {
-                statements.push((render_insert(spec, chunk, 0), chunk.iter().flatten().cloned().collect()));
+                statements.push((
+                    render_insert(spec, chunk, 0),
+                    chunk.iter().flatten().cloned().collect(),
+                ));
             }
         }
-        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args)));
+        statements.extend(
+            self.execs
+                .into_iter()
+                .map(|(sql, args)| (sql.to_owned(), args)),
+        );
         statements
     }
 
@@ -210,8 +241,12 @@ impl Plan {
                 args.push(array);
                 arrays.push(format!("${}::{cast}", args.len()));
             }
-            let mut insert =
-                format!("INSERT INTO {} ({}) SELECT * FROM unnest({})", spec.table, spec.columns.join(", "), arrays.join(", "));
+            let mut insert = format!(
+                "INSERT INTO {} ({}) SELECT * FROM unnest({})",
+                spec.table,
+                spec.columns.join(", "),
+                arrays.join(", ")
+            );
             if !spec.tail.is_empty() {
                 insert.push(' ');
                 insert.push_str(spec.tail);
@@ -222,12 +257,20 @@ impl Plan {
             let sql = if clauses.is_empty() {
                 last
             } else {
-                let with: Vec<String> = clauses.iter().enumerate().map(|(i, insert)| format!("w{i} AS ({insert})")).collect();
+                let with: Vec<String> = clauses
+                    .iter()
+                    .enumerate()
+                    .map(|(i, insert)| format!("w{i} AS ({insert})"))
+                    .collect();
                 format!("WITH {} {last}", with.join(", "))
             };
             statements.push((sql, args));
         }
-        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args.into_iter().map(PgArg::One).collect())));
+        statements.extend(
+            self.execs
+                .into_iter()
+                .map(|(sql, args)| (sql.to_owned(), args.into_iter().map(PgArg::One).collect())),
+        );
         statements
     }
 }
@@ -251,14 +294,20 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
             event_type: event.event_type.clone(),
             reason,
         };
-        let parsed = AnyEvent::from_payload(&event.event_type, &event.payload).map_err(|error| fail(error.to_string()))?;
-        let position = i64::try_from(event.position).map_err(|_| fail("position out of range".into()))?;
+        let parsed = AnyEvent::from_payload(&event.event_type, &event.payload)
+            .map_err(|error| fail(error.to_string()))?;
+        let position =
+            i64::try_from(event.position).map_err(|_| fail("position out of range".into()))?;
         match parsed {
             AnyEvent::Organization(e) => organization_event(&mut plan, e, position),
             AnyEvent::Guideline(e) => guideline_event(&mut plan, e, position),
             AnyEvent::Workshop(e) => {
-                let Some(StreamRef::Workshop(workshop_id)) = StreamRef::parse(&event.stream_id) else {
-                    return Err(fail(format!("a workshop event in stream {:?}", event.stream_id)));
+                let Some(StreamRef::Workshop(workshop_id)) = StreamRef::parse(&event.stream_id)
+                else {
+                    return Err(fail(format!(
+                        "a workshop event in stream {:?}",
+                        event.stream_id
+                    )));
                 };
                 workshop_event(&mut plan, e, &workshop_id.to_string(), position);
             }
@@ -268,7 +317,10 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     for (stream_id, (version, position)) in streams {
         let version = i64::try_from(version).unwrap_or(i64::MAX);
         let position = i64::try_from(position).unwrap_or(i64::MAX);
-        plan.insert(&STREAMS, vec![Arg::text(stream_id), Arg::int(version), Arg::int(position)]);
+        plan.insert(
+            &STREAMS,
+            vec![Arg::text(stream_id), Arg::int(version), Arg::int(position)],
+        );
     }
     Ok(plan)
 }
@@ -303,7 +355,15 @@ static STREAMS: Insert = Insert {
 
 static ORGANIZATIONS: Insert = Insert {
     table: "rm_organizations",
-    columns: &["id", "name", "category", "registered_by", "registered_at", "created_position", "last_position"],
+    columns: &[
+        "id",
+        "name",
+        "category",
+        "registered_by",
+        "registered_at",
+        "created_position",
+        "last_position",
+    ],
     tail: "",
 };
 
@@ -348,13 +408,31 @@ static GUIDELINES: Insert = Insert {
 
 static GUIDELINE_VERSIONS: Insert = Insert {
     table: "rm_guideline_versions",
-    columns: &["guideline_id", "version", "summary", "document_ref", "changes", "published_by", "published_at", "position"],
+    columns: &[
+        "guideline_id",
+        "version",
+        "summary",
+        "document_ref",
+        "changes",
+        "published_by",
+        "published_at",
+        "position",
+    ],
     tail: "",
 };
 
 fn guideline_event(plan: &mut Plan, event: guideline::Event, position: i64) {
     match event {
-        guideline::Event::GuidelinePublished { guideline_id, lab, title, version, summary, document_ref, published_by, at } => {
+        guideline::Event::GuidelinePublished {
+            guideline_id,
+            lab,
+            title,
+            version,
+            summary,
+            document_ref,
+            published_by,
+            at,
+        } => {
             plan.insert(
                 &GUIDELINES,
                 vec![
@@ -385,7 +463,15 @@ fn guideline_event(plan: &mut Plan, event: guideline::Event, position: i64) {
                 ],
             );
         }
-        guideline::Event::GuidelineVersionPublished { guideline_id, version, summary, document_ref, changes, published_by, at } => {
+        guideline::Event::GuidelineVersionPublished {
+            guideline_id,
+            version,
+            summary,
+            document_ref,
+            changes,
+            published_by,
+            at,
+        } => {
             plan.insert(
                 &GUIDELINE_VERSIONS,
                 vec![
@@ -432,7 +518,14 @@ static WORKSHOPS: Insert = Insert {
 
 static ADOPTIONS: Insert = Insert {
     table: "rm_guideline_adoptions",
-    columns: &["workshop_id", "position", "guideline_id", "version", "adopted_by", "adopted_at"],
+    columns: &[
+        "workshop_id",
+        "position",
+        "guideline_id",
+        "version",
+        "adopted_by",
+        "adopted_at",
+    ],
     tail: "",
 };
 
@@ -495,7 +588,17 @@ static SESSIONS: Insert = Insert {
 
 static AGENDA_ITEMS: Insert = Insert {
     table: "rm_agenda_items",
-    columns: &["id", "session_id", "workshop_id", "title", "ordinal", "added_by", "added_at", "created_position", "last_position"],
+    columns: &[
+        "id",
+        "session_id",
+        "workshop_id",
+        "title",
+        "ordinal",
+        "added_by",
+        "added_at",
+        "created_position",
+        "last_position",
+    ],
     tail: "",
 };
 
@@ -518,7 +621,14 @@ static DOCUMENTS: Insert = Insert {
 
 static ATTENDANCE: Insert = Insert {
     table: "rm_attendance",
-    columns: &["session_id", "position", "member_id", "organization_id", "checked_in_by", "checked_in_at"],
+    columns: &[
+        "session_id",
+        "position",
+        "member_id",
+        "organization_id",
+        "checked_in_by",
+        "checked_in_at",
+    ],
     tail: "",
 };
 
@@ -562,13 +672,29 @@ static CONTRIBUTIONS: Insert = Insert {
 
 static CONTRIBUTION_VERSIONS: Insert = Insert {
     table: "rm_contribution_versions",
-    columns: &["contribution_id", "version", "title", "body", "written_by", "written_at", "position"],
+    columns: &[
+        "contribution_id",
+        "version",
+        "title",
+        "body",
+        "written_by",
+        "written_at",
+        "position",
+    ],
     tail: "",
 };
 
 static DISPOSITIONS: Insert = Insert {
     table: "rm_dispositions",
-    columns: &["contribution_id", "position", "contribution_version", "disposition", "reason", "recorded_by", "recorded_at"],
+    columns: &[
+        "contribution_id",
+        "position",
+        "contribution_version",
+        "disposition",
+        "reason",
+        "recorded_by",
+        "recorded_at",
+    ],
     tail: "",
 };
 
@@ -597,19 +723,43 @@ static PROPOSALS: Insert = Insert {
 
 static PROPOSAL_VERSIONS: Insert = Insert {
     table: "rm_proposal_versions",
-    columns: &["proposal_id", "version", "text", "note", "written_by", "written_at", "position"],
+    columns: &[
+        "proposal_id",
+        "version",
+        "text",
+        "note",
+        "written_by",
+        "written_at",
+        "position",
+    ],
     tail: "",
 };
 
 static POSITIONS: Insert = Insert {
     table: "rm_positions",
-    columns: &["proposal_id", "position", "organization_id", "member_id", "stance", "rationale", "text_version", "stated_at"],
+    columns: &[
+        "proposal_id",
+        "position",
+        "organization_id",
+        "member_id",
+        "stance",
+        "rationale",
+        "text_version",
+        "stated_at",
+    ],
     tail: "",
 };
 
 static INTERESTS: Insert = Insert {
     table: "rm_interests",
-    columns: &["proposal_id", "position", "member_id", "organization_id", "description", "declared_at"],
+    columns: &[
+        "proposal_id",
+        "position",
+        "member_id",
+        "organization_id",
+        "description",
+        "declared_at",
+    ],
     tail: "",
 };
 
@@ -1050,10 +1200,27 @@ mod tests {
     fn inserts_are_grouped_per_table_and_combined_on_postgres() {
         let mut plan = Plan::default();
         plan.insert(&STREAMS, vec![Arg::text("a"), Arg::int(1), Arg::int(1)]);
-        plan.exec("UPDATE rm_x SET a = $2 WHERE id = $1", vec![Arg::text("x"), Arg::int(1)]);
-        plan.insert(&INTERESTS, vec![Arg::text("p"), Arg::int(2), Arg::text("m"), Arg::text("o"), Arg::text("d"), Arg::text("t")]);
+        plan.exec(
+            "UPDATE rm_x SET a = $2 WHERE id = $1",
+            vec![Arg::text("x"), Arg::int(1)],
+        );
+        plan.insert(
+            &INTERESTS,
+            vec![
+                Arg::text("p"),
+                Arg::int(2),
+                Arg::text("m"),
+                Arg::text("o"),
+                Arg::text("d"),
+                Arg::text("t"),
+            ],
+        );
         plan.insert(&STREAMS, vec![Arg::text("b"), Arg::int(1), Arg::int(2)]);
-        let separate = Plan { inserts: plan.inserts.clone(), execs: plan.execs.clone() }.sqlite_statements();
+        let separate = Plan {
+            inserts: plan.inserts.clone(),
+            execs: plan.execs.clone(),
+        }
+        .sqlite_statements();
         assert_eq!(separate.len(), 3);
         assert!(separate[0].0.starts_with("INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"));
         assert!(separate[1].0.starts_with("INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) VALUES ($1,"));
@@ -1068,6 +1235,9 @@ mod tests {
              ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
         );
         assert_eq!(combined[0].1.len(), 9);
-        assert_eq!(combined[0].1[6], PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())]));
+        assert_eq!(
+            combined[0].1[6],
+            PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())])
+        );
     }
 }

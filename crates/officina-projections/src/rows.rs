@@ -58,7 +58,9 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn opt_u64(&mut self) -> Result<Option<u64>, ProjectionError> {
-        self.opt_int()?.map(|v| u64::try_from(v).map_err(|_| corrupt("a negative count or position", v))).transpose()
+        self.opt_int()?
+            .map(|v| u64::try_from(v).map_err(|_| corrupt("a negative count or position", v)))
+            .transpose()
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32, ProjectionError> {
@@ -67,7 +69,9 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn opt_u32(&mut self) -> Result<Option<u32>, ProjectionError> {
-        self.opt_int()?.map(|v| u32::try_from(v).map_err(|_| corrupt("a number out of range", v))).transpose()
+        self.opt_int()?
+            .map(|v| u32::try_from(v).map_err(|_| corrupt("a number out of range", v)))
+            .transpose()
     }
 
     pub(crate) fn id<T: From<Uuid>>(&mut self) -> Result<T, ProjectionError> {
@@ -96,13 +100,16 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn json<T: DeserializeOwned>(&mut self) -> Result<T, ProjectionError> {
         let text = self.text()?;
-        serde_json::from_str(&text).map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}")))
     }
 
     pub(crate) fn opt_json<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ProjectionError> {
         match self.opt_text()? {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}"))),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}"))),
         }
     }
 }
@@ -112,11 +119,15 @@ fn corrupt(what: &str, value: impl std::fmt::Display) -> ProjectionError {
 }
 
 fn parse_uuid<T: From<Uuid>>(text: &str) -> Result<T, ProjectionError> {
-    Uuid::from_str(text).map(T::from).map_err(|_| corrupt("not a UUID", text))
+    Uuid::from_str(text)
+        .map(T::from)
+        .map_err(|_| corrupt("not a UUID", text))
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, ProjectionError> {
-    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| corrupt("not an RFC 3339 instant", text))
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| corrupt("not an RFC 3339 instant", text))
 }
 
 /// The domain's value enums, read back from their stable wire names.
@@ -125,7 +136,11 @@ pub(crate) trait Wire: Sized + Copy + 'static {
     fn name(&self) -> &'static str;
 
     fn parse(text: &str) -> Result<Self, ProjectionError> {
-        Self::all().iter().copied().find(|v| v.name() == text).ok_or_else(|| corrupt("an unknown enum value", text))
+        Self::all()
+            .iter()
+            .copied()
+            .find(|v| v.name() == text)
+            .ok_or_else(|| corrupt("an unknown enum value", text))
     }
 }
 
@@ -141,7 +156,20 @@ macro_rules! wire {
         })+
     };
 }
-wire!(Stage, CyclePhase, Role, EccpCategory, ContributionKind, Disposition, ProposalKind, ProposalStatus, Stance, Outcome, SessionStatus, MinutesStatus);
+wire!(
+    Stage,
+    CyclePhase,
+    Role,
+    EccpCategory,
+    ContributionKind,
+    Disposition,
+    ProposalKind,
+    ProposalStatus,
+    Stance,
+    Outcome,
+    SessionStatus,
+    MinutesStatus
+);
 
 /// A row type: the columns it selects, the tables it reads, and how it is decoded.
 pub(crate) trait FromRow: Sized {
@@ -156,20 +184,31 @@ pub(crate) trait FromRow: Sized {
 /// A workshop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkshopRow {
+    /// Its id.
     pub id: WorkshopId,
+    /// Its current name.
     pub name: String,
+    /// The strategic theme.
     pub theme: String,
+    /// The programming cycle, e.g. `2021-2027`.
     pub programming_cycle: String,
+    /// The phase of the programming cycle.
     pub cycle_phase: CyclePhase,
+    /// The territory.
     pub territory: String,
+    /// The programme.
     pub programme: String,
     /// The Managing Authority, as named at identification.
     pub managing_authority: OrganizationRef,
+    /// The stage of the workshop's path.
     pub stage: Stage,
+    /// The platform administrator who identified it.
     pub identified_by: PersonId,
+    /// When it was identified.
     pub identified_at: DateTime<Utc>,
     /// When and by whom the current stage was reached (`None` while still `IDENTIFIED`).
     pub stage_changed_at: Option<DateTime<Utc>>,
+    /// Who moved the workshop to its current stage.
     pub stage_changed_by: Option<MemberId>,
     /// The version of the workshop's stream: what a client passes as `expectedVersion`.
     pub stream_version: u64,
@@ -198,7 +237,11 @@ impl FromRow for WorkshopRow {
             cycle_phase: r.wire()?,
             territory: r.text()?,
             programme: r.text()?,
-            managing_authority: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
+            managing_authority: OrganizationRef {
+                id: r.id()?,
+                name: r.text()?,
+                category: r.wire()?,
+            },
             stage: r.wire()?,
             identified_by: r.id()?,
             identified_at: r.at()?,
@@ -215,16 +258,23 @@ impl FromRow for WorkshopRow {
 /// A guideline version adopted by a workshop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdoptionRow {
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// The guideline concerned.
     pub guideline_id: GuidelineId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// Who adopted it.
     pub adopted_by: MemberId,
+    /// When it was adopted.
     pub adopted_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for AdoptionRow {
-    const COLUMNS: &'static str = "a.workshop_id, a.guideline_id, a.version, a.adopted_by, a.adopted_at, a.position";
+    const COLUMNS: &'static str =
+        "a.workshop_id, a.guideline_id, a.version, a.adopted_by, a.adopted_at, a.position";
     const FROM: &'static str = "rm_guideline_adoptions a";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -242,24 +292,33 @@ impl FromRow for AdoptionRow {
 /// An organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationRow {
+    /// Its id.
     pub id: OrganizationId,
+    /// Its current name.
     pub name: String,
+    /// Its ECCP category.
     pub category: EccpCategory,
+    /// The platform administrator who registered it.
     pub registered_by: PersonId,
+    /// When it was registered.
     pub registered_at: DateTime<Utc>,
     /// The name before the last rename, if it was renamed.
     pub previous_name: Option<String>,
+    /// When it was last renamed.
     pub renamed_at: Option<DateTime<Utc>>,
     /// The version of the organization's stream (`expectedVersion`).
     pub stream_version: u64,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
 impl FromRow for OrganizationRow {
     const COLUMNS: &'static str = "o.id, o.name, o.category, o.registered_by, o.registered_at, o.previous_name, o.renamed_at, \
          COALESCE(s.version, 0), o.created_position, o.last_position";
-    const FROM: &'static str = "rm_organizations o LEFT JOIN rm_streams s ON s.stream_id = 'organization-' || o.id";
+    const FROM: &'static str =
+        "rm_organizations o LEFT JOIN rm_streams s ON s.stream_id = 'organization-' || o.id";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
         Ok(OrganizationRow {
@@ -280,30 +339,42 @@ impl FromRow for OrganizationRow {
 /// A guideline (its latest version number; every version is a [`GuidelineVersionRow`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuidelineRow {
+    /// Its id.
     pub id: GuidelineId,
     /// The issuing lab, as named at publication.
     pub lab: OrganizationRef,
+    /// Its title.
     pub title: String,
+    /// The person who published the first version.
     pub publisher: PersonId,
+    /// The latest version number.
     pub latest_version: u32,
+    /// When it was published.
     pub published_at: DateTime<Utc>,
     /// When the latest version was published.
     pub updated_at: DateTime<Utc>,
     /// The version of the guideline's stream (`expectedVersion`).
     pub stream_version: u64,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
 impl FromRow for GuidelineRow {
     const COLUMNS: &'static str = "g.id, g.lab_id, g.lab_name, g.lab_category, g.title, g.publisher, g.latest_version, \
          g.published_at, g.updated_at, COALESCE(s.version, 0), g.created_position, g.last_position";
-    const FROM: &'static str = "rm_guidelines g LEFT JOIN rm_streams s ON s.stream_id = 'guideline-' || g.id";
+    const FROM: &'static str =
+        "rm_guidelines g LEFT JOIN rm_streams s ON s.stream_id = 'guideline-' || g.id";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
         Ok(GuidelineRow {
             id: r.id()?,
-            lab: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
+            lab: OrganizationRef {
+                id: r.id()?,
+                name: r.text()?,
+                category: r.wire()?,
+            },
             title: r.text()?,
             publisher: r.id()?,
             latest_version: r.u32()?,
@@ -319,20 +390,26 @@ impl FromRow for GuidelineRow {
 /// One version of a guideline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuidelineVersionRow {
+    /// The guideline concerned.
     pub guideline_id: GuidelineId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// What the version says, in short.
     pub summary: String,
+    /// Where the document is (a URL or a protocol reference).
     pub document_ref: String,
     /// What changed from the previous version (empty for version 1).
     pub changes: String,
+    /// Who published it.
     pub published_by: PersonId,
+    /// When it was published.
     pub published_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for GuidelineVersionRow {
-    const COLUMNS: &'static str =
-        "v.guideline_id, v.version, v.summary, v.document_ref, v.changes, v.published_by, v.published_at, v.position";
+    const COLUMNS: &'static str = "v.guideline_id, v.version, v.summary, v.document_ref, v.changes, v.published_by, v.published_at, v.position";
     const FROM: &'static str = "rm_guideline_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -352,17 +429,29 @@ impl FromRow for GuidelineVersionRow {
 /// Structured feedback a workshop member gave on a guideline version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackRow {
+    /// Its id.
     pub id: FeedbackId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// The guideline concerned.
     pub guideline_id: GuidelineId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// The member concerned.
     pub member_id: MemberId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// The section of the guideline.
     pub section: String,
+    /// What worked.
     pub worked: String,
+    /// What did not work.
     pub did_not_work: String,
+    /// A suggestion.
     pub suggestion: String,
+    /// When it was given.
     pub given_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
@@ -392,9 +481,13 @@ impl FromRow for FeedbackRow {
 /// A membership, current or past.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
+    /// Its id.
     pub id: MemberId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// The person.
     pub person_id: PersonId,
+    /// The current role.
     pub role: Role,
     /// The organization represented, as named at admission.
     pub organization: OrganizationRef,
@@ -402,12 +495,19 @@ pub struct MemberRow {
     pub mandate_reference: String,
     /// `None` for the first lead, named when the workshop was identified.
     pub admitted_by: Option<MemberId>,
+    /// When the member was admitted.
     pub admitted_at: DateTime<Utc>,
+    /// When the role last changed.
     pub role_changed_at: Option<DateTime<Utc>>,
+    /// When the member left, if they did.
     pub left_at: Option<DateTime<Utc>>,
+    /// Why the member left.
     pub left_reason: Option<String>,
+    /// Who ended the membership.
     pub left_by: Option<MemberId>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -430,7 +530,11 @@ impl FromRow for MemberRow {
             workshop_id: r.id()?,
             person_id: r.id()?,
             role: r.wire()?,
-            organization: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
+            organization: OrganizationRef {
+                id: r.id()?,
+                name: r.text()?,
+                category: r.wire()?,
+            },
             mandate_reference: r.text()?,
             admitted_by: r.opt_id()?,
             admitted_at: r.at()?,
@@ -447,25 +551,39 @@ impl FromRow for MemberRow {
 /// A co-conduction session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
+    /// Its id.
     pub id: SessionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// Its title.
     pub title: String,
+    /// Where it takes place (a room or a link).
     pub location: String,
+    /// When it starts.
     pub starts_at: DateTime<Utc>,
+    /// Who convened it.
     pub convened_by: MemberId,
+    /// When it was convened.
     pub convened_at: DateTime<Utc>,
     /// Italian working days between convening and the session (ECCP art. 11(b)).
     pub notice_working_days: u32,
     /// Whether that notice was under 10 working days.
     pub notice_shortfall: bool,
+    /// Where it is in its life.
     pub status: SessionStatus,
+    /// When it was opened.
     pub opened_at: Option<DateTime<Utc>>,
+    /// Who opened it.
     pub opened_by: Option<MemberId>,
+    /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
+    /// Who closed it.
     pub closed_by: Option<MemberId>,
     /// The agenda item being discussed, while the session is open.
     pub current_agenda_item_id: Option<AgendaItemId>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -501,17 +619,27 @@ impl FromRow for SessionRow {
 /// An agenda item of a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgendaItemRow {
+    /// Its id.
     pub id: AgendaItemId,
+    /// The session it belongs to, if any.
     pub session_id: SessionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// Its title.
     pub title: String,
     /// Its place on the agenda (1, 2, …).
     pub ordinal: u32,
+    /// Who added it.
     pub added_by: MemberId,
+    /// When it was added.
     pub added_at: DateTime<Utc>,
+    /// When it was taken up.
     pub started_at: Option<DateTime<Utc>>,
+    /// Who took it up.
     pub started_by: Option<MemberId>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -540,17 +668,25 @@ impl FromRow for AgendaItemRow {
 /// A document shared for a session, with its notice lead time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRow {
+    /// Its id.
     pub id: DocumentId,
+    /// The session it belongs to, if any.
     pub session_id: SessionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// Its title.
     pub title: String,
+    /// Where the document is (a URL or a protocol reference).
     pub document_ref: String,
+    /// Who shared it.
     pub shared_by: MemberId,
+    /// When it was shared.
     pub shared_at: DateTime<Utc>,
     /// Italian working days between sharing and the session.
     pub lead_working_days: u32,
     /// Whether that was under 10 working days (flagged, never hidden).
     pub shortfall: bool,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
@@ -578,11 +714,17 @@ impl FromRow for DocumentRow {
 /// A member checked in to a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttendanceRow {
+    /// The session it belongs to, if any.
     pub session_id: SessionId,
+    /// The member concerned.
     pub member_id: MemberId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// Who checked the member in.
     pub checked_in_by: MemberId,
+    /// When.
     pub checked_in_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
@@ -605,19 +747,33 @@ impl FromRow for AttendanceRow {
 /// One version of a session's minutes, with its own status (drafted, approved, published).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinutesRow {
+    /// The minutes (every version shares this id).
     pub minutes_id: MinutesId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// The session it belongs to, if any.
     pub session_id: SessionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// The text.
     pub text: String,
+    /// Who drafted this version.
     pub drafted_by: MemberId,
+    /// When it was drafted.
     pub drafted_at: DateTime<Utc>,
+    /// Where it is in its life.
     pub status: MinutesStatus,
+    /// Who recorded the approval.
     pub approved_by: Option<MemberId>,
+    /// When it was approved.
     pub approved_at: Option<DateTime<Utc>>,
+    /// Who published it.
     pub published_by: Option<MemberId>,
+    /// When it was published.
     pub published_at: Option<DateTime<Utc>>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -649,30 +805,49 @@ impl FromRow for MinutesRow {
 /// A contribution with its current text and latest disposition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionRow {
+    /// Its id.
     pub id: ContributionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// What kind it is.
     pub kind: ContributionKind,
     /// The author.
     pub member_id: MemberId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// The session it belongs to, if any.
     pub session_id: Option<SessionId>,
+    /// The agenda item, if any.
     pub agenda_item_id: Option<AgendaItemId>,
+    /// The contribution it replies to, if any.
     pub reply_to: Option<ContributionId>,
+    /// The current version number.
     pub current_version: u32,
     /// The current version's title and body.
     pub title: String,
+    /// The body.
     pub body: String,
+    /// When it was submitted.
     pub submitted_at: DateTime<Utc>,
+    /// When it was last revised.
     pub revised_at: Option<DateTime<Utc>>,
+    /// When it was withdrawn, if it was.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Why it was withdrawn.
     pub withdrawn_reason: Option<String>,
+    /// Who withdrew it.
     pub withdrawn_by: Option<MemberId>,
     /// The disposition that stands (the latest); `None` while pending.
     pub disposition: Option<Disposition>,
+    /// Why, for the standing disposition.
     pub disposition_reason: Option<String>,
+    /// The contribution version the standing disposition refers to.
     pub disposition_version: Option<u32>,
+    /// When the standing disposition was recorded.
     pub disposed_at: Option<DateTime<Utc>>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -714,17 +889,25 @@ impl FromRow for ContributionRow {
 /// One version of a contribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionVersionRow {
+    /// The contribution concerned.
     pub contribution_id: ContributionId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// Its title.
     pub title: String,
+    /// The body.
     pub body: String,
+    /// The member who wrote this version.
     pub written_by: MemberId,
+    /// When this version was written.
     pub written_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for ContributionVersionRow {
-    const COLUMNS: &'static str = "v.contribution_id, v.version, v.title, v.body, v.written_by, v.written_at, v.position";
+    const COLUMNS: &'static str =
+        "v.contribution_id, v.version, v.title, v.body, v.written_by, v.written_at, v.position";
     const FROM: &'static str = "rm_contribution_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -743,18 +926,24 @@ impl FromRow for ContributionVersionRow {
 /// A disposition recorded on a contribution (every one is kept; the latest stands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DispositionRow {
+    /// The contribution concerned.
     pub contribution_id: ContributionId,
+    /// The contribution version it refers to.
     pub contribution_version: u32,
+    /// The verdict.
     pub disposition: Disposition,
+    /// Why.
     pub reason: String,
+    /// The lead or co-conductor who recorded it.
     pub recorded_by: MemberId,
+    /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for DispositionRow {
-    const COLUMNS: &'static str =
-        "d.contribution_id, d.contribution_version, d.disposition, d.reason, d.recorded_by, d.recorded_at, d.position";
+    const COLUMNS: &'static str = "d.contribution_id, d.contribution_version, d.disposition, d.reason, d.recorded_by, d.recorded_at, d.position";
     const FROM: &'static str = "rm_dispositions d";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -773,31 +962,53 @@ impl FromRow for DispositionRow {
 /// A proposal with its current text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposalRow {
+    /// Its id.
     pub id: ProposalId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// What kind it is.
     pub kind: ProposalKind,
+    /// Its title.
     pub title: String,
     /// The proposer.
     pub member_id: MemberId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// The contributions it cites.
     pub cites: Vec<ContributionId>,
+    /// The decision rule.
     pub rule: DecisionRule,
+    /// Whether the decision binds the partnership.
     pub binding: bool,
+    /// Where it is in its life.
     pub status: ProposalStatus,
+    /// The current version number.
     pub current_version: u32,
     /// The current version's text.
     pub text: String,
+    /// When it was drafted.
     pub drafted_at: DateTime<Utc>,
+    /// When it was last amended.
     pub amended_at: Option<DateTime<Utc>>,
+    /// When it was opened.
     pub opened_at: Option<DateTime<Utc>>,
+    /// Who opened it.
     pub opened_by: Option<MemberId>,
+    /// The session deliberation was opened in, if any.
     pub opened_in_session: Option<SessionId>,
+    /// When it was withdrawn, if it was.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Why it was withdrawn.
     pub withdrawn_reason: Option<String>,
+    /// Who withdrew it.
     pub withdrawn_by: Option<MemberId>,
+    /// The decision, once deliberation closed.
     pub decision_id: Option<DecisionId>,
+    /// When it was decided.
     pub decided_at: Option<DateTime<Utc>>,
+    /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
+    /// The log position of the last event that changed this row.
     pub last_position: u64,
 }
 
@@ -841,18 +1052,25 @@ impl FromRow for ProposalRow {
 /// One text version of a proposal (an amendment after version 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposalVersionRow {
+    /// The proposal concerned.
     pub proposal_id: ProposalId,
+    /// The version number (1, 2, …).
     pub version: u32,
+    /// The text.
     pub text: String,
     /// Why it changed (empty for version 1).
     pub note: String,
+    /// The member who wrote this version.
     pub written_by: MemberId,
+    /// When this version was written.
     pub written_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for ProposalVersionRow {
-    const COLUMNS: &'static str = "v.proposal_id, v.version, v.text, v.note, v.written_by, v.written_at, v.position";
+    const COLUMNS: &'static str =
+        "v.proposal_id, v.version, v.text, v.note, v.written_by, v.written_at, v.position";
     const FROM: &'static str = "rm_proposal_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -871,13 +1089,19 @@ impl FromRow for ProposalVersionRow {
 /// A position stated by an organization on a proposal; a later one supersedes it, and both stay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PositionRow {
+    /// The proposal concerned.
     pub proposal_id: ProposalId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// The member concerned.
     pub member_id: MemberId,
+    /// The stance.
     pub stance: Stance,
+    /// The rationale, if any.
     pub rationale: Option<String>,
     /// The text version it refers to.
     pub text_version: u32,
+    /// When it was stated.
     pub stated_at: DateTime<Utc>,
     /// The log position of the event that stated it (its identity).
     pub position: u64,
@@ -915,16 +1139,23 @@ impl FromRow for PositionRow {
 /// A declared conflict of interest: the organization is recused on the proposal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterestRow {
+    /// The proposal concerned.
     pub proposal_id: ProposalId,
+    /// The member concerned.
     pub member_id: MemberId,
+    /// The organization concerned.
     pub organization_id: OrganizationId,
+    /// What the interest is.
     pub description: String,
+    /// When it was declared.
     pub declared_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for InterestRow {
-    const COLUMNS: &'static str = "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
+    const COLUMNS: &'static str =
+        "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
     const FROM: &'static str = "rm_interests i";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -942,25 +1173,37 @@ impl FromRow for InterestRow {
 /// The record of a closed deliberation, exactly as decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRow {
+    /// Its id.
     pub id: DecisionId,
+    /// The workshop it belongs to.
     pub workshop_id: WorkshopId,
+    /// The proposal concerned.
     pub proposal_id: ProposalId,
+    /// Adopted or rejected.
     pub outcome: Outcome,
+    /// The decision rule.
     pub rule: DecisionRule,
     /// The count at closing.
     pub tally: Tally,
     /// Why it was rejected; `None` when adopted.
     pub reason: Option<RejectionReason>,
+    /// Organizations eligible at closing.
     pub eligible_organizations: Vec<OrganizationId>,
+    /// Organizations recused at closing.
     pub recused_organizations: Vec<OrganizationId>,
     /// The positions counted (each eligible organization's latest), as they were.
     pub positions: Vec<PositionRecord>,
     /// The text version decided.
     pub text_version: u32,
+    /// The session it belongs to, if any.
     pub session_id: Option<SessionId>,
+    /// Whether the decision binds the partnership.
     pub binding: bool,
+    /// Who closed deliberation.
     pub decided_by: MemberId,
+    /// When it was decided.
     pub decided_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
     pub position: u64,
 }
 

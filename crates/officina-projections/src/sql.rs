@@ -69,7 +69,10 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub(crate) fn new(text: impl Into<String>) -> Self {
-        Sql { text: text.into(), args: Vec::new() }
+        Sql {
+            text: text.into(),
+            args: Vec::new(),
+        }
     }
 
     /// Adds an argument and returns its placeholder (`$n`).
@@ -142,7 +145,10 @@ mod tests {
 
     #[test]
     fn placeholders_become_sqlite_numbered_parameters() {
-        assert_eq!(for_sqlite("SELECT a FROM t WHERE b = $1 AND c = $12 OR d = $1"), "SELECT a FROM t WHERE b = ?1 AND c = ?12 OR d = ?1");
+        assert_eq!(
+            for_sqlite("SELECT a FROM t WHERE b = $1 AND c = $12 OR d = $1"),
+            "SELECT a FROM t WHERE b = ?1 AND c = ?12 OR d = ?1"
+        );
     }
 
     #[test]
