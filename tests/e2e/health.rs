@@ -1,6 +1,6 @@
-use officina_store::{ExpectedVersion, NewEvent};
 use serde_json::json;
 
+use crate::fixture::{REGISTER};
 use crate::support::{Db, spawn_app};
 
 #[tokio::test]
@@ -11,11 +11,8 @@ async fn health_answers_with_the_backend_and_the_head_position() {
     let body: serde_json::Value = response.json().await.expect("JSON body");
     assert_eq!(body, json!({"status": "ok", "backend": "sqlite", "headPosition": "0"}));
 
-    app.officina
-        .store
-        .append("scratch-1", ExpectedVersion::Any, vec![NewEvent::new("Scratch", json!({}))], None)
-        .await
-        .expect("append");
+    let admin = app.person(true);
+    app.ok(Some(&admin), REGISTER, json!({"input": {"name": "ANCI", "category": "LOCAL_AUTHORITY"}})).await;
     let body: serde_json::Value =
         app.client.get(app.url("/health")).send().await.expect("GET /health").json().await.expect("JSON body");
     assert_eq!(body["headPosition"], "1");

@@ -1,7 +1,10 @@
-//! End-to-end tests: the real server, started in-process on port 0, spoken to over HTTP like a
-//! client would; and the real `officina` binary, run as an operator would.
+//! End-to-end tests: the real server, started in-process on port 0, spoken to over HTTP and
+//! WebSocket like a client would; and the real `officina` binary, run as an operator would.
 
 mod support;
 
+mod fixture;
+
 mod cli;
+mod deliberation;
 mod health;
