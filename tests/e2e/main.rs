@@ -7,4 +7,5 @@ mod fixture;
 
 mod cli;
 mod deliberation;
+mod mutations;
 mod health;
