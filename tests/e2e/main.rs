@@ -6,6 +6,8 @@ mod support;
 mod fixture;
 
 mod cli;
+mod audit;
 mod deliberation;
 mod mutations;
+mod protocol;
 mod health;

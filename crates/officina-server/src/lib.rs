@@ -10,7 +10,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,6 +21,7 @@ use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 
 pub use auth::Authenticator;
 
@@ -68,7 +69,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post))
         .route("/health", get(health))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // A bug must cost one request, never the process: a panic becomes a 500.
         .layer(CatchPanicLayer::new())
         .with_state(state)

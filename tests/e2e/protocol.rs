@@ -1,0 +1,113 @@
+//! The transport contract: error codes for malformed requests and tokens, Italian messages,
+//! limits, GraphiQL, and bounded SQL per page.
+
+use serde_json::json;
+
+use crate::fixture;
+use crate::support::{Db, TEST_SECRET, spawn_app};
+
+#[tokio::test]
+async fn malformed_requests_and_tokens_get_codes_and_change_nothing() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let syntax = app.gql(None, "{ workshops(first: 3) { edges ", json!({})).await;
+    assert_eq!(syntax["errors"][0]["extensions"]["code"], "VALIDATION");
+    let unknown = app.gql(None, "{ nothingHere }", json!({})).await;
+    assert_eq!(unknown["errors"][0]["extensions"]["code"], "VALIDATION");
+    let too_many = app.gql(None, "{ workshops(first: 101) { totalCount } }", json!({})).await;
+    assert_eq!((too_many["errors"][0]["extensions"]["code"].as_str(), too_many["errors"][0]["extensions"]["field"].as_str()), (Some("VALIDATION"), Some("first")));
+
+    let mut forged = app.person(true);
+    forged.token = officina_server::Authenticator::shared_secret(b"another-secret-of-sufficient-length", "officina", "officina")
+        .issue(forged.id, true, None, std::time::Duration::from_secs(60))
+        .expect("issue");
+    let refused = app.refused(Some(&forged), fixture::REGISTER, json!({"input": {"name": "X", "category": "LAB"}}), "UNAUTHENTICATED").await;
+    assert_eq!(refused["extensions"]["reason"], "INVALID_TOKEN");
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("Authorization", "Basic dXNlcjpwYXNz")
+        .json(&json!({"query": "{ me { personId } }"}))
+        .send()
+        .await
+        .expect("POST");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert!(TEST_SECRET.len() >= 16);
+    assert_eq!(app.head().await, 0);
+}
+
+#[tokio::test]
+async fn messages_follow_accept_language_and_codes_do_not() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let person = app.person(false);
+    let query = "mutation { registerOrganization(input: {name: \"X\", category: LAB}) { position } }";
+    let english = app.gql_with(Some(&person), query, json!({}), &[]).await;
+    let italian = app.gql_with(Some(&person), query, json!({}), &[("Accept-Language", "it-IT,it;q=0.9,en;q=0.5")]).await;
+    assert_eq!(english["errors"][0]["extensions"], italian["errors"][0]["extensions"]);
+    assert_eq!(italian["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_ne!(english["errors"][0]["message"], italian["errors"][0]["message"]);
+    assert!(italian["errors"][0]["message"].as_str().is_some_and(|m| m.contains("amministrat")), "{italian:#}");
+}
+
+#[tokio::test]
+async fn deep_queries_and_huge_bodies_are_refused() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let person = app.person(false);
+    let deep = "{ me { memberships { organization { id } } } workshops { edges { node { sessions { edges { node { workshop { sessions { edges { node { workshop { sessions { edges { node { id } } } } } } } } } } } } } } }";
+    let answer = app.gql(Some(&person), deep, json!({})).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "VALIDATION", "{answer:#}");
+    let huge = "x".repeat(officina_server::MAX_BODY_BYTES + 10);
+    let response = app.client.post(app.url("/graphql")).json(&json!({"query": huge})).send().await.expect("POST");
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn graphiql_is_served_to_browsers_and_queries_run_over_get() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let page = app.client.get(app.url("/graphql")).header("Accept", "text/html").send().await.expect("GET");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("body").contains("GraphiQL"));
+    let answer: serde_json::Value = app
+        .client
+        .get(app.url("/graphql?query=%7B%20workshops%20%7B%20totalCount%20%7D%20%7D"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["data"]["workshops"]["totalCount"], 0);
+}
+
+/// The workshop page a frontend shows: a page of workshops with members, proposals and tallies.
+const WORKSHOP_PAGE: &str = "query($first: Int) { workshops(first: $first) { totalCount edges { node {
+  name stage members(first: 100) { totalCount edges { node { role organization { name } } } }
+  proposals(first: 100) { totalCount edges { node { title status tally { eligible expressed support oppose wouldPass } positions { stance } } } }
+  decisions { totalCount edges { node { outcome } } } } } } }";
+
+#[tokio::test]
+async fn a_page_of_workshops_with_members_and_proposals_costs_a_bounded_number_of_statements() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let w = fixture::workshop(&app).await;
+    let proposal = fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    fixture::state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
+    let statements = |app: &crate::support::TestApp| app.officina.read.statements_issued();
+
+    let before = statements(&app);
+    app.ok(Some(&w.admin), WORKSHOP_PAGE, json!({"first": 50})).await;
+    let with_one = statements(&app) - before;
+
+    // Forty-nine more workshops, each with members and an open proposal.
+    for _ in 0..49 {
+        let more = fixture::workshop(&app).await;
+        let proposal = fixture::open_proposal(&app, &more, json!({"method": "CONSENSUS"})).await;
+        fixture::state(&app, &more.partners[1], &proposal, "SUPPORT", None).await;
+    }
+    let before = statements(&app);
+    let page = app.ok(Some(&w.admin), WORKSHOP_PAGE, json!({"first": 50})).await;
+    let with_fifty = statements(&app) - before;
+    assert_eq!(page["workshops"]["edges"].as_array().map(Vec::len), Some(50));
+    assert!(page["workshops"]["edges"].as_array().expect("edges").iter().all(|e| e["node"]["members"]["totalCount"] == 7));
+    assert_eq!(with_fifty, with_one, "the statement count does not grow with the page");
+    assert!(with_fifty <= 8, "a page of 50 workshops costs {with_fifty} statements");
+}
