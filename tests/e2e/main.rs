@@ -10,4 +10,5 @@ mod audit;
 mod deliberation;
 mod mutations;
 mod protocol;
+mod subscriptions;
 mod health;
