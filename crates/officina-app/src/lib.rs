@@ -100,6 +100,8 @@ pub struct Executed<E> {
 struct Entry<S> {
     version: u64,
     state: S,
+    /// Whether the state was ever read from the log (a new entry starts empty).
+    loaded: bool,
 }
 
 /// The in-memory states of one aggregate's streams, each behind its own lock.
@@ -123,7 +125,7 @@ impl<S: Default> StateCache<S> {
             // Evict the entries nobody is using; they are rebuilt from the log when needed.
             entries.retain(|_, entry| Arc::strong_count(entry) > 1);
         }
-        let entry = Arc::new(Mutex::new(Entry { version: 0, state: S::default() }));
+        let entry = Arc::new(Mutex::new(Entry { version: 0, state: S::default(), loaded: false }));
         entries.insert(stream_id.to_owned(), entry.clone());
         entry
     }
@@ -225,6 +227,27 @@ impl CommandService {
         A::Command: Clone,
         A::State: Clone,
     {
+        self.execute_with::<A>(id, |_| Ok(commands.clone()), request).await
+    }
+
+    /// Like [`execute_all`](Self::execute_all), with the commands built from the stream's current
+    /// state (e.g. a position stated for the organization the actor represents, on the
+    /// proposal's current text): built again if the command has to be decided again.
+    ///
+    /// The state in memory is trusted until the store says otherwise: the append names the exact
+    /// version it was decided on, so if another process appended meanwhile the append conflicts,
+    /// the state catches up and the command is decided again. A refusal is also checked against
+    /// a caught-up state before it is returned, so a stale memory never refuses a valid command.
+    pub async fn execute_with<A: Cached>(
+        &self,
+        id: A::Id,
+        build: impl Fn(&A::State) -> Result<Vec<A::Command>, AppError>,
+        request: &CommandRequest,
+    ) -> Result<Executed<A::Event>, AppError>
+    where
+        A::Command: Clone,
+        A::State: Clone,
+    {
         let store = &self.inner.store;
         let stream_id = A::stream_id(id);
         let key = request.idempotency_key.as_ref().map(|key| format!("{}:{key}", request.actor.person_id));
@@ -237,17 +260,33 @@ impl CommandService {
         let cache = A::cache(&self.inner.caches);
         let entry = cache.entry(&stream_id);
         let mut entry = entry.lock().await;
+        // Whether the state was caught up with the log during this command.
+        let mut fresh = false;
+        if !entry.loaded {
+            self.refresh::<A>(cache, &stream_id, &mut entry).await?;
+            fresh = true;
+        }
         for _ in 0..MAX_ATTEMPTS {
-            if let Err(error) = catch_up::<A>(store, &stream_id, &mut entry).await {
-                cache.forget(&stream_id);
-                return Err(error);
-            }
             if let Some(expected) = request.expected_version
                 && expected != entry.version
             {
+                if !fresh && self.refresh::<A>(cache, &stream_id, &mut entry).await? {
+                    fresh = true;
+                    continue;
+                }
                 return Err(AppError::Conflict { stream_id, expected: Some(expected), actual: entry.version });
             }
-            let events = decide_all::<A>(&entry.state, &commands, &ctx)?;
+            let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
+            let events = match decided {
+                Ok(events) => events,
+                Err(error) => {
+                    if !fresh && self.refresh::<A>(cache, &stream_id, &mut entry).await? {
+                        fresh = true;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
             if events.is_empty() {
                 let head = store.head().await?.position;
                 return Ok(Executed { events, stream_version: entry.version, first_position: None, position: head, replayed: false });
@@ -293,13 +332,33 @@ impl CommandService {
                 Err(StoreError::Conflict { actual, .. }) if request.expected_version.is_some() => {
                     return Err(AppError::Conflict { stream_id, expected: request.expected_version, actual });
                 }
-                // Another process appended since this one caught up: decide again on the news.
-                Err(StoreError::Conflict { .. }) => continue,
+                // Another process appended since this one last read the stream: catch up and
+                // decide again on the news.
+                Err(StoreError::Conflict { .. }) => {
+                    self.refresh::<A>(cache, &stream_id, &mut entry).await?;
+                    fresh = true;
+                }
                 Err(StoreError::IdempotencyKeyReused { .. }) => return Err(AppError::IdempotencyKeyReused),
                 Err(error) => return Err(error.into()),
             }
         }
         Err(AppError::Contended { stream_id })
+    }
+
+    /// Catches `entry` up with the log; returns whether anything new was found. A stream that
+    /// cannot be read back is forgotten, so that the next command starts from the log again.
+    async fn refresh<A: Cached>(&self, cache: &StateCache<A::State>, stream_id: &str, entry: &mut Entry<A::State>) -> Result<bool, AppError> {
+        let before = entry.version;
+        match catch_up::<A>(&self.inner.store, stream_id, entry).await {
+            Ok(()) => {
+                entry.loaded = true;
+                Ok(entry.version != before)
+            }
+            Err(error) => {
+                cache.forget(stream_id);
+                Err(error)
+            }
+        }
     }
 
     /// Runs `inspect` on the current state of the stream of `id` and its version (e.g. to fetch
@@ -309,10 +368,7 @@ impl CommandService {
         let cache = A::cache(&self.inner.caches);
         let entry = cache.entry(&stream_id);
         let mut entry = entry.lock().await;
-        if let Err(error) = catch_up::<A>(&self.inner.store, &stream_id, &mut entry).await {
-            cache.forget(&stream_id);
-            return Err(error);
-        }
+        self.refresh::<A>(cache, &stream_id, &mut entry).await?;
         Ok(inspect(&entry.state, entry.version))
     }
 

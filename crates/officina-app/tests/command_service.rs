@@ -176,3 +176,39 @@ async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
     assert!(service.store().verify(None, None).await.expect("verify").ok);
     let _ = std::fs::remove_dir_all(folder);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, _, _, voters) = open_proposal(&run);
+    let other_store = EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display()))
+        .await
+        .expect("second store");
+    let other = CommandService::new(other_store, Arc::new(SystemClock));
+    // The other process remembers the workshop as it is now; then this process tables a new
+    // proposal and opens its deliberation, which the other process's memory does not know.
+    let (lead, _) = voters.iter().copied().find(|(actor, _)| {
+        run.workshops[&workshop_id].workshop.as_ref().and_then(|w| w.current_member_of(actor.person_id)).is_some_and(|m| m.role == Role::Lead)
+    }).unwrap_or(voters[0]);
+    other.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("remember");
+    let fresh = ProposalId::from(Uuid::now_v7());
+    let draft = Command::DraftProposal {
+        proposal_id: fresh,
+        kind: officina_domain::ProposalKind::Decision,
+        title: "Calendario".into(),
+        text: "Tre incontri.".into(),
+        cites: Vec::new(),
+        rule: officina_domain::DecisionRule::majority(),
+        binding: false,
+    };
+    service.execute::<Workshops>(workshop_id, draft, &CommandRequest::by(lead)).await.expect("draft");
+    service
+        .execute::<Workshops>(workshop_id, Command::OpenDeliberation { proposal_id: fresh, session_id: None }, &CommandRequest::by(lead))
+        .await
+        .expect("open");
+    // Stale memory says the proposal does not exist; the refusal is checked against the log.
+    let (voter, organization_id) = voters[0];
+    let position = Command::StatePosition { proposal_id: fresh, organization_id, stance: Stance::Support, rationale: None, text_version: 1 };
+    other.execute::<Workshops>(workshop_id, position, &CommandRequest::by(voter)).await.expect("the position lands");
+    let _ = std::fs::remove_dir_all(folder);
+}

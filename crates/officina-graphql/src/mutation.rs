@@ -837,27 +837,24 @@ impl PartnershipMutation {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = nodes::workshop_of_proposal(ctx, proposal_id).await?;
         let actor = actor(ctx)?;
-        let (default_organization, current_version) = services(ctx)
-            .app
-            .inspect::<Workshops, _>(workshop_id, |state, _| {
-                let workshop = state.workshop.as_ref();
-                let organization = workshop.and_then(|w| w.current_member_of(actor.person_id)).map(|m| m.organization.id);
-                let version = workshop.and_then(|w| w.proposals.get(&proposal_id)).map(|p| p.current_version());
-                (organization, version)
-            })
-            .await
-            .api(ctx)?;
-        let organization_id = match parse_opt::<OrganizationId>(ctx, "organizationId", &input.organization_id)? {
-            Some(id) => id,
-            // A non-member gets the domain's own refusal below, with the organization unknown.
-            None => default_organization.unwrap_or_else(|| OrganizationId::from(Uuid::nil())),
+        let organization_id = parse_opt::<OrganizationId>(ctx, "organizationId", &input.organization_id)?;
+        let text_version = input.text_version.map(|version| version_u32(ctx, "textVersion", version)).transpose()?;
+        let stance: domain::Stance = input.stance.into();
+        let rationale = input.rationale;
+        let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
+        // The organization and the text version default to the viewer's own and the current
+        // one, as the workshop's state has them when the command is decided.
+        let build = |state: &domain::workshop::State| {
+            let workshop = state.workshop.as_ref();
+            let organization_id = organization_id
+                .or_else(|| workshop.and_then(|w| w.current_member_of(actor.person_id)).map(|m| m.organization.id))
+                .ok_or(domain::DomainError::NotAMember)?;
+            let text_version = text_version
+                .or_else(|| workshop.and_then(|w| w.proposals.get(&proposal_id)).map(|p| p.current_version()))
+                .unwrap_or(1);
+            Ok(vec![Command::StatePosition { proposal_id, organization_id, stance, rationale: rationale.clone(), text_version }])
         };
-        let text_version = match input.text_version {
-            Some(version) => version_u32(ctx, "textVersion", version)?,
-            None => current_version.unwrap_or(1),
-        };
-        let command = Command::StatePosition { proposal_id, organization_id, stance: input.stance.into(), rationale: input.rationale, text_version };
-        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        let executed = services(ctx).app.execute_with::<Workshops>(workshop_id, build, &request).await.api(ctx)?;
         // The position is identified by its proposal and the log position of its event.
         Ok(PositionPayload::new((proposal_id, executed.position), &executed))
     }

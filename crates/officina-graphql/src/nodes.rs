@@ -151,29 +151,57 @@ pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Resu
 }
 
 pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<WorkshopId> {
+    let owners = &services(ctx).owners;
+    if let Some(workshop) = owners.get(key.0) {
+        return Ok(workshop);
+    }
     match one(ctx, MemberKey(key)).await? {
-        Some(row) => Ok(row.workshop_id),
+        Some(row) => {
+            owners.remember(key.0, row.workshop_id);
+            Ok(row.workshop_id)
+        }
         None => not_found(ctx, "member", key),
     }
 }
 
 pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<WorkshopId> {
+    let owners = &services(ctx).owners;
+    if let Some(workshop) = owners.get(key.0) {
+        return Ok(workshop);
+    }
     match one(ctx, SessionKey(key)).await? {
-        Some(row) => Ok(row.workshop_id),
+        Some(row) => {
+            owners.remember(key.0, row.workshop_id);
+            Ok(row.workshop_id)
+        }
         None => not_found(ctx, "session", key),
     }
 }
 
 pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<WorkshopId> {
+    let owners = &services(ctx).owners;
+    if let Some(workshop) = owners.get(key.0) {
+        return Ok(workshop);
+    }
     match one(ctx, ContributionKey(key)).await? {
-        Some(row) => Ok(row.workshop_id),
+        Some(row) => {
+            owners.remember(key.0, row.workshop_id);
+            Ok(row.workshop_id)
+        }
         None => not_found(ctx, "contribution", key),
     }
 }
 
 pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<WorkshopId> {
+    let owners = &services(ctx).owners;
+    if let Some(workshop) = owners.get(key.0) {
+        return Ok(workshop);
+    }
     match one(ctx, ProposalKey(key)).await? {
-        Some(row) => Ok(row.workshop_id),
+        Some(row) => {
+            owners.remember(key.0, row.workshop_id);
+            Ok(row.workshop_id)
+        }
         None => not_found(ctx, "proposal", key),
     }
 }

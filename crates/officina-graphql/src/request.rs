@@ -1,7 +1,8 @@
 //! What a resolver knows about the request: who the viewer is, which language they read, and
 //! the transport ids that go into the events' metadata.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
 use officina_app::{CommandRequest, CommandService};
@@ -9,6 +10,7 @@ use officina_domain::{Actor, Lang, WorkshopId};
 use officina_projections::ReadModels;
 use officina_store::EventStore;
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 use crate::error::{ApiError, ResultExt, fail};
 
@@ -21,6 +23,38 @@ pub struct Services {
     pub read: ReadModels,
     /// The log itself, for the audit queries and subscriptions.
     pub store: EventStore,
+    /// Which workshop a session, contribution, proposal or member belongs to: a fact that never
+    /// changes, remembered so that mutations on them skip a read.
+    pub owners: Arc<Owners>,
+}
+
+impl Services {
+    pub fn new(app: CommandService, read: ReadModels, store: EventStore) -> Self {
+        Self { app, read, store, owners: Arc::default() }
+    }
+}
+
+/// The workshops that sessions, contributions, proposals and members belong to, by their id.
+#[derive(Default)]
+pub struct Owners {
+    map: Mutex<HashMap<Uuid, WorkshopId>>,
+}
+
+impl Owners {
+    /// The most ids remembered before starting over (memory bound).
+    const CAPACITY: usize = 100_000;
+
+    pub fn get(&self, id: Uuid) -> Option<WorkshopId> {
+        self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id).copied()
+    }
+
+    pub fn remember(&self, id: Uuid, workshop: WorkshopId) {
+        let mut map = self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(id, workshop);
+    }
 }
 
 /// Transport facts of one request.

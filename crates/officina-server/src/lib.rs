@@ -59,7 +59,7 @@ impl Officina {
 
     /// The HTTP state serving these services.
     pub fn state(&self, auth: Authenticator, limits: Limits) -> AppState {
-        let services = Services { app: self.app.clone(), read: self.read.clone(), store: self.store.clone() };
+        let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
         AppState { schema: officina_graphql::schema(services, limits), auth, store: self.store.clone() }
     }
 }
