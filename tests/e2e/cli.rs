@@ -44,3 +44,33 @@ async fn verify_prints_the_head_and_names_the_first_altered_position() {
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[tokio::test]
+async fn token_issue_mints_a_token_the_server_accepts() {
+    let person = uuid::Uuid::now_v7().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["token", "issue", "--person", &person, "--ttl", "1h", "--admin"])
+        .env("OFFICINA_JWT_SECRET", "a-shared-secret-for-this-test")
+        .output()
+        .expect("run officina");
+    assert!(output.status.success());
+    let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let auth = officina_server::Authenticator::shared_secret(b"a-shared-secret-for-this-test", "officina", "officina");
+    let actor = auth.verify(&token).expect("the token verifies");
+    assert_eq!((actor.person_id.to_string(), actor.platform_admin), (person, true));
+    let refused = Command::new(env!("CARGO_BIN_EXE_officina")).args(["token", "issue", "--person", "nobody"]).output().expect("run");
+    assert!(!refused.status.success());
+}
+
+#[tokio::test]
+async fn projections_rebuild_prints_the_digest_of_the_live_read_models() {
+    let Some(app) = crate::support::spawn_app(crate::support::Db::Sqlite).await else { return };
+    crate::fixture::workshop(&app).await;
+    let live = app.officina.read.digest().await.expect("digest");
+    let (ok, out) = officina(&app.database_url, &["projections", "rebuild"]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&live), "the rebuilt read models equal the live ones: {out} vs {live}");
+    let (ok, digest) = officina(&app.database_url, &["projections", "digest"]);
+    assert!(ok);
+    assert_eq!(digest.trim(), live);
+}

@@ -8,6 +8,7 @@ mod fixture;
 mod cli;
 mod audit;
 mod deliberation;
+mod filters;
 mod mutations;
 mod protocol;
 mod subscriptions;
