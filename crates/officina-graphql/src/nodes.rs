@@ -1053,9 +1053,9 @@ impl From<&domain::RejectionReason> for Rejection {
     fn from(reason: &domain::RejectionReason) -> Self {
         let (abstained, opposed, not_expressed) = match reason {
             domain::RejectionReason::NotUnanimous { abstained, opposed, not_expressed } => (
-                abstained.iter().map(|o| id(o)).collect(),
-                opposed.iter().map(|o| id(o)).collect(),
-                not_expressed.iter().map(|o| id(o)).collect(),
+                abstained.iter().map(id).collect(),
+                opposed.iter().map(id).collect(),
+                not_expressed.iter().map(id).collect(),
             ),
             _ => (Vec::new(), Vec::new(), Vec::new()),
         };
@@ -1118,7 +1118,7 @@ impl Tally {
     }
     /// Organizations whose counted position refers to an earlier text (amended since).
     async fn positions_on_earlier_version(&self) -> Vec<ID> {
-        self.0.positions_on_earlier_version.iter().map(|o| id(o)).collect()
+        self.0.positions_on_earlier_version.iter().map(id).collect()
     }
     /// The log position the tally reflects.
     async fn position(&self) -> Position {
@@ -1201,10 +1201,10 @@ impl Decision {
         self.0.reason.as_ref().map(Into::into)
     }
     async fn eligible_organizations(&self) -> Vec<ID> {
-        self.0.eligible_organizations.iter().map(|o| id(o)).collect()
+        self.0.eligible_organizations.iter().map(id).collect()
     }
     async fn recused_organizations(&self) -> Vec<ID> {
-        self.0.recused_organizations.iter().map(|o| id(o)).collect()
+        self.0.recused_organizations.iter().map(id).collect()
     }
     /// The positions counted, exactly as they stood at closing.
     async fn positions(&self) -> Vec<CountedPosition> {
