@@ -47,7 +47,8 @@ async fn members_and_auditors_page_through_their_workshops_events(app: TestApp) 
     assert_eq!(seen[0]["actor"]["personId"], w.admin.id.to_string());
     assert!(seen.iter().all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)));
     // The first lead is admitted with the identification, by the administrator; the others by the lead.
-    let by_lead: Vec<_> = seen.iter().filter(|e| e["type"] == "MemberAdmitted" && e["actor"]["personId"] == w.lead.id.to_string()).collect();
+    let by_lead: Vec<_> =
+        seen.iter().filter(|e| e["type"] == "MemberAdmitted" && e["actor"]["personId"] == w.lead.id.to_string()).collect();
     assert_eq!(by_lead.len(), 6);
     assert_eq!(by_lead[0]["actor"]["role"], "LEAD");
     assert_eq!(by_lead[0]["actor"]["organizationId"], w.managing_authority);
@@ -71,19 +72,27 @@ async fn outsiders_and_anonymous_readers_are_refused_the_log(app: TestApp) {
     // What anonymous readers may see: the workshop list, not what happens inside.
     let public = app.ok(None, "{ workshops(first: 5) { totalCount edges { node { name stage } } } }", json!({})).await;
     assert_eq!(public["workshops"]["totalCount"], 1);
-    let inside = app.gql(None, "query($id: ID!) { workshop(id: $id) { name members { totalCount } } }", json!({"id": w.id})).await;
+    let inside =
+        app.gql(None, "query($id: ID!) { workshop(id: $id) { name members { totalCount } } }", json!({"id": w.id})).await;
     assert_eq!(inside["data"]["workshop"], json!(null), "the nullable workshop is nulled by its refused field");
     assert_eq!(inside["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-    let outside = app.gql(Some(&w.outsider), "query($id: ID!) { workshop(id: $id) { members { totalCount } } }", json!({"id": w.id})).await;
+    let outside =
+        app.gql(Some(&w.outsider), "query($id: ID!) { workshop(id: $id) { members { totalCount } } }", json!({"id": w.id})).await;
     assert_eq!(outside["errors"][0]["extensions"]["code"], "FORBIDDEN");
-    let mine = app.ok(Some(&w.observer), "query($id: ID!) { workshop(id: $id) { members { totalCount } } }", json!({"id": w.id})).await;
+    let mine =
+        app.ok(Some(&w.observer), "query($id: ID!) { workshop(id: $id) { members { totalCount } } }", json!({"id": w.id})).await;
     assert_eq!(mine["workshop"]["members"]["totalCount"], 7);
 }
 
 async fn the_request_id_becomes_the_events_correlation_id(app: TestApp) {
     let admin = app.person(true);
     let answer = app
-        .gql_with(Some(&admin), REGISTER, json!({"input": {"name": "UPI", "category": "LOCAL_AUTHORITY"}}), &[("X-Request-Id", "req-2026-11-26-001")])
+        .gql_with(
+            Some(&admin),
+            REGISTER,
+            json!({"input": {"name": "UPI", "category": "LOCAL_AUTHORITY"}}),
+            &[("X-Request-Id", "req-2026-11-26-001")],
+        )
         .await;
     let id = answer["data"]["registerOrganization"]["organization"]["id"].as_str().expect("id").to_owned();
     let events = app.ok(Some(&admin), EVENTS, json!({"streamId": format!("organization-{id}")})).await;

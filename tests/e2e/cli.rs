@@ -58,7 +58,8 @@ async fn token_issue_mints_a_token_the_server_accepts() {
     let auth = officina_server::Authenticator::shared_secret(b"a-shared-secret-for-this-test", "officina", "officina");
     let actor = auth.verify(&token).expect("the token verifies");
     assert_eq!((actor.person_id.to_string(), actor.platform_admin), (person, true));
-    let refused = Command::new(env!("CARGO_BIN_EXE_officina")).args(["token", "issue", "--person", "nobody"]).output().expect("run");
+    let refused =
+        Command::new(env!("CARGO_BIN_EXE_officina")).args(["token", "issue", "--person", "nobody"]).output().expect("run");
     assert!(!refused.status.success());
 }
 

@@ -20,7 +20,11 @@ async fn lists_filter_by_stage_kind_disposition_and_status(app: TestApp) {
     assert_eq!(in_co_conduction["workshops"]["totalCount"], 1);
     assert_eq!(in_co_conduction["workshops"]["edges"][0]["node"]["id"], w.id);
     let by_everything = app
-        .ok(None, workshops, json!({"filter": {"programmingCycle": "2021-2027", "cyclePhase": "IMPLEMENTATION", "territory": "Lazio"}}))
+        .ok(
+            None,
+            workshops,
+            json!({"filter": {"programmingCycle": "2021-2027", "cyclePhase": "IMPLEMENTATION", "territory": "Lazio"}}),
+        )
         .await;
     assert_eq!(by_everything["workshops"]["totalCount"], 2);
     let none = app.ok(None, workshops, json!({"filter": {"territory": "Molise"}})).await;
@@ -30,27 +34,46 @@ async fn lists_filter_by_stage_kind_disposition_and_status(app: TestApp) {
     let mut ids = Vec::new();
     for (kind, title) in [("ANALYSIS", "Analisi"), ("QUESTION", "Domanda"), ("ANALYSIS", "Altra analisi")] {
         let input = json!({"workshopId": w.id, "kind": kind, "title": title, "body": "…"});
-        ids.push(app.ok(Some(&w.partners[0]), submit, json!({"input": input})).await["submitContribution"]["contribution"]["id"].clone());
+        ids.push(
+            app.ok(Some(&w.partners[0]), submit, json!({"input": input})).await["submitContribution"]["contribution"]["id"]
+                .clone(),
+        );
     }
     let dispose = "mutation($input: RecordDispositionInput!) { recordDisposition(input: $input) { position } }";
-    app.ok(Some(&w.lead), dispose, json!({"input": {"contributionId": ids[0], "disposition": "ACCEPTED", "reason": "Recepita."}})).await;
+    app.ok(
+        Some(&w.lead),
+        dispose,
+        json!({"input": {"contributionId": ids[0], "disposition": "ACCEPTED", "reason": "Recepita."}}),
+    )
+    .await;
     let contributions = "query($id: ID!, $kind: ContributionKind, $disposition: DispositionFilter) {
       workshop(id: $id) { contributions(kind: $kind, disposition: $disposition) { totalCount edges { node { id title } } } } }";
     let count = |data: serde_json::Value| data["workshop"]["contributions"]["totalCount"].as_i64();
     assert_eq!(count(app.ok(Some(&w.lead), contributions, json!({"id": w.id, "kind": "ANALYSIS"})).await), Some(2));
     assert_eq!(count(app.ok(Some(&w.lead), contributions, json!({"id": w.id, "disposition": "PENDING"})).await), Some(2));
-    assert_eq!(count(app.ok(Some(&w.lead), contributions, json!({"id": w.id, "kind": "ANALYSIS", "disposition": "ACCEPTED"})).await), Some(1));
+    assert_eq!(
+        count(app.ok(Some(&w.lead), contributions, json!({"id": w.id, "kind": "ANALYSIS", "disposition": "ACCEPTED"})).await),
+        Some(1)
+    );
 
     let table = |title: &str| json!({"input": {"workshopId": w.id, "kind": "DECISION", "title": title, "text": "…", "rule": {"method": "CONSENSUS"}}});
     app.ok(Some(&w.lead), TABLE, table("Bozza")).await;
     fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
-    let proposals = "query($id: ID!, $status: ProposalStatus) { workshop(id: $id) { proposals(status: $status) { totalCount } } }";
+    let proposals =
+        "query($id: ID!, $status: ProposalStatus) { workshop(id: $id) { proposals(status: $status) { totalCount } } }";
     let by_status = |status: &str| json!({"id": w.id, "status": status});
     assert_eq!(app.ok(Some(&w.auditor), proposals, by_status("DRAFT")).await["workshop"]["proposals"]["totalCount"], 1);
     assert_eq!(app.ok(Some(&w.auditor), proposals, by_status("OPEN")).await["workshop"]["proposals"]["totalCount"], 1);
     assert_eq!(app.ok(Some(&w.auditor), proposals, by_status("ADOPTED")).await["workshop"]["proposals"]["totalCount"], 0);
 
     // Auditors read everything and write nothing.
-    let written = app.refused(Some(&w.auditor), submit, json!({"input": {"workshopId": w.id, "kind": "COMMENT", "title": "t", "body": "b"}}), "FORBIDDEN").await;
+    let written = app
+        .refused(
+            Some(&w.auditor),
+            submit,
+            json!({"input": {"workshopId": w.id, "kind": "COMMENT", "title": "t", "body": "b"}}),
+            "FORBIDDEN",
+        )
+        .await;
     assert_eq!(written["extensions"]["reason"], "ROLE_NOT_ALLOWED");
 }

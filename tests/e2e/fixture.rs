@@ -93,7 +93,19 @@ pub async fn workshop(app: &TestApp) -> Workshop {
     let lab_member = app.person(false);
     admit(app, &lead, &id, &lab_member, "LAB", &lab).await;
     app.ok(Some(&lead), ADVANCE, json!({"input": {"workshopId": id}})).await;
-    Workshop { admin, lead, partners, auditor, observer, lab_member, outsider: app.person(false), id, managing_authority, partner_orgs, lab }
+    Workshop {
+        admin,
+        lead,
+        partners,
+        auditor,
+        observer,
+        lab_member,
+        outsider: app.person(false),
+        id,
+        managing_authority,
+        partner_orgs,
+        lab,
+    }
 }
 
 /// Tables a proposal under `rule` and opens its deliberation; returns its id.

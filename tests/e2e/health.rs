@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::fixture::{REGISTER};
+use crate::fixture::REGISTER;
 use crate::support::{Db, spawn_app};
 
 #[tokio::test]

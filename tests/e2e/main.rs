@@ -5,11 +5,11 @@ mod support;
 
 mod fixture;
 
-mod cli;
 mod audit;
+mod cli;
 mod deliberation;
 mod filters;
+mod health;
 mod mutations;
 mod protocol;
 mod subscriptions;
-mod health;

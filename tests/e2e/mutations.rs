@@ -29,8 +29,11 @@ async fn organization_and_workshop_mutations_check_permissions_and_input(app: Te
     app.refused(Some(&someone), REGISTER, input(json!({"name": "ANCI", "category": "LOCAL_AUTHORITY"})), "FORBIDDEN").await;
     let authority = fixture::register(&app, &admin, "Regione Abruzzo – AdG", "MANAGING_AUTHORITY").await;
 
-    let rename = "mutation($input: RenameOrganizationInput!) { renameOrganization(input: $input) { organization { name previousName } } }";
-    let renamed = app.ok(Some(&admin), rename, input(json!({"organizationId": authority, "name": "Regione Abruzzo – Autorità di Gestione"}))).await;
+    let rename =
+        "mutation($input: RenameOrganizationInput!) { renameOrganization(input: $input) { organization { name previousName } } }";
+    let renamed = app
+        .ok(Some(&admin), rename, input(json!({"organizationId": authority, "name": "Regione Abruzzo – Autorità di Gestione"})))
+        .await;
     assert_eq!(renamed["renameOrganization"]["organization"]["previousName"], "Regione Abruzzo – AdG");
 
     let lead = app.person(false);
@@ -39,13 +42,18 @@ async fn organization_and_workshop_mutations_check_permissions_and_input(app: Te
                      "territory": "Abruzzo", "programme": "PR FESR Abruzzo", "managingAuthorityId": authority,
                      "lead": {"personId": lead.id.to_string(), "mandateReference": "DGR 1/2026"}}))
     };
-    let unknown = app.refused(Some(&admin), IDENTIFY, identify("00000000-0000-0000-0000-000000000042", "2021-2027"), "NOT_FOUND").await;
+    let unknown =
+        app.refused(Some(&admin), IDENTIFY, identify("00000000-0000-0000-0000-000000000042", "2021-2027"), "NOT_FOUND").await;
     assert_eq!(unknown["extensions"]["field"], "managingAuthorityId");
     app.refused(Some(&admin), IDENTIFY, identify("not-a-uuid", "2021-2027"), "VALIDATION").await;
     app.refused(Some(&admin), IDENTIFY, identify(&authority, "2021"), "VALIDATION").await;
     app.refused(Some(&someone), IDENTIFY, identify(&authority, "2021-2027"), "FORBIDDEN").await;
-    let workshop = app.ok(Some(&admin), IDENTIFY, identify(&authority, "2021-2027")).await["identifyWorkshop"]["workshop"].clone();
-    assert_eq!((workshop["stage"].as_str(), workshop["managingAuthority"]["id"].as_str()), (Some("IDENTIFIED"), Some(authority.as_str())));
+    let workshop =
+        app.ok(Some(&admin), IDENTIFY, identify(&authority, "2021-2027")).await["identifyWorkshop"]["workshop"].clone();
+    assert_eq!(
+        (workshop["stage"].as_str(), workshop["managingAuthority"]["id"].as_str()),
+        (Some("IDENTIFIED"), Some(authority.as_str()))
+    );
     let workshop = workshop["id"].as_str().expect("id").to_owned();
 
     app.refused(Some(&someone), ADVANCE, input(json!({"workshopId": workshop})), "FORBIDDEN").await;
@@ -63,7 +71,9 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     // admitMember / changeMemberRole / leaveWorkshop
     let newcomer = app.person(false);
     let admit = |person: &crate::support::Person, organization: &str| {
-        input(json!({"workshopId": w.id, "personId": person.id.to_string(), "role": "OBSERVER", "organizationId": organization, "mandateReference": "Nota 7/2026"}))
+        input(
+            json!({"workshopId": w.id, "personId": person.id.to_string(), "role": "OBSERVER", "organizationId": organization, "mandateReference": "Nota 7/2026"}),
+        )
     };
     app.refused(Some(partner), ADMIT, admit(&newcomer, &w.partner_orgs[0]), "FORBIDDEN").await;
     app.refused(Some(lead), ADMIT, admit(&newcomer, "00000000-0000-0000-0000-000000000042"), "NOT_FOUND").await;
@@ -71,7 +81,8 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     let member = app.ok(Some(lead), ADMIT, admit(&newcomer, &w.partner_orgs[0])).await["admitMember"]["member"].clone();
     let member_id = member["id"].as_str().expect("member id");
     let change = "mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { member { role } } }";
-    let unchanged = app.refused(Some(lead), change, input(json!({"memberId": member_id, "role": "OBSERVER"})), "RULE_VIOLATION").await;
+    let unchanged =
+        app.refused(Some(lead), change, input(json!({"memberId": member_id, "role": "OBSERVER"})), "RULE_VIOLATION").await;
     assert_eq!(unchanged["extensions"]["reason"], "ROLE_UNCHANGED");
     app.refused(Some(lead), change, input(json!({"memberId": "nope", "role": "PARTNER"})), "VALIDATION").await;
     let changed = app.ok(Some(lead), change, input(json!({"memberId": member_id, "role": "FACILITATOR"}))).await;
@@ -83,7 +94,11 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
 
     // publishGuideline (new and new version) / adoptGuideline / giveGuidelineFeedback
     let publish = "mutation($input: PublishGuidelineInput!) { publishGuideline(input: $input) { guideline { id latestVersion lab { id } versions { version } } } }";
-    let new_guideline = |lab: &str| input(json!({"labId": lab, "title": "Linee guida per la co-conduzione", "summary": "Prima versione", "documentRef": "https://example.org/lg-v1.pdf"}));
+    let new_guideline = |lab: &str| {
+        input(
+            json!({"labId": lab, "title": "Linee guida per la co-conduzione", "summary": "Prima versione", "documentRef": "https://example.org/lg-v1.pdf"}),
+        )
+    };
     app.refused(Some(partner), publish, new_guideline(&w.lab), "FORBIDDEN").await;
     app.refused(Some(&w.lab_member), publish, input(json!({"summary": "x", "documentRef": "y"})), "VALIDATION").await;
     let not_a_lab = app.refused(Some(&w.admin), publish, new_guideline(&w.partner_orgs[0]), "RULE_VIOLATION").await;
@@ -95,8 +110,10 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
         .await;
     assert_eq!(v2["publishGuideline"]["guideline"]["latestVersion"], 2);
     let adopt = "mutation($input: AdoptGuidelineInput!) { adoptGuideline(input: $input) { workshop { adoptedGuidelines { guidelineId version } } } }";
-    app.refused(Some(lead), adopt, input(json!({"workshopId": w.id, "guidelineId": guideline_id, "version": 9})), "NOT_FOUND").await;
-    app.refused(Some(partner), adopt, input(json!({"workshopId": w.id, "guidelineId": guideline_id, "version": 2})), "FORBIDDEN").await;
+    app.refused(Some(lead), adopt, input(json!({"workshopId": w.id, "guidelineId": guideline_id, "version": 9})), "NOT_FOUND")
+        .await;
+    app.refused(Some(partner), adopt, input(json!({"workshopId": w.id, "guidelineId": guideline_id, "version": 2})), "FORBIDDEN")
+        .await;
     let adopted = app.ok(Some(lead), adopt, input(json!({"workshopId": w.id, "guidelineId": guideline_id, "version": 2}))).await;
     assert_eq!(adopted["adoptGuideline"]["workshop"]["adoptedGuidelines"][0]["version"], 2);
     let feedback = "mutation($input: GiveGuidelineFeedbackInput!) { giveGuidelineFeedback(input: $input) { feedback { id section version } position } }";
@@ -112,8 +129,10 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     // scheduleSession / shareDocument / openSession / checkIn / startAgendaItem / closeSession
     let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id status noticeWorkingDays noticeShortfall agenda { id title ordinal } } position } }";
     let session_input = |starts_at: &str| {
-        input(json!({"workshopId": w.id, "title": "Primo incontro di co-conduzione", "startsAt": starts_at, "location": "Roma, via Cristoforo Colombo 212",
-                     "agenda": ["Apertura", "Analisi di contesto", "Priorità"]}))
+        input(
+            json!({"workshopId": w.id, "title": "Primo incontro di co-conduzione", "startsAt": starts_at, "location": "Roma, via Cristoforo Colombo 212",
+                     "agenda": ["Apertura", "Analisi di contesto", "Priorità"]}),
+        )
     };
     app.refused(Some(lead), schedule, session_input("2020-01-08T09:30:00Z"), "VALIDATION").await;
     app.refused(Some(observer), schedule, session_input("2031-03-12T09:30:00Z"), "FORBIDDEN").await;
@@ -123,7 +142,13 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     let session_id = session["id"].as_str().expect("session id");
     let agenda_item = session["agenda"][1]["id"].as_str().expect("agenda item");
     let share = "mutation($input: ShareDocumentInput!) { shareDocument(input: $input) { session { documents { title leadWorkingDays shortfall } } } }";
-    app.refused(Some(partner), share, input(json!({"sessionId": "00000000-0000-0000-0000-000000000042", "title": "Analisi", "documentRef": "doc"})), "NOT_FOUND").await;
+    app.refused(
+        Some(partner),
+        share,
+        input(json!({"sessionId": "00000000-0000-0000-0000-000000000042", "title": "Analisi", "documentRef": "doc"})),
+        "NOT_FOUND",
+    )
+    .await;
     let shared = app.ok(Some(partner), share, input(json!({"sessionId": session_id, "title": "Analisi di contesto", "documentRef": "https://example.org/analisi.pdf"}))).await;
     assert!(shared["shareDocument"]["session"]["documents"][0]["leadWorkingDays"].as_i64().is_some_and(|days| days >= 10));
     let open = "mutation($input: SessionInput!) { openSession(input: $input) { session { status openedAt } } }";
@@ -137,38 +162,69 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     assert_eq!(checked["checkIn"]["session"]["attendance"].as_array().map(Vec::len), Some(1));
     app.refused(Some(lead), check_in, input(json!({"sessionId": session_id})), "CONFLICT").await;
     let start = "mutation($input: StartAgendaItemInput!) { startAgendaItem(input: $input) { session { currentAgendaItem { id title } } } }";
-    app.refused(Some(lead), start, input(json!({"sessionId": session_id, "agendaItemId": "00000000-0000-0000-0000-000000000042"})), "NOT_FOUND").await;
+    app.refused(
+        Some(lead),
+        start,
+        input(json!({"sessionId": session_id, "agendaItemId": "00000000-0000-0000-0000-000000000042"})),
+        "NOT_FOUND",
+    )
+    .await;
     let started = app.ok(Some(lead), start, input(json!({"sessionId": session_id, "agendaItemId": agenda_item}))).await;
     assert_eq!(started["startAgendaItem"]["session"]["currentAgendaItem"]["title"], "Analisi di contesto");
 
     // submitContribution / reviseContribution / withdrawContribution / recordDisposition
     let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { contribution { id kind pending currentVersion } } }";
     let contribution_input = |title: &str| {
-        input(json!({"workshopId": w.id, "kind": "ANALYSIS", "title": title, "body": "Dati ISTAT 2025 sulle aree interne.", "sessionId": session_id, "agendaItemId": agenda_item}))
+        input(
+            json!({"workshopId": w.id, "kind": "ANALYSIS", "title": title, "body": "Dati ISTAT 2025 sulle aree interne.", "sessionId": session_id, "agendaItemId": agenda_item}),
+        )
     };
     let empty = app.refused(Some(partner), submit, contribution_input(""), "VALIDATION").await;
     assert_eq!(empty["extensions"]["field"], "title");
     app.refused(Some(observer), submit, contribution_input("Analisi"), "FORBIDDEN").await;
-    let contribution = app.ok(Some(partner), submit, contribution_input("Spopolamento e servizi")).await["submitContribution"]["contribution"].clone();
+    let contribution =
+        app.ok(Some(partner), submit, contribution_input("Spopolamento e servizi")).await["submitContribution"]["contribution"]
+            .clone();
     assert_eq!((contribution["pending"].as_bool(), contribution["currentVersion"].as_i64()), (Some(true), Some(1)));
     let contribution_id = contribution["id"].as_str().expect("contribution id");
     let revise = "mutation($input: ReviseContributionInput!) { reviseContribution(input: $input) { contribution { currentVersion versions { version title } } } }";
-    let revision = input(json!({"contributionId": contribution_id, "title": "Spopolamento e servizi essenziali", "body": "Dati ISTAT 2025, rivisti."}));
+    let revision = input(
+        json!({"contributionId": contribution_id, "title": "Spopolamento e servizi essenziali", "body": "Dati ISTAT 2025, rivisti."}),
+    );
     let not_author = app.refused(Some(other_partner), revise, revision.clone(), "FORBIDDEN").await;
     assert_eq!(not_author["extensions"]["reason"], "NOT_CONTRIBUTION_AUTHOR");
     let revised = app.ok(Some(partner), revise, revision.clone()).await;
-    assert_eq!(revised["reviseContribution"]["contribution"]["versions"].as_array().map(Vec::len), Some(2), "the old version is kept");
+    assert_eq!(
+        revised["reviseContribution"]["contribution"]["versions"].as_array().map(Vec::len),
+        Some(2),
+        "the old version is kept"
+    );
     let dispose = "mutation($input: RecordDispositionInput!) { recordDisposition(input: $input) { contribution { disposition dispositionReason pending } } }";
-    app.refused(Some(partner), dispose, input(json!({"contributionId": contribution_id, "disposition": "ACCEPTED", "reason": "Ok"})), "FORBIDDEN").await;
+    app.refused(
+        Some(partner),
+        dispose,
+        input(json!({"contributionId": contribution_id, "disposition": "ACCEPTED", "reason": "Ok"})),
+        "FORBIDDEN",
+    )
+    .await;
     let disposed = app.ok(Some(lead), dispose, input(json!({"contributionId": contribution_id, "disposition": "PARTLY_ACCEPTED", "reason": "Recepita nella priorità 2."}))).await;
     assert_eq!(disposed["recordDisposition"]["contribution"]["disposition"], "PARTLY_ACCEPTED");
-    let second = app.ok(Some(other_partner), submit, contribution_input("Mobilità")).await["submitContribution"]["contribution"]["id"].clone();
+    let second = app.ok(Some(other_partner), submit, contribution_input("Mobilità")).await["submitContribution"]["contribution"]
+        ["id"]
+        .clone();
     let withdraw = "mutation($input: WithdrawContributionInput!) { withdrawContribution(input: $input) { contribution { withdrawn withdrawnReason } } }";
     app.refused(Some(partner), withdraw, input(json!({"contributionId": second, "reason": "x"})), "FORBIDDEN").await;
-    let withdrawn = app.ok(Some(other_partner), withdraw, input(json!({"contributionId": second, "reason": "Superata dai nuovi dati"}))).await;
+    let withdrawn = app
+        .ok(Some(other_partner), withdraw, input(json!({"contributionId": second, "reason": "Superata dai nuovi dati"})))
+        .await;
     assert_eq!(withdrawn["withdrawContribution"]["contribution"]["withdrawn"], true);
     let after_withdrawal = app
-        .refused(Some(other_partner), revise, input(json!({"contributionId": second, "title": "Mobilità 2", "body": "..."})), "RULE_VIOLATION")
+        .refused(
+            Some(other_partner),
+            revise,
+            input(json!({"contributionId": second, "title": "Mobilità 2", "body": "..."})),
+            "RULE_VIOLATION",
+        )
         .await;
     assert_eq!(after_withdrawal["extensions"]["reason"], "CONTRIBUTION_WITHDRAWN");
 
@@ -177,15 +233,25 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
         input(json!({"workshopId": w.id, "kind": "INTERPRETIVE_THESIS", "title": "Tesi: lo spopolamento è reversibile",
                      "text": "Con servizi di prossimità lo spopolamento si arresta.", "cites": [contribution_id], "rule": rule}))
     };
-    let no_threshold = app.refused(Some(partner), TABLE, table_input(json!({"method": "QUALIFIED_MAJORITY"})), "VALIDATION").await;
+    let no_threshold =
+        app.refused(Some(partner), TABLE, table_input(json!({"method": "QUALIFIED_MAJORITY"})), "VALIDATION").await;
     assert_eq!(no_threshold["extensions"]["field"], "rule.threshold");
-    app.refused(Some(partner), TABLE, table_input(json!({"method": "MAJORITY", "quorum": {"numerator": 3, "denominator": 2}})), "VALIDATION").await;
+    app.refused(
+        Some(partner),
+        TABLE,
+        table_input(json!({"method": "MAJORITY", "quorum": {"numerator": 3, "denominator": 2}})),
+        "VALIDATION",
+    )
+    .await;
     app.refused(Some(observer), TABLE, table_input(json!({"method": "MAJORITY"})), "FORBIDDEN").await;
-    let proposal = app.ok(Some(partner), TABLE, table_input(json!({"method": "MAJORITY"}))).await["tableProposal"]["proposal"].clone();
+    let proposal =
+        app.ok(Some(partner), TABLE, table_input(json!({"method": "MAJORITY"}))).await["tableProposal"]["proposal"].clone();
     assert_eq!(proposal["status"], "DRAFT");
     let proposal_id = proposal["id"].as_str().expect("proposal id");
     let amend = "mutation($input: AmendProposalInput!) { amendProposal(input: $input) { proposal { currentVersion text } } }";
-    let amendment = input(json!({"proposalId": proposal_id, "text": "Con servizi di prossimità e trasporti lo spopolamento si arresta.", "note": "Aggiunti i trasporti"}));
+    let amendment = input(
+        json!({"proposalId": proposal_id, "text": "Con servizi di prossimità e trasporti lo spopolamento si arresta.", "note": "Aggiunti i trasporti"}),
+    );
     app.refused(Some(partner), amend, amendment.clone(), "FORBIDDEN").await;
     let amended = app.ok(Some(lead), amend, amendment).await;
     assert_eq!(amended["amendProposal"]["proposal"]["currentVersion"], 2);
@@ -193,33 +259,51 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     app.ok(Some(lead), OPEN_DELIBERATION, input(json!({"proposalId": proposal_id, "sessionId": session_id}))).await;
     let again = app.refused(Some(lead), OPEN_DELIBERATION, input(json!({"proposalId": proposal_id})), "RULE_VIOLATION").await;
     assert_eq!(again["extensions"]["reason"], "PROPOSAL_NOT_DRAFT");
-    let no_rationale = app.refused(Some(partner), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "OPPOSE"})), "VALIDATION").await;
+    let no_rationale = app
+        .refused(Some(partner), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "OPPOSE"})), "VALIDATION")
+        .await;
     assert_eq!(no_rationale["extensions"]["reason"], "RATIONALE_REQUIRED");
-    app.refused(Some(observer), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN").await;
-    app.refused(Some(&w.outsider), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN").await;
+    app.refused(Some(observer), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN")
+        .await;
+    app.refused(Some(&w.outsider), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN")
+        .await;
     let stated = app.ok(Some(partner), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"}))).await;
-    assert_eq!((stated["statePosition"]["statedPosition"]["stance"].as_str(), stated["statePosition"]["statedPosition"]["textVersion"].as_i64()), (Some("SUPPORT"), Some(2)));
+    assert_eq!(
+        (
+            stated["statePosition"]["statedPosition"]["stance"].as_str(),
+            stated["statePosition"]["statedPosition"]["textVersion"].as_i64()
+        ),
+        (Some("SUPPORT"), Some(2))
+    );
     app.ok(Some(lead), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"}))).await;
     app.ok(Some(other_partner), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "ABSTAIN"}))).await;
     app.refused(Some(partner), CLOSE_DELIBERATION, input(json!({"proposalId": proposal_id})), "FORBIDDEN").await;
     let closed = app.ok(Some(lead), CLOSE_DELIBERATION, input(json!({"proposalId": proposal_id, "sessionId": session_id}))).await;
     assert_eq!(closed["closeDeliberation"]["decision"]["outcome"], "ADOPTED");
-    let closed_again = app.refused(Some(lead), CLOSE_DELIBERATION, input(json!({"proposalId": proposal_id})), "RULE_VIOLATION").await;
+    let closed_again =
+        app.refused(Some(lead), CLOSE_DELIBERATION, input(json!({"proposalId": proposal_id})), "RULE_VIOLATION").await;
     assert_eq!(closed_again["extensions"]["reason"], "DELIBERATION_NOT_OPEN");
-    let withdraw_proposal = "mutation($input: WithdrawProposalInput!) { withdrawProposal(input: $input) { proposal { status } } }";
+    let withdraw_proposal =
+        "mutation($input: WithdrawProposalInput!) { withdrawProposal(input: $input) { proposal { status } } }";
     app.refused(Some(lead), withdraw_proposal, input(json!({"proposalId": proposal_id, "reason": "x"})), "RULE_VIOLATION").await;
-    let draft = app.ok(Some(partner), TABLE, table_input(json!({"method": "CONSENSUS"}))).await["tableProposal"]["proposal"]["id"].clone();
-    let withdrawn = app.ok(Some(lead), withdraw_proposal, input(json!({"proposalId": draft, "reason": "Assorbita dalla tesi precedente"}))).await;
+    let draft =
+        app.ok(Some(partner), TABLE, table_input(json!({"method": "CONSENSUS"}))).await["tableProposal"]["proposal"]["id"]
+            .clone();
+    let withdrawn = app
+        .ok(Some(lead), withdraw_proposal, input(json!({"proposalId": draft, "reason": "Assorbita dalla tesi precedente"})))
+        .await;
     assert_eq!(withdrawn["withdrawProposal"]["proposal"]["status"], "WITHDRAWN");
 
     // closeSession (with minutes) and the minutes' life.
     let close = "mutation($input: CloseSessionInput!) { closeSession(input: $input) { session { status minutes { version status text } } } }";
     app.refused(Some(partner), close, input(json!({"sessionId": session_id})), "FORBIDDEN").await;
-    let closed = app.ok(Some(lead), close, input(json!({"sessionId": session_id, "minutes": "Verbale: approvata la tesi."}))).await;
+    let closed =
+        app.ok(Some(lead), close, input(json!({"sessionId": session_id, "minutes": "Verbale: approvata la tesi."}))).await;
     assert_eq!(closed["closeSession"]["session"]["minutes"][0]["status"], "DRAFT");
     let closed_again = app.refused(Some(lead), close, input(json!({"sessionId": session_id})), "RULE_VIOLATION").await;
     assert_eq!(closed_again["extensions"]["reason"], "SESSION_CLOSED");
-    let approve = "mutation($input: ApproveMinutesInput!) { approveMinutes(input: $input) { session { minutes { version status } } } }";
+    let approve =
+        "mutation($input: ApproveMinutesInput!) { approveMinutes(input: $input) { session { minutes { version status } } } }";
     app.ok(Some(lead), approve, input(json!({"sessionId": session_id, "version": 1}))).await;
     let publish_minutes = "mutation($input: SessionInput!) { publishMinutes(input: $input) { session { minutes { status } } } }";
     let published = app.ok(Some(lead), publish_minutes, input(json!({"sessionId": session_id}))).await;
@@ -229,12 +313,17 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
 async fn a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answer(app: TestApp) {
     let w = fixture::workshop(&app).await;
     let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { contribution { id } position replayed } }";
-    let request = input(json!({"workshopId": w.id, "kind": "QUESTION", "title": "Tempi?", "body": "Quando il bando?", "idempotencyKey": "click-7"}));
+    let request = input(
+        json!({"workshopId": w.id, "kind": "QUESTION", "title": "Tempi?", "body": "Quando il bando?", "idempotencyKey": "click-7"}),
+    );
     let first = app.ok(Some(&w.partners[0]), submit, request.clone()).await["submitContribution"].clone();
     let head = app.head().await;
     let retry = app.ok(Some(&w.partners[0]), submit, request.clone()).await["submitContribution"].clone();
     assert_eq!(app.head().await, head, "the retry appended nothing");
-    assert_eq!((retry["contribution"]["id"].clone(), retry["position"].clone()), (first["contribution"]["id"].clone(), first["position"].clone()));
+    assert_eq!(
+        (retry["contribution"]["id"].clone(), retry["position"].clone()),
+        (first["contribution"]["id"].clone(), first["position"].clone())
+    );
     assert_eq!((first["replayed"].as_bool(), retry["replayed"].as_bool()), (Some(false), Some(true)));
     // The same key from another person is another request.
     let other = app.ok(Some(&w.partners[1]), submit, request).await["submitContribution"].clone();
@@ -246,8 +335,11 @@ async fn a_stale_expected_version_is_a_conflict(app: TestApp) {
     let version = app.ok(Some(&w.lead), "query($id: ID!) { workshop(id: $id) { version } }", json!({"id": w.id})).await["workshop"]["version"]
         .as_i64()
         .expect("version");
-    let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { contribution { id } version } }";
-    let at = |expected: i64| input(json!({"workshopId": w.id, "kind": "COMMENT", "title": "Nota", "body": "…", "expectedVersion": expected}));
+    let submit =
+        "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { contribution { id } version } }";
+    let at = |expected: i64| {
+        input(json!({"workshopId": w.id, "kind": "COMMENT", "title": "Nota", "body": "…", "expectedVersion": expected}))
+    };
     let stale = app.refused(Some(&w.partners[0]), submit, at(version - 1), "CONFLICT").await;
     assert_eq!(stale["extensions"]["reason"], "VERSION_CONFLICT");
     let ok = app.ok(Some(&w.partners[0]), submit, at(version)).await;

@@ -14,13 +14,18 @@ async fn malformed_requests_and_tokens_get_codes_and_change_nothing() {
     let unknown = app.gql(None, "{ nothingHere }", json!({})).await;
     assert_eq!(unknown["errors"][0]["extensions"]["code"], "VALIDATION");
     let too_many = app.gql(None, "{ workshops(first: 101) { totalCount } }", json!({})).await;
-    assert_eq!((too_many["errors"][0]["extensions"]["code"].as_str(), too_many["errors"][0]["extensions"]["field"].as_str()), (Some("VALIDATION"), Some("first")));
+    assert_eq!(
+        (too_many["errors"][0]["extensions"]["code"].as_str(), too_many["errors"][0]["extensions"]["field"].as_str()),
+        (Some("VALIDATION"), Some("first"))
+    );
 
     let mut forged = app.person(true);
     forged.token = officina_server::Authenticator::shared_secret(b"another-secret-of-sufficient-length", "officina", "officina")
         .issue(forged.id, true, None, std::time::Duration::from_secs(60))
         .expect("issue");
-    let refused = app.refused(Some(&forged), fixture::REGISTER, json!({"input": {"name": "X", "category": "LAB"}}), "UNAUTHENTICATED").await;
+    let refused = app
+        .refused(Some(&forged), fixture::REGISTER, json!({"input": {"name": "X", "category": "LAB"}}), "UNAUTHENTICATED")
+        .await;
     assert_eq!(refused["extensions"]["reason"], "INVALID_TOKEN");
     let response = app
         .client

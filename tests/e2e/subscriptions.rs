@@ -86,10 +86,18 @@ const ACTIVITY: &str = "subscription($workshopId: ID!, $after: Position) {
 async fn workshop_activity_replays_after_a_position_then_goes_live_without_gap_or_duplicate(app: TestApp) {
     let w = fixture::workshop(&app).await;
     let events = app
-        .ok(Some(&w.lead), "query($id: ID!) { events(workshopId: $id, first: 100) { edges { node { position } } } }", json!({"id": w.id}))
+        .ok(
+            Some(&w.lead),
+            "query($id: ID!) { events(workshopId: $id, first: 100) { edges { node { position } } } }",
+            json!({"id": w.id}),
+        )
         .await;
-    let positions: Vec<String> =
-        events["events"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["position"].as_str().map(str::to_owned)).collect();
+    let positions: Vec<String> = events["events"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["position"].as_str().map(str::to_owned))
+        .collect();
     let resume_after = positions[3].clone();
 
     // Anonymous subscribers get the contract's code.
@@ -134,14 +142,23 @@ async fn the_proposal_tally_is_pushed_on_every_position_stated(app: TestApp) {
 
     state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
     let first = client.data().await["proposalTally"].clone();
-    assert_eq!((first["expressed"].as_i64(), first["support"].as_i64(), first["quorumMet"].as_bool()), (Some(1), Some(1), Some(false)));
+    assert_eq!(
+        (first["expressed"].as_i64(), first["support"].as_i64(), first["quorumMet"].as_bool()),
+        (Some(1), Some(1), Some(false))
+    );
     state(&app, &w.partners[1], &proposal, "OPPOSE", Some("Non prioritario.")).await;
     state(&app, &w.lead, &proposal, "SUPPORT", None).await;
     let second = client.data().await["proposalTally"].clone();
     let third = client.data().await["proposalTally"].clone();
     assert_eq!((second["expressed"].as_i64(), second["oppose"].as_i64()), (Some(2), Some(1)));
-    assert_eq!((third["expressed"].as_i64(), third["support"].as_i64(), third["quorumMet"].as_bool(), third["wouldPass"].as_bool()), (Some(3), Some(2), Some(true), Some(true)));
-    assert!(third["position"].as_str() > second["position"].as_str() || third["position"].as_str().map(str::len) > second["position"].as_str().map(str::len));
+    assert_eq!(
+        (third["expressed"].as_i64(), third["support"].as_i64(), third["quorumMet"].as_bool(), third["wouldPass"].as_bool()),
+        (Some(3), Some(2), Some(true), Some(true))
+    );
+    assert!(
+        third["position"].as_str() > second["position"].as_str()
+            || third["position"].as_str().map(str::len) > second["position"].as_str().map(str::len)
+    );
 }
 
 async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {
@@ -150,19 +167,27 @@ async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {
     let input = json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-06-11T09:00:00Z", "location": "Online", "agenda": ["Apertura", "Voto"]});
     let session = app.ok(Some(&w.lead), schedule, json!({"input": input})).await["scheduleSession"]["session"].clone();
     let session_id = session["id"].as_str().expect("id").to_owned();
-    app.ok(Some(&w.lead), "mutation($id: ID!) { openSession(input: {sessionId: $id}) { position } }", json!({"id": session_id})).await;
+    app.ok(Some(&w.lead), "mutation($id: ID!) { openSession(input: {sessionId: $id}) { position } }", json!({"id": session_id}))
+        .await;
 
     let mut client = Client::connect(&app, Some(&w.partners[0]), false).await.expect("connect");
-    let query = "subscription($id: ID!) { sessionLive(sessionId: $id) { status attendance { organizationId } currentAgendaItem { title }
+    let query =
+        "subscription($id: ID!) { sessionLive(sessionId: $id) { status attendance { organizationId } currentAgendaItem { title }
                  openProposals { title tally { expressed support } } } }";
     client.subscribe("s", query, json!({"id": session_id})).await;
     let initial = client.data().await["sessionLive"].clone();
     assert_eq!((initial["status"].as_str(), initial["attendance"].as_array().map(Vec::len)), (Some("OPEN"), Some(0)));
 
-    app.ok(Some(&w.lead), "mutation($id: ID!) { checkIn(input: {sessionId: $id}) { position } }", json!({"id": session_id})).await;
+    app.ok(Some(&w.lead), "mutation($id: ID!) { checkIn(input: {sessionId: $id}) { position } }", json!({"id": session_id}))
+        .await;
     assert_eq!(client.data().await["sessionLive"]["attendance"].as_array().map(Vec::len), Some(1));
     let item = session["agenda"][1]["id"].as_str().expect("item");
-    app.ok(Some(&w.lead), "mutation($s: ID!, $i: ID!) { startAgendaItem(input: {sessionId: $s, agendaItemId: $i}) { position } }", json!({"s": session_id, "i": item})).await;
+    app.ok(
+        Some(&w.lead),
+        "mutation($s: ID!, $i: ID!) { startAgendaItem(input: {sessionId: $s, agendaItemId: $i}) { position } }",
+        json!({"s": session_id, "i": item}),
+    )
+    .await;
     assert_eq!(client.data().await["sessionLive"]["currentAgendaItem"]["title"], "Voto");
 
     let table = "mutation($input: TableProposalInput!) { tableProposal(input: $input) { proposal { id } } }";
@@ -174,7 +199,12 @@ async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {
         .to_owned();
     // A new proposal may concern the session, so the live view is pushed again (still none open).
     assert_eq!(client.data().await["sessionLive"]["openProposals"], json!([]));
-    app.ok(Some(&w.lead), "mutation($p: ID!, $s: ID) { openDeliberation(input: {proposalId: $p, sessionId: $s}) { position } }", json!({"p": proposal, "s": session_id})).await;
+    app.ok(
+        Some(&w.lead),
+        "mutation($p: ID!, $s: ID) { openDeliberation(input: {proposalId: $p, sessionId: $s}) { position } }",
+        json!({"p": proposal, "s": session_id}),
+    )
+    .await;
     assert_eq!(client.data().await["sessionLive"]["openProposals"][0]["tally"]["expressed"], 0);
     state(&app, &w.partners[1], &proposal, "SUPPORT", None).await;
     let live = client.data().await["sessionLive"].clone();

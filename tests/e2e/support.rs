@@ -57,7 +57,9 @@ impl Drop for TestApp {
                     if let Ok(runtime) = runtime {
                         runtime.block_on(async {
                             if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                    .execute(&mut admin)
+                                    .await;
                             }
                         });
                     }
@@ -83,7 +85,9 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
     let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
         Ok(conn) => conn,
         Err(error) if required.is_none() => {
-            eprintln!("PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it");
+            eprintln!(
+                "PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it"
+            );
             return None;
         }
         Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),

@@ -206,7 +206,12 @@ impl CommandService {
     }
 
     /// Decides `command` on the stream of `id` and appends its events.
-    pub async fn execute<A: Cached>(&self, id: A::Id, command: A::Command, request: &CommandRequest) -> Result<Executed<A::Event>, AppError>
+    pub async fn execute<A: Cached>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        request: &CommandRequest,
+    ) -> Result<Executed<A::Event>, AppError>
     where
         A::Command: Clone,
         A::State: Clone,
@@ -289,7 +294,13 @@ impl CommandService {
             };
             if events.is_empty() {
                 let head = store.head().await?.position;
-                return Ok(Executed { events, stream_version: entry.version, first_position: None, position: head, replayed: false });
+                return Ok(Executed {
+                    events,
+                    stream_version: entry.version,
+                    first_position: None,
+                    position: head,
+                    replayed: false,
+                });
             }
             let (organization, role) = A::acting_as(&entry.state, &request.actor);
             let command_id = Uuid::now_v7().to_string();
@@ -347,7 +358,12 @@ impl CommandService {
 
     /// Catches `entry` up with the log; returns whether anything new was found. A stream that
     /// cannot be read back is forgotten, so that the next command starts from the log again.
-    async fn refresh<A: Cached>(&self, cache: &StateCache<A::State>, stream_id: &str, entry: &mut Entry<A::State>) -> Result<bool, AppError> {
+    async fn refresh<A: Cached>(
+        &self,
+        cache: &StateCache<A::State>,
+        stream_id: &str,
+        entry: &mut Entry<A::State>,
+    ) -> Result<bool, AppError> {
         let before = entry.version;
         match catch_up::<A>(&self.inner.store, stream_id, entry).await {
             Ok(()) => {
@@ -390,7 +406,13 @@ impl CommandService {
                     .map_err(|error| AppError::Corrupt { position: event.position, reason: error.to_string() })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Executed { events, stream_version: outcome.stream_version, first_position: Some(first), position: last, replayed: true })
+        Ok(Executed {
+            events,
+            stream_version: outcome.stream_version,
+            first_position: Some(first),
+            position: last,
+            replayed: true,
+        })
     }
 }
 

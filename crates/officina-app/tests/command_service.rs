@@ -27,7 +27,9 @@ async fn demo_service() -> (CommandService, officina_domain::demo::DemoRun, std:
 }
 
 /// An open proposal of the demo, its workshop, and the voting members able to state positions.
-fn open_proposal(run: &officina_domain::demo::DemoRun) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
+fn open_proposal(
+    run: &officina_domain::demo::DemoRun,
+) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
     for (workshop_id, state) in &run.workshops {
         let Some(workshop) = &state.workshop else { continue };
         for proposal in workshop.proposals.values() {
@@ -71,18 +73,9 @@ async fn a_position_lands_with_its_metadata_and_a_refused_command_appends_nothin
     let (service, run, folder) = demo_service().await;
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
     let (actor, organization_id) = voters[0];
-    let request = CommandRequest {
-        correlation_id: Some("corr-42".into()),
-        request_id: Some("req-42".into()),
-        ..CommandRequest::by(actor)
-    };
-    let command = Command::StatePosition {
-        proposal_id,
-        organization_id,
-        stance: Stance::Support,
-        rationale: None,
-        text_version,
-    };
+    let request =
+        CommandRequest { correlation_id: Some("corr-42".into()), request_id: Some("req-42".into()), ..CommandRequest::by(actor) };
+    let command = Command::StatePosition { proposal_id, organization_id, stance: Stance::Support, rationale: None, text_version };
     let executed = service.execute::<Workshops>(workshop_id, command, &request).await.expect("position stated");
     assert_eq!(executed.events.len(), 1);
     assert!(matches!(executed.events[0], workshop::Event::PositionStated { .. }));
@@ -152,9 +145,8 @@ async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
     let (service, run, folder) = demo_service().await;
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
     // A second service over its own store instance: another server process on the same database.
-    let other_store = EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display()))
-        .await
-        .expect("second store");
+    let other_store =
+        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
     let other = CommandService::new(other_store, Arc::new(SystemClock));
     let before = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
     let mut tasks = Vec::new();
@@ -181,15 +173,22 @@ async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
 async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
     let (service, run, folder) = demo_service().await;
     let (workshop_id, _, _, voters) = open_proposal(&run);
-    let other_store = EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display()))
-        .await
-        .expect("second store");
+    let other_store =
+        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
     let other = CommandService::new(other_store, Arc::new(SystemClock));
     // The other process remembers the workshop as it is now; then this process tables a new
     // proposal and opens its deliberation, which the other process's memory does not know.
-    let (lead, _) = voters.iter().copied().find(|(actor, _)| {
-        run.workshops[&workshop_id].workshop.as_ref().and_then(|w| w.current_member_of(actor.person_id)).is_some_and(|m| m.role == Role::Lead)
-    }).unwrap_or(voters[0]);
+    let (lead, _) = voters
+        .iter()
+        .copied()
+        .find(|(actor, _)| {
+            run.workshops[&workshop_id]
+                .workshop
+                .as_ref()
+                .and_then(|w| w.current_member_of(actor.person_id))
+                .is_some_and(|m| m.role == Role::Lead)
+        })
+        .unwrap_or(voters[0]);
     other.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("remember");
     let fresh = ProposalId::from(Uuid::now_v7());
     let draft = Command::DraftProposal {
@@ -203,12 +202,17 @@ async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
     };
     service.execute::<Workshops>(workshop_id, draft, &CommandRequest::by(lead)).await.expect("draft");
     service
-        .execute::<Workshops>(workshop_id, Command::OpenDeliberation { proposal_id: fresh, session_id: None }, &CommandRequest::by(lead))
+        .execute::<Workshops>(
+            workshop_id,
+            Command::OpenDeliberation { proposal_id: fresh, session_id: None },
+            &CommandRequest::by(lead),
+        )
         .await
         .expect("open");
     // Stale memory says the proposal does not exist; the refusal is checked against the log.
     let (voter, organization_id) = voters[0];
-    let position = Command::StatePosition { proposal_id: fresh, organization_id, stance: Stance::Support, rationale: None, text_version: 1 };
+    let position =
+        Command::StatePosition { proposal_id: fresh, organization_id, stance: Stance::Support, rationale: None, text_version: 1 };
     other.execute::<Workshops>(workshop_id, position, &CommandRequest::by(voter)).await.expect("the position lands");
     let _ = std::fs::remove_dir_all(folder);
 }

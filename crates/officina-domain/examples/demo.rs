@@ -25,21 +25,10 @@ fn main() {
         let Some(w) = state.workshop.as_ref() else {
             continue;
         };
-        println!(
-            "{} [{}] — {} ({}, {})",
-            w.name, w.stage, w.theme, w.programme, w.territory
-        );
-        println!(
-            "  members: {} current, led by {}",
-            w.current_members().count(),
-            w.managing_authority.name
-        );
+        println!("{} [{}] — {} ({}, {})", w.name, w.stage, w.theme, w.programme, w.territory);
+        println!("  members: {} current, led by {}", w.current_members().count(), w.managing_authority.name);
         for session in w.sessions.values() {
-            let shortfall = if session.has_notice_shortfall() {
-                "  ⚠ notice or a document under 10 working days"
-            } else {
-                ""
-            };
+            let shortfall = if session.has_notice_shortfall() { "  ⚠ notice or a document under 10 working days" } else { "" };
             println!(
                 "  session \"{}\" {} on {}: {} working days of notice, {} agenda items, {} documents, {} attending, minutes {}{}",
                 session.title,
@@ -49,18 +38,11 @@ fn main() {
                 session.agenda.len(),
                 session.documents.len(),
                 session.attendance.len(),
-                session
-                    .minutes
-                    .as_ref()
-                    .map_or("none".to_owned(), |m| m.status.to_string()),
+                session.minutes.as_ref().map_or("none".to_owned(), |m| m.status.to_string()),
                 shortfall
             );
         }
-        println!(
-            "  contributions: {}, pending a disposition: {}",
-            w.contributions.len(),
-            w.pending_dispositions().len()
-        );
+        println!("  contributions: {}, pending a disposition: {}", w.contributions.len(), w.pending_dispositions().len());
         for proposal in w.proposals.values() {
             // A decided proposal shows the tally recorded at closing; an open one its live tally.
             let decided = proposal.decision.and_then(|id| w.decisions.get(&id));
@@ -85,10 +67,7 @@ fn main() {
                 ),
                 None => "no tally".to_owned(),
             };
-            println!(
-                "  {} \"{}\" [{}] under {}: {}",
-                proposal.kind, proposal.title, proposal.status, proposal.rule, line
-            );
+            println!("  {} \"{}\" [{}] under {}: {}", proposal.kind, proposal.title, proposal.status, proposal.rule, line);
         }
         println!();
     }

@@ -46,19 +46,9 @@ pub fn easter_monday(year: i32) -> Option<NaiveDate> {
 pub fn is_italian_public_holiday(date: NaiveDate) -> bool {
     let fixed = matches!(
         (date.month(), date.day()),
-        (1, 1)
-            | (1, 6)
-            | (4, 25)
-            | (5, 1)
-            | (6, 2)
-            | (8, 15)
-            | (11, 1)
-            | (12, 8)
-            | (12, 25)
-            | (12, 26)
+        (1, 1) | (1, 6) | (4, 25) | (5, 1) | (6, 2) | (8, 15) | (11, 1) | (12, 8) | (12, 25) | (12, 26)
     );
-    let san_francesco =
-        date.year() >= SAN_FRANCESCO_FROM_YEAR && date.month() == 10 && date.day() == 4;
+    let san_francesco = date.year() >= SAN_FRANCESCO_FROM_YEAR && date.month() == 10 && date.day() == 4;
     fixed || san_francesco || easter_monday(date.year()) == Some(date)
 }
 
@@ -91,11 +81,8 @@ pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> u32 {
 
 /// The last Sunday of a month at 01:00 UTC: when EU summer time starts (March) or ends (October).
 fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
-    let first_of_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
+    let first_of_next =
+        if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(year, month + 1, 1)? };
     let last = first_of_next.pred_opt()?;
     let back = last.weekday().num_days_from_sunday();
     let sunday = last - Duration::days(i64::from(back));
@@ -106,10 +93,7 @@ fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
 /// March at 01:00 UTC until the last Sunday of October at 01:00 UTC, +1 hour (CET) otherwise.
 pub fn rome_offset_hours(instant: DateTime<Utc>) -> i64 {
     let year = instant.year();
-    match (
-        last_sunday_0100_utc(year, 3),
-        last_sunday_0100_utc(year, 10),
-    ) {
+    match (last_sunday_0100_utc(year, 3), last_sunday_0100_utc(year, 10)) {
         (Some(start), Some(end)) if instant >= start && instant < end => 2,
         _ => 1,
     }

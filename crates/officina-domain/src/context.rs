@@ -21,18 +21,12 @@ pub struct Actor {
 impl Actor {
     /// An ordinary person.
     pub const fn person(person_id: PersonId) -> Self {
-        Actor {
-            person_id,
-            platform_admin: false,
-        }
+        Actor { person_id, platform_admin: false }
     }
 
     /// A platform administrator.
     pub const fn admin(person_id: PersonId) -> Self {
-        Actor {
-            person_id,
-            platform_admin: true,
-        }
+        Actor { person_id, platform_admin: true }
     }
 }
 

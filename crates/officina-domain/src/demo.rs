@@ -90,11 +90,7 @@ pub struct DemoRun {
 impl DemoRun {
     /// The events of one stream, in order.
     pub fn stream_events(&self, stream: StreamRef) -> Vec<&AnyEvent> {
-        self.events
-            .iter()
-            .filter(|(s, _)| *s == stream)
-            .map(|(_, e)| e)
-            .collect()
+        self.events.iter().filter(|(s, _)| *s == stream).map(|(_, e)| e).collect()
     }
 
     /// The streams, in the order they first appear.
@@ -114,34 +110,21 @@ pub fn run_in_memory(steps: &[DemoStep]) -> Result<DemoRun, DemoFailure> {
     let mut run = DemoRun::default();
     for (index, step) in steps.iter().enumerate() {
         let ctx = step.context();
-        let refused = |error| DemoFailure::Refused {
-            step: index,
-            stream: step.stream,
-            error,
-        };
+        let refused = |error| DemoFailure::Refused { step: index, stream: step.stream, error };
         match (&step.stream, &step.command) {
             (StreamRef::Organization(id), DemoCommand::Organization(command)) => {
                 let state = run.organizations.remove(id).unwrap_or_default();
-                let events =
-                    organization::decide(&state, command.clone(), &ctx).map_err(refused)?;
+                let events = organization::decide(&state, command.clone(), &ctx).map_err(refused)?;
                 let state = events.iter().fold(state, organization::evolve);
                 run.organizations.insert(*id, state);
-                run.events.extend(
-                    events
-                        .into_iter()
-                        .map(|e| (step.stream, AnyEvent::Organization(e))),
-                );
+                run.events.extend(events.into_iter().map(|e| (step.stream, AnyEvent::Organization(e))));
             }
             (StreamRef::Guideline(id), DemoCommand::Guideline(command)) => {
                 let state = run.guidelines.remove(id).unwrap_or_default();
                 let events = guideline::decide(&state, command.clone(), &ctx).map_err(refused)?;
                 let state = events.iter().fold(state, guideline::evolve);
                 run.guidelines.insert(*id, state);
-                run.events.extend(
-                    events
-                        .into_iter()
-                        .map(|e| (step.stream, AnyEvent::Guideline(e))),
-                );
+                run.events.extend(events.into_iter().map(|e| (step.stream, AnyEvent::Guideline(e))));
             }
             (StreamRef::Workshop(id), DemoCommand::Workshop(command)) => {
                 let state = run.workshops.remove(id).unwrap_or_default();
@@ -155,17 +138,10 @@ pub fn run_in_memory(steps: &[DemoStep]) -> Result<DemoRun, DemoFailure> {
                 };
                 let state = events.iter().fold(state, workshop::evolve);
                 run.workshops.insert(*id, state);
-                run.events.extend(
-                    events
-                        .into_iter()
-                        .map(|e| (step.stream, AnyEvent::Workshop(e))),
-                );
+                run.events.extend(events.into_iter().map(|e| (step.stream, AnyEvent::Workshop(e))));
             }
             _ => {
-                return Err(DemoFailure::WrongStream {
-                    step: index,
-                    stream: step.stream,
-                });
+                return Err(DemoFailure::WrongStream { step: index, stream: step.stream });
             }
         }
     }
@@ -222,10 +198,7 @@ pub const fn demo_organization_id(n: usize) -> OrganizationId {
 const BASE_UNIX_SECONDS: i64 = 1_767_600_000; // Monday 5 January 2026, 08:00 UTC.
 
 fn instant(days: i64, minutes: i64) -> DateTime<Utc> {
-    DateTime::<Utc>::UNIX_EPOCH
-        + Duration::seconds(BASE_UNIX_SECONDS)
-        + Duration::days(days)
-        + Duration::minutes(minutes)
+    DateTime::<Utc>::UNIX_EPOCH + Duration::seconds(BASE_UNIX_SECONDS) + Duration::days(days) + Duration::minutes(minutes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,129 +209,47 @@ const LAB: usize = 1;
 const EVALUATOR: usize = 32;
 
 const ORGANIZATIONS: &[(&str, EccpCategory)] = &[
-    (
-        "Agenzia per la Coesione Territoriale",
-        EccpCategory::CohesionAgency,
-    ),
-    (
-        "Laboratorio di ricerca e intervento sul partenariato",
-        EccpCategory::Lab,
-    ),
-    (
-        "Agenzia per la Coesione Territoriale – AdG PON Città Metropolitane",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Toscana – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Basilicata – AdG PR FESR FSE+",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Autonoma della Sardegna – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
+    ("Agenzia per la Coesione Territoriale", EccpCategory::CohesionAgency),
+    ("Laboratorio di ricerca e intervento sul partenariato", EccpCategory::Lab),
+    ("Agenzia per la Coesione Territoriale – AdG PON Città Metropolitane", EccpCategory::ManagingAuthority),
+    ("Regione Toscana – AdG PR FESR", EccpCategory::ManagingAuthority),
+    ("Regione Basilicata – AdG PR FESR FSE+", EccpCategory::ManagingAuthority),
+    ("Regione Autonoma della Sardegna – AdG PR FESR", EccpCategory::ManagingAuthority),
     (
         "Ministero delle Infrastrutture e della Mobilità Sostenibili – DG Aeroporti e trasporto aereo",
         EccpCategory::ManagingAuthority,
     ),
-    (
-        "Regione Lazio – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Comune di Reggio Calabria – Organismo Intermedio PON Metro",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Campania – AdG PR FSE+",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Abruzzo – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Piemonte – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Autonoma Friuli Venezia Giulia – AdG PR FESR",
-        EccpCategory::ManagingAuthority,
-    ),
-    (
-        "Regione Calabria – Dipartimento Programmazione Unitaria",
-        EccpCategory::RegionalAuthority,
-    ),
+    ("Regione Lazio – AdG PR FESR", EccpCategory::ManagingAuthority),
+    ("Comune di Reggio Calabria – Organismo Intermedio PON Metro", EccpCategory::ManagingAuthority),
+    ("Regione Campania – AdG PR FSE+", EccpCategory::ManagingAuthority),
+    ("Regione Abruzzo – AdG PR FESR", EccpCategory::ManagingAuthority),
+    ("Regione Piemonte – AdG PR FESR", EccpCategory::ManagingAuthority),
+    ("Regione Autonoma Friuli Venezia Giulia – AdG PR FESR", EccpCategory::ManagingAuthority),
+    ("Regione Calabria – Dipartimento Programmazione Unitaria", EccpCategory::RegionalAuthority),
     ("ANCI Campania", EccpCategory::LocalAuthority),
-    (
-        "Unione Montana dei Comuni del Mugello",
-        EccpCategory::LocalAuthority,
-    ),
+    ("Unione Montana dei Comuni del Mugello", EccpCategory::LocalAuthority),
     ("Comune di Sulmona", EccpCategory::LocalAuthority),
     ("Roma Capitale", EccpCategory::UrbanAuthority),
-    (
-        "Città metropolitana di Reggio Calabria",
-        EccpCategory::UrbanAuthority,
-    ),
-    (
-        "ENAC – Ente Nazionale per l'Aviazione Civile",
-        EccpCategory::OtherPublicAuthority,
-    ),
+    ("Città metropolitana di Reggio Calabria", EccpCategory::UrbanAuthority),
+    ("ENAC – Ente Nazionale per l'Aviazione Civile", EccpCategory::OtherPublicAuthority),
     ("CGIL Lazio", EccpCategory::EconomicSocialPartner),
-    (
-        "Confindustria Abruzzo Medio Adriatico",
-        EccpCategory::EconomicSocialPartner,
-    ),
+    ("Confindustria Abruzzo Medio Adriatico", EccpCategory::EconomicSocialPartner),
     ("Coldiretti Toscana", EccpCategory::EconomicSocialPartner),
-    (
-        "CISL Friuli Venezia Giulia",
-        EccpCategory::EconomicSocialPartner,
-    ),
-    (
-        "Legambiente Piemonte e Valle d'Aosta",
-        EccpCategory::EnvironmentalBody,
-    ),
+    ("CISL Friuli Venezia Giulia", EccpCategory::EconomicSocialPartner),
+    ("Legambiente Piemonte e Valle d'Aosta", EccpCategory::EnvironmentalBody),
     ("WWF Italia", EccpCategory::EnvironmentalBody),
-    (
-        "Forum del Terzo Settore Campania",
-        EccpCategory::SocialInclusionBody,
-    ),
-    (
-        "Caritas diocesana di Reggio Calabria – Bova",
-        EccpCategory::SocialInclusionBody,
-    ),
-    (
-        "Forum Disuguaglianze e Diversità",
-        EccpCategory::EqualityBody,
-    ),
-    (
-        "Università della Calabria",
-        EccpCategory::ResearchUniversity,
-    ),
+    ("Forum del Terzo Settore Campania", EccpCategory::SocialInclusionBody),
+    ("Caritas diocesana di Reggio Calabria – Bova", EccpCategory::SocialInclusionBody),
+    ("Forum Disuguaglianze e Diversità", EccpCategory::EqualityBody),
+    ("Università della Calabria", EccpCategory::ResearchUniversity),
     ("Politecnico di Torino", EccpCategory::ResearchUniversity),
-    (
-        "Gran Sasso Science Institute",
-        EccpCategory::ResearchUniversity,
-    ),
-    (
-        "Nucleo di valutazione e verifica degli investimenti pubblici",
-        EccpCategory::OtherPublicAuthority,
-    ),
+    ("Gran Sasso Science Institute", EccpCategory::ResearchUniversity),
+    ("Nucleo di valutazione e verifica degli investimenti pubblici", EccpCategory::OtherPublicAuthority),
 ];
 
 fn organization_ref(index: usize) -> OrganizationRef {
-    let (name, category) = ORGANIZATIONS
-        .get(index)
-        .copied()
-        .unwrap_or(("", EccpCategory::Lab));
-    OrganizationRef {
-        id: demo_organization_id(index),
-        name: name.to_owned(),
-        category,
-    }
+    let (name, category) = ORGANIZATIONS.get(index).copied().unwrap_or(("", EccpCategory::Lab));
+    OrganizationRef { id: demo_organization_id(index), name: name.to_owned(), category }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,8 +303,7 @@ use Stance::{Abstain as A, Oppose as O, Support as S, SupportWithReservations as
 
 const QM_2_3: DecisionRule = DecisionRule::qualified_majority(Ratio { num: 2, den: 3 });
 const QM_3_5: DecisionRule = DecisionRule::qualified_majority(Ratio { num: 3, den: 5 });
-const MAJORITY_QUORUM_2_3: DecisionRule =
-    DecisionRule::majority().with_quorum(Ratio { num: 2, den: 3 });
+const MAJORITY_QUORUM_2_3: DecisionRule = DecisionRule::majority().with_quorum(Ratio { num: 2, den: 3 });
 
 const SPECS: [Spec; 11] = [
     Spec {
@@ -737,11 +627,7 @@ struct WorkshopScript<'a> {
 
 impl WorkshopScript<'_> {
     fn step(&mut self, person: PersonId, now: DateTime<Utc>, command: workshop::Command) {
-        let actor = if person == DEMO_ADMIN {
-            Actor::admin(person)
-        } else {
-            Actor::person(person)
-        };
+        let actor = if person == DEMO_ADMIN { Actor::admin(person) } else { Actor::person(person) };
         self.script.steps.push(DemoStep {
             stream: StreamRef::Workshop(self.cast.workshop),
             actor,
@@ -774,9 +660,7 @@ pub fn script() -> Vec<DemoStep> {
     script.organization(
         22,
         instant(1, 0),
-        organization::Command::RenameOrganization {
-            name: text("Coldiretti Toscana – Federazione regionale"),
-        },
+        organization::Command::RenameOrganization { name: text("Coldiretti Toscana – Federazione regionale") },
     );
 
     script.guideline(
@@ -800,10 +684,7 @@ pub fn script() -> Vec<DemoStep> {
 
     for (index, spec) in SPECS.iter().enumerate() {
         let n = index as u128 + 1;
-        let mut w = WorkshopScript {
-            script: &mut script,
-            cast: Cast::new(n),
-        };
+        let mut w = WorkshopScript { script: &mut script, cast: Cast::new(n) };
         workshop_steps(&mut w, spec, 7 + 7 * index as i64);
     }
     script.steps
@@ -814,13 +695,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
     let c = Cast::new(w.cast.n);
     let at = |day: i64, minutes: i64| instant(start_day + day, minutes);
     let voters = [c.lead, c.co, c.partners[0], c.partners[1], c.partners[2]];
-    let voter_orgs = [
-        spec.ma,
-        spec.co,
-        spec.partners[0],
-        spec.partners[1],
-        spec.partners[2],
-    ];
+    let voter_orgs = [spec.ma, spec.co, spec.partners[0], spec.partners[1], spec.partners[2]];
 
     // Identification, with the Managing Authority's representative as first lead.
     w.step(
@@ -870,21 +745,8 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
 
     // The guideline version current at the time is adopted; co-conduction starts.
     let version = if start_day >= 35 { 2 } else { 1 };
-    w.step(
-        c.lead,
-        at(0, 90),
-        workshop::Command::AdoptGuideline {
-            guideline_id: DEMO_GUIDELINE,
-            version,
-        },
-    );
-    w.step(
-        c.lead,
-        at(0, 100),
-        workshop::Command::ChangeStage {
-            to: Stage::CoConduction,
-        },
-    );
+    w.step(c.lead, at(0, 90), workshop::Command::AdoptGuideline { guideline_id: DEMO_GUIDELINE, version });
+    w.step(c.lead, at(0, 100), workshop::Command::ChangeStage { to: Stage::CoConduction });
 
     // The session: convened three weeks ahead (or, for two workshops, only eight days ahead).
     let mut session_day = if spec.short_notice { 8 } else { 21 };
@@ -903,20 +765,13 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             location: text("Sede dell'Autorità di Gestione e online"),
         },
     );
-    let items = [
-        "Apertura e regole di funzionamento",
-        "Lettura condivisa dei dati e delle esperienze",
-        "Deliberazione sulla proposta",
-    ];
+    let items =
+        ["Apertura e regole di funzionamento", "Lettura condivisa dei dati e delle esperienze", "Deliberazione sulla proposta"];
     for (k, title) in items.iter().enumerate() {
         w.step(
             DEMO_FACILITATOR,
             at(0, 125 + k as i64),
-            workshop::Command::AddAgendaItem {
-                session_id: session,
-                agenda_item_id: c.item(k as u128 + 1),
-                title: text(title),
-            },
+            workshop::Command::AddAgendaItem { session_id: session, agenda_item_id: c.item(k as u128 + 1), title: text(title) },
         );
     }
     w.step(
@@ -944,12 +799,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
     }
 
     // Contributions before the session.
-    let contribute = |kind,
-                      title: &str,
-                      body: &str,
-                      item: Option<u128>,
-                      reply_to: Option<ContributionId>,
-                      k: u128| {
+    let contribute = |kind, title: &str, body: &str, item: Option<u128>, reply_to: Option<ContributionId>, k: u128| {
         workshop::Command::SubmitContribution {
             contribution_id: c.contribution(k),
             kind,
@@ -996,7 +846,18 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             3,
         ),
     );
-    w.step(c.co, at(2, 0), contribute(ContributionKind::Experience, "L'esperienza del ciclo precedente", "Nel ciclo precedente i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.", None, None, 4));
+    w.step(
+        c.co,
+        at(2, 0),
+        contribute(
+            ContributionKind::Experience,
+            "L'esperienza del ciclo precedente",
+            "Nel ciclo precedente i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.",
+            None,
+            None,
+            4,
+        ),
+    );
     w.step(
         c.partners[2],
         at(2, 30),
@@ -1021,11 +882,15 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             6,
         ),
     );
-    w.step(c.partners[1], at(3, 0), workshop::Command::ReviseContribution {
-        contribution_id: c.contribution(2),
-        title: text("Analisi dei dati di contesto (aggiornata)"),
-        body: text("Con i dati ISTAT più recenti il divario tra centri e periferie dell'area risulta in aumento del 4%."),
-    });
+    w.step(
+        c.partners[1],
+        at(3, 0),
+        workshop::Command::ReviseContribution {
+            contribution_id: c.contribution(2),
+            title: text("Analisi dei dati di contesto (aggiornata)"),
+            body: text("Con i dati ISTAT più recenti il divario tra centri e periferie dell'area risulta in aumento del 4%."),
+        },
+    );
     if c.n % 2 == 1 {
         w.step(
             c.partners[0],
@@ -1039,40 +904,16 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
 
     // Dispositions by the lead and the co-conductor (ECCP art. 5(2)(c)); one stays pending.
     let dispositions = [
-        (
-            c.lead,
-            1,
-            Disposition::Accepted,
-            "Integrata nel documento di inquadramento.",
-        ),
-        (
-            c.co,
-            2,
-            Disposition::PartlyAccepted,
-            "I dati sono recepiti; la lettura causale resta da discutere.",
-        ),
-        (
-            c.lead,
-            4,
-            Disposition::Noted,
-            "Se ne terrà conto nell'organizzazione degli incontri.",
-        ),
-        (
-            c.co,
-            5,
-            Disposition::Rejected,
-            "Le associazioni non iscritte sono già coinvolte tramite il forum giovani.",
-        ),
+        (c.lead, 1, Disposition::Accepted, "Integrata nel documento di inquadramento."),
+        (c.co, 2, Disposition::PartlyAccepted, "I dati sono recepiti; la lettura causale resta da discutere."),
+        (c.lead, 4, Disposition::Noted, "Se ne terrà conto nell'organizzazione degli incontri."),
+        (c.co, 5, Disposition::Rejected, "Le associazioni non iscritte sono già coinvolte tramite il forum giovani."),
     ];
     for (i, (person, k, disposition, reason)) in dispositions.into_iter().enumerate() {
         w.step(
             person,
             at(4, i as i64 * 10),
-            workshop::Command::RecordDisposition {
-                contribution_id: c.contribution(k),
-                disposition,
-                reason: text(reason),
-            },
+            workshop::Command::RecordDisposition { contribution_id: c.contribution(k), disposition, reason: text(reason) },
         );
     }
 
@@ -1117,13 +958,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
 
     // The session day.
     let s = session_day;
-    w.step(
-        DEMO_FACILITATOR,
-        at(s, 60),
-        workshop::Command::OpenSession {
-            session_id: session,
-        },
-    );
+    w.step(DEMO_FACILITATOR, at(s, 60), workshop::Command::OpenSession { session_id: session });
     let attending = [
         (1, c.member(1)),
         (2, c.member(2)),
@@ -1135,31 +970,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         (8, c.member(8)),
     ];
     for (k, member) in attending {
-        w.step(
-            DEMO_FACILITATOR,
-            at(s, 62 + k),
-            workshop::Command::CheckInAttendance {
-                session_id: session,
-                member_id: member,
-            },
-        );
+        w.step(DEMO_FACILITATOR, at(s, 62 + k), workshop::Command::CheckInAttendance { session_id: session, member_id: member });
     }
-    w.step(
-        DEMO_FACILITATOR,
-        at(s, 75),
-        workshop::Command::StartAgendaItem {
-            session_id: session,
-            agenda_item_id: c.item(1),
-        },
-    );
-    w.step(
-        DEMO_FACILITATOR,
-        at(s, 100),
-        workshop::Command::StartAgendaItem {
-            session_id: session,
-            agenda_item_id: c.item(2),
-        },
-    );
+    w.step(DEMO_FACILITATOR, at(s, 75), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(1) });
+    w.step(DEMO_FACILITATOR, at(s, 100), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(2) });
     w.step(
         c.partners[0],
         at(s, 110),
@@ -1172,32 +986,11 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             7,
         ),
     );
-    w.step(
-        DEMO_FACILITATOR,
-        at(s, 130),
-        workshop::Command::StartAgendaItem {
-            session_id: session,
-            agenda_item_id: c.item(3),
-        },
-    );
-    w.step(
-        c.lead,
-        at(s, 135),
-        workshop::Command::OpenDeliberation {
-            proposal_id: proposal,
-            session_id: Some(session),
-        },
-    );
+    w.step(DEMO_FACILITATOR, at(s, 130), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(3) });
+    w.step(c.lead, at(s, 135), workshop::Command::OpenDeliberation { proposal_id: proposal, session_id: Some(session) });
 
     if spec.twist == Twist::RoleChangeAndNextSession {
-        w.step(
-            c.lead,
-            at(s, 136),
-            workshop::Command::ChangeMemberRole {
-                member_id: c.member(4),
-                role: Role::CoConductor,
-            },
-        );
+        w.step(c.lead, at(s, 136), workshop::Command::ChangeMemberRole { member_id: c.member(4), role: Role::CoConductor });
     }
 
     // Positions, one voice per organization; the first two are stated on version 1.
@@ -1209,25 +1002,16 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                 at(s, 145),
                 workshop::Command::AmendProposal {
                     proposal_id: proposal,
-                    text: format!(
-                        "{} Gli strumenti sono pubblicati in formato aperto.",
-                        spec.proposal_text
-                    ),
-                    note: text(
-                        "Recepita la richiesta di pubblicare gli strumenti in formato aperto.",
-                    ),
+                    text: format!("{} Gli strumenti sono pubblicati in formato aperto.", spec.proposal_text),
+                    note: text("Recepita la richiesta di pubblicare gli strumenti in formato aperto."),
                 },
             );
             text_version = 2;
         }
         let Some(stance) = stance else { continue };
         let rationale = match stance {
-            Stance::Oppose => Some(text(
-                "La proposta non tiene conto dei vincoli di bilancio e dei tempi di attuazione.",
-            )),
-            Stance::SupportWithReservations => Some(text(
-                "Sosteniamo, a condizione di una verifica intermedia dei risultati.",
-            )),
+            Stance::Oppose => Some(text("La proposta non tiene conto dei vincoli di bilancio e dei tempi di attuazione.")),
+            Stance::SupportWithReservations => Some(text("Sosteniamo, a condizione di una verifica intermedia dei risultati.")),
             Stance::Support => Some(text("La proposta riflette il lavoro comune.")),
             Stance::Abstain => None,
         };
@@ -1267,48 +1051,32 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         w.step(
             c.lead,
             at(s, 180),
-            workshop::Command::CloseDeliberation {
-                proposal_id: proposal,
-                decision_id: c.decision(1),
-                session_id: Some(session),
-            },
+            workshop::Command::CloseDeliberation { proposal_id: proposal, decision_id: c.decision(1), session_id: Some(session) },
         );
     }
-    w.step(
-        DEMO_FACILITATOR,
-        at(s, 190),
-        workshop::Command::CloseSession {
-            session_id: session,
-        },
-    );
+    w.step(DEMO_FACILITATOR, at(s, 190), workshop::Command::CloseSession { session_id: session });
 
     // Minutes: drafted, revised, approved, published (ECCP art. 11(d)); one workshop's stay in draft.
-    w.step(DEMO_FACILITATOR, at(s + 2, 0), workshop::Command::DraftMinutes {
-        session_id: session,
-        minutes_id: c.minutes(1),
-        text: format!("Verbale del primo incontro di {}: presenti otto partecipanti; discussione su \"{}\".", spec.name, spec.proposal_title),
-    });
+    w.step(
+        DEMO_FACILITATOR,
+        at(s + 2, 0),
+        workshop::Command::DraftMinutes {
+            session_id: session,
+            minutes_id: c.minutes(1),
+            text: format!(
+                "Verbale del primo incontro di {}: presenti otto partecipanti; discussione su \"{}\".",
+                spec.name, spec.proposal_title
+            ),
+        },
+    );
     if spec.twist != Twist::WithdrawalAndCapitalization {
         w.step(DEMO_FACILITATOR, at(s + 4, 0), workshop::Command::DraftMinutes {
             session_id: session,
             minutes_id: c.minutes(1),
             text: format!("Verbale del primo incontro di {}: presenti otto partecipanti; discussione su \"{}\"; recepite le osservazioni dei partner.", spec.name, spec.proposal_title),
         });
-        w.step(
-            c.lead,
-            at(s + 7, 0),
-            workshop::Command::ApproveMinutes {
-                session_id: session,
-                version: 2,
-            },
-        );
-        w.step(
-            DEMO_FACILITATOR,
-            at(s + 8, 0),
-            workshop::Command::PublishMinutes {
-                session_id: session,
-            },
-        );
+        w.step(c.lead, at(s + 7, 0), workshop::Command::ApproveMinutes { session_id: session, version: 2 });
+        w.step(DEMO_FACILITATOR, at(s + 8, 0), workshop::Command::PublishMinutes { session_id: session });
     }
 
     // Feedback on the guideline version adopted.
@@ -1321,9 +1089,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             version,
             section: text("3. Regole di deliberazione"),
             worked: text("Regole dichiarate prima del voto: nessuna contestazione sull'esito."),
-            did_not_work: text(
-                "Il conteggio dei presenti per organizzazione non era chiaro a tutti.",
-            ),
+            did_not_work: text("Il conteggio dei presenti per organizzazione non era chiaro a tutti."),
             suggestion: text("Mostrare in sessione il conteggio in tempo reale."),
         },
     );
@@ -1336,11 +1102,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             version,
             section: text("4. Preavviso e documenti"),
             worked: text("La pubblicazione anticipata dei documenti."),
-            did_not_work: if spec.short_notice {
-                text("Preavviso inferiore a dieci giorni lavorativi.")
-            } else {
-                String::new()
-            },
+            did_not_work: if spec.short_notice { text("Preavviso inferiore a dieci giorni lavorativi.") } else { String::new() },
             suggestion: text("Calendario degli incontri fissato a inizio anno."),
         },
     );
@@ -1368,25 +1130,12 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             );
         }
         Twist::WithdrawalAndCapitalization => {
-            w.step(
-                c.lead,
-                at(s + 10, 0),
-                workshop::Command::ChangeStage {
-                    to: Stage::Capitalization,
-                },
-            );
+            w.step(c.lead, at(s + 10, 0), workshop::Command::ChangeStage { to: Stage::Capitalization });
         }
         _ => {}
     }
     if c.n == 1 {
         // The first workshop moves on to the guideline's second version.
-        w.step(
-            c.lead,
-            at(s + 40, 0),
-            workshop::Command::AdoptGuideline {
-                guideline_id: DEMO_GUIDELINE,
-                version: 2,
-            },
-        );
+        w.step(c.lead, at(s + 40, 0), workshop::Command::AdoptGuideline { guideline_id: DEMO_GUIDELINE, version: 2 });
     }
 }

@@ -173,9 +173,7 @@ pub enum DomainError {
         field: &'static str,
     },
     /// A quorum or threshold is not a fraction in the allowed range.
-    #[error(
-        "The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half)."
-    )]
+    #[error("The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half).")]
     InvalidRatio {
         /// `quorum` or `threshold`.
         field: &'static str,
@@ -347,14 +345,10 @@ pub enum DomainError {
         status: ProposalStatus,
     },
     /// The organization is recused on the proposal (conflict of interest).
-    #[error(
-        "Your organization declared a conflict of interest on this proposal and cannot take a position on it."
-    )]
+    #[error("Your organization declared a conflict of interest on this proposal and cannot take a position on it.")]
     Recused,
     /// Feedback needs an adopted guideline.
-    #[error(
-        "The workshop has not adopted this guideline version, so it cannot give feedback on it."
-    )]
+    #[error("The workshop has not adopted this guideline version, so it cannot give feedback on it.")]
     GuidelineVersionNotAdopted,
     /// Guidelines are published by labs.
     #[error("Guidelines are published by research labs; this organization is {category}.")]
@@ -432,14 +426,10 @@ impl DomainError {
         use DomainError::*;
         match self {
             FieldRequired { field } | InvalidRatio { field } => ErrorCategory::Validation { field },
-            InvalidProgrammingCycle => ErrorCategory::Validation {
-                field: "programmingCycle",
-            },
+            InvalidProgrammingCycle => ErrorCategory::Validation { field: "programmingCycle" },
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
-            AgendaItemNotInSession => ErrorCategory::Validation {
-                field: "agendaItemId",
-            },
+            AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
             NotAMember
             | RoleNotAllowed { .. }
             | PlatformAdminRequired
@@ -450,11 +440,9 @@ impl DomainError {
             | RoleNotGrantable { .. }
             | NotGuidelineEditor => ErrorCategory::Forbidden,
             NotFound(_) => ErrorCategory::NotFound,
-            AlreadyExists(_)
-            | PersonAlreadyMember
-            | AlreadyCheckedIn
-            | InterestAlreadyDeclared
-            | GuidelineAlreadyAdopted => ErrorCategory::Conflict,
+            AlreadyExists(_) | PersonAlreadyMember | AlreadyCheckedIn | InterestAlreadyDeclared | GuidelineAlreadyAdopted => {
+                ErrorCategory::Conflict
+            }
             StageTransitionNotAllowed { .. }
             | WorkshopClosed
             | NotInCoConduction { .. }
@@ -660,30 +648,15 @@ mod tests {
     #[test]
     fn entity_codes_follow_the_entity_name() {
         for entity in Entity::ALL {
-            assert_eq!(
-                not_found_code(*entity),
-                format!("{}_NOT_FOUND", entity.code_stem())
-            );
-            assert_eq!(
-                already_exists_code(*entity),
-                format!("{}_ALREADY_EXISTS", entity.code_stem())
-            );
+            assert_eq!(not_found_code(*entity), format!("{}_NOT_FOUND", entity.code_stem()));
+            assert_eq!(already_exists_code(*entity), format!("{}_ALREADY_EXISTS", entity.code_stem()));
         }
     }
 
     #[test]
     fn italian_messages_agree_in_gender() {
-        assert_eq!(
-            DomainError::NotFound(Entity::Proposal).message(Lang::It),
-            "La proposta indicata non esiste."
-        );
-        assert_eq!(
-            DomainError::NotFound(Entity::Session).message(Lang::It),
-            "L'incontro indicato non esiste."
-        );
-        assert_eq!(
-            DomainError::NotFound(Entity::Proposal).message(Lang::En),
-            "The proposal does not exist."
-        );
+        assert_eq!(DomainError::NotFound(Entity::Proposal).message(Lang::It), "La proposta indicata non esiste.");
+        assert_eq!(DomainError::NotFound(Entity::Session).message(Lang::It), "L'incontro indicato non esiste.");
+        assert_eq!(DomainError::NotFound(Entity::Proposal).message(Lang::En), "The proposal does not exist.");
     }
 }

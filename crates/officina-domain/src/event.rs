@@ -58,18 +58,12 @@ pub(crate) fn payload_of<E: Serialize>(event: &E) -> Value {
 }
 
 /// Deserializes an adjacently tagged event enum from its type name and payload.
-pub(crate) fn event_from<E: DeserializeOwned + DomainEvent>(
-    event_type: &str,
-    payload: &Value,
-) -> Result<E, PayloadError> {
+pub(crate) fn event_from<E: DeserializeOwned + DomainEvent>(event_type: &str, payload: &Value) -> Result<E, PayloadError> {
     if !E::EVENT_TYPES.contains(&event_type) {
         return Err(PayloadError::UnknownEventType(event_type.to_owned()));
     }
     let tagged = serde_json::json!({ "type": event_type, "payload": payload });
-    serde_json::from_value(tagged).map_err(|source| PayloadError::Invalid {
-        event_type: event_type.to_owned(),
-        source,
-    })
+    serde_json::from_value(tagged).map_err(|source| PayloadError::Invalid { event_type: event_type.to_owned(), source })
 }
 
 /// Generates `event_type` and `EVENT_TYPES` for an event enum whose variants all have fields.
@@ -122,8 +116,7 @@ impl AnyEvent {
         if crate::workshop::Event::EVENT_TYPES.contains(&event_type) {
             crate::workshop::Event::from_payload(event_type, payload).map(AnyEvent::Workshop)
         } else if crate::organization::Event::EVENT_TYPES.contains(&event_type) {
-            crate::organization::Event::from_payload(event_type, payload)
-                .map(AnyEvent::Organization)
+            crate::organization::Event::from_payload(event_type, payload).map(AnyEvent::Organization)
         } else if crate::guideline::Event::EVENT_TYPES.contains(&event_type) {
             crate::guideline::Event::from_payload(event_type, payload).map(AnyEvent::Guideline)
         } else {

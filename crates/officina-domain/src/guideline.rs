@@ -132,28 +132,17 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
-event_names!(Event {
-    GuidelinePublished,
-    GuidelineVersionPublished
-});
+event_names!(Event { GuidelinePublished, GuidelineVersionPublished });
 
 /// Decides what a command does to a guideline stream.
 pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Event>, DomainError> {
     match command {
-        Command::PublishGuideline {
-            guideline_id,
-            lab,
-            title,
-            summary,
-            document_ref,
-        } => {
+        Command::PublishGuideline { guideline_id, lab, title, summary, document_ref } => {
             if state.guideline.is_some() {
                 return Err(DomainError::AlreadyExists(Entity::Guideline));
             }
             if lab.category != EccpCategory::Lab {
-                return Err(DomainError::NotALab {
-                    category: lab.category,
-                });
+                return Err(DomainError::NotALab { category: lab.category });
             }
             let title = required("title", title)?;
             let summary = required("summary", summary)?;
@@ -169,15 +158,8 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
                 at: ctx.now,
             }])
         }
-        Command::PublishGuidelineVersion {
-            summary,
-            document_ref,
-            changes,
-        } => {
-            let guideline = state
-                .guideline
-                .as_ref()
-                .ok_or(DomainError::NotFound(Entity::Guideline))?;
+        Command::PublishGuidelineVersion { summary, document_ref, changes } => {
+            let guideline = state.guideline.as_ref().ok_or(DomainError::NotFound(Entity::Guideline))?;
             if guideline.publisher != ctx.actor.person_id && !ctx.actor.platform_admin {
                 return Err(DomainError::NotGuidelineEditor);
             }
@@ -200,16 +182,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
 /// Applies an event to a guideline stream's state.
 pub fn evolve(mut state: State, event: &Event) -> State {
     match event {
-        Event::GuidelinePublished {
-            guideline_id,
-            lab,
-            title,
-            version,
-            summary,
-            document_ref,
-            published_by,
-            at,
-        } => {
+        Event::GuidelinePublished { guideline_id, lab, title, version, summary, document_ref, published_by, at } => {
             state.guideline = Some(Guideline {
                 id: *guideline_id,
                 lab: lab.clone(),
@@ -224,14 +197,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
                 }],
             });
         }
-        Event::GuidelineVersionPublished {
-            version,
-            summary,
-            document_ref,
-            changes,
-            at,
-            ..
-        } => {
+        Event::GuidelineVersionPublished { version, summary, document_ref, changes, at, .. } => {
             if let Some(guideline) = state.guideline.as_mut() {
                 guideline.versions.push(GuidelineVersion {
                     version: *version,

@@ -169,14 +169,8 @@ mod tests {
         for r in refs {
             assert_eq!(StreamRef::parse(&r.stream_id()), Some(r));
         }
-        assert_eq!(
-            workshop_stream_id(WorkshopId::from_u128(1)),
-            "workshop-00000000-0000-0000-0000-000000000001"
-        );
-        assert_eq!(
-            StreamRef::parse("session-00000000-0000-0000-0000-000000000001"),
-            None
-        );
+        assert_eq!(workshop_stream_id(WorkshopId::from_u128(1)), "workshop-00000000-0000-0000-0000-000000000001");
+        assert_eq!(StreamRef::parse("session-00000000-0000-0000-0000-000000000001"), None);
         assert_eq!(StreamRef::parse("workshop-nope"), None);
     }
 }

@@ -37,11 +37,7 @@ pub struct Organization {
 impl Organization {
     /// The facts a workshop command needs about this organization.
     pub fn to_ref(&self) -> OrganizationRef {
-        OrganizationRef {
-            id: self.id,
-            name: self.name.clone(),
-            category: self.category,
-        }
+        OrganizationRef { id: self.id, name: self.name.clone(), category: self.category }
     }
 }
 
@@ -96,10 +92,7 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
-event_names!(Event {
-    OrganizationRegistered,
-    OrganizationRenamed
-});
+event_names!(Event { OrganizationRegistered, OrganizationRenamed });
 
 /// Decides what a command does to an organization stream.
 pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Event>, DomainError> {
@@ -107,11 +100,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
         return Err(DomainError::PlatformAdminRequired);
     }
     match command {
-        Command::RegisterOrganization {
-            organization_id,
-            name,
-            category,
-        } => {
+        Command::RegisterOrganization { organization_id, name, category } => {
             if state.organization.is_some() {
                 return Err(DomainError::AlreadyExists(Entity::Organization));
             }
@@ -125,10 +114,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
             }])
         }
         Command::RenameOrganization { name } => {
-            let organization = state
-                .organization
-                .as_ref()
-                .ok_or(DomainError::NotFound(Entity::Organization))?;
+            let organization = state.organization.as_ref().ok_or(DomainError::NotFound(Entity::Organization))?;
             let name = required("name", name)?;
             if name == organization.name {
                 return Err(DomainError::NameUnchanged);
@@ -147,13 +133,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
 /// Applies an event to an organization stream's state.
 pub fn evolve(mut state: State, event: &Event) -> State {
     match event {
-        Event::OrganizationRegistered {
-            organization_id,
-            name,
-            category,
-            at,
-            ..
-        } => {
+        Event::OrganizationRegistered { organization_id, name, category, at, .. } => {
             state.organization = Some(Organization {
                 id: *organization_id,
                 name: name.clone(),
@@ -162,11 +142,7 @@ pub fn evolve(mut state: State, event: &Event) -> State {
                 previous_names: Vec::new(),
             });
         }
-        Event::OrganizationRenamed {
-            name,
-            previous_name,
-            ..
-        } => {
+        Event::OrganizationRenamed { name, previous_name, .. } => {
             if let Some(org) = state.organization.as_mut() {
                 org.previous_names.push(previous_name.clone());
                 org.name = name.clone();

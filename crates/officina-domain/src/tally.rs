@@ -41,11 +41,7 @@ impl Tally {
 
 /// Why a proposal was not adopted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(
-    tag = "reason",
-    rename_all = "SCREAMING_SNAKE_CASE",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "reason", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum RejectionReason {
     /// No organization was eligible at closing.
     NoEligibleOrganization,
@@ -110,16 +106,9 @@ pub fn evaluate(
     latest_positions: &BTreeMap<OrganizationId, Stance>,
     recused: &BTreeSet<OrganizationId>,
 ) -> Evaluation {
-    let eligible: Vec<OrganizationId> = voting_organizations
-        .iter()
-        .filter(|org| !recused.contains(org))
-        .copied()
-        .collect();
+    let eligible: Vec<OrganizationId> = voting_organizations.iter().filter(|org| !recused.contains(org)).copied().collect();
 
-    let mut tally = Tally {
-        eligible: count(eligible.len()),
-        ..Tally::default()
-    };
+    let mut tally = Tally { eligible: count(eligible.len()), ..Tally::default() };
     let mut abstained = Vec::new();
     let mut opposed = Vec::new();
     let mut not_expressed = Vec::new();
@@ -143,10 +132,7 @@ pub fn evaluate(
             }
         }
     }
-    tally.quorum_met = tally.eligible > 0
-        && rule
-            .quorum
-            .met_by(u64::from(tally.expressed), u64::from(tally.eligible));
+    tally.quorum_met = tally.eligible > 0 && rule.quorum.met_by(u64::from(tally.expressed), u64::from(tally.eligible));
 
     let supports = tally.supports();
     let reason = if tally.eligible == 0 {
@@ -168,11 +154,7 @@ pub fn evaluate(
                 if supports == tally.eligible {
                     None
                 } else {
-                    Some(RejectionReason::NotUnanimous {
-                        abstained,
-                        opposed,
-                        not_expressed,
-                    })
+                    Some(RejectionReason::NotUnanimous { abstained, opposed, not_expressed })
                 }
             }
             RuleMethod::Majority => {
@@ -197,16 +179,8 @@ pub fn evaluate(
         }
     };
     tally.would_pass = reason.is_none();
-    let outcome = if reason.is_none() {
-        Outcome::Adopted
-    } else {
-        Outcome::Rejected
-    };
-    Evaluation {
-        tally,
-        outcome,
-        reason,
-    }
+    let outcome = if reason.is_none() { Outcome::Adopted } else { Outcome::Rejected };
+    Evaluation { tally, outcome, reason }
 }
 
 fn count(n: usize) -> u32 {

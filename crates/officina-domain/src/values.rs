@@ -276,11 +276,7 @@ impl Ratio {
 
     /// Builds a ratio; `None` when the denominator is zero.
     pub const fn new(num: u32, den: u32) -> Option<Ratio> {
-        if den == 0 {
-            None
-        } else {
-            Some(Ratio { num, den })
-        }
+        if den == 0 { None } else { Some(Ratio { num, den }) }
     }
 
     /// Whether the ratio is a valid fraction between 0 and 1 inclusive.
@@ -327,8 +323,7 @@ impl PartialOrd for Ratio {
 
 impl Ord for Ratio {
     fn cmp(&self, other: &Self) -> Ordering {
-        (u64::from(self.num) * u64::from(other.den))
-            .cmp(&(u64::from(other.num) * u64::from(self.den)))
+        (u64::from(self.num) * u64::from(other.den)).cmp(&(u64::from(other.num) * u64::from(self.den)))
     }
 }
 
@@ -382,34 +377,22 @@ pub struct DecisionRule {
 impl DecisionRule {
     /// Consensus with the default quorum.
     pub const fn consensus() -> Self {
-        DecisionRule {
-            method: RuleMethod::Consensus,
-            quorum: Ratio::HALF,
-        }
+        DecisionRule { method: RuleMethod::Consensus, quorum: Ratio::HALF }
     }
 
     /// Unanimity (quorum is irrelevant: everyone must support).
     pub const fn unanimity() -> Self {
-        DecisionRule {
-            method: RuleMethod::Unanimity,
-            quorum: Ratio::HALF,
-        }
+        DecisionRule { method: RuleMethod::Unanimity, quorum: Ratio::HALF }
     }
 
     /// Simple majority with the default quorum.
     pub const fn majority() -> Self {
-        DecisionRule {
-            method: RuleMethod::Majority,
-            quorum: Ratio::HALF,
-        }
+        DecisionRule { method: RuleMethod::Majority, quorum: Ratio::HALF }
     }
 
     /// Qualified majority with the given threshold and the default quorum.
     pub const fn qualified_majority(threshold: Ratio) -> Self {
-        DecisionRule {
-            method: RuleMethod::QualifiedMajority { threshold },
-            quorum: Ratio::HALF,
-        }
+        DecisionRule { method: RuleMethod::QualifiedMajority { threshold }, quorum: Ratio::HALF }
     }
 
     /// The same rule with another quorum.
@@ -494,19 +477,13 @@ mod tests {
         let back: DecisionRule = serde_json::from_value(json).expect("deserializes");
         assert_eq!(back, rule);
         let json = serde_json::to_value(DecisionRule::majority()).expect("serializes");
-        assert_eq!(
-            json,
-            serde_json::json!({"method": "MAJORITY", "quorum": {"num": 1, "den": 2}})
-        );
+        assert_eq!(json, serde_json::json!({"method": "MAJORITY", "quorum": {"num": 1, "den": 2}}));
     }
 
     #[test]
     fn stages_only_move_forward_one_step_at_a_time() {
         assert_eq!(Stage::Identified.next(), Some(Stage::CoConduction));
         assert_eq!(Stage::Closed.next(), None);
-        assert_eq!(
-            serde_json::to_value(Stage::CoConduction).ok(),
-            Some(serde_json::json!("CO_CONDUCTION"))
-        );
+        assert_eq!(serde_json::to_value(Stage::CoConduction).ok(), Some(serde_json::json!("CO_CONDUCTION")));
     }
 }

@@ -98,7 +98,11 @@ event_object!(RecordedEventObject, "RecordedEvent", "An event of the log, as aud
 event_object!(ActivityEvent, "ActivityEvent", "An event of one workshop, as a live session follows it.");
 
 /// Which part of the log the viewer asks for, once authorized.
-async fn authorized_filter(ctx: &Context<'_>, stream_id: Option<String>, workshop_id: Option<ID>) -> async_graphql::Result<EventFilter> {
+async fn authorized_filter(
+    ctx: &Context<'_>,
+    stream_id: Option<String>,
+    workshop_id: Option<ID>,
+) -> async_graphql::Result<EventFilter> {
     let actor = actor(ctx)?;
     let workshop: Option<WorkshopId> = ids::parse_opt(ctx, "workshopId", &workshop_id)?;
     match (stream_id, workshop) {

@@ -44,7 +44,12 @@ pub fn page<T: OutputType>(items: Vec<(String, T)>, has_next_page: bool, total_c
 }
 
 /// Pages an in-memory list (children already loaded in one batch): cursors are indexes.
-pub fn page_of_list<T: OutputType>(ctx: &Context<'_>, items: Vec<T>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Page<T>> {
+pub fn page_of_list<T: OutputType>(
+    ctx: &Context<'_>,
+    items: Vec<T>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Page<T>> {
     let size = page_size(ctx, first)?;
     let start = match after {
         None => 0,

@@ -204,12 +204,9 @@ impl From<AppError> for ApiError {
                 api.field = Some("idempotencyKey".into());
                 api
             }
-            AppError::Store(StoreError::Conflict { actual, .. }) => AppError::Conflict {
-                stream_id: String::new(),
-                expected: None,
-                actual,
+            AppError::Store(StoreError::Conflict { actual, .. }) => {
+                AppError::Conflict { stream_id: String::new(), expected: None, actual }.into()
             }
-            .into(),
             other => Self::internal(&other),
         }
     }

@@ -73,4 +73,3 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
 pub fn sdl() -> String {
     Schema::build(Query::default(), Mutation::default(), Subscription::default()).finish().sdl()
 }
-

@@ -28,7 +28,11 @@ pub struct LiveSubscription;
 impl LiveSubscription {
     /// The live state of a session (attendance, current agenda item, documents, minutes, open
     /// proposals and their tallies): pushed now, then whenever it changes.
-    async fn session_live(&self, ctx: &Context<'_>, session_id: ID) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Session>> + use<>> {
+    async fn session_live(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Session>> + use<>> {
         let key: SessionId = parse(ctx, "sessionId", &session_id)?;
         let current = nodes::session(ctx, key).await?;
         let workshop = current.0.workshop_id;
@@ -70,7 +74,11 @@ impl LiveSubscription {
     /// The running tally of one proposal: pushed now, then on every position stated (and on
     /// every other change that moves it: amendments, recusals, members joining or leaving, the
     /// decision).
-    async fn proposal_tally(&self, ctx: &Context<'_>, proposal_id: ID) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Tally>> + use<>> {
+    async fn proposal_tally(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Tally>> + use<>> {
         let key: ProposalId = parse(ctx, "proposalId", &proposal_id)?;
         let proposal = nodes::proposal(ctx, key).await?;
         let read = services(ctx).read.clone();

@@ -16,10 +16,14 @@ use officina_domain::{
 };
 use uuid::Uuid;
 
-use crate::enums::{ContributionKind, CyclePhase, DecisionRuleInput, Disposition, EccpCategory, ProposalKind, Role, Stance, WorkshopStage};
+use crate::enums::{
+    ContributionKind, CyclePhase, DecisionRuleInput, Disposition, EccpCategory, ProposalKind, Role, Stance, WorkshopStage,
+};
 use crate::error::{ApiError, ResultExt, fail};
 use crate::ids::{parse, parse_opt};
-use crate::nodes::{self, Contribution, Decision, Guideline, GuidelineFeedback, Member, Organization, Proposal, Session, StatedPosition, Workshop};
+use crate::nodes::{
+    self, Contribution, Decision, Guideline, GuidelineFeedback, Member, Organization, Proposal, Session, StatedPosition, Workshop,
+};
 use crate::request::{actor, command_request, services};
 use crate::scalars::Position;
 
@@ -99,16 +103,51 @@ macro_rules! payload {
     };
 }
 
-payload!(OrganizationPayload, organization, Organization, OrganizationId, nodes::organization, "The answer to an organization mutation.");
+payload!(
+    OrganizationPayload,
+    organization,
+    Organization,
+    OrganizationId,
+    nodes::organization,
+    "The answer to an organization mutation."
+);
 payload!(WorkshopPayload, workshop, Workshop, WorkshopId, nodes::workshop, "The answer to a workshop mutation.");
 payload!(MemberPayload, member, Member, MemberId, nodes::member, "The answer to a membership mutation.");
 payload!(GuidelinePayload, guideline, Guideline, GuidelineId, nodes::guideline, "The answer to a guideline mutation.");
-payload!(GuidelineFeedbackPayload, feedback, GuidelineFeedback, (WorkshopId, FeedbackId), nodes::feedback, "The answer to `giveGuidelineFeedback`.");
+payload!(
+    GuidelineFeedbackPayload,
+    feedback,
+    GuidelineFeedback,
+    (WorkshopId, FeedbackId),
+    nodes::feedback,
+    "The answer to `giveGuidelineFeedback`."
+);
 payload!(SessionPayload, session, Session, SessionId, nodes::session, "The answer to a session mutation.");
-payload!(ContributionPayload, contribution, Contribution, ContributionId, nodes::contribution, "The answer to a contribution mutation.");
+payload!(
+    ContributionPayload,
+    contribution,
+    Contribution,
+    ContributionId,
+    nodes::contribution,
+    "The answer to a contribution mutation."
+);
 payload!(ProposalPayload, proposal, Proposal, ProposalId, nodes::proposal, "The answer to a proposal mutation.");
-payload!(PositionPayload, stated_position, StatedPosition, (ProposalId, u64), nodes::stated_position, "The answer to `statePosition`: the position as recorded (`statedPosition`) and the log `position`.");
-payload!(DecisionPayload, decision, Decision, DecisionId, nodes::decision, "The answer to `closeDeliberation`: the decision record.");
+payload!(
+    PositionPayload,
+    stated_position,
+    StatedPosition,
+    (ProposalId, u64),
+    nodes::stated_position,
+    "The answer to `statePosition`: the position as recorded (`statedPosition`) and the log `position`."
+);
+payload!(
+    DecisionPayload,
+    decision,
+    Decision,
+    DecisionId,
+    nodes::decision,
+    "The answer to `closeDeliberation`: the decision record."
+);
 
 // ---- Inputs -------------------------------------------------------------------------------
 
@@ -432,18 +471,30 @@ pub struct PartnershipMutation;
 #[Object]
 impl PartnershipMutation {
     /// Registers a partner organization (platform administrators).
-    async fn register_organization(&self, ctx: &Context<'_>, input: RegisterOrganizationInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn register_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterOrganizationInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let actor = actor(ctx)?;
         let request = command_request(ctx, actor, input.idempotency_key, None)?;
         let new_id = OrganizationId::from(Uuid::now_v7());
-        let command = organization::Command::RegisterOrganization { organization_id: new_id, name: input.name, category: input.category.into() };
+        let command = organization::Command::RegisterOrganization {
+            organization_id: new_id,
+            name: input.name,
+            category: input.category.into(),
+        };
         let executed = services(ctx).app.execute::<Organizations>(new_id, command, &request).await.api(ctx)?;
         let id = id_in(&executed.events, "organizationId").map_or(new_id, OrganizationId::from);
         Ok(OrganizationPayload::new(id, &executed))
     }
 
     /// Renames an organization (platform administrators).
-    async fn rename_organization(&self, ctx: &Context<'_>, input: RenameOrganizationInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn rename_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: RenameOrganizationInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let actor = actor(ctx)?;
         let id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
         let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
@@ -480,7 +531,11 @@ impl PartnershipMutation {
 
     /// Moves a workshop to its next stage (or to `to`): IDENTIFIED → CO_CONDUCTION →
     /// CAPITALIZATION → CLOSED.
-    async fn advance_workshop_stage(&self, ctx: &Context<'_>, input: AdvanceWorkshopStageInput) -> async_graphql::Result<WorkshopPayload> {
+    async fn advance_workshop_stage(
+        &self,
+        ctx: &Context<'_>,
+        input: AdvanceWorkshopStageInput,
+    ) -> async_graphql::Result<WorkshopPayload> {
         let id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let to = match input.to {
             Some(to) => to.into(),
@@ -499,7 +554,8 @@ impl PartnershipMutation {
                 }
             }
         };
-        let executed = on_workshop(ctx, id, vec![Command::ChangeStage { to }], input.idempotency_key, input.expected_version).await?;
+        let executed =
+            on_workshop(ctx, id, vec![Command::ChangeStage { to }], input.idempotency_key, input.expected_version).await?;
         Ok(WorkshopPayload::new(id, &executed))
     }
 
@@ -541,7 +597,11 @@ impl PartnershipMutation {
     }
 
     /// Publishes a guideline (version 1) for a Lab, or the next version of an existing one.
-    async fn publish_guideline(&self, ctx: &Context<'_>, input: PublishGuidelineInput) -> async_graphql::Result<GuidelinePayload> {
+    async fn publish_guideline(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishGuidelineInput,
+    ) -> async_graphql::Result<GuidelinePayload> {
         let actor = actor(ctx)?;
         let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
         let app = &services(ctx).app;
@@ -609,7 +669,11 @@ impl PartnershipMutation {
     }
 
     /// Structured feedback on the guideline version the workshop adopted.
-    async fn give_guideline_feedback(&self, ctx: &Context<'_>, input: GiveGuidelineFeedbackInput) -> async_graphql::Result<GuidelineFeedbackPayload> {
+    async fn give_guideline_feedback(
+        &self,
+        ctx: &Context<'_>,
+        input: GiveGuidelineFeedbackInput,
+    ) -> async_graphql::Result<GuidelineFeedbackPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let guideline_id: GuidelineId = parse(ctx, "guidelineId", &input.guideline_id)?;
         let version = version_u32(ctx, "version", input.version)?;
@@ -653,7 +717,8 @@ impl PartnershipMutation {
     async fn add_agenda_item(&self, ctx: &Context<'_>, input: AddAgendaItemInput) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = nodes::workshop_of_session(ctx, session_id).await?;
-        let command = Command::AddAgendaItem { session_id, agenda_item_id: AgendaItemId::from(Uuid::now_v7()), title: input.title };
+        let command =
+            Command::AddAgendaItem { session_id, agenda_item_id: AgendaItemId::from(Uuid::now_v7()), title: input.title };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(SessionPayload::new(session_id, &executed))
     }
@@ -676,7 +741,14 @@ impl PartnershipMutation {
     async fn open_session(&self, ctx: &Context<'_>, input: SessionInput) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = nodes::workshop_of_session(ctx, session_id).await?;
-        let executed = on_workshop(ctx, workshop_id, vec![Command::OpenSession { session_id }], input.idempotency_key, input.expected_version).await?;
+        let executed = on_workshop(
+            ctx,
+            workshop_id,
+            vec![Command::OpenSession { session_id }],
+            input.idempotency_key,
+            input.expected_version,
+        )
+        .await?;
         Ok(SessionPayload::new(session_id, &executed))
     }
 
@@ -738,14 +810,24 @@ impl PartnershipMutation {
     async fn publish_minutes(&self, ctx: &Context<'_>, input: SessionInput) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = nodes::workshop_of_session(ctx, session_id).await?;
-        let executed =
-            on_workshop(ctx, workshop_id, vec![Command::PublishMinutes { session_id }], input.idempotency_key, input.expected_version).await?;
+        let executed = on_workshop(
+            ctx,
+            workshop_id,
+            vec![Command::PublishMinutes { session_id }],
+            input.idempotency_key,
+            input.expected_version,
+        )
+        .await?;
         Ok(SessionPayload::new(session_id, &executed))
     }
 
     /// Submits a contribution (knowledge, analysis, experience, evidence, document, comment or
     /// question) on behalf of the viewer's organization.
-    async fn submit_contribution(&self, ctx: &Context<'_>, input: SubmitContributionInput) -> async_graphql::Result<ContributionPayload> {
+    async fn submit_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitContributionInput,
+    ) -> async_graphql::Result<ContributionPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let new_id = ContributionId::from(Uuid::now_v7());
         let command = Command::SubmitContribution {
@@ -763,7 +845,11 @@ impl PartnershipMutation {
     }
 
     /// Revises a contribution: a new version; the old one is kept.
-    async fn revise_contribution(&self, ctx: &Context<'_>, input: ReviseContributionInput) -> async_graphql::Result<ContributionPayload> {
+    async fn revise_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: ReviseContributionInput,
+    ) -> async_graphql::Result<ContributionPayload> {
         let contribution_id: ContributionId = parse(ctx, "contributionId", &input.contribution_id)?;
         let workshop_id = nodes::workshop_of_contribution(ctx, contribution_id).await?;
         let command = Command::ReviseContribution { contribution_id, title: input.title, body: input.body };
@@ -772,7 +858,11 @@ impl PartnershipMutation {
     }
 
     /// Withdraws a contribution; it stays in the history.
-    async fn withdraw_contribution(&self, ctx: &Context<'_>, input: WithdrawContributionInput) -> async_graphql::Result<ContributionPayload> {
+    async fn withdraw_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawContributionInput,
+    ) -> async_graphql::Result<ContributionPayload> {
         let contribution_id: ContributionId = parse(ctx, "contributionId", &input.contribution_id)?;
         let workshop_id = nodes::workshop_of_contribution(ctx, contribution_id).await?;
         let command = Command::WithdrawContribution { contribution_id, reason: input.reason };
@@ -781,7 +871,11 @@ impl PartnershipMutation {
     }
 
     /// Records how a contribution was taken into account (ECCP art. 5(2)(c)).
-    async fn record_disposition(&self, ctx: &Context<'_>, input: RecordDispositionInput) -> async_graphql::Result<ContributionPayload> {
+    async fn record_disposition(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordDispositionInput,
+    ) -> async_graphql::Result<ContributionPayload> {
         let contribution_id: ContributionId = parse(ctx, "contributionId", &input.contribution_id)?;
         let workshop_id = nodes::workshop_of_contribution(ctx, contribution_id).await?;
         let command = Command::RecordDisposition { contribution_id, disposition: input.disposition.into(), reason: input.reason };
@@ -869,11 +963,19 @@ impl PartnershipMutation {
     }
 
     /// Closes deliberation: the rule is evaluated and the decision recorded.
-    async fn close_deliberation(&self, ctx: &Context<'_>, input: CloseDeliberationInput) -> async_graphql::Result<DecisionPayload> {
+    async fn close_deliberation(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseDeliberationInput,
+    ) -> async_graphql::Result<DecisionPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = nodes::workshop_of_proposal(ctx, proposal_id).await?;
         let new_id = DecisionId::from(Uuid::now_v7());
-        let command = Command::CloseDeliberation { proposal_id, decision_id: new_id, session_id: parse_opt(ctx, "sessionId", &input.session_id)? };
+        let command = Command::CloseDeliberation {
+            proposal_id,
+            decision_id: new_id,
+            session_id: parse_opt(ctx, "sessionId", &input.session_id)?,
+        };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         let id = id_in(&executed.events, "decisionId").map_or(new_id, DecisionId::from);
         Ok(DecisionPayload::new(id, &executed))

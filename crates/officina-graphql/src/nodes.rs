@@ -13,7 +13,8 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use officina_domain::{
-    self as domain, ContributionId, DecisionId, FeedbackId, GuidelineId, MemberId, OrganizationId, ProposalId, SessionId, WorkshopId,
+    self as domain, ContributionId, DecisionId, FeedbackId, GuidelineId, MemberId, OrganizationId, ProposalId, SessionId,
+    WorkshopId,
 };
 use officina_projections::{
     AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow, DecisionRow, DispositionRow, DocumentRow,
@@ -23,8 +24,8 @@ use officina_projections::{
 
 use crate::connection::{Page, page_of_list};
 use crate::enums::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, DispositionFilter, EccpCategory, MinutesStatus, Outcome, ProposalKind,
-    ProposalStatus, Role, SessionStatus, Stance, WorkshopStage,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, DispositionFilter, EccpCategory, MinutesStatus, Outcome,
+    ProposalKind, ProposalStatus, Role, SessionStatus, Stance, WorkshopStage,
 };
 use crate::error::{ApiError, fail};
 use crate::ids::id;
@@ -94,7 +95,10 @@ pub async fn guideline(ctx: &Context<'_>, key: GuidelineId) -> async_graphql::Re
     }
 }
 
-pub async fn feedback(ctx: &Context<'_>, (workshop_id, key): (WorkshopId, FeedbackId)) -> async_graphql::Result<GuidelineFeedback> {
+pub async fn feedback(
+    ctx: &Context<'_>,
+    (workshop_id, key): (WorkshopId, FeedbackId),
+) -> async_graphql::Result<GuidelineFeedback> {
     guard(ctx, workshop_id).await?;
     let all = many(ctx, FeedbackOfWorkshop(workshop_id)).await?;
     match all.into_iter().find(|row| row.id == key) {
@@ -134,7 +138,10 @@ pub async fn proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Resu
 }
 
 /// A stated position, by its proposal and the log position of its `PositionStated` event.
-pub async fn stated_position(ctx: &Context<'_>, (proposal_id, position): (ProposalId, u64)) -> async_graphql::Result<StatedPosition> {
+pub async fn stated_position(
+    ctx: &Context<'_>,
+    (proposal_id, position): (ProposalId, u64),
+) -> async_graphql::Result<StatedPosition> {
     let proposal = proposal(ctx, proposal_id).await?;
     let positions = many(ctx, PositionsOf(proposal.0.id)).await?;
     match positions.into_iter().find(|row| row.position == position) {
@@ -223,7 +230,11 @@ pub async fn require_speaks_for(ctx: &Context<'_>, organization_id: Organization
     if actor.platform_admin {
         return Ok(());
     }
-    let memberships = services(ctx).read.memberships_of_person(actor.person_id).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))?;
+    let memberships = services(ctx)
+        .read
+        .memberships_of_person(actor.person_id)
+        .await
+        .map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))?;
     if memberships.iter().any(|m| m.is_current() && m.organization.id == organization_id && m.role == domain::Role::Lab) {
         Ok(())
     } else {
@@ -468,7 +479,12 @@ impl Workshop {
             .collect();
         page_of_list(ctx, members, first, after)
     }
-    async fn sessions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Page<Session>> {
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Session>> {
         guard(ctx, self.0.id).await?;
         let sessions = many(ctx, SessionsOf(self.0.id)).await?.into_iter().map(Session).collect();
         page_of_list(ctx, sessions, first, after)
@@ -509,7 +525,12 @@ impl Workshop {
         page_of_list(ctx, proposals, first, after)
     }
     /// The decisions taken, public to everyone.
-    async fn decisions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Page<Decision>> {
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Decision>> {
         let decisions = many(ctx, DecisionsOf(self.0.id)).await?.into_iter().map(Decision).collect();
         page_of_list(ctx, decisions, first, after)
     }
@@ -624,12 +645,20 @@ impl Session {
     }
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgendaItem>> {
         let current = self.0.current_agenda_item_id;
-        Ok(many(ctx, AgendaOf(self.0.id)).await?.into_iter().map(|row| AgendaItem { current: Some(row.id) == current, row }).collect())
+        Ok(many(ctx, AgendaOf(self.0.id))
+            .await?
+            .into_iter()
+            .map(|row| AgendaItem { current: Some(row.id) == current, row })
+            .collect())
     }
     /// The agenda item under discussion.
     async fn current_agenda_item(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AgendaItem>> {
         let Some(current) = self.0.current_agenda_item_id else { return Ok(None) };
-        Ok(many(ctx, AgendaOf(self.0.id)).await?.into_iter().find(|row| row.id == current).map(|row| AgendaItem { row, current: true }))
+        Ok(many(ctx, AgendaOf(self.0.id))
+            .await?
+            .into_iter()
+            .find(|row| row.id == current)
+            .map(|row| AgendaItem { row, current: true }))
     }
     /// Documents shared for the session, with their lead time.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SharedDocument>> {
@@ -932,7 +961,11 @@ impl Proposal {
     }
     /// Positions: by default each organization's current one; with `includeSuperseded`, every
     /// position ever stated, oldest first.
-    async fn positions(&self, ctx: &Context<'_>, #[graphql(default = false)] include_superseded: bool) -> async_graphql::Result<Vec<StatedPosition>> {
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_superseded: bool,
+    ) -> async_graphql::Result<Vec<StatedPosition>> {
         let rows = many(ctx, PositionsOf(self.0.id)).await?;
         Ok(rows.into_iter().filter(|row| include_superseded || row.current).map(StatedPosition).collect())
     }
@@ -1052,11 +1085,9 @@ pub struct Rejection {
 impl From<&domain::RejectionReason> for Rejection {
     fn from(reason: &domain::RejectionReason) -> Self {
         let (abstained, opposed, not_expressed) = match reason {
-            domain::RejectionReason::NotUnanimous { abstained, opposed, not_expressed } => (
-                abstained.iter().map(id).collect(),
-                opposed.iter().map(id).collect(),
-                not_expressed.iter().map(id).collect(),
-            ),
+            domain::RejectionReason::NotUnanimous { abstained, opposed, not_expressed } => {
+                (abstained.iter().map(id).collect(), opposed.iter().map(id).collect(), not_expressed.iter().map(id).collect())
+            }
             _ => (Vec::new(), Vec::new(), Vec::new()),
         };
         Rejection { code: reason.as_str().to_owned(), abstained, opposed, not_expressed }

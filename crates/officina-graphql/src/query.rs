@@ -102,7 +102,12 @@ impl PartnershipQuery {
     }
 
     /// The partner organizations, for signed-in people.
-    async fn organizations(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Page<Organization>> {
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Organization>> {
         actor(ctx)?;
         let request = page_request(ctx, first, after)?;
         to_page(ctx, services(ctx).read.organizations(&request).await, Organization)
@@ -115,7 +120,12 @@ impl PartnershipQuery {
     }
 
     /// The Labs' guidelines, for signed-in people.
-    async fn guidelines(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Page<Guideline>> {
+    async fn guidelines(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Page<Guideline>> {
         actor(ctx)?;
         let request = page_request(ctx, first, after)?;
         to_page(ctx, services(ctx).read.guidelines(&request).await, Guideline)
@@ -168,7 +178,13 @@ impl PartnershipQuery {
         let key: DecisionId = parse(ctx, "id", &id)?;
         match nodes::decision(ctx, key).await {
             Ok(decision) => Ok(Some(decision)),
-            Err(error) if error.extensions.as_ref().and_then(|e| e.get("code")).is_some_and(|code| code.to_string().contains("NOT_FOUND")) => {
+            Err(error)
+                if error
+                    .extensions
+                    .as_ref()
+                    .and_then(|e| e.get("code"))
+                    .is_some_and(|code| code.to_string().contains("NOT_FOUND")) =>
+            {
                 Ok(None)
             }
             Err(error) => Err(error),

@@ -138,11 +138,7 @@ pub async fn can_read_workshop(ctx: &Context<'_>, workshop_id: WorkshopId) -> as
 /// `UNAUTHENTICATED` for anonymous viewers, `FORBIDDEN` for outsiders.
 pub async fn require_workshop_reader(ctx: &Context<'_>, workshop_id: WorkshopId) -> async_graphql::Result<Actor> {
     let actor = actor(ctx)?;
-    if can_read_workshop(ctx, workshop_id).await? {
-        Ok(actor)
-    } else {
-        fail(ctx, ApiError::not_a_member_of_workshop())
-    }
+    if can_read_workshop(ctx, workshop_id).await? { Ok(actor) } else { fail(ctx, ApiError::not_a_member_of_workshop()) }
 }
 
 /// The command request for a mutation by `actor`.
@@ -158,7 +154,11 @@ pub fn command_request(
         Some(_) => {
             return fail(
                 ctx,
-                ApiError::validation("expectedVersion", "The expected version cannot be negative.", "La versione attesa non può essere negativa."),
+                ApiError::validation(
+                    "expectedVersion",
+                    "The expected version cannot be negative.",
+                    "La versione attesa non può essere negativa.",
+                ),
             );
         }
     };
@@ -175,12 +175,5 @@ pub fn command_request(
         );
     }
     let request_id = ctx.data_opt::<RequestInfo>().and_then(|info| info.request_id.clone());
-    Ok(CommandRequest {
-        actor,
-        now: None,
-        correlation_id: request_id.clone(),
-        request_id,
-        idempotency_key,
-        expected_version,
-    })
+    Ok(CommandRequest { actor, now: None, correlation_id: request_id.clone(), request_id, idempotency_key, expected_version })
 }

@@ -14,10 +14,9 @@ impl ScalarType for Position {
                 .parse::<u64>()
                 .map(Position)
                 .map_err(|_| InputValueError::custom("a Position is a string of digits, like \"42\"")),
-            Value::Number(number) => number
-                .as_u64()
-                .map(Position)
-                .ok_or_else(|| InputValueError::custom("a Position is a non-negative integer")),
+            Value::Number(number) => {
+                number.as_u64().map(Position).ok_or_else(|| InputValueError::custom("a Position is a non-negative integer"))
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -25,10 +25,29 @@ fn the_schema_has_every_operation_of_the_contract() {
     let sdl = officina_graphql::sdl();
     let queries = ["me", "workshops", "workshop", "organizations", "guidelines", "session", "proposal", "decision", "events"];
     let mutations = [
-        "registerOrganization", "identifyWorkshop", "advanceWorkshopStage", "admitMember", "changeMemberRole", "publishGuideline",
-        "adoptGuideline", "giveGuidelineFeedback", "scheduleSession", "shareDocument", "openSession", "checkIn", "startAgendaItem",
-        "closeSession", "submitContribution", "reviseContribution", "withdrawContribution", "tableProposal", "amendProposal",
-        "openDeliberation", "statePosition", "closeDeliberation", "withdrawProposal",
+        "registerOrganization",
+        "identifyWorkshop",
+        "advanceWorkshopStage",
+        "admitMember",
+        "changeMemberRole",
+        "publishGuideline",
+        "adoptGuideline",
+        "giveGuidelineFeedback",
+        "scheduleSession",
+        "shareDocument",
+        "openSession",
+        "checkIn",
+        "startAgendaItem",
+        "closeSession",
+        "submitContribution",
+        "reviseContribution",
+        "withdrawContribution",
+        "tableProposal",
+        "amendProposal",
+        "openDeliberation",
+        "statePosition",
+        "closeDeliberation",
+        "withdrawProposal",
     ];
     let subscriptions = ["workshopActivity", "sessionLive", "proposalTally", "events"];
     for name in queries.iter().chain(&mutations).chain(&subscriptions) {

@@ -29,16 +29,9 @@ const SINGLE_WRITER_EVENTS: usize = 600;
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let backend = args
-        .iter()
-        .position(|a| a == "--backend")
-        .and_then(|i| args.get(i + 1))
-        .map_or("both", String::as_str);
+    let backend = args.iter().position(|a| a == "--backend").and_then(|i| args.get(i + 1)).map_or("both", String::as_str);
     if backend == "sqlite" || backend == "both" {
-        let folder = std::env::temp_dir().join(format!(
-            "officina-projection-bench-{}",
-            Uuid::new_v4().simple()
-        ));
+        let folder = std::env::temp_dir().join(format!("officina-projection-bench-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&folder).expect("temporary folder");
         let url = format!("sqlite://{}?mode=rwc", folder.join("bench.db").display());
         run_suite("SQLite", &url).await;
@@ -47,39 +40,23 @@ async fn main() {
     if backend == "postgres" || backend == "both" {
         let admin_url = std::env::var("OFFICINA_BENCH_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to PostgreSQL");
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
         let name = format!("officina_bench_{}", Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create database");
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(base, _)| base);
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
         run_suite("PostgreSQL", &format!("{base}/{name}")).await;
-        let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await;
+        let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await;
     }
 }
 
 async fn run_suite(label: &str, url: &str) {
     let raw = EventStore::connect(url).await.expect("open the store");
-    let projected = EventStore::connect_with(
-        url,
-        StoreOptions {
-            hook: Some(Arc::new(Projector::new())),
-            ..StoreOptions::default()
-        },
-    )
-    .await
-    .expect("open the store");
-    for (name, tasks, per_task) in [
-        ("single writer", 1, SINGLE_WRITER_EVENTS),
-        ("64 concurrent writers", TASKS, EVENTS_PER_TASK),
-    ] {
+    let projected =
+        EventStore::connect_with(url, StoreOptions { hook: Some(Arc::new(Projector::new())), ..StoreOptions::default() })
+            .await
+            .expect("open the store");
+    for (name, tasks, per_task) in [("single writer", 1, SINGLE_WRITER_EVENTS), ("64 concurrent writers", TASKS, EVENTS_PER_TASK)]
+    {
         let (mut raw_rates, mut projected_rates) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             raw_rates.push(round(&raw, tasks, per_task).await);
@@ -104,15 +81,7 @@ async fn round(store: &EventStore, tasks: usize, per_task: usize) -> f64 {
                 let stream = workshop_stream_id(workshop);
                 for (version, event) in events(workshop, per_task).into_iter().enumerate() {
                     let event = NewEvent::new(event.event_type(), event.to_payload());
-                    store
-                        .append(
-                            &stream,
-                            ExpectedVersion::Exact(version as u64),
-                            vec![event],
-                            None,
-                        )
-                        .await
-                        .expect("append");
+                    store.append(&stream, ExpectedVersion::Exact(version as u64), vec![event], None).await.expect("append");
                 }
             })
         })
@@ -125,10 +94,7 @@ async fn round(store: &EventStore, tasks: usize, per_task: usize) -> f64 {
 
 /// A workshop's identification followed by a mix of members, contributions and positions.
 fn events(workshop: WorkshopId, count: usize) -> Vec<AnyEvent> {
-    let at = Utc
-        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .expect("an instant");
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("an instant");
     let organization = OrganizationRef {
         id: OrganizationId::new(Uuid::now_v7()),
         name: "Regione Abruzzo".into(),

@@ -30,14 +30,13 @@ mod tally;
 pub use error::ProjectionError;
 pub use projector::Projector;
 pub use read::{
-    ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest,
-    ReadModels, WorkshopFilter, cursor_of,
+    ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest, ReadModels, WorkshopFilter,
+    cursor_of,
 };
 pub use rebuild::rebuild;
 pub use rows::{
-    AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow,
-    DecisionRow, DispositionRow, DocumentRow, FeedbackRow, GuidelineRow, GuidelineVersionRow,
-    InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow, ProposalRow,
-    ProposalVersionRow, SessionRow, WorkshopRow,
+    AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow, DecisionRow, DispositionRow, DocumentRow,
+    FeedbackRow, GuidelineRow, GuidelineVersionRow, InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow,
+    ProposalRow, ProposalVersionRow, SessionRow, WorkshopRow,
 };
 pub use tally::ProposalTally;

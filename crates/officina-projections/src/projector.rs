@@ -44,9 +44,7 @@ impl Default for Projector {
 impl Projector {
     /// A projector writing the live read-model tables.
     pub fn new() -> Self {
-        Projector {
-            prefix: LIVE_PREFIX,
-        }
+        Projector { prefix: LIVE_PREFIX }
     }
 
     /// A projector writing the tables of another prefix (a rebuild's fresh tables).
@@ -55,19 +53,13 @@ impl Projector {
     }
 
     /// Projects `events` (in log order) through `conn`.
-    pub async fn project(
-        &self,
-        conn: HookConnection<'_>,
-        events: &[RecordedEvent],
-    ) -> Result<(), ProjectionError> {
+    pub async fn project(&self, conn: HookConnection<'_>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let plan = plan(events)?;
         match conn {
             HookConnection::Sqlite(conn) => {
                 for (sql, args) in plan.sqlite_statements() {
                     let sql = for_sqlite(&schema::rename(&sql, self.prefix));
-                    bind_all!(sqlx::query(&sql), args)
-                        .execute(&mut *conn)
-                        .await?;
+                    bind_all!(sqlx::query(&sql), args).execute(&mut *conn).await?;
                 }
             }
             HookConnection::Postgres(conn) => {
@@ -91,16 +83,8 @@ impl Projector {
 }
 
 impl AppendHook for Projector {
-    fn apply<'a>(
-        &'a self,
-        conn: HookConnection<'a>,
-        events: &'a [RecordedEvent],
-    ) -> BoxFuture<'a, Result<(), HookError>> {
-        Box::pin(async move {
-            self.project(conn, events)
-                .await
-                .map_err(|error| Box::new(error) as HookError)
-        })
+    fn apply<'a>(&'a self, conn: HookConnection<'a>, events: &'a [RecordedEvent]) -> BoxFuture<'a, Result<(), HookError>> {
+        Box::pin(async move { self.project(conn, events).await.map_err(|error| Box::new(error) as HookError) })
     }
 }
 
@@ -118,11 +102,7 @@ struct Insert {
 /// placeholders start after `offset`.
 fn render_insert(spec: &Insert, rows: &[Vec<Arg>], offset: usize) -> String {
     let width = spec.columns.len();
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ",
-        spec.table,
-        spec.columns.join(", ")
-    );
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.table, spec.columns.join(", "));
     for row in 0..rows.len() {
         if row > 0 {
             sql.push_str(", ");
@@ -162,11 +142,7 @@ struct Plan {
 impl Plan {
     fn insert(&mut self, spec: &'static Insert, row: Vec<Arg>) {
         debug_assert_eq!(row.len(), spec.columns.len(), "{}", spec.table);
-        match self
-            .inserts
-            .iter_mut()
-            .find(|(table, _)| std::ptr::eq(*table, spec))
-        {
+        match self.inserts.iter_mut().find(|(table, _)| std::ptr::eq(*table, spec)) {
             Some((_, rows)) => rows.push(row),
             None => self.inserts.push((spec, vec![row])),
         }
@@ -183,17 +159,10 @@ impl Plan {
         let mut statements = Vec::new();
         for (spec, rows) in self.inserts {
             for chunk in rows.chunks(MAX_ROWS_PER_INSERT) {
-                statements.push((
-                    render_insert(spec, chunk, 0),
-                    chunk.iter().flatten().cloned().collect(),
-                ));
+                statements.push((render_insert(spec, chunk, 0), chunk.iter().flatten().cloned().collect()));
             }
         }
-        statements.extend(
-            self.execs
-                .into_iter()
-                .map(|(sql, args)| (sql.to_owned(), args)),
-        );
+        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args)));
         statements
     }
 
@@ -241,12 +210,8 @@ impl Plan {
                 args.push(array);
                 arrays.push(format!("${}::{cast}", args.len()));
             }
-            let mut insert = format!(
-                "INSERT INTO {} ({}) SELECT * FROM unnest({})",
-                spec.table,
-                spec.columns.join(", "),
-                arrays.join(", ")
-            );
+            let mut insert =
+                format!("INSERT INTO {} ({}) SELECT * FROM unnest({})", spec.table, spec.columns.join(", "), arrays.join(", "));
             if !spec.tail.is_empty() {
                 insert.push(' ');
                 insert.push_str(spec.tail);
@@ -257,20 +222,12 @@ impl Plan {
             let sql = if clauses.is_empty() {
                 last
             } else {
-                let with: Vec<String> = clauses
-                    .iter()
-                    .enumerate()
-                    .map(|(i, insert)| format!("w{i} AS ({insert})"))
-                    .collect();
+                let with: Vec<String> = clauses.iter().enumerate().map(|(i, insert)| format!("w{i} AS ({insert})")).collect();
                 format!("WITH {} {last}", with.join(", "))
             };
             statements.push((sql, args));
         }
-        statements.extend(
-            self.execs
-                .into_iter()
-                .map(|(sql, args)| (sql.to_owned(), args.into_iter().map(PgArg::One).collect())),
-        );
+        statements.extend(self.execs.into_iter().map(|(sql, args)| (sql.to_owned(), args.into_iter().map(PgArg::One).collect())));
         statements
     }
 }
@@ -289,25 +246,16 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     // The version and position each stream reaches in this batch, written once at the end.
     let mut streams: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for event in events {
-        let fail = |reason: String| ProjectionError::Event {
-            position: event.position,
-            event_type: event.event_type.clone(),
-            reason,
-        };
-        let parsed = AnyEvent::from_payload(&event.event_type, &event.payload)
-            .map_err(|error| fail(error.to_string()))?;
-        let position =
-            i64::try_from(event.position).map_err(|_| fail("position out of range".into()))?;
+        let fail =
+            |reason: String| ProjectionError::Event { position: event.position, event_type: event.event_type.clone(), reason };
+        let parsed = AnyEvent::from_payload(&event.event_type, &event.payload).map_err(|error| fail(error.to_string()))?;
+        let position = i64::try_from(event.position).map_err(|_| fail("position out of range".into()))?;
         match parsed {
             AnyEvent::Organization(e) => organization_event(&mut plan, e, position),
             AnyEvent::Guideline(e) => guideline_event(&mut plan, e, position),
             AnyEvent::Workshop(e) => {
-                let Some(StreamRef::Workshop(workshop_id)) = StreamRef::parse(&event.stream_id)
-                else {
-                    return Err(fail(format!(
-                        "a workshop event in stream {:?}",
-                        event.stream_id
-                    )));
+                let Some(StreamRef::Workshop(workshop_id)) = StreamRef::parse(&event.stream_id) else {
+                    return Err(fail(format!("a workshop event in stream {:?}", event.stream_id)));
                 };
                 workshop_event(&mut plan, e, &workshop_id.to_string(), position);
             }
@@ -317,10 +265,7 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     for (stream_id, (version, position)) in streams {
         let version = i64::try_from(version).unwrap_or(i64::MAX);
         let position = i64::try_from(position).unwrap_or(i64::MAX);
-        plan.insert(
-            &STREAMS,
-            vec![Arg::text(stream_id), Arg::int(version), Arg::int(position)],
-        );
+        plan.insert(&STREAMS, vec![Arg::text(stream_id), Arg::int(version), Arg::int(position)]);
     }
     Ok(plan)
 }
@@ -355,15 +300,7 @@ static STREAMS: Insert = Insert {
 
 static ORGANIZATIONS: Insert = Insert {
     table: "rm_organizations",
-    columns: &[
-        "id",
-        "name",
-        "category",
-        "registered_by",
-        "registered_at",
-        "created_position",
-        "last_position",
-    ],
+    columns: &["id", "name", "category", "registered_by", "registered_at", "created_position", "last_position"],
     tail: "",
 };
 
@@ -408,31 +345,13 @@ static GUIDELINES: Insert = Insert {
 
 static GUIDELINE_VERSIONS: Insert = Insert {
     table: "rm_guideline_versions",
-    columns: &[
-        "guideline_id",
-        "version",
-        "summary",
-        "document_ref",
-        "changes",
-        "published_by",
-        "published_at",
-        "position",
-    ],
+    columns: &["guideline_id", "version", "summary", "document_ref", "changes", "published_by", "published_at", "position"],
     tail: "",
 };
 
 fn guideline_event(plan: &mut Plan, event: guideline::Event, position: i64) {
     match event {
-        guideline::Event::GuidelinePublished {
-            guideline_id,
-            lab,
-            title,
-            version,
-            summary,
-            document_ref,
-            published_by,
-            at,
-        } => {
+        guideline::Event::GuidelinePublished { guideline_id, lab, title, version, summary, document_ref, published_by, at } => {
             plan.insert(
                 &GUIDELINES,
                 vec![
@@ -518,14 +437,7 @@ static WORKSHOPS: Insert = Insert {
 
 static ADOPTIONS: Insert = Insert {
     table: "rm_guideline_adoptions",
-    columns: &[
-        "workshop_id",
-        "position",
-        "guideline_id",
-        "version",
-        "adopted_by",
-        "adopted_at",
-    ],
+    columns: &["workshop_id", "position", "guideline_id", "version", "adopted_by", "adopted_at"],
     tail: "",
 };
 
@@ -621,14 +533,7 @@ static DOCUMENTS: Insert = Insert {
 
 static ATTENDANCE: Insert = Insert {
     table: "rm_attendance",
-    columns: &[
-        "session_id",
-        "position",
-        "member_id",
-        "organization_id",
-        "checked_in_by",
-        "checked_in_at",
-    ],
+    columns: &["session_id", "position", "member_id", "organization_id", "checked_in_by", "checked_in_at"],
     tail: "",
 };
 
@@ -672,29 +577,13 @@ static CONTRIBUTIONS: Insert = Insert {
 
 static CONTRIBUTION_VERSIONS: Insert = Insert {
     table: "rm_contribution_versions",
-    columns: &[
-        "contribution_id",
-        "version",
-        "title",
-        "body",
-        "written_by",
-        "written_at",
-        "position",
-    ],
+    columns: &["contribution_id", "version", "title", "body", "written_by", "written_at", "position"],
     tail: "",
 };
 
 static DISPOSITIONS: Insert = Insert {
     table: "rm_dispositions",
-    columns: &[
-        "contribution_id",
-        "position",
-        "contribution_version",
-        "disposition",
-        "reason",
-        "recorded_by",
-        "recorded_at",
-    ],
+    columns: &["contribution_id", "position", "contribution_version", "disposition", "reason", "recorded_by", "recorded_at"],
     tail: "",
 };
 
@@ -723,43 +612,19 @@ static PROPOSALS: Insert = Insert {
 
 static PROPOSAL_VERSIONS: Insert = Insert {
     table: "rm_proposal_versions",
-    columns: &[
-        "proposal_id",
-        "version",
-        "text",
-        "note",
-        "written_by",
-        "written_at",
-        "position",
-    ],
+    columns: &["proposal_id", "version", "text", "note", "written_by", "written_at", "position"],
     tail: "",
 };
 
 static POSITIONS: Insert = Insert {
     table: "rm_positions",
-    columns: &[
-        "proposal_id",
-        "position",
-        "organization_id",
-        "member_id",
-        "stance",
-        "rationale",
-        "text_version",
-        "stated_at",
-    ],
+    columns: &["proposal_id", "position", "organization_id", "member_id", "stance", "rationale", "text_version", "stated_at"],
     tail: "",
 };
 
 static INTERESTS: Insert = Insert {
     table: "rm_interests",
-    columns: &[
-        "proposal_id",
-        "position",
-        "member_id",
-        "organization_id",
-        "description",
-        "declared_at",
-    ],
+    columns: &["proposal_id", "position", "member_id", "organization_id", "description", "declared_at"],
     tail: "",
 };
 
@@ -892,23 +757,24 @@ fn workshop_event(plan: &mut Plan, event: workshop::Event, workshop: &str, posit
             "UPDATE rm_members SET left_at = $2, left_reason = $3, left_by = $4, last_position = $5 WHERE id = $1",
             vec![id(member_id), time(&at), Arg::text(reason), id(by), pos],
         ),
-        E::SessionConvened { session_id, title, starts_at, location, by, notice_working_days, notice_shortfall, at } => plan.insert(
-            &SESSIONS,
-            vec![
-                id(session_id),
-                ws(),
-                Arg::text(title),
-                Arg::text(location),
-                time(&starts_at),
-                id(by),
-                time(&at),
-                Arg::int(notice_working_days),
-                Arg::flag(notice_shortfall),
-                Arg::text(officina_domain::SessionStatus::Convened.as_str()),
-                pos.clone(),
-                pos,
-            ],
-        ),
+        E::SessionConvened { session_id, title, starts_at, location, by, notice_working_days, notice_shortfall, at } => plan
+            .insert(
+                &SESSIONS,
+                vec![
+                    id(session_id),
+                    ws(),
+                    Arg::text(title),
+                    Arg::text(location),
+                    time(&starts_at),
+                    id(by),
+                    time(&at),
+                    Arg::int(notice_working_days),
+                    Arg::flag(notice_shortfall),
+                    Arg::text(officina_domain::SessionStatus::Convened.as_str()),
+                    pos.clone(),
+                    pos,
+                ],
+            ),
         E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => plan.insert(
             &AGENDA_ITEMS,
             vec![
@@ -1101,7 +967,15 @@ fn workshop_event(plan: &mut Plan, event: workshop::Event, workshop: &str, posit
         E::ProposalAmended { proposal_id, version, text, note, by, at } => {
             plan.insert(
                 &PROPOSAL_VERSIONS,
-                vec![id(proposal_id), Arg::int(version), Arg::text(text.clone()), Arg::text(note), id(by), time(&at), pos.clone()],
+                vec![
+                    id(proposal_id),
+                    Arg::int(version),
+                    Arg::text(text.clone()),
+                    Arg::text(note),
+                    id(by),
+                    time(&at),
+                    pos.clone(),
+                ],
             );
             plan.exec(
                 "UPDATE rm_proposals SET current_version = $2, text = $3, amended_at = $4, last_position = $5 WHERE id = $1",
@@ -1200,30 +1074,20 @@ mod tests {
     fn inserts_are_grouped_per_table_and_combined_on_postgres() {
         let mut plan = Plan::default();
         plan.insert(&STREAMS, vec![Arg::text("a"), Arg::int(1), Arg::int(1)]);
-        plan.exec(
-            "UPDATE rm_x SET a = $2 WHERE id = $1",
-            vec![Arg::text("x"), Arg::int(1)],
-        );
+        plan.exec("UPDATE rm_x SET a = $2 WHERE id = $1", vec![Arg::text("x"), Arg::int(1)]);
         plan.insert(
             &INTERESTS,
-            vec![
-                Arg::text("p"),
-                Arg::int(2),
-                Arg::text("m"),
-                Arg::text("o"),
-                Arg::text("d"),
-                Arg::text("t"),
-            ],
+            vec![Arg::text("p"), Arg::int(2), Arg::text("m"), Arg::text("o"), Arg::text("d"), Arg::text("t")],
         );
         plan.insert(&STREAMS, vec![Arg::text("b"), Arg::int(1), Arg::int(2)]);
-        let separate = Plan {
-            inserts: plan.inserts.clone(),
-            execs: plan.execs.clone(),
-        }
-        .sqlite_statements();
+        let separate = Plan { inserts: plan.inserts.clone(), execs: plan.execs.clone() }.sqlite_statements();
         assert_eq!(separate.len(), 3);
-        assert!(separate[0].0.starts_with("INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"));
-        assert!(separate[1].0.starts_with("INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) VALUES ($1,"));
+        assert!(separate[0].0.starts_with(
+            "INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"
+        ));
+        assert!(separate[1].0.starts_with(
+            "INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) VALUES ($1,"
+        ));
         assert!(separate[2].0.starts_with("UPDATE"));
         let combined = plan.postgres_statements();
         assert_eq!(combined.len(), 2);
@@ -1235,9 +1099,6 @@ mod tests {
              ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
         );
         assert_eq!(combined[0].1.len(), 9);
-        assert_eq!(
-            combined[0].1[6],
-            PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())])
-        );
+        assert_eq!(combined[0].1[6], PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())]));
     }
 }

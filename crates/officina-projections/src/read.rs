@@ -47,10 +47,7 @@ impl PageRequest {
 
     /// The `first` items after `cursor`.
     pub fn after(first: usize, cursor: impl Into<String>) -> Self {
-        PageRequest {
-            first,
-            after: Some(cursor.into()),
-        }
+        PageRequest { first, after: Some(cursor.into()) }
     }
 }
 
@@ -82,8 +79,7 @@ fn position_of_cursor(cursor: &str) -> Result<i64, ProjectionError> {
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or_else(|| ProjectionError::InvalidCursor(cursor.to_owned()))?;
-    i64::try_from(u64::from_be_bytes(bytes))
-        .map_err(|_| ProjectionError::InvalidCursor(cursor.to_owned()))
+    i64::try_from(u64::from_be_bytes(bytes)).map_err(|_| ProjectionError::InvalidCursor(cursor.to_owned()))
 }
 
 /// Which workshops a page lists; `None` fields do not filter.
@@ -129,10 +125,7 @@ pub struct ReadModels {
 impl ReadModels {
     /// The read models of the database `pool` belongs to.
     pub fn new(pool: DbPool) -> Self {
-        ReadModels {
-            pool,
-            statements: Arc::new(AtomicU64::new(0)),
-        }
+        ReadModels { pool, statements: Arc::new(AtomicU64::new(0)) }
     }
 
     /// The read models of the store's database.
@@ -161,32 +154,19 @@ impl ReadModels {
         match &self.pool {
             DbPool::Sqlite(pool) => {
                 let text = for_sqlite(&sql.text);
-                let rows = bind_all!(sqlx::query(&text), sql.args)
-                    .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| decode(&mut Reader::new(row)))
-                    .collect()
+                let rows = bind_all!(sqlx::query(&text), sql.args).fetch_all(pool).await?;
+                rows.iter().map(|row| decode(&mut Reader::new(row))).collect()
             }
             DbPool::Postgres(pool) => {
-                let rows = bind_all!(sqlx::query(&sql.text), sql.args)
-                    .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| decode(&mut Reader::new(row)))
-                    .collect()
+                let rows = bind_all!(sqlx::query(&sql.text), sql.args).fetch_all(pool).await?;
+                rows.iter().map(|row| decode(&mut Reader::new(row))).collect()
             }
         }
     }
 
     /// The highest log position the read models reflect (0 for an empty log).
     pub async fn projected_position(&self) -> Result<u64, ProjectionError> {
-        let rows = self
-            .fetch(
-                Sql::new("SELECT COALESCE(MAX(last_position), 0) FROM rm_streams"),
-                |r| r.u64(),
-            )
-            .await?;
+        let rows = self.fetch(Sql::new("SELECT COALESCE(MAX(last_position), 0) FROM rm_streams"), |r| r.u64()).await?;
         Ok(rows.into_iter().next().unwrap_or(0))
     }
 
@@ -199,34 +179,19 @@ impl ReadModels {
         extra: &str,
         order_by: &str,
     ) -> Result<Vec<T>, ProjectionError> {
-        let keys: Vec<String> = keys
-            .into_iter()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let keys: Vec<String> = keys.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
         let mut rows = Vec::new();
         for chunk in keys.chunks(MAX_IDS_PER_STATEMENT) {
-            let mut sql = Sql::new(format!(
-                "SELECT {} FROM {} WHERE {key_column} IN ",
-                T::COLUMNS,
-                T::FROM
-            ));
+            let mut sql = Sql::new(format!("SELECT {} FROM {} WHERE {key_column} IN ", T::COLUMNS, T::FROM));
             let list = sql.id_list(chunk);
-            sql.push(&list)
-                .push(extra)
-                .push(" ORDER BY ")
-                .push(order_by);
+            sql.push(&list).push(extra).push(" ORDER BY ").push(order_by);
             rows.extend(self.fetch(sql, T::decode).await?);
         }
         Ok(rows)
     }
 
     /// Groups rows by `key`, with an entry (possibly empty) for every requested id.
-    fn group<K: Eq + Hash + Copy, T>(
-        ids: &[K],
-        rows: Vec<T>,
-        key: impl Fn(&T) -> K,
-    ) -> HashMap<K, Vec<T>> {
+    fn group<K: Eq + Hash + Copy, T>(ids: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
         let mut grouped: HashMap<K, Vec<T>> = ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
             grouped.entry(key(&row)).or_default().push(row);
@@ -254,11 +219,7 @@ impl ReadModels {
             None => 0,
         };
         // The filter's placeholders are numbered, so the count and the page share its arguments.
-        let count_from = T::FROM
-            .split_whitespace()
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let count_from = T::FROM.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
         let count_args = sql.args.clone();
         let after_arg = sql.arg(Arg::Int(Some(after)));
         let limit_arg = sql.arg(Arg::Int(Some(first as i64 + 1)));
@@ -277,69 +238,34 @@ impl ReadModels {
         let total_count = match rows.first() {
             Some((total, _)) => *total,
             None => {
-                let count = Sql {
-                    text: format!("SELECT COUNT(*) FROM {count_from} WHERE {filter}"),
-                    args: count_args,
-                };
-                self.fetch(count, |r| r.u64())
-                    .await?
-                    .into_iter()
-                    .next()
-                    .unwrap_or(0)
+                let count = Sql { text: format!("SELECT COUNT(*) FROM {count_from} WHERE {filter}"), args: count_args };
+                self.fetch(count, |r| r.u64()).await?.into_iter().next().unwrap_or(0)
             }
         };
         let has_next_page = rows.len() > first;
-        let items = rows
-            .into_iter()
-            .take(first)
-            .map(|(_, row)| row)
-            .collect::<Vec<T>>();
-        Ok(Page {
-            items: items.into_iter().map(|row| (String::new(), row)).collect(),
-            total_count,
-            has_next_page,
-        })
+        let items = rows.into_iter().take(first).map(|(_, row)| row).collect::<Vec<T>>();
+        Ok(Page { items: items.into_iter().map(|row| (String::new(), row)).collect(), total_count, has_next_page })
     }
 
     // Workshops.
 
     /// A page of workshops in the order they were identified.
-    pub async fn workshops(
-        &self,
-        filter: &WorkshopFilter,
-        request: &PageRequest,
-    ) -> Result<Page<WorkshopRow>, ProjectionError> {
+    pub async fn workshops(&self, filter: &WorkshopFilter, request: &PageRequest) -> Result<Page<WorkshopRow>, ProjectionError> {
         let mut sql = Sql::default();
         let mut conditions = vec!["1 = 1".to_owned()];
         if let Some(stage) = filter.stage {
             conditions.push(format!("w.stage = {}", sql.arg(Arg::text(stage.as_str()))));
         }
         if let Some(cycle) = &filter.programming_cycle {
-            conditions.push(format!(
-                "w.programming_cycle = {}",
-                sql.arg(Arg::text(cycle.clone()))
-            ));
+            conditions.push(format!("w.programming_cycle = {}", sql.arg(Arg::text(cycle.clone()))));
         }
         if let Some(phase) = filter.cycle_phase {
-            conditions.push(format!(
-                "w.cycle_phase = {}",
-                sql.arg(Arg::text(phase.as_str()))
-            ));
+            conditions.push(format!("w.cycle_phase = {}", sql.arg(Arg::text(phase.as_str()))));
         }
         if let Some(territory) = &filter.territory {
-            conditions.push(format!(
-                "w.territory = {}",
-                sql.arg(Arg::text(territory.clone()))
-            ));
+            conditions.push(format!("w.territory = {}", sql.arg(Arg::text(territory.clone()))));
         }
-        let page = self
-            .page::<WorkshopRow>(
-                sql,
-                &conditions.join(" AND "),
-                "w.created_position",
-                request,
-            )
-            .await?;
+        let page = self.page::<WorkshopRow>(sql, &conditions.join(" AND "), "w.created_position", request).await?;
         Ok(with_cursors(page, |w| w.created_position))
     }
 
@@ -349,13 +275,8 @@ impl ReadModels {
     }
 
     /// Workshops by id (absent ids are missing from the map).
-    pub async fn workshops_by_ids(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, WorkshopRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<WorkshopRow>("w.id", strings(ids), "", "w.created_position")
-            .await?;
+    pub async fn workshops_by_ids(&self, ids: &[WorkshopId]) -> Result<HashMap<WorkshopId, WorkshopRow>, ProjectionError> {
+        let rows = self.by_keys::<WorkshopRow>("w.id", strings(ids), "", "w.created_position").await?;
         Ok(Self::index(rows, |w| w.id))
     }
 
@@ -364,30 +285,20 @@ impl ReadModels {
         &self,
         ids: &[WorkshopId],
     ) -> Result<HashMap<WorkshopId, Vec<AdoptionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<AdoptionRow>("a.workshop_id", strings(ids), "", "a.position")
-            .await?;
+        let rows = self.by_keys::<AdoptionRow>("a.workshop_id", strings(ids), "", "a.position").await?;
         Ok(Self::group(ids, rows, |a| a.workshop_id))
     }
 
     // Organizations.
 
     /// A page of organizations in the order they were registered.
-    pub async fn organizations(
-        &self,
-        request: &PageRequest,
-    ) -> Result<Page<OrganizationRow>, ProjectionError> {
-        let page = self
-            .page::<OrganizationRow>(Sql::default(), "1 = 1", "o.created_position", request)
-            .await?;
+    pub async fn organizations(&self, request: &PageRequest) -> Result<Page<OrganizationRow>, ProjectionError> {
+        let page = self.page::<OrganizationRow>(Sql::default(), "1 = 1", "o.created_position", request).await?;
         Ok(with_cursors(page, |o| o.created_position))
     }
 
     /// One organization.
-    pub async fn organization(
-        &self,
-        id: OrganizationId,
-    ) -> Result<Option<OrganizationRow>, ProjectionError> {
+    pub async fn organization(&self, id: OrganizationId) -> Result<Option<OrganizationRow>, ProjectionError> {
         Ok(self.organizations_by_ids(&[id]).await?.remove(&id))
     }
 
@@ -396,41 +307,26 @@ impl ReadModels {
         &self,
         ids: &[OrganizationId],
     ) -> Result<HashMap<OrganizationId, OrganizationRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<OrganizationRow>("o.id", strings(ids), "", "o.created_position")
-            .await?;
+        let rows = self.by_keys::<OrganizationRow>("o.id", strings(ids), "", "o.created_position").await?;
         Ok(Self::index(rows, |o| o.id))
     }
 
     // Guidelines.
 
     /// A page of guidelines in the order they were published.
-    pub async fn guidelines(
-        &self,
-        request: &PageRequest,
-    ) -> Result<Page<GuidelineRow>, ProjectionError> {
-        let page = self
-            .page::<GuidelineRow>(Sql::default(), "1 = 1", "g.created_position", request)
-            .await?;
+    pub async fn guidelines(&self, request: &PageRequest) -> Result<Page<GuidelineRow>, ProjectionError> {
+        let page = self.page::<GuidelineRow>(Sql::default(), "1 = 1", "g.created_position", request).await?;
         Ok(with_cursors(page, |g| g.created_position))
     }
 
     /// One guideline.
-    pub async fn guideline(
-        &self,
-        id: GuidelineId,
-    ) -> Result<Option<GuidelineRow>, ProjectionError> {
+    pub async fn guideline(&self, id: GuidelineId) -> Result<Option<GuidelineRow>, ProjectionError> {
         Ok(self.guidelines_by_ids(&[id]).await?.remove(&id))
     }
 
     /// Guidelines by id.
-    pub async fn guidelines_by_ids(
-        &self,
-        ids: &[GuidelineId],
-    ) -> Result<HashMap<GuidelineId, GuidelineRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<GuidelineRow>("g.id", strings(ids), "", "g.created_position")
-            .await?;
+    pub async fn guidelines_by_ids(&self, ids: &[GuidelineId]) -> Result<HashMap<GuidelineId, GuidelineRow>, ProjectionError> {
+        let rows = self.by_keys::<GuidelineRow>("g.id", strings(ids), "", "g.created_position").await?;
         Ok(Self::index(rows, |g| g.id))
     }
 
@@ -439,14 +335,7 @@ impl ReadModels {
         &self,
         ids: &[GuidelineId],
     ) -> Result<HashMap<GuidelineId, Vec<GuidelineVersionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<GuidelineVersionRow>(
-                "v.guideline_id",
-                strings(ids),
-                "",
-                "v.guideline_id, v.version",
-            )
-            .await?;
+        let rows = self.by_keys::<GuidelineVersionRow>("v.guideline_id", strings(ids), "", "v.guideline_id, v.version").await?;
         Ok(Self::group(ids, rows, |v| v.guideline_id))
     }
 
@@ -455,9 +344,7 @@ impl ReadModels {
         &self,
         ids: &[GuidelineId],
     ) -> Result<HashMap<GuidelineId, Vec<FeedbackRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<FeedbackRow>("f.guideline_id", strings(ids), "", "f.position")
-            .await?;
+        let rows = self.by_keys::<FeedbackRow>("f.guideline_id", strings(ids), "", "f.position").await?;
         Ok(Self::group(ids, rows, |f| f.guideline_id))
     }
 
@@ -466,32 +353,21 @@ impl ReadModels {
         &self,
         ids: &[WorkshopId],
     ) -> Result<HashMap<WorkshopId, Vec<FeedbackRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<FeedbackRow>("f.workshop_id", strings(ids), "", "f.position")
-            .await?;
+        let rows = self.by_keys::<FeedbackRow>("f.workshop_id", strings(ids), "", "f.position").await?;
         Ok(Self::group(ids, rows, |f| f.workshop_id))
     }
 
     // Members.
 
     /// Every member of each workshop, current and past, in order of admission.
-    pub async fn members_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<MemberRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<MemberRow>("m.workshop_id", strings(ids), "", "m.created_position")
-            .await?;
+    pub async fn members_by_workshop(&self, ids: &[WorkshopId]) -> Result<HashMap<WorkshopId, Vec<MemberRow>>, ProjectionError> {
+        let rows = self.by_keys::<MemberRow>("m.workshop_id", strings(ids), "", "m.created_position").await?;
         Ok(Self::group(ids, rows, |m| m.workshop_id))
     }
 
     /// Every membership of a person, in any workshop, current and past, in order of admission.
-    pub async fn memberships_of_person(
-        &self,
-        person: PersonId,
-    ) -> Result<Vec<MemberRow>, ProjectionError> {
-        self.by_keys::<MemberRow>("m.person_id", strings(&[person]), "", "m.created_position")
-            .await
+    pub async fn memberships_of_person(&self, person: PersonId) -> Result<Vec<MemberRow>, ProjectionError> {
+        self.by_keys::<MemberRow>("m.person_id", strings(&[person]), "", "m.created_position").await
     }
 
     /// One membership.
@@ -500,13 +376,8 @@ impl ReadModels {
     }
 
     /// Memberships by id.
-    pub async fn members_by_ids(
-        &self,
-        ids: &[MemberId],
-    ) -> Result<HashMap<MemberId, MemberRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<MemberRow>("m.id", strings(ids), "", "m.created_position")
-            .await?;
+    pub async fn members_by_ids(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberRow>, ProjectionError> {
+        let rows = self.by_keys::<MemberRow>("m.id", strings(ids), "", "m.created_position").await?;
         Ok(Self::index(rows, |m| m.id))
     }
 
@@ -517,9 +388,7 @@ impl ReadModels {
         &self,
         ids: &[WorkshopId],
     ) -> Result<HashMap<WorkshopId, Vec<SessionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<SessionRow>("s.workshop_id", strings(ids), "", "s.created_position")
-            .await?;
+        let rows = self.by_keys::<SessionRow>("s.workshop_id", strings(ids), "", "s.created_position").await?;
         Ok(Self::group(ids, rows, |s| s.workshop_id))
     }
 
@@ -529,13 +398,8 @@ impl ReadModels {
     }
 
     /// Sessions by id.
-    pub async fn sessions_by_ids(
-        &self,
-        ids: &[SessionId],
-    ) -> Result<HashMap<SessionId, SessionRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<SessionRow>("s.id", strings(ids), "", "s.created_position")
-            .await?;
+    pub async fn sessions_by_ids(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, SessionRow>, ProjectionError> {
+        let rows = self.by_keys::<SessionRow>("s.id", strings(ids), "", "s.created_position").await?;
         Ok(Self::index(rows, |s| s.id))
     }
 
@@ -545,25 +409,15 @@ impl ReadModels {
         ids: &[SessionId],
     ) -> Result<HashMap<SessionId, Vec<AgendaItemRow>>, ProjectionError> {
         let rows = self
-            .by_keys::<AgendaItemRow>(
-                "a.session_id",
-                strings(ids),
-                "",
-                "a.session_id, a.ordinal, a.created_position",
-            )
+            .by_keys::<AgendaItemRow>("a.session_id", strings(ids), "", "a.session_id, a.ordinal, a.created_position")
             .await?;
         Ok(Self::group(ids, rows, |a| a.session_id))
     }
 
     /// The documents shared for each session, in the order they were shared, with their lead
     /// time in working days and the shortfall flag.
-    pub async fn documents_by_session(
-        &self,
-        ids: &[SessionId],
-    ) -> Result<HashMap<SessionId, Vec<DocumentRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<DocumentRow>("d.session_id", strings(ids), "", "d.position")
-            .await?;
+    pub async fn documents_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<DocumentRow>>, ProjectionError> {
+        let rows = self.by_keys::<DocumentRow>("d.session_id", strings(ids), "", "d.position").await?;
         Ok(Self::group(ids, rows, |d| d.session_id))
     }
 
@@ -572,20 +426,13 @@ impl ReadModels {
         &self,
         ids: &[SessionId],
     ) -> Result<HashMap<SessionId, Vec<AttendanceRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<AttendanceRow>("a.session_id", strings(ids), "", "a.position")
-            .await?;
+        let rows = self.by_keys::<AttendanceRow>("a.session_id", strings(ids), "", "a.position").await?;
         Ok(Self::group(ids, rows, |a| a.session_id))
     }
 
     /// Every version of each session's minutes, oldest first, each with its status.
-    pub async fn minutes_by_session(
-        &self,
-        ids: &[SessionId],
-    ) -> Result<HashMap<SessionId, Vec<MinutesRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<MinutesRow>("n.session_id", strings(ids), "", "n.created_position")
-            .await?;
+    pub async fn minutes_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<MinutesRow>>, ProjectionError> {
+        let rows = self.by_keys::<MinutesRow>("n.session_id", strings(ids), "", "n.created_position").await?;
         Ok(Self::group(ids, rows, |n| n.session_id))
     }
 
@@ -599,31 +446,18 @@ impl ReadModels {
         request: &PageRequest,
     ) -> Result<Page<ContributionRow>, ProjectionError> {
         let mut sql = Sql::default();
-        let mut conditions = vec![format!(
-            "c.workshop_id = {}",
-            sql.arg(Arg::text(workshop.to_string()))
-        )];
+        let mut conditions = vec![format!("c.workshop_id = {}", sql.arg(Arg::text(workshop.to_string())))];
         if let Some(kind) = filter.kind {
             conditions.push(format!("c.kind = {}", sql.arg(Arg::text(kind.as_str()))));
         }
         match filter.disposition {
             None => {}
-            Some(DispositionFilter::Pending) => {
-                conditions.push("c.disposition IS NULL AND c.withdrawn_at IS NULL".to_owned())
+            Some(DispositionFilter::Pending) => conditions.push("c.disposition IS NULL AND c.withdrawn_at IS NULL".to_owned()),
+            Some(DispositionFilter::Recorded(disposition)) => {
+                conditions.push(format!("c.disposition = {}", sql.arg(Arg::text(disposition.as_str()))))
             }
-            Some(DispositionFilter::Recorded(disposition)) => conditions.push(format!(
-                "c.disposition = {}",
-                sql.arg(Arg::text(disposition.as_str()))
-            )),
         }
-        let page = self
-            .page::<ContributionRow>(
-                sql,
-                &conditions.join(" AND "),
-                "c.created_position",
-                request,
-            )
-            .await?;
+        let page = self.page::<ContributionRow>(sql, &conditions.join(" AND "), "c.created_position", request).await?;
         Ok(with_cursors(page, |c| c.created_position))
     }
 
@@ -632,17 +466,12 @@ impl ReadModels {
         &self,
         ids: &[WorkshopId],
     ) -> Result<HashMap<WorkshopId, Vec<ContributionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<ContributionRow>("c.workshop_id", strings(ids), "", "c.created_position")
-            .await?;
+        let rows = self.by_keys::<ContributionRow>("c.workshop_id", strings(ids), "", "c.created_position").await?;
         Ok(Self::group(ids, rows, |c| c.workshop_id))
     }
 
     /// One contribution.
-    pub async fn contribution(
-        &self,
-        id: ContributionId,
-    ) -> Result<Option<ContributionRow>, ProjectionError> {
+    pub async fn contribution(&self, id: ContributionId) -> Result<Option<ContributionRow>, ProjectionError> {
         Ok(self.contributions_by_ids(&[id]).await?.remove(&id))
     }
 
@@ -651,9 +480,7 @@ impl ReadModels {
         &self,
         ids: &[ContributionId],
     ) -> Result<HashMap<ContributionId, ContributionRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<ContributionRow>("c.id", strings(ids), "", "c.created_position")
-            .await?;
+        let rows = self.by_keys::<ContributionRow>("c.id", strings(ids), "", "c.created_position").await?;
         Ok(Self::index(rows, |c| c.id))
     }
 
@@ -662,14 +489,8 @@ impl ReadModels {
         &self,
         ids: &[ContributionId],
     ) -> Result<HashMap<ContributionId, Vec<ContributionVersionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<ContributionVersionRow>(
-                "v.contribution_id",
-                strings(ids),
-                "",
-                "v.contribution_id, v.version",
-            )
-            .await?;
+        let rows =
+            self.by_keys::<ContributionVersionRow>("v.contribution_id", strings(ids), "", "v.contribution_id, v.version").await?;
         Ok(Self::group(ids, rows, |v| v.contribution_id))
     }
 
@@ -678,9 +499,7 @@ impl ReadModels {
         &self,
         ids: &[ContributionId],
     ) -> Result<HashMap<ContributionId, Vec<DispositionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<DispositionRow>("d.contribution_id", strings(ids), "", "d.position")
-            .await?;
+        let rows = self.by_keys::<DispositionRow>("d.contribution_id", strings(ids), "", "d.position").await?;
         Ok(Self::group(ids, rows, |d| d.contribution_id))
     }
 
@@ -698,9 +517,7 @@ impl ReadModels {
             Some(status) => format!(" AND p.status = '{}'", status.as_str()),
             None => String::new(),
         };
-        let rows = self
-            .by_keys::<ProposalRow>("p.workshop_id", strings(ids), &extra, "p.created_position")
-            .await?;
+        let rows = self.by_keys::<ProposalRow>("p.workshop_id", strings(ids), &extra, "p.created_position").await?;
         Ok(Self::group(ids, rows, |p| p.workshop_id))
     }
 
@@ -710,13 +527,8 @@ impl ReadModels {
     }
 
     /// Proposals by id.
-    pub async fn proposals_by_ids(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, ProposalRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<ProposalRow>("p.id", strings(ids), "", "p.created_position")
-            .await?;
+    pub async fn proposals_by_ids(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, ProposalRow>, ProjectionError> {
+        let rows = self.by_keys::<ProposalRow>("p.id", strings(ids), "", "p.created_position").await?;
         Ok(Self::index(rows, |p| p.id))
     }
 
@@ -725,14 +537,7 @@ impl ReadModels {
         &self,
         ids: &[ProposalId],
     ) -> Result<HashMap<ProposalId, Vec<ProposalVersionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<ProposalVersionRow>(
-                "v.proposal_id",
-                strings(ids),
-                "",
-                "v.proposal_id, v.version",
-            )
-            .await?;
+        let rows = self.by_keys::<ProposalVersionRow>("v.proposal_id", strings(ids), "", "v.proposal_id, v.version").await?;
         Ok(Self::group(ids, rows, |v| v.proposal_id))
     }
 
@@ -742,9 +547,7 @@ impl ReadModels {
         &self,
         ids: &[ProposalId],
     ) -> Result<HashMap<ProposalId, Vec<PositionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<PositionRow>("q.proposal_id", strings(ids), "", "q.position")
-            .await?;
+        let rows = self.by_keys::<PositionRow>("q.proposal_id", strings(ids), "", "q.position").await?;
         Ok(Self::group(ids, rows, |p| p.proposal_id))
     }
 
@@ -753,9 +556,7 @@ impl ReadModels {
         &self,
         ids: &[ProposalId],
     ) -> Result<HashMap<ProposalId, Vec<InterestRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<InterestRow>("i.proposal_id", strings(ids), "", "i.position")
-            .await?;
+        let rows = self.by_keys::<InterestRow>("i.proposal_id", strings(ids), "", "i.position").await?;
         Ok(Self::group(ids, rows, |i| i.proposal_id))
     }
 
@@ -763,9 +564,7 @@ impl ReadModels {
 
     /// One decision.
     pub async fn decision(&self, id: DecisionId) -> Result<Option<DecisionRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<DecisionRow>("d.id", strings(&[id]), "", "d.position")
-            .await?;
+        let rows = self.by_keys::<DecisionRow>("d.id", strings(&[id]), "", "d.position").await?;
         Ok(rows.into_iter().next())
     }
 
@@ -774,20 +573,13 @@ impl ReadModels {
         &self,
         ids: &[WorkshopId],
     ) -> Result<HashMap<WorkshopId, Vec<DecisionRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<DecisionRow>("d.workshop_id", strings(ids), "", "d.position")
-            .await?;
+        let rows = self.by_keys::<DecisionRow>("d.workshop_id", strings(ids), "", "d.position").await?;
         Ok(Self::group(ids, rows, |d| d.workshop_id))
     }
 
     /// The decision on each proposal, for those that have one.
-    pub async fn decision_by_proposal(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, DecisionRow>, ProjectionError> {
-        let rows = self
-            .by_keys::<DecisionRow>("d.proposal_id", strings(ids), "", "d.position")
-            .await?;
+    pub async fn decision_by_proposal(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, DecisionRow>, ProjectionError> {
+        let rows = self.by_keys::<DecisionRow>("d.proposal_id", strings(ids), "", "d.position").await?;
         Ok(Self::index(rows, |d| d.proposal_id))
     }
 }
@@ -800,11 +592,7 @@ fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
 /// Gives each item of a page its cursor.
 fn with_cursors<T>(page: Page<T>, sort_key: impl Fn(&T) -> u64) -> Page<T> {
     Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|(_, row)| (cursor_of(sort_key(&row)), row))
-            .collect(),
+        items: page.items.into_iter().map(|(_, row)| (cursor_of(sort_key(&row)), row)).collect(),
         total_count: page.total_count,
         has_next_page: page.has_next_page,
     }
@@ -817,13 +605,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
         assert_eq!(position_of_cursor(&cursor_of(42)).ok(), Some(42));
-        assert!(matches!(
-            position_of_cursor("nope"),
-            Err(ProjectionError::InvalidCursor(_))
-        ));
-        assert!(matches!(
-            position_of_cursor("00"),
-            Err(ProjectionError::InvalidCursor(_))
-        ));
+        assert!(matches!(position_of_cursor("nope"), Err(ProjectionError::InvalidCursor(_))));
+        assert!(matches!(position_of_cursor("00"), Err(ProjectionError::InvalidCursor(_))));
     }
 }

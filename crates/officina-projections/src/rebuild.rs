@@ -36,29 +36,16 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
     let (tables, indexes) = schema::ddl(backend);
 
     // Leftovers of an interrupted rebuild go first; then the fresh, empty tables.
-    let mut setup: Vec<String> = TABLES
-        .iter()
-        .map(|(name, _)| {
-            format!(
-                "DROP TABLE IF EXISTS {}",
-                schema::rename(name, REBUILD_PREFIX)
-            )
-        })
-        .collect();
-    setup.extend(
-        tables
-            .iter()
-            .map(|statement| schema::rename(statement, REBUILD_PREFIX)),
-    );
+    let mut setup: Vec<String> =
+        TABLES.iter().map(|(name, _)| format!("DROP TABLE IF EXISTS {}", schema::rename(name, REBUILD_PREFIX))).collect();
+    setup.extend(tables.iter().map(|statement| schema::rename(statement, REBUILD_PREFIX)));
     execute_all(pool, setup).await?;
 
     // The bulk of the log, page by page, with no lock held.
     let projector = Projector::with_prefix(REBUILD_PREFIX);
     let mut cursor = 0;
     loop {
-        let events = store
-            .read_all(cursor, REBUILD_PAGE, &EventFilter::All)
-            .await?;
+        let events = store.read_all(cursor, REBUILD_PAGE, &EventFilter::All).await?;
         let Some(last) = events.last() else {
             break;
         };
@@ -66,16 +53,12 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
         match pool {
             DbPool::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                projector
-                    .project(HookConnection::Sqlite(&mut tx), &events)
-                    .await?;
+                projector.project(HookConnection::Sqlite(&mut tx), &events).await?;
                 tx.commit().await?;
             }
             DbPool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                projector
-                    .project(HookConnection::Postgres(&mut tx), &events)
-                    .await?;
+                projector.project(HookConnection::Postgres(&mut tx), &events).await?;
                 tx.commit().await?;
             }
         }
@@ -85,17 +68,11 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
     let mut swap: Vec<String> = Vec::new();
     for (name, _) in TABLES {
         swap.push(format!("DROP TABLE {name}"));
-        swap.push(format!(
-            "ALTER TABLE {} RENAME TO {name}",
-            schema::rename(name, REBUILD_PREFIX)
-        ));
+        swap.push(format!("ALTER TABLE {} RENAME TO {name}", schema::rename(name, REBUILD_PREFIX)));
         if backend == Backend::Postgres {
             // The primary key's index keeps the name it was created with; give it the live one
             // back so that the next rebuild's fresh tables get the same names again.
-            swap.push(format!(
-                "ALTER INDEX IF EXISTS {}_pkey RENAME TO {name}_pkey",
-                schema::rename(name, REBUILD_PREFIX)
-            ));
+            swap.push(format!("ALTER INDEX IF EXISTS {}_pkey RENAME TO {name}_pkey", schema::rename(name, REBUILD_PREFIX)));
         }
     }
     swap.extend(indexes);
@@ -104,34 +81,16 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
             let mut conn = pool.acquire().await?;
             // BEGIN IMMEDIATE takes SQLite's write lock, which every append needs too.
             (&mut *conn).execute("BEGIN IMMEDIATE").await?;
-            let result = swap_in(
-                store,
-                &projector,
-                HookConnection::Sqlite(&mut conn),
-                cursor,
-                &swap,
-            )
-            .await;
-            (&mut *conn)
-                .execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
-                .await?;
+            let result = swap_in(store, &projector, HookConnection::Sqlite(&mut conn), cursor, &swap).await;
+            (&mut *conn).execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" }).await?;
             result?;
         }
         DbPool::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             // Appends insert into `events`; an EXCLUSIVE lock waits for those in flight and holds
             // back new ones until the swap commits, while readers go on reading.
-            (&mut *tx)
-                .execute("LOCK TABLE events IN EXCLUSIVE MODE")
-                .await?;
-            swap_in(
-                store,
-                &projector,
-                HookConnection::Postgres(&mut tx),
-                cursor,
-                &swap,
-            )
-            .await?;
+            (&mut *tx).execute("LOCK TABLE events IN EXCLUSIVE MODE").await?;
+            swap_in(store, &projector, HookConnection::Postgres(&mut tx), cursor, &swap).await?;
             tx.commit().await?;
         }
     }
@@ -149,9 +108,7 @@ fn swap_in<'a>(
 ) -> BoxFuture<'a, Result<(), ProjectionError>> {
     Box::pin(async move {
         loop {
-            let events = store
-                .read_all(cursor, REBUILD_PAGE, &EventFilter::All)
-                .await?;
+            let events = store.read_all(cursor, REBUILD_PAGE, &EventFilter::All).await?;
             let Some(last) = events.last() else {
                 break;
             };
@@ -210,38 +167,19 @@ impl ReadModels {
             // covered without a change here.
             let probe = format!("SELECT * FROM {table}");
             let columns: Vec<String> = match self.pool() {
-                DbPool::Sqlite(pool) => pool
-                    .describe(probe.as_str())
-                    .await?
-                    .columns()
-                    .iter()
-                    .map(|c| c.name().to_owned())
-                    .collect(),
-                DbPool::Postgres(pool) => pool
-                    .describe(probe.as_str())
-                    .await?
-                    .columns()
-                    .iter()
-                    .map(|c| c.name().to_owned())
-                    .collect(),
+                DbPool::Sqlite(pool) => {
+                    pool.describe(probe.as_str()).await?.columns().iter().map(|c| c.name().to_owned()).collect()
+                }
+                DbPool::Postgres(pool) => {
+                    pool.describe(probe.as_str()).await?.columns().iter().map(|c| c.name().to_owned()).collect()
+                }
             };
-            let select = columns
-                .iter()
-                .map(|c| format!("CAST(\"{c}\" AS TEXT)"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let select = columns.iter().map(|c| format!("CAST(\"{c}\" AS TEXT)")).collect::<Vec<_>>().join(", ");
             let width = columns.len();
             let rows = self
-                .fetch(
-                    Sql::new(format!(
-                        "SELECT {select} FROM {table} ORDER BY {primary_key}"
-                    )),
-                    |r| {
-                        (0..width)
-                            .map(|_| r.opt_text())
-                            .collect::<Result<Vec<_>, _>>()
-                    },
-                )
+                .fetch(Sql::new(format!("SELECT {select} FROM {table} ORDER BY {primary_key}")), |r| {
+                    (0..width).map(|_| r.opt_text()).collect::<Result<Vec<_>, _>>()
+                })
                 .await?;
             hasher.update(name.as_bytes());
             hasher.update(b"\n");

@@ -58,9 +58,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn opt_u64(&mut self) -> Result<Option<u64>, ProjectionError> {
-        self.opt_int()?
-            .map(|v| u64::try_from(v).map_err(|_| corrupt("a negative count or position", v)))
-            .transpose()
+        self.opt_int()?.map(|v| u64::try_from(v).map_err(|_| corrupt("a negative count or position", v))).transpose()
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32, ProjectionError> {
@@ -69,9 +67,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn opt_u32(&mut self) -> Result<Option<u32>, ProjectionError> {
-        self.opt_int()?
-            .map(|v| u32::try_from(v).map_err(|_| corrupt("a number out of range", v)))
-            .transpose()
+        self.opt_int()?.map(|v| u32::try_from(v).map_err(|_| corrupt("a number out of range", v))).transpose()
     }
 
     pub(crate) fn id<T: From<Uuid>>(&mut self) -> Result<T, ProjectionError> {
@@ -100,16 +96,15 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn json<T: DeserializeOwned>(&mut self) -> Result<T, ProjectionError> {
         let text = self.text()?;
-        serde_json::from_str(&text)
-            .map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}")))
+        serde_json::from_str(&text).map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}")))
     }
 
     pub(crate) fn opt_json<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ProjectionError> {
         match self.opt_text()? {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}"))),
+            Some(text) => {
+                serde_json::from_str(&text).map(Some).map_err(|e| ProjectionError::Corrupt(format!("JSON column: {e}")))
+            }
         }
     }
 }
@@ -119,15 +114,11 @@ fn corrupt(what: &str, value: impl std::fmt::Display) -> ProjectionError {
 }
 
 fn parse_uuid<T: From<Uuid>>(text: &str) -> Result<T, ProjectionError> {
-    Uuid::from_str(text)
-        .map(T::from)
-        .map_err(|_| corrupt("not a UUID", text))
+    Uuid::from_str(text).map(T::from).map_err(|_| corrupt("not a UUID", text))
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, ProjectionError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| corrupt("not an RFC 3339 instant", text))
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| corrupt("not an RFC 3339 instant", text))
 }
 
 /// The domain's value enums, read back from their stable wire names.
@@ -136,11 +127,7 @@ pub(crate) trait Wire: Sized + Copy + 'static {
     fn name(&self) -> &'static str;
 
     fn parse(text: &str) -> Result<Self, ProjectionError> {
-        Self::all()
-            .iter()
-            .copied()
-            .find(|v| v.name() == text)
-            .ok_or_else(|| corrupt("an unknown enum value", text))
+        Self::all().iter().copied().find(|v| v.name() == text).ok_or_else(|| corrupt("an unknown enum value", text))
     }
 }
 
@@ -237,11 +224,7 @@ impl FromRow for WorkshopRow {
             cycle_phase: r.wire()?,
             territory: r.text()?,
             programme: r.text()?,
-            managing_authority: OrganizationRef {
-                id: r.id()?,
-                name: r.text()?,
-                category: r.wire()?,
-            },
+            managing_authority: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
             stage: r.wire()?,
             identified_by: r.id()?,
             identified_at: r.at()?,
@@ -273,8 +256,7 @@ pub struct AdoptionRow {
 }
 
 impl FromRow for AdoptionRow {
-    const COLUMNS: &'static str =
-        "a.workshop_id, a.guideline_id, a.version, a.adopted_by, a.adopted_at, a.position";
+    const COLUMNS: &'static str = "a.workshop_id, a.guideline_id, a.version, a.adopted_by, a.adopted_at, a.position";
     const FROM: &'static str = "rm_guideline_adoptions a";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -317,8 +299,7 @@ pub struct OrganizationRow {
 impl FromRow for OrganizationRow {
     const COLUMNS: &'static str = "o.id, o.name, o.category, o.registered_by, o.registered_at, o.previous_name, o.renamed_at, \
          COALESCE(s.version, 0), o.created_position, o.last_position";
-    const FROM: &'static str =
-        "rm_organizations o LEFT JOIN rm_streams s ON s.stream_id = 'organization-' || o.id";
+    const FROM: &'static str = "rm_organizations o LEFT JOIN rm_streams s ON s.stream_id = 'organization-' || o.id";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
         Ok(OrganizationRow {
@@ -364,17 +345,12 @@ pub struct GuidelineRow {
 impl FromRow for GuidelineRow {
     const COLUMNS: &'static str = "g.id, g.lab_id, g.lab_name, g.lab_category, g.title, g.publisher, g.latest_version, \
          g.published_at, g.updated_at, COALESCE(s.version, 0), g.created_position, g.last_position";
-    const FROM: &'static str =
-        "rm_guidelines g LEFT JOIN rm_streams s ON s.stream_id = 'guideline-' || g.id";
+    const FROM: &'static str = "rm_guidelines g LEFT JOIN rm_streams s ON s.stream_id = 'guideline-' || g.id";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
         Ok(GuidelineRow {
             id: r.id()?,
-            lab: OrganizationRef {
-                id: r.id()?,
-                name: r.text()?,
-                category: r.wire()?,
-            },
+            lab: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
             title: r.text()?,
             publisher: r.id()?,
             latest_version: r.u32()?,
@@ -409,7 +385,8 @@ pub struct GuidelineVersionRow {
 }
 
 impl FromRow for GuidelineVersionRow {
-    const COLUMNS: &'static str = "v.guideline_id, v.version, v.summary, v.document_ref, v.changes, v.published_by, v.published_at, v.position";
+    const COLUMNS: &'static str =
+        "v.guideline_id, v.version, v.summary, v.document_ref, v.changes, v.published_by, v.published_at, v.position";
     const FROM: &'static str = "rm_guideline_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -530,11 +507,7 @@ impl FromRow for MemberRow {
             workshop_id: r.id()?,
             person_id: r.id()?,
             role: r.wire()?,
-            organization: OrganizationRef {
-                id: r.id()?,
-                name: r.text()?,
-                category: r.wire()?,
-            },
+            organization: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
             mandate_reference: r.text()?,
             admitted_by: r.opt_id()?,
             admitted_at: r.at()?,
@@ -906,8 +879,7 @@ pub struct ContributionVersionRow {
 }
 
 impl FromRow for ContributionVersionRow {
-    const COLUMNS: &'static str =
-        "v.contribution_id, v.version, v.title, v.body, v.written_by, v.written_at, v.position";
+    const COLUMNS: &'static str = "v.contribution_id, v.version, v.title, v.body, v.written_by, v.written_at, v.position";
     const FROM: &'static str = "rm_contribution_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -943,7 +915,8 @@ pub struct DispositionRow {
 }
 
 impl FromRow for DispositionRow {
-    const COLUMNS: &'static str = "d.contribution_id, d.contribution_version, d.disposition, d.reason, d.recorded_by, d.recorded_at, d.position";
+    const COLUMNS: &'static str =
+        "d.contribution_id, d.contribution_version, d.disposition, d.reason, d.recorded_by, d.recorded_at, d.position";
     const FROM: &'static str = "rm_dispositions d";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -1069,8 +1042,7 @@ pub struct ProposalVersionRow {
 }
 
 impl FromRow for ProposalVersionRow {
-    const COLUMNS: &'static str =
-        "v.proposal_id, v.version, v.text, v.note, v.written_by, v.written_at, v.position";
+    const COLUMNS: &'static str = "v.proposal_id, v.version, v.text, v.note, v.written_by, v.written_at, v.position";
     const FROM: &'static str = "rm_proposal_versions v";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -1154,8 +1126,7 @@ pub struct InterestRow {
 }
 
 impl FromRow for InterestRow {
-    const COLUMNS: &'static str =
-        "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
+    const COLUMNS: &'static str = "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
     const FROM: &'static str = "rm_interests i";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {

@@ -44,12 +44,8 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
 /// The read-model migrations of a dialect, oldest first.
 pub(crate) fn migrations(backend: Backend) -> &'static [&'static str] {
     match backend {
-        Backend::Sqlite => &[include_str!(
-            "../../../migrations/sqlite/20261126000100_read_models.sql"
-        )],
-        Backend::Postgres => &[include_str!(
-            "../../../migrations/postgres/20261126000100_read_models.sql"
-        )],
+        Backend::Sqlite => &[include_str!("../../../migrations/sqlite/20261126000100_read_models.sql")],
+        Backend::Postgres => &[include_str!("../../../migrations/postgres/20261126000100_read_models.sql")],
     }
 }
 
@@ -67,11 +63,7 @@ pub(crate) fn ddl(backend: Backend) -> (Vec<String>, Vec<String>) {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        for statement in without_comments
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        for statement in without_comments.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             if statement.to_ascii_uppercase().starts_with("CREATE INDEX") {
                 indexes.push(statement.to_owned());
             } else {
@@ -115,10 +107,7 @@ mod tests {
     #[test]
     fn only_whole_identifiers_are_renamed() {
         assert_eq!(
-            rename(
-                "UPDATE rm_members SET platform_admin = 1 FROM rm_x, (rm_y)",
-                REBUILD_PREFIX
-            ),
+            rename("UPDATE rm_members SET platform_admin = 1 FROM rm_x, (rm_y)", REBUILD_PREFIX),
             "UPDATE rmrebuild_members SET platform_admin = 1 FROM rmrebuild_x, (rmrebuild_y)"
         );
         assert_eq!(rename("rm_a", LIVE_PREFIX), "rm_a");
@@ -134,8 +123,7 @@ mod tests {
                 .filter_map(|s| s.split_whitespace().next())
                 .map(str::to_owned)
                 .collect();
-            let mut listed: Vec<String> =
-                TABLES.iter().map(|(name, _)| (*name).to_owned()).collect();
+            let mut listed: Vec<String> = TABLES.iter().map(|(name, _)| (*name).to_owned()).collect();
             let mut created_sorted = created.clone();
             created_sorted.sort();
             listed.sort();

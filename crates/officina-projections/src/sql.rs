@@ -69,10 +69,7 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub(crate) fn new(text: impl Into<String>) -> Self {
-        Sql {
-            text: text.into(),
-            args: Vec::new(),
-        }
+        Sql { text: text.into(), args: Vec::new() }
     }
 
     /// Adds an argument and returns its placeholder (`$n`).

@@ -43,22 +43,11 @@ pub struct ProposalTally {
 
 /// What one row of the tally statement carries.
 enum Input {
-    Proposal {
-        rule: String,
-        current_version: u32,
-        position: u64,
-    },
+    Proposal { rule: String, current_version: u32, position: u64 },
     Voting(OrganizationId),
     Recused(OrganizationId),
-    Position {
-        organization: OrganizationId,
-        stance: Stance,
-        text_version: u32,
-    },
-    Decision {
-        tally: String,
-        reason: Option<String>,
-    },
+    Position { organization: OrganizationId, stance: Stance, text_version: u32 },
+    Decision { tally: String, reason: Option<String> },
 }
 
 #[derive(Default)]
@@ -76,16 +65,8 @@ impl ReadModels {
     ///
     /// Eligible organizations are those with a current voting member (`LEAD`, `CO_CONDUCTOR`,
     /// `PARTNER`) minus those recused on the proposal; each counts with its latest position.
-    pub async fn tallies(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, ProposalTally>, ProjectionError> {
-        let keys: Vec<String> = ids
-            .iter()
-            .map(ToString::to_string)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+    pub async fn tallies(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, ProposalTally>, ProjectionError> {
+        let keys: Vec<String> = ids.iter().map(ToString::to_string).collect::<BTreeSet<_>>().into_iter().collect();
         let voting_roles = Role::ALL
             .iter()
             .filter(|role| role.is_voting())
@@ -132,9 +113,7 @@ impl ReadModels {
                     let t2 = r.opt_text()?;
                     let i1 = r.opt_u32()?;
                     let i2 = r.opt_u64()?;
-                    let missing = || {
-                        ProjectionError::Corrupt(format!("incomplete tally input of kind {kind}"))
-                    };
+                    let missing = || ProjectionError::Corrupt(format!("incomplete tally input of kind {kind}"));
                     let input = match kind.as_str() {
                         "a" => Input::Proposal {
                             rule: t1.ok_or_else(missing)?,
@@ -143,10 +122,7 @@ impl ReadModels {
                         },
                         "b" => Input::Voting(organization.ok_or_else(missing)?),
                         "c" => Input::Recused(organization.ok_or_else(missing)?),
-                        "d" => Input::Decision {
-                            tally: t1.ok_or_else(missing)?,
-                            reason: t2,
-                        },
+                        "d" => Input::Decision { tally: t1.ok_or_else(missing)?, reason: t2 },
                         _ => Input::Position {
                             organization: organization.ok_or_else(missing)?,
                             stance: <Stance as crate::rows::Wire>::parse(&t1.ok_or_else(missing)?)?,
@@ -159,16 +135,9 @@ impl ReadModels {
             for (proposal, input) in rows {
                 let inputs = all.entry(proposal).or_default();
                 match input {
-                    Input::Proposal {
-                        rule,
-                        current_version,
-                        position,
-                    } => {
-                        let rule: DecisionRule = serde_json::from_str(&rule).map_err(|e| {
-                            ProjectionError::Corrupt(format!(
-                                "decision rule of proposal {proposal}: {e}"
-                            ))
-                        })?;
+                    Input::Proposal { rule, current_version, position } => {
+                        let rule: DecisionRule = serde_json::from_str(&rule)
+                            .map_err(|e| ProjectionError::Corrupt(format!("decision rule of proposal {proposal}: {e}")))?;
                         inputs.proposal = Some((rule, current_version, position));
                     }
                     Input::Voting(organization) => {
@@ -177,22 +146,14 @@ impl ReadModels {
                     Input::Recused(organization) => {
                         inputs.recused.insert(organization);
                     }
-                    Input::Position {
-                        organization,
-                        stance,
-                        text_version,
-                    } => {
+                    Input::Position { organization, stance, text_version } => {
                         inputs.latest.insert(organization, (stance, text_version));
                     }
                     Input::Decision { tally, reason } => {
                         let reason = reason
                             .map(|r| serde_json::from_str(&r))
                             .transpose()
-                            .map_err(|e| {
-                                ProjectionError::Corrupt(format!(
-                                    "rejection reason of proposal {proposal}: {e}"
-                                ))
-                            })?;
+                            .map_err(|e| ProjectionError::Corrupt(format!("rejection reason of proposal {proposal}: {e}")))?;
                         inputs.decision = Some((parse_tally(&tally)?, reason));
                     }
                 }
@@ -208,11 +169,7 @@ impl ReadModels {
                     proposal_id,
                     rule,
                     tally,
-                    outcome: if reason.is_none() {
-                        Outcome::Adopted
-                    } else {
-                        Outcome::Rejected
-                    },
+                    outcome: if reason.is_none() { Outcome::Adopted } else { Outcome::Rejected },
                     reason,
                     decided: true,
                     text_version,
@@ -220,20 +177,13 @@ impl ReadModels {
                     position,
                 },
                 None => {
-                    let stances = inputs
-                        .latest
-                        .iter()
-                        .map(|(org, (stance, _))| (*org, *stance))
-                        .collect();
-                    let evaluation =
-                        tally::evaluate(&rule, &inputs.voting, &stances, &inputs.recused);
+                    let stances = inputs.latest.iter().map(|(org, (stance, _))| (*org, *stance)).collect();
+                    let evaluation = tally::evaluate(&rule, &inputs.voting, &stances, &inputs.recused);
                     let positions_on_earlier_version = inputs
                         .latest
                         .iter()
                         .filter(|(org, (_, version))| {
-                            inputs.voting.contains(org)
-                                && !inputs.recused.contains(org)
-                                && *version < text_version
+                            inputs.voting.contains(org) && !inputs.recused.contains(org) && *version < text_version
                         })
                         .map(|(org, _)| *org)
                         .collect();
@@ -264,16 +214,7 @@ fn parse_tally(text: &str) -> Result<Tally, ProjectionError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ProjectionError::Corrupt(format!("recorded tally {text:?}")))?;
     match numbers.as_slice() {
-        [
-            eligible,
-            expressed,
-            support,
-            support_with_reservations,
-            abstain,
-            oppose,
-            quorum_met,
-            would_pass,
-        ] => Ok(Tally {
+        [eligible, expressed, support, support_with_reservations, abstain, oppose, quorum_met, would_pass] => Ok(Tally {
             eligible: *eligible,
             expressed: *expressed,
             support: *support,

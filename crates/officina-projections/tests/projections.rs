@@ -30,18 +30,11 @@ where
 }
 
 fn workshops(domain: &Domain) -> Vec<&Workshop> {
-    domain
-        .workshops
-        .values()
-        .filter_map(|s| s.workshop.as_ref())
-        .collect()
+    domain.workshops.values().filter_map(|s| s.workshop.as_ref()).collect()
 }
 
 fn proposals(domain: &Domain) -> Vec<(&Workshop, &Proposal)> {
-    workshops(domain)
-        .into_iter()
-        .flat_map(|w| w.proposals.values().map(move |p| (w, p)))
-        .collect()
+    workshops(domain).into_iter().flat_map(|w| w.proposals.values().map(move |p| (w, p))).collect()
 }
 
 #[tokio::test]
@@ -52,27 +45,15 @@ async fn the_demo_history_projects_every_entity() {
         assert_eq!(rows.len(), demo::DEMO_WORKSHOPS);
         let members = read.members_by_workshop(&ids).await.expect("members");
         let sessions = read.sessions_by_workshop(&ids).await.expect("sessions");
-        let contributions = read
-            .contributions_by_workshop(&ids)
-            .await
-            .expect("contributions");
-        let proposal_rows = read
-            .proposals_by_workshop(&ids, None)
-            .await
-            .expect("proposals");
+        let contributions = read.contributions_by_workshop(&ids).await.expect("contributions");
+        let proposal_rows = read.proposals_by_workshop(&ids, None).await.expect("proposals");
         let decisions = read.decisions_by_workshop(&ids).await.expect("decisions");
         for w in workshops(&domain) {
             let row = &rows[&w.id];
-            assert_eq!(
-                (row.name.as_str(), row.stage, row.cycle_phase),
-                (w.name.as_str(), w.stage, w.cycle_phase)
-            );
+            assert_eq!((row.name.as_str(), row.stage, row.cycle_phase), (w.name.as_str(), w.stage, w.cycle_phase));
             assert_eq!(row.managing_authority, w.managing_authority);
             assert_eq!(row.identified_at, w.identified_at);
-            let stream_version = store
-                .stream_version(&workshop_stream_id(w.id))
-                .await
-                .expect("version");
+            let stream_version = store.stream_version(&workshop_stream_id(w.id)).await.expect("version");
             assert_eq!(row.stream_version, stream_version);
 
             let member_rows = &members[&w.id];
@@ -81,12 +62,7 @@ async fn the_demo_history_projects_every_entity() {
                 let expected = &w.members[&m.id];
                 assert_eq!(
                     (m.role, m.person_id, &m.organization, m.left_at),
-                    (
-                        expected.role,
-                        expected.person_id,
-                        &expected.organization,
-                        expected.left_at
-                    )
+                    (expected.role, expected.person_id, &expected.organization, expected.left_at)
                 );
             }
             assert_eq!(sessions[&w.id].len(), w.sessions.len());
@@ -94,11 +70,7 @@ async fn the_demo_history_projects_every_entity() {
                 let expected = &w.sessions[&s.id];
                 assert_eq!(
                     (s.status, s.notice_working_days, s.notice_shortfall),
-                    (
-                        expected.status,
-                        expected.notice_working_days,
-                        expected.notice_shortfall
-                    )
+                    (expected.status, expected.notice_working_days, expected.notice_shortfall)
                 );
                 assert_eq!(s.current_agenda_item_id, expected.current_item);
             }
@@ -106,58 +78,30 @@ async fn the_demo_history_projects_every_entity() {
             for c in &contributions[&w.id] {
                 let expected = &w.contributions[&c.id];
                 assert_eq!(c.current_version, expected.current_version());
-                assert_eq!(
-                    c.disposition,
-                    expected.dispositions.last().map(|d| d.disposition)
-                );
-                assert_eq!(
-                    c.withdrawn_at,
-                    expected.withdrawn.as_ref().map(|(at, _)| *at)
-                );
+                assert_eq!(c.disposition, expected.dispositions.last().map(|d| d.disposition));
+                assert_eq!(c.withdrawn_at, expected.withdrawn.as_ref().map(|(at, _)| *at));
             }
             assert_eq!(proposal_rows[&w.id].len(), w.proposals.len());
             for p in &proposal_rows[&w.id] {
                 let expected = &w.proposals[&p.id];
                 assert_eq!(
                     (p.status, p.current_version, p.text.as_str()),
-                    (
-                        expected.status,
-                        expected.current_version(),
-                        expected.current_text()
-                    )
+                    (expected.status, expected.current_version(), expected.current_text())
                 );
-                assert_eq!(
-                    (p.rule, p.binding, &p.cites),
-                    (expected.rule, expected.binding, &expected.cites)
-                );
+                assert_eq!((p.rule, p.binding, &p.cites), (expected.rule, expected.binding, &expected.cites));
             }
             assert_eq!(decisions[&w.id].len(), w.decisions.len());
             for d in &decisions[&w.id] {
                 let expected = &w.decisions[&d.id];
                 assert_eq!(
                     (d.outcome, d.tally, &d.reason, &d.positions),
-                    (
-                        expected.outcome,
-                        expected.tally,
-                        &expected.reason,
-                        &expected.positions
-                    )
+                    (expected.outcome, expected.tally, &expected.reason, &expected.positions)
                 );
             }
         }
-        let organizations = read
-            .organizations(&PageRequest::first(100))
-            .await
-            .expect("organizations");
-        assert_eq!(
-            organizations.total_count as usize,
-            domain.organizations.len()
-        );
-        let renamed: Vec<_> = organizations
-            .items
-            .iter()
-            .filter(|(_, o)| o.previous_name.is_some())
-            .collect();
+        let organizations = read.organizations(&PageRequest::first(100)).await.expect("organizations");
+        assert_eq!(organizations.total_count as usize, domain.organizations.len());
+        let renamed: Vec<_> = organizations.items.iter().filter(|(_, o)| o.previous_name.is_some()).collect();
         assert_eq!(renamed.len(), 1, "the demo renames one organization");
         let head = store.head().await.expect("head").position;
         assert_eq!(read.projected_position().await.expect("position"), head);
@@ -168,53 +112,34 @@ async fn the_demo_history_projects_every_entity() {
 #[tokio::test]
 async fn sessions_keep_their_agenda_documents_attendance_and_every_minutes_version() {
     with_demo(|_store, domain, read| async move {
-        let all: Vec<(&Workshop, &workshop::Session)> = workshops(&domain)
-            .into_iter()
-            .flat_map(|w| w.sessions.values().map(move |s| (w, s)))
-            .collect();
+        let all: Vec<(&Workshop, &workshop::Session)> =
+            workshops(&domain).into_iter().flat_map(|w| w.sessions.values().map(move |s| (w, s))).collect();
         let ids: Vec<SessionId> = all.iter().map(|(_, s)| s.id).collect();
         let before = read.statements_issued();
         let agenda = read.agenda_items_by_session(&ids).await.expect("agenda");
         let documents = read.documents_by_session(&ids).await.expect("documents");
         let attendance = read.attendance_by_session(&ids).await.expect("attendance");
         let minutes = read.minutes_by_session(&ids).await.expect("minutes");
-        assert_eq!(
-            read.statements_issued() - before,
-            4,
-            "one statement per loader"
-        );
+        assert_eq!(read.statements_issued() - before, 4, "one statement per loader");
         let mut shortfalls = 0;
         let mut minutes_versions = 0;
         for (_, s) in &all {
             let titles: Vec<&str> = agenda[&s.id].iter().map(|a| a.title.as_str()).collect();
             let expected: Vec<&str> = s.agenda.iter().map(|a| a.title.as_str()).collect();
             assert_eq!(titles, expected);
-            let docs: Vec<(u32, bool)> = documents[&s.id]
-                .iter()
-                .map(|d| (d.lead_working_days, d.shortfall))
-                .collect();
-            let expected: Vec<(u32, bool)> = s
-                .documents
-                .iter()
-                .map(|d| (d.lead_working_days, d.shortfall))
-                .collect();
+            let docs: Vec<(u32, bool)> = documents[&s.id].iter().map(|d| (d.lead_working_days, d.shortfall)).collect();
+            let expected: Vec<(u32, bool)> = s.documents.iter().map(|d| (d.lead_working_days, d.shortfall)).collect();
             assert_eq!(docs, expected);
             shortfalls += docs.iter().filter(|(_, shortfall)| *shortfall).count();
             let checked_in: Vec<MemberId> = attendance[&s.id].iter().map(|a| a.member_id).collect();
-            assert_eq!(
-                checked_in,
-                s.attendance.iter().map(|a| a.member_id).collect::<Vec<_>>()
-            );
+            assert_eq!(checked_in, s.attendance.iter().map(|a| a.member_id).collect::<Vec<_>>());
             let versions = &minutes[&s.id];
             let expected = s.minutes.as_ref().map_or(0, |m| m.versions.len());
             assert_eq!(versions.len(), expected);
             minutes_versions += versions.len();
             if let Some(m) = &s.minutes {
                 let latest = versions.last().expect("a version");
-                assert_eq!(
-                    latest.status, m.status,
-                    "the latest version carries the minutes' status"
-                );
+                assert_eq!(latest.status, m.status, "the latest version carries the minutes' status");
                 assert!(versions.iter().all(|v| v.minutes_id == m.id));
             }
         }
@@ -227,39 +152,20 @@ async fn sessions_keep_their_agenda_documents_attendance_and_every_minutes_versi
 #[tokio::test]
 async fn a_revised_contribution_keeps_every_version_and_disposition() {
     with_demo(|_store, domain, read| async move {
-        let revised: Vec<&workshop::Contribution> = workshops(&domain)
-            .into_iter()
-            .flat_map(|w| w.contributions.values())
-            .filter(|c| c.versions.len() > 1)
-            .collect();
+        let revised: Vec<&workshop::Contribution> =
+            workshops(&domain).into_iter().flat_map(|w| w.contributions.values()).filter(|c| c.versions.len() > 1).collect();
         assert!(!revised.is_empty(), "the demo revises contributions");
         let ids: Vec<ContributionId> = revised.iter().map(|c| c.id).collect();
-        let versions = read
-            .contribution_versions_by_contribution(&ids)
-            .await
-            .expect("versions");
-        let dispositions = read
-            .dispositions_by_contribution(&ids)
-            .await
-            .expect("dispositions");
+        let versions = read.contribution_versions_by_contribution(&ids).await.expect("versions");
+        let dispositions = read.dispositions_by_contribution(&ids).await.expect("dispositions");
         for c in revised {
             let rows = &versions[&c.id];
-            let got: Vec<(u32, &str, &str)> = rows
-                .iter()
-                .map(|v| (v.version, v.title.as_str(), v.body.as_str()))
-                .collect();
-            let expected: Vec<(u32, &str, &str)> = c
-                .versions
-                .iter()
-                .map(|v| (v.version, v.title.as_str(), v.body.as_str()))
-                .collect();
+            let got: Vec<(u32, &str, &str)> = rows.iter().map(|v| (v.version, v.title.as_str(), v.body.as_str())).collect();
+            let expected: Vec<(u32, &str, &str)> =
+                c.versions.iter().map(|v| (v.version, v.title.as_str(), v.body.as_str())).collect();
             assert_eq!(got, expected);
             assert_eq!(dispositions[&c.id].len(), c.dispositions.len());
-            let row = read
-                .contribution(c.id)
-                .await
-                .expect("contribution")
-                .expect("exists");
+            let row = read.contribution(c.id).await.expect("contribution").expect("exists");
             assert_eq!(row.current_version as usize, c.versions.len());
             assert_eq!(row.body, c.versions.last().expect("a version").body);
         }
@@ -274,11 +180,7 @@ async fn tallies_equal_the_domains_live_tally_for_every_proposal_and_the_record_
         let ids: Vec<ProposalId> = all.iter().map(|(_, p)| p.id).collect();
         let before = read.statements_issued();
         let tallies = read.tallies(&ids).await.expect("tallies");
-        assert_eq!(
-            read.statements_issued() - before,
-            1,
-            "tallies of every proposal in one statement"
-        );
+        assert_eq!(read.statements_issued() - before, 1, "tallies of every proposal in one statement");
         assert_eq!(tallies.len(), ids.len());
         let mut open = 0;
         for (w, p) in all {
@@ -287,46 +189,27 @@ async fn tallies_equal_the_domains_live_tally_for_every_proposal_and_the_record_
                 Some(decision) => {
                     let recorded = &w.decisions[&decision];
                     assert!(tally.decided);
-                    assert_eq!(
-                        (tally.tally, &tally.reason, tally.outcome),
-                        (recorded.tally, &recorded.reason, recorded.outcome)
-                    );
+                    assert_eq!((tally.tally, &tally.reason, tally.outcome), (recorded.tally, &recorded.reason, recorded.outcome));
                 }
                 None => {
                     let live = w.tally(p.id).expect("live tally");
                     assert!(!tally.decided);
                     assert_eq!(tally.tally, live.evaluation.tally, "proposal {}", p.title);
-                    assert_eq!(
-                        (&tally.reason, tally.outcome),
-                        (&live.evaluation.reason, live.evaluation.outcome)
-                    );
-                    assert_eq!(
-                        tally.positions_on_earlier_version,
-                        live.positions_on_earlier_version
-                    );
+                    assert_eq!((&tally.reason, tally.outcome), (&live.evaluation.reason, live.evaluation.outcome));
+                    assert_eq!(tally.positions_on_earlier_version, live.positions_on_earlier_version);
                     assert_eq!(tally.text_version, live.text_version);
                     open += usize::from(p.status == ProposalStatus::Open);
                 }
             }
         }
         assert!(open > 0, "the demo leaves proposals open");
-        assert!(
-            read.tallies(&[ProposalId::from_u128(7)])
-                .await
-                .expect("tallies")
-                .is_empty()
-        );
+        assert!(read.tallies(&[ProposalId::from_u128(7)]).await.expect("tallies").is_empty());
     })
     .await;
 }
 
 /// The context of a member acting in a demo workshop one day after `after`.
-fn step(
-    workshop: WorkshopId,
-    person: PersonId,
-    at: chrono::DateTime<chrono::Utc>,
-    command: workshop::Command,
-) -> DemoStep {
+fn step(workshop: WorkshopId, person: PersonId, at: chrono::DateTime<chrono::Utc>, command: workshop::Command) -> DemoStep {
     DemoStep {
         stream: StreamRef::Workshop(workshop),
         actor: Actor::person(person),
@@ -336,8 +219,7 @@ fn step(
 }
 
 #[tokio::test]
-async fn a_superseded_position_stays_with_current_false_and_a_recused_organization_does_not_count()
-{
+async fn a_superseded_position_stays_with_current_false_and_a_recused_organization_does_not_count() {
     for db in TestDb::both().await {
         let store = db.open().await;
         let mut domain = run_demo(&store).await;
@@ -345,23 +227,15 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
         // An open proposal, and two current voting members of different organizations.
         let (w, p) = proposals(&domain)
             .into_iter()
-            .find(|(w, p)| {
-                p.status == ProposalStatus::Open && w.eligible_organizations(p).len() >= 2
-            })
+            .find(|(w, p)| p.status == ProposalStatus::Open && w.eligible_organizations(p).len() >= 2)
             .map(|(w, p)| (w.clone(), p.clone()))
             .expect("an open proposal with two eligible organizations");
         let eligible = w.eligible_organizations(&p);
         let voter = |org: OrganizationId| {
-            w.current_members()
-                .find(|m| m.organization.id == org && m.role.is_voting())
-                .expect("a voting member")
-                .clone()
+            w.current_members().find(|m| m.organization.id == org && m.role.is_voting()).expect("a voting member").clone()
         };
         let mut orgs = eligible.iter().copied();
-        let (first, second) = (
-            voter(orgs.next().expect("one")),
-            voter(orgs.next().expect("two")),
-        );
+        let (first, second) = (voter(orgs.next().expect("one")), voter(orgs.next().expect("two")));
         let at = p.opened_at.expect("opened") + Duration::hours(1);
         let state = |org: OrganizationId, stance| workshop::Command::StatePosition {
             proposal_id: p.id,
@@ -370,69 +244,27 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
             rationale: None,
             text_version: p.current_version(),
         };
+        domain.run(&store, &step(w.id, first.person_id, at, state(first.organization.id, Stance::Support))).await;
         domain
-            .run(
-                &store,
-                &step(
-                    w.id,
-                    first.person_id,
-                    at,
-                    state(first.organization.id, Stance::Support),
-                ),
-            )
-            .await;
-        domain
-            .run(
-                &store,
-                &step(
-                    w.id,
-                    first.person_id,
-                    at + Duration::minutes(1),
-                    state(first.organization.id, Stance::Abstain),
-                ),
-            )
+            .run(&store, &step(w.id, first.person_id, at + Duration::minutes(1), state(first.organization.id, Stance::Abstain)))
             .await;
 
-        let positions = read
-            .positions_by_proposal(&[p.id])
-            .await
-            .expect("positions")
-            .remove(&p.id)
-            .expect("an entry");
-        let mine: Vec<&PositionRow> = positions
-            .iter()
-            .filter(|q| q.organization_id == first.organization.id)
-            .collect();
+        let positions = read.positions_by_proposal(&[p.id]).await.expect("positions").remove(&p.id).expect("an entry");
+        let mine: Vec<&PositionRow> = positions.iter().filter(|q| q.organization_id == first.organization.id).collect();
         assert!(mine.len() >= 2);
         let (superseded, latest) = (mine[mine.len() - 2], mine[mine.len() - 1]);
         assert_eq!(
-            (
-                superseded.stance,
-                superseded.current,
-                superseded.superseded_by
-            ),
+            (superseded.stance, superseded.current, superseded.superseded_by),
             (Stance::Support, false, Some(latest.position))
         );
-        assert_eq!(
-            (latest.stance, latest.current, latest.superseded_by),
-            (Stance::Abstain, true, None)
-        );
+        assert_eq!((latest.stance, latest.current, latest.superseded_by), (Stance::Abstain, true, None));
         assert_eq!(
             positions.iter().filter(|q| q.current).count(),
-            positions
-                .iter()
-                .map(|q| q.organization_id)
-                .collect::<BTreeSet<_>>()
-                .len()
+            positions.iter().map(|q| q.organization_id).collect::<BTreeSet<_>>().len()
         );
 
         // The second organization declares an interest: it is recused and its voice disappears.
-        let before = read
-            .tallies(&[p.id])
-            .await
-            .expect("tally")
-            .remove(&p.id)
-            .expect("tally");
+        let before = read.tallies(&[p.id]).await.expect("tally").remove(&p.id).expect("tally");
         domain
             .run(
                 &store,
@@ -442,32 +274,17 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
                     at + Duration::minutes(2),
                     workshop::Command::DeclareInterest {
                         proposal_id: p.id,
-                        description: "A member of the board sits on the beneficiary's board."
-                            .to_owned(),
+                        description: "A member of the board sits on the beneficiary's board.".to_owned(),
                     },
                 ),
             )
             .await;
-        let after = read
-            .tallies(&[p.id])
-            .await
-            .expect("tally")
-            .remove(&p.id)
-            .expect("tally");
+        let after = read.tallies(&[p.id]).await.expect("tally").remove(&p.id).expect("tally");
         assert_eq!(after.tally.eligible, before.tally.eligible - 1);
         let live = domain.workshops[&w.id].tally(p.id).expect("live");
         assert_eq!(after.tally, live.evaluation.tally);
-        let interests = read
-            .interests_by_proposal(&[p.id])
-            .await
-            .expect("interests")
-            .remove(&p.id)
-            .expect("an entry");
-        assert!(
-            interests
-                .iter()
-                .any(|i| i.organization_id == second.organization.id)
-        );
+        let interests = read.interests_by_proposal(&[p.id]).await.expect("interests").remove(&p.id).expect("an entry");
+        assert!(interests.iter().any(|i| i.organization_id == second.organization.id));
         db.cleanup().await;
     }
 }
@@ -482,11 +299,7 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
         loop {
             let before = read.statements_issued();
             let page = read.workshops(&everything, &request).await.expect("page");
-            assert_eq!(
-                read.statements_issued() - before,
-                1,
-                "a non-empty page is one statement"
-            );
+            assert_eq!(read.statements_issued() - before, 1, "a non-empty page is one statement");
             pages += 1;
             assert_eq!(page.total_count as usize, demo::DEMO_WORKSHOPS);
             seen.extend(page.items.iter().map(|(_, w)| w.id));
@@ -497,48 +310,18 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
         }
         assert_eq!(pages, 3);
         assert_eq!(seen.len(), demo::DEMO_WORKSHOPS);
-        assert_eq!(
-            seen.iter().collect::<BTreeSet<_>>().len(),
-            seen.len(),
-            "no workshop twice"
-        );
+        assert_eq!(seen.iter().collect::<BTreeSet<_>>().len(), seen.len(), "no workshop twice");
         // Cursors are stable: the same request gives the same page.
-        let again = read
-            .workshops(&everything, &PageRequest::first(4))
-            .await
-            .expect("page");
-        let last = read
-            .workshops(
-                &everything,
-                &PageRequest::after(4, again.end_cursor().expect("cursor")),
-            )
-            .await
-            .expect("page");
+        let again = read.workshops(&everything, &PageRequest::first(4)).await.expect("page");
+        let last = read.workshops(&everything, &PageRequest::after(4, again.end_cursor().expect("cursor"))).await.expect("page");
         assert_eq!(last.items[0].1.id, seen[4]);
         // Past the end: no items, but the total is still known.
-        let all = read
-            .workshops(&everything, &PageRequest::first(1000))
-            .await
-            .expect("page");
-        assert_eq!(
-            all.items.len(),
-            demo::DEMO_WORKSHOPS,
-            "first is capped at 100, above the demo's size"
-        );
-        let end = read
-            .workshops(
-                &everything,
-                &PageRequest::after(10, all.end_cursor().expect("cursor")),
-            )
-            .await
-            .expect("page");
-        assert_eq!(
-            (end.items.len(), end.total_count, end.has_next_page),
-            (0, demo::DEMO_WORKSHOPS as u64, false)
-        );
+        let all = read.workshops(&everything, &PageRequest::first(1000)).await.expect("page");
+        assert_eq!(all.items.len(), demo::DEMO_WORKSHOPS, "first is capped at 100, above the demo's size");
+        let end = read.workshops(&everything, &PageRequest::after(10, all.end_cursor().expect("cursor"))).await.expect("page");
+        assert_eq!((end.items.len(), end.total_count, end.has_next_page), (0, demo::DEMO_WORKSHOPS as u64, false));
         assert!(matches!(
-            read.workshops(&everything, &PageRequest::after(10, "zz"))
-                .await,
+            read.workshops(&everything, &PageRequest::after(10, "zz")).await,
             Err(ProjectionError::InvalidCursor(_))
         ));
 
@@ -548,19 +331,9 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
             *by_stage.entry(w.stage).or_default() += 1;
         }
         for stage in Stage::ALL {
-            let filter = WorkshopFilter {
-                stage: Some(*stage),
-                ..WorkshopFilter::default()
-            };
-            let page = read
-                .workshops(&filter, &PageRequest::first(100))
-                .await
-                .expect("page");
-            assert_eq!(
-                page.total_count as usize,
-                by_stage.get(stage).copied().unwrap_or(0),
-                "{stage}"
-            );
+            let filter = WorkshopFilter { stage: Some(*stage), ..WorkshopFilter::default() };
+            let page = read.workshops(&filter, &PageRequest::first(100)).await.expect("page");
+            assert_eq!(page.total_count as usize, by_stage.get(stage).copied().unwrap_or(0), "{stage}");
             assert!(page.items.iter().all(|(_, w)| w.stage == *stage));
         }
         let sample = ws[0];
@@ -578,32 +351,14 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
                     && w.territory == sample.territory
             })
             .count();
-        let page = read
-            .workshops(&filter, &PageRequest::first(2))
-            .await
-            .expect("page");
+        let page = read.workshops(&filter, &PageRequest::first(2)).await.expect("page");
         assert_eq!(page.total_count as usize, expected);
         assert!(page.items.iter().any(|(_, w)| w.id == sample.id) || expected > 2);
-        let guidelines = read
-            .guidelines(&PageRequest::first(10))
-            .await
-            .expect("guidelines");
+        let guidelines = read.guidelines(&PageRequest::first(10)).await.expect("guidelines");
         assert_eq!(guidelines.total_count, 1);
-        let versions = read
-            .guideline_versions_by_guideline(&[demo::DEMO_GUIDELINE])
-            .await
-            .expect("versions");
-        assert_eq!(
-            versions[&demo::DEMO_GUIDELINE]
-                .iter()
-                .map(|v| v.version)
-                .collect::<Vec<_>>(),
-            vec![1, 2]
-        );
-        let feedback = read
-            .feedback_by_guideline(&[demo::DEMO_GUIDELINE])
-            .await
-            .expect("feedback");
+        let versions = read.guideline_versions_by_guideline(&[demo::DEMO_GUIDELINE]).await.expect("versions");
+        assert_eq!(versions[&demo::DEMO_GUIDELINE].iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
+        let feedback = read.feedback_by_guideline(&[demo::DEMO_GUIDELINE]).await.expect("feedback");
         let expected: usize = ws.iter().map(|w| w.feedback.len()).sum();
         assert_eq!(feedback[&demo::DEMO_GUIDELINE].len(), expected);
     })
@@ -614,23 +369,10 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
 async fn contribution_pages_filter_by_kind_and_disposition_including_pending() {
     with_demo(|_store, domain, read| async move {
         for w in workshops(&domain) {
-            let all = read
-                .contributions(
-                    w.id,
-                    &ContributionFilter::default(),
-                    &PageRequest::first(100),
-                )
-                .await
-                .expect("page");
+            let all = read.contributions(w.id, &ContributionFilter::default(), &PageRequest::first(100)).await.expect("page");
             assert_eq!(all.total_count as usize, w.contributions.len());
-            let pending = ContributionFilter {
-                disposition: Some(DispositionFilter::Pending),
-                ..ContributionFilter::default()
-            };
-            let page = read
-                .contributions(w.id, &pending, &PageRequest::first(100))
-                .await
-                .expect("page");
+            let pending = ContributionFilter { disposition: Some(DispositionFilter::Pending), ..ContributionFilter::default() };
+            let page = read.contributions(w.id, &pending, &PageRequest::first(100)).await.expect("page");
             let ids: Vec<ContributionId> = page.items.iter().map(|(_, c)| c.id).collect();
             assert_eq!(ids, w.pending_dispositions(), "{}", w.name);
             for disposition in Disposition::ALL {
@@ -638,10 +380,7 @@ async fn contribution_pages_filter_by_kind_and_disposition_including_pending() {
                     disposition: Some(DispositionFilter::Recorded(*disposition)),
                     ..ContributionFilter::default()
                 };
-                let page = read
-                    .contributions(w.id, &filter, &PageRequest::first(100))
-                    .await
-                    .expect("page");
+                let page = read.contributions(w.id, &filter, &PageRequest::first(100)).await.expect("page");
                 let expected = w
                     .contributions
                     .values()
@@ -650,14 +389,8 @@ async fn contribution_pages_filter_by_kind_and_disposition_including_pending() {
                 assert_eq!(page.total_count as usize, expected);
             }
             for kind in ContributionKind::ALL {
-                let filter = ContributionFilter {
-                    kind: Some(*kind),
-                    ..ContributionFilter::default()
-                };
-                let page = read
-                    .contributions(w.id, &filter, &PageRequest::first(1))
-                    .await
-                    .expect("page");
+                let filter = ContributionFilter { kind: Some(*kind), ..ContributionFilter::default() };
+                let page = read.contributions(w.id, &filter, &PageRequest::first(1)).await.expect("page");
                 let expected = w.contributions.values().filter(|c| c.kind == *kind).count();
                 assert_eq!(page.total_count as usize, expected);
                 assert_eq!(page.has_next_page, expected > 1);
@@ -668,64 +401,27 @@ async fn contribution_pages_filter_by_kind_and_disposition_including_pending() {
 }
 
 #[tokio::test]
-async fn a_page_of_workshops_with_members_proposals_and_tallies_costs_a_bounded_number_of_statements()
- {
+async fn a_page_of_workshops_with_members_proposals_and_tallies_costs_a_bounded_number_of_statements() {
     with_demo(|_store, domain, read| async move {
         let before = read.statements_issued();
-        let page = read
-            .workshops(&WorkshopFilter::default(), &PageRequest::first(50))
-            .await
-            .expect("page");
+        let page = read.workshops(&WorkshopFilter::default(), &PageRequest::first(50)).await.expect("page");
         let ids: Vec<WorkshopId> = page.items.iter().map(|(_, w)| w.id).collect();
         let members = read.members_by_workshop(&ids).await.expect("members");
-        let proposals_by = read
-            .proposals_by_workshop(&ids, None)
-            .await
-            .expect("proposals");
+        let proposals_by = read.proposals_by_workshop(&ids, None).await.expect("proposals");
         let proposal_ids: Vec<ProposalId> = proposals_by.values().flatten().map(|p| p.id).collect();
-        let positions = read
-            .positions_by_proposal(&proposal_ids)
-            .await
-            .expect("positions");
+        let positions = read.positions_by_proposal(&proposal_ids).await.expect("positions");
         let tallies = read.tallies(&proposal_ids).await.expect("tallies");
-        let decisions = read
-            .decision_by_proposal(&proposal_ids)
-            .await
-            .expect("decisions");
-        assert_eq!(
-            read.statements_issued() - before,
-            6,
-            "one statement per level, whatever the number of rows"
-        );
+        let decisions = read.decision_by_proposal(&proposal_ids).await.expect("decisions");
+        assert_eq!(read.statements_issued() - before, 6, "one statement per level, whatever the number of rows");
         assert_eq!(
             members.values().map(Vec::len).sum::<usize>(),
-            workshops(&domain)
-                .iter()
-                .map(|w| w.members.len())
-                .sum::<usize>()
+            workshops(&domain).iter().map(|w| w.members.len()).sum::<usize>()
         );
         assert_eq!(tallies.len(), proposal_ids.len());
-        assert_eq!(
-            positions.len(),
-            proposal_ids.len(),
-            "an entry for every id asked, empty or not"
-        );
-        assert_eq!(
-            decisions.len(),
-            proposals(&domain)
-                .iter()
-                .filter(|(_, p)| p.decision.is_some())
-                .count()
-        );
-        let open = read
-            .proposals_by_workshop(&ids, Some(ProposalStatus::Open))
-            .await
-            .expect("open");
-        assert!(
-            open.values()
-                .flatten()
-                .all(|p| p.status == ProposalStatus::Open)
-        );
+        assert_eq!(positions.len(), proposal_ids.len(), "an entry for every id asked, empty or not");
+        assert_eq!(decisions.len(), proposals(&domain).iter().filter(|(_, p)| p.decision.is_some()).count());
+        let open = read.proposals_by_workshop(&ids, Some(ProposalStatus::Open)).await.expect("open");
+        assert!(open.values().flatten().all(|p| p.status == ProposalStatus::Open));
         // A batch loader issues one statement whatever the number of ids, even with unknown ones.
         let mut many: Vec<WorkshopId> = ids.clone();
         many.extend((0..500).map(WorkshopId::from_u128));
@@ -735,12 +431,7 @@ async fn a_page_of_workshops_with_members_proposals_and_tallies_costs_a_bounded_
         assert_eq!(members.len(), many.len());
         assert!(members[&WorkshopId::from_u128(3)].is_empty());
         let before = read.statements_issued();
-        assert!(
-            read.members_by_workshop(&[])
-                .await
-                .expect("none")
-                .is_empty()
-        );
+        assert!(read.members_by_workshop(&[]).await.expect("none").is_empty());
         assert_eq!(read.statements_issued(), before, "no ids, no statement");
     })
     .await;
@@ -753,82 +444,27 @@ async fn memberships_of_a_person_and_single_rows_are_found_by_id() {
         let m = w.members.values().next().expect("a member");
         let row = read.member(m.id).await.expect("member").expect("exists");
         assert_eq!((row.workshop_id, row.person_id), (w.id, m.person_id));
-        let memberships = read
-            .memberships_of_person(m.person_id)
-            .await
-            .expect("memberships");
-        let expected: usize = workshops(&domain)
-            .iter()
-            .map(|w| {
-                w.members
-                    .values()
-                    .filter(|x| x.person_id == m.person_id)
-                    .count()
-            })
-            .sum();
+        let memberships = read.memberships_of_person(m.person_id).await.expect("memberships");
+        let expected: usize =
+            workshops(&domain).iter().map(|w| w.members.values().filter(|x| x.person_id == m.person_id).count()).sum();
         assert_eq!(memberships.len(), expected);
         assert!(read.workshop(w.id).await.expect("workshop").is_some());
-        assert!(
-            read.workshop(WorkshopId::from_u128(1))
-                .await
-                .expect("workshop")
-                .is_none()
-        );
-        let (_, p) = proposals(&domain)
-            .into_iter()
-            .find(|(_, p)| p.decision.is_some())
-            .expect("a decided proposal");
-        let decision = read
-            .decision(p.decision.expect("decided"))
-            .await
-            .expect("decision")
-            .expect("exists");
+        assert!(read.workshop(WorkshopId::from_u128(1)).await.expect("workshop").is_none());
+        let (_, p) = proposals(&domain).into_iter().find(|(_, p)| p.decision.is_some()).expect("a decided proposal");
+        let decision = read.decision(p.decision.expect("decided")).await.expect("decision").expect("exists");
         assert_eq!(decision.proposal_id, p.id);
-        let proposal = read
-            .proposal(p.id)
-            .await
-            .expect("proposal")
-            .expect("exists");
+        let proposal = read.proposal(p.id).await.expect("proposal").expect("exists");
         assert_eq!(proposal.decision_id, Some(decision.id));
-        let versions = read
-            .proposal_versions_by_proposal(&[p.id])
-            .await
-            .expect("versions");
+        let versions = read.proposal_versions_by_proposal(&[p.id]).await.expect("versions");
         assert_eq!(versions[&p.id].len(), p.texts.len());
         if let Some(s) = w.sessions.values().next() {
-            assert_eq!(
-                read.session(s.id)
-                    .await
-                    .expect("session")
-                    .expect("exists")
-                    .title,
-                s.title
-            );
+            assert_eq!(read.session(s.id).await.expect("session").expect("exists").title, s.title);
         }
         let org = *domain.organizations.keys().next().expect("an organization");
-        assert!(
-            read.organization(org)
-                .await
-                .expect("organization")
-                .is_some()
-        );
-        assert_eq!(
-            read.organizations_by_ids(&[org])
-                .await
-                .expect("organizations")
-                .len(),
-            1
-        );
-        assert!(
-            read.guideline(demo::DEMO_GUIDELINE)
-                .await
-                .expect("guideline")
-                .is_some()
-        );
-        let adoptions = read
-            .adoptions_by_workshop(&[w.id])
-            .await
-            .expect("adoptions");
+        assert!(read.organization(org).await.expect("organization").is_some());
+        assert_eq!(read.organizations_by_ids(&[org]).await.expect("organizations").len(), 1);
+        assert!(read.guideline(demo::DEMO_GUIDELINE).await.expect("guideline").is_some());
+        let adoptions = read.adoptions_by_workshop(&[w.id]).await.expect("adoptions");
         assert_eq!(adoptions[&w.id].len(), w.adopted_guidelines.len());
     })
     .await;
@@ -857,28 +493,16 @@ async fn a_rebuild_gives_the_live_digest_and_two_rebuilds_agree_on_both_backends
                     stream: StreamRef::Organization(id),
                     actor: Actor::admin(demo::DEMO_ADMIN),
                     now: "2027-01-04T09:00:00Z".parse().expect("an instant"),
-                    command: DemoCommand::Organization(
-                        organization::Command::RegisterOrganization {
-                            organization_id: id,
-                            name: "Comune di Sulmona".to_owned(),
-                            category: EccpCategory::LocalAuthority,
-                        },
-                    ),
+                    command: DemoCommand::Organization(organization::Command::RegisterOrganization {
+                        organization_id: id,
+                        name: "Comune di Sulmona".to_owned(),
+                        category: EccpCategory::LocalAuthority,
+                    }),
                 },
             )
             .await;
-        assert_eq!(
-            raw_int(&store, "SELECT COUNT(*) FROM rm_organizations").await,
-            before + 1
-        );
-        assert_eq!(
-            read.organization(id)
-                .await
-                .expect("organization")
-                .expect("projected")
-                .name,
-            "Comune di Sulmona"
-        );
+        assert_eq!(raw_int(&store, "SELECT COUNT(*) FROM rm_organizations").await, before + 1);
+        assert_eq!(read.organization(id).await.expect("organization").expect("projected").name, "Comune di Sulmona");
         let after = read.digest().await.expect("digest");
         assert_ne!(after, live);
         assert_eq!(rebuild(&store).await.expect("rebuild"), after);
@@ -886,10 +510,7 @@ async fn a_rebuild_gives_the_live_digest_and_two_rebuilds_agree_on_both_backends
         db.cleanup().await;
     }
     if let [sqlite, postgres] = digests.as_slice() {
-        assert_eq!(
-            sqlite, postgres,
-            "the same log gives the same read models on SQLite and PostgreSQL"
-        );
+        assert_eq!(sqlite, postgres, "the same log gives the same read models on SQLite and PostgreSQL");
     }
 }
 
@@ -899,28 +520,16 @@ async fn a_rebuild_of_a_log_appended_without_read_models_projects_it_all() {
         let plain = db.open_without_projector().await;
         // Only the organizations of the demo, appended while no projector was installed.
         let mut domain = Domain::default();
-        for step in demo::script()
-            .iter()
-            .filter(|s| matches!(s.stream, StreamRef::Organization(_)))
-        {
+        for step in demo::script().iter().filter(|s| matches!(s.stream, StreamRef::Organization(_))) {
             domain.run(&plain, step).await;
         }
         drop(plain);
         let store = db.open().await;
         let read = ReadModels::of_store(&store);
-        assert_eq!(
-            read.organizations(&PageRequest::first(10))
-                .await
-                .expect("page")
-                .total_count,
-            0
-        );
+        assert_eq!(read.organizations(&PageRequest::first(10)).await.expect("page").total_count, 0);
         rebuild(&store).await.expect("rebuild");
         assert_eq!(
-            read.organizations(&PageRequest::first(10))
-                .await
-                .expect("page")
-                .total_count as usize,
+            read.organizations(&PageRequest::first(10)).await.expect("page").total_count as usize,
             domain.organizations.len()
         );
         db.cleanup().await;
@@ -931,27 +540,13 @@ async fn a_rebuild_of_a_log_appended_without_read_models_projects_it_all() {
 async fn a_projection_failure_fails_the_append_and_leaves_no_event() {
     for db in TestDb::both().await {
         let store = db.open().await;
-        let unknown = NewEvent::new(
-            "SomethingUnheardOf",
-            serde_json::json!({"at": "2026-01-01T00:00:00Z"}),
-        );
-        let result = store
-            .append(
-                "workshop-00000000-0000-0000-0000-000000000001",
-                ExpectedVersion::NoStream,
-                vec![unknown],
-                None,
-            )
-            .await;
+        let unknown = NewEvent::new("SomethingUnheardOf", serde_json::json!({"at": "2026-01-01T00:00:00Z"}));
+        let result =
+            store.append("workshop-00000000-0000-0000-0000-000000000001", ExpectedVersion::NoStream, vec![unknown], None).await;
         assert!(matches!(result, Err(StoreError::Hook(_))), "{result:?}");
         let malformed = NewEvent::new("OrganizationRegistered", serde_json::json!({"name": 3}));
         let result = store
-            .append(
-                "organization-00000000-0000-0000-0000-000000000002",
-                ExpectedVersion::NoStream,
-                vec![malformed],
-                None,
-            )
+            .append("organization-00000000-0000-0000-0000-000000000002", ExpectedVersion::NoStream, vec![malformed], None)
             .await;
         assert!(matches!(result, Err(StoreError::Hook(_))), "{result:?}");
         assert_eq!(store.head().await.expect("head").position, 0);

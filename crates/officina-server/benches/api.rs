@@ -43,7 +43,8 @@ async fn main() {
         let _ = std::fs::remove_dir_all(folder);
     }
     if backend == "postgres" || backend == "both" {
-        let admin_url = std::env::var("OFFICINA_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let admin_url = std::env::var("OFFICINA_BENCH_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
         let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
         let mut names = Vec::new();
@@ -52,7 +53,8 @@ async fn main() {
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
             names.push(name);
         }
-        suite("PostgreSQL", &format!("{base}/{}", names[0]), &format!("{base}/{}", names[1]), &format!("{base}/{}", names[2])).await;
+        suite("PostgreSQL", &format!("{base}/{}", names[0]), &format!("{base}/{}", names[1]), &format!("{base}/{}", names[2]))
+            .await;
         for name in names {
             let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await;
         }
@@ -93,8 +95,14 @@ async fn suite(backend: &str, api_url: &str, store_url: &str, read_url: &str) {
             let store = store.clone();
             tokio::spawn(async move {
                 for n in 0..per_task {
-                    let event = NewEvent::new("PositionStated", json!({"proposalId": Uuid::from_u128(task as u128).to_string(), "stance": "SUPPORT", "n": n}));
-                    store.append(&format!("bench-{task}"), ExpectedVersion::Exact(n as u64), vec![event], None).await.expect("append");
+                    let event = NewEvent::new(
+                        "PositionStated",
+                        json!({"proposalId": Uuid::from_u128(task as u128).to_string(), "stance": "SUPPORT", "n": n}),
+                    );
+                    store
+                        .append(&format!("bench-{task}"), ExpectedVersion::Exact(n as u64), vec![event], None)
+                        .await
+                        .expect("append");
                 }
             })
         })
@@ -154,7 +162,11 @@ async fn workshop(app: &CommandService, admin: Actor, authority: &OrganizationRe
         territory: "Italia".into(),
         programme: "PN Benchmark".into(),
         managing_authority: authority.clone(),
-        lead: FirstLead { member_id: MemberId::from(Uuid::now_v7()), person_id: lead.person_id, mandate_reference: "DGR 1/2026".into() },
+        lead: FirstLead {
+            member_id: MemberId::from(Uuid::now_v7()),
+            person_id: lead.person_id,
+            mandate_reference: "DGR 1/2026".into(),
+        },
     };
     app.execute::<Workshops>(id, command, &request(admin)).await.expect("identify");
     app.execute::<Workshops>(id, Command::ChangeStage { to: Stage::CoConduction }, &request(lead)).await.expect("stage");
@@ -186,7 +198,9 @@ async fn open_proposal(app: &CommandService, workshop: WorkshopId, lead: Actor, 
         binding: false,
     };
     app.execute::<Workshops>(workshop, command, &request(lead)).await.expect("draft");
-    app.execute::<Workshops>(workshop, Command::OpenDeliberation { proposal_id: id, session_id: None }, &request(lead)).await.expect("open");
+    app.execute::<Workshops>(workshop, Command::OpenDeliberation { proposal_id: id, session_id: None }, &request(lead))
+        .await
+        .expect("open");
     id
 }
 
@@ -228,7 +242,8 @@ async fn state_positions(server: &Server, clients: Vec<(String, ProposalId)>) ->
                 let mut latencies = Vec::with_capacity(MUTATIONS_PER_CLIENT);
                 for n in 0..MUTATIONS_PER_CLIENT {
                     let stance = if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
-                    let body = json!({"query": query, "variables": {"input": {"proposalId": proposal.to_string(), "stance": stance}}});
+                    let body =
+                        json!({"query": query, "variables": {"input": {"proposalId": proposal.to_string(), "stance": stance}}});
                     let sent = Instant::now();
                     let answer: serde_json::Value =
                         http.post(&url).bearer_auth(&token).json(&body).send().await.expect("POST").json().await.expect("JSON");
@@ -274,7 +289,13 @@ async fn read_fixture(server: &Server) -> (WorkshopId, String) {
     for n in 0..20 {
         let proposal = open_proposal(app, workshop, lead, n).await;
         for (partner, org) in partners.iter().take(if n % 2 == 0 { 6 } else { 0 }) {
-            let command = Command::StatePosition { proposal_id: proposal, organization_id: *org, stance: officina_domain::Stance::Support, rationale: None, text_version: 1 };
+            let command = Command::StatePosition {
+                proposal_id: proposal,
+                organization_id: *org,
+                stance: officina_domain::Stance::Support,
+                rationale: None,
+                text_version: 1,
+            };
             app.execute::<Workshops>(workshop, command, &request(*partner)).await.expect("position");
         }
     }

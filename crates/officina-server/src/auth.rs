@@ -205,12 +205,14 @@ mod tests {
 
     /// A key pair made for this test with `openssl genpkey -algorithm ed25519`.
     const ED25519_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICFoozpxUrMuLU+mAkdlYVYbixrpO5BPdKirBZ2ci+4x\n-----END PRIVATE KEY-----\n";
-    const ED25519_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAUuvL8fsNSqstnJmbmlklCjDCPTASgIxSI6bCOr//M4s=\n-----END PUBLIC KEY-----\n";
+    const ED25519_PUBLIC: &str =
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAUuvL8fsNSqstnJmbmlklCjDCPTASgIxSI6bCOr//M4s=\n-----END PUBLIC KEY-----\n";
 
     #[test]
     fn an_eddsa_token_from_an_identity_provider_verifies_with_its_public_key() {
-        let verifier = Authenticator::public_key(ED25519_PUBLIC.as_bytes(), Algorithm::EdDSA, "https://idp.example.org", "officina")
-            .expect("read the public key");
+        let verifier =
+            Authenticator::public_key(ED25519_PUBLIC.as_bytes(), Algorithm::EdDSA, "https://idp.example.org", "officina")
+                .expect("read the public key");
         let person = PersonId::from(Uuid::from_u128(9));
         let now = chrono::Utc::now().timestamp() as u64;
         let claims = Claims {
@@ -226,7 +228,9 @@ mod tests {
         let token = encode(&Header::new(Algorithm::EdDSA), &claims, &key).expect("sign");
         assert_eq!(verifier.verify(&token).expect("verify").person_id, person);
         // An HS256 token is refused by a public-key configuration, and it cannot mint tokens.
-        let hs = Authenticator::shared_secret(b"secret", "https://idp.example.org", "officina").issue(person, true, None, Duration::from_secs(60)).expect("issue");
+        let hs = Authenticator::shared_secret(b"secret", "https://idp.example.org", "officina")
+            .issue(person, true, None, Duration::from_secs(60))
+            .expect("issue");
         assert!(verifier.verify(&hs).is_err());
         assert!(matches!(verifier.issue(person, false, None, Duration::from_secs(60)), Err(AuthError::CannotIssue)));
     }

@@ -69,10 +69,7 @@ fn error_response(error: ApiError, lang: Lang) -> GraphQLResponse {
 /// problems with the request as written.
 fn with_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|extensions| extensions.get("code").is_some());
+        let has_code = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
         if !has_code {
             error.extensions.get_or_insert_with(Default::default).set("code", "VALIDATION");
         }
@@ -114,10 +111,8 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Htt
         };
         return websocket(state, headers, protocol, upgrade);
     }
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains("text/html"));
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).is_some_and(|value| value.contains("text/html"));
     let has_query = request.uri().query().is_some_and(|query| query.contains("query="));
     if wants_html && !has_query {
         return Html(GRAPHIQL).into_response();

@@ -77,7 +77,11 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests
 /// in flight.
-pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
@@ -96,10 +100,9 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
         Backend::Postgres => "postgres",
     };
     match state.store.head().await {
-        Ok(head) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "backend": backend, "headPosition": head.position.to_string()})),
-        ),
+        Ok(head) => {
+            (StatusCode::OK, Json(json!({"status": "ok", "backend": backend, "headPosition": head.position.to_string()})))
+        }
         Err(error) => {
             tracing::error!(%error, "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "backend": backend})))

@@ -13,9 +13,7 @@ use officina_store::EventStore;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -67,13 +65,22 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
     let limits = Limits { introspection: !args.no_introspection, ..Limits::default() };
     let state = officina.state(auth.clone(), limits);
     let (listener, local) = bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
-    println!("Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)");
+    println!(
+        "Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)"
+    );
     println!("Database: {database_url}");
     if development_secret {
-        println!("Tokens are signed with the DEVELOPMENT secret: set OFFICINA_JWT_SECRET or OFFICINA_JWT_PUBLIC_KEY_FILE in production.");
+        println!(
+            "Tokens are signed with the DEVELOPMENT secret: set OFFICINA_JWT_SECRET or OFFICINA_JWT_PUBLIC_KEY_FILE in production."
+        );
         println!("Development tokens (valid 12 hours), as `Authorization: Bearer <token>`:");
         for person in demo::people() {
-            let token = auth.issue(person.person_id, person.admin, Some(person.label.clone()), std::time::Duration::from_secs(12 * 3600))?;
+            let token = auth.issue(
+                person.person_id,
+                person.admin,
+                Some(person.label.clone()),
+                std::time::Duration::from_secs(12 * 3600),
+            )?;
             println!("  {}:\n    {token}", person.label);
         }
     }

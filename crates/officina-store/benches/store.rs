@@ -66,11 +66,15 @@ async fn main() {
 fn print_machine() {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|info| {
+            info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|info| info.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .and_then(|info| {
+            info.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024)
+        })
         .unwrap_or(0);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("Machine: {cpu}, {cores} cores, {memory} GiB");
@@ -107,11 +111,14 @@ struct Raw {
 
 impl Raw {
     async fn create(url: &str, connections: u32) -> Self {
-        let pool = match EventStore::connect_with(url, officina_store::StoreOptions { max_connections: Some(connections), ..Default::default() })
-            .await
-            .expect("open")
-            .pool()
-            .clone()
+        let pool = match EventStore::connect_with(
+            url,
+            officina_store::StoreOptions { max_connections: Some(connections), ..Default::default() },
+        )
+        .await
+        .expect("open")
+        .pool()
+        .clone()
         {
             DbPool::Sqlite(pool) => {
                 sqlx::query(
@@ -224,7 +231,15 @@ where
     rate(per_task * tasks, start.elapsed())
 }
 
-fn report(failures: &mut Vec<String>, backend: &str, what: &str, baseline_label: &str, baseline: f64, officina: f64, target: f64) {
+fn report(
+    failures: &mut Vec<String>,
+    backend: &str,
+    what: &str,
+    baseline_label: &str,
+    baseline: f64,
+    officina: f64,
+    target: f64,
+) {
     let ratio = officina / baseline;
     let verdict = if ratio >= target { "ok" } else { "MISSED" };
     println!(
@@ -286,7 +301,15 @@ async fn run_suite(backend: &str, url: &str, read_target: f64) -> Vec<String> {
             .await,
         );
     }
-    report(&mut failures, backend, "64 concurrent appenders, 1 event/append", "raw", median(raw_rates), median(officina_rates), 3.0);
+    report(
+        &mut failures,
+        backend,
+        "64 concurrent appenders, 1 event/append",
+        "raw",
+        median(raw_rates),
+        median(officina_rates),
+        3.0,
+    );
 
     // 3. Appending to a stream that already holds 10,000 events vs. to new streams.
     for chunk in 0..(LONG_STREAM / 500) {
@@ -297,7 +320,10 @@ async fn run_suite(backend: &str, url: &str, read_target: f64) -> Vec<String> {
     for round in 0..ROUNDS {
         let start = Instant::now();
         for n in 0..LONG_STREAM_APPENDS {
-            store.append(&format!("fresh-{round}-{n}"), ExpectedVersion::NoStream, vec![position_event(n)], None).await.expect("append");
+            store
+                .append(&format!("fresh-{round}-{n}"), ExpectedVersion::NoStream, vec![position_event(n)], None)
+                .await
+                .expect("append");
         }
         fresh_rates.push(rate(LONG_STREAM_APPENDS, start.elapsed()));
         let version = store.stream_version("long-stream").await.expect("version");
@@ -310,7 +336,15 @@ async fn run_suite(backend: &str, url: &str, read_target: f64) -> Vec<String> {
         }
         long_rates.push(rate(LONG_STREAM_APPENDS, start.elapsed()));
     }
-    report(&mut failures, backend, "append to a 10,000-event stream vs new", "new stream", median(fresh_rates), median(long_rates), 0.8);
+    report(
+        &mut failures,
+        backend,
+        "append to a 10,000-event stream vs new",
+        "new stream",
+        median(fresh_rates),
+        median(long_rates),
+        0.8,
+    );
 
     // 4. Reading the whole log with JSON decoding.
     let head = store.head().await.expect("head").position as usize;
@@ -338,7 +372,10 @@ async fn run_suite(backend: &str, url: &str, read_target: f64) -> Vec<String> {
     }
     let read_rate = median(read_rates);
     let verdict = if read_rate >= read_target { "ok" } else { "MISSED" };
-    println!("  {:<44} {read_rate:>9.0} ev/s over {total} events (target >= {read_target}) {verdict}", "read_all, JSON decoded, pages of 1000");
+    println!(
+        "  {:<44} {read_rate:>9.0} ev/s over {total} events (target >= {read_target}) {verdict}",
+        "read_all, JSON decoded, pages of 1000"
+    );
     if read_rate < read_target {
         failures.push(format!("{backend}: read_all {read_rate:.0} ev/s < {read_target}"));
     }

@@ -90,7 +90,12 @@ pub(crate) async fn read_all(
     Ok(())
 }
 
-pub(crate) async fn read_stream(pool: &PgPool, stream_id: &str, from_version: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
+pub(crate) async fn read_stream(
+    pool: &PgPool,
+    stream_id: &str,
+    from_version: i64,
+    limit: i64,
+) -> Result<Vec<StoredRow>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3"
     ))
@@ -112,9 +117,7 @@ pub(crate) async fn stream_version(pool: &PgPool, stream_id: &str) -> Result<i64
 }
 
 pub(crate) async fn head(pool: &PgPool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await?)
+    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(pool).await?)
 }
 
 pub(crate) async fn hash_at(pool: &PgPool, position: i64) -> Result<Option<Vec<u8>>, StoreError> {
@@ -163,7 +166,10 @@ pub(crate) async fn head_and_versions(
     Ok((head, versions))
 }
 
-pub(crate) async fn lookup_keys(conn: &mut PoolConnection<Postgres>, keys: &[String]) -> Result<HashMap<String, KeyRow>, StoreError> {
+pub(crate) async fn lookup_keys(
+    conn: &mut PoolConnection<Postgres>,
+    keys: &[String],
+) -> Result<HashMap<String, KeyRow>, StoreError> {
     let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT idempotency_key, stream_id, first_position, last_position, stream_version \
          FROM idempotency_keys WHERE idempotency_key = ANY($1)",

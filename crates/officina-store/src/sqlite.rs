@@ -95,7 +95,12 @@ pub(crate) async fn read_all(
     Ok(())
 }
 
-pub(crate) async fn read_stream(pool: &SqlitePool, stream_id: &str, from_version: i64, limit: i64) -> Result<Vec<StoredRow>, StoreError> {
+pub(crate) async fn read_stream(
+    pool: &SqlitePool,
+    stream_id: &str,
+    from_version: i64,
+    limit: i64,
+) -> Result<Vec<StoredRow>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version LIMIT ?3"
     ))
@@ -117,9 +122,7 @@ pub(crate) async fn stream_version(pool: &SqlitePool, stream_id: &str) -> Result
 }
 
 pub(crate) async fn head(pool: &SqlitePool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await?)
+    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(pool).await?)
 }
 
 pub(crate) async fn hash_at(pool: &SqlitePool, position: i64) -> Result<Option<Vec<u8>>, StoreError> {
@@ -142,9 +145,8 @@ pub(crate) async fn head_and_versions(
     conn: &mut PoolConnection<Sqlite>,
     streams: &[String],
 ) -> Result<(Option<(i64, Vec<u8>)>, HashMap<String, i64>), StoreError> {
-    let head: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-        .fetch_optional(&mut **conn)
-        .await?;
+    let head: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(&mut **conn).await?;
     let list = serde_json::to_string(streams).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT j.value, COALESCE((SELECT e.stream_version FROM events e WHERE e.stream_id = j.value \
@@ -157,7 +159,10 @@ pub(crate) async fn head_and_versions(
     Ok((head, rows.into_iter().collect()))
 }
 
-pub(crate) async fn lookup_keys(conn: &mut PoolConnection<Sqlite>, keys: &[String]) -> Result<HashMap<String, KeyRow>, StoreError> {
+pub(crate) async fn lookup_keys(
+    conn: &mut PoolConnection<Sqlite>,
+    keys: &[String],
+) -> Result<HashMap<String, KeyRow>, StoreError> {
     let list = serde_json::to_string(keys).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
     let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT idempotency_key, stream_id, first_position, last_position, stream_version \

@@ -403,12 +403,8 @@ async fn plan_and_insert(
         }
         versions.insert(request.stream_id.clone(), version);
         if let Some(key) = &request.idempotency_key {
-            let row = KeyRow {
-                stream_id: request.stream_id.clone(),
-                first_position,
-                last_position: position,
-                stream_version: version,
-            };
+            let row =
+                KeyRow { stream_id: request.stream_id.clone(), first_position, last_position: position, stream_version: version };
             // A second request with the same key later in this batch gets this result.
             known_keys.insert(key.clone(), row.clone());
             new_keys.push((key.clone(), row));

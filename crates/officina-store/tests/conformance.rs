@@ -337,7 +337,10 @@ async fn an_empty_log_verifies_with_the_genesis_hash(db: TestDb) {
 }
 
 /// Collects `count` events from a subscription, failing after `limit` without them.
-async fn collect(stream: &mut futures_util::stream::BoxStream<'static, Result<RecordedEvent, StoreError>>, count: usize) -> Vec<RecordedEvent> {
+async fn collect(
+    stream: &mut futures_util::stream::BoxStream<'static, Result<RecordedEvent, StoreError>>,
+    count: usize,
+) -> Vec<RecordedEvent> {
     let mut events = Vec::with_capacity(count);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while events.len() < count {
@@ -610,7 +613,10 @@ async fn two_store_instances_on_one_database_keep_one_chain_and_true_versions(db
                 tokio::spawn(async move {
                     for n in 0..50 {
                         let stream = if task % 2 == 0 { "shared".to_owned() } else { format!("own-{instance}-{task}") };
-                        store.append(&stream, ExpectedVersion::Any, vec![event("N", json!({"n": n}))], None).await.expect("append");
+                        store
+                            .append(&stream, ExpectedVersion::Any, vec![event("N", json!({"n": n}))], None)
+                            .await
+                            .expect("append");
                     }
                 })
             })

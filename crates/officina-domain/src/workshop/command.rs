@@ -2,13 +2,12 @@
 //! from other streams that the rules need.
 
 use crate::ids::{
-    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId,
-    MinutesId, OrganizationId, PersonId, ProposalId, SessionId, WorkshopId,
+    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId, OrganizationId, PersonId,
+    ProposalId, SessionId, WorkshopId,
 };
 use crate::roles::CommandKind;
 use crate::values::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, ProposalKind, Role,
-    Stage, Stance,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, ProposalKind, Role, Stage, Stance,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

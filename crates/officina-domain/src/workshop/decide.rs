@@ -9,10 +9,7 @@ use crate::error::{DomainError, Entity};
 use crate::ids::{ContributionId, SessionId};
 use crate::organization::required;
 use crate::roles::{CommandKind, acts_for_others, is_allowed};
-use crate::values::{
-    DecisionRule, EccpCategory, MinutesStatus, ProposalStatus, Ratio, Role, RuleMethod,
-    SessionStatus, Stage,
-};
+use crate::values::{DecisionRule, EccpCategory, MinutesStatus, ProposalStatus, Ratio, Role, RuleMethod, SessionStatus, Stage};
 
 type Decided = Result<Vec<Event>, DomainError>;
 
@@ -37,11 +34,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         if state.workshop.is_some() {
             return Err(DomainError::AlreadyExists(Entity::Workshop));
         }
-        let FirstLead {
-            member_id,
-            person_id,
-            mandate_reference,
-        } = lead;
+        let FirstLead { member_id, person_id, mandate_reference } = lead;
         let name = required("name", name)?;
         let theme = required("theme", theme)?;
         let programming_cycle = valid_cycle(programming_cycle)?;
@@ -49,9 +42,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         let programme = required("programme", programme)?;
         let mandate_reference = required("mandateReference", mandate_reference)?;
         if managing_authority.category != EccpCategory::ManagingAuthority {
-            return Err(DomainError::NotAManagingAuthority {
-                category: managing_authority.category,
-            });
+            return Err(DomainError::NotAManagingAuthority { category: managing_authority.category });
         }
         return Ok(vec![
             Event::WorkshopIdentified {
@@ -78,33 +69,20 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         ]);
     }
 
-    let workshop = state
-        .workshop
-        .as_ref()
-        .ok_or(DomainError::NotFound(Entity::Workshop))?;
+    let workshop = state.workshop.as_ref().ok_or(DomainError::NotFound(Entity::Workshop))?;
     let kind = command.kind();
-    let actor = workshop
-        .current_member_of(ctx.actor.person_id)
-        .ok_or(DomainError::NotAMember)?;
+    let actor = workshop.current_member_of(ctx.actor.person_id).ok_or(DomainError::NotAMember)?;
     if !is_allowed(actor.role, kind) {
         return Err(if kind == CommandKind::StatePosition {
             DomainError::NotEligibleToVote { role: actor.role }
         } else {
-            DomainError::RoleNotAllowed {
-                role: actor.role,
-                command: kind,
-            }
+            DomainError::RoleNotAllowed { role: actor.role, command: kind }
         });
     }
     if workshop.stage == Stage::Closed {
         return Err(DomainError::WorkshopClosed);
     }
-    Decider {
-        workshop,
-        actor,
-        ctx,
-    }
-    .decide(command)
+    Decider { workshop, actor, ctx }.decide(command)
 }
 
 /// The checked parts of a decision: the workshop exists and is not closed, and the actor is a
@@ -128,47 +106,23 @@ impl Decider<'_> {
                 if from.next() != Some(to) {
                     return Err(DomainError::StageTransitionNotAllowed { from, to });
                 }
-                if w.proposals
-                    .values()
-                    .any(|p| p.status == ProposalStatus::Open)
-                {
+                if w.proposals.values().any(|p| p.status == ProposalStatus::Open) {
                     return Err(DomainError::DeliberationStillOpen);
                 }
-                Ok(vec![Event::WorkshopStageChanged {
-                    from,
-                    to,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::WorkshopStageChanged { from, to, by, at: now }])
             }
 
-            Command::AdoptGuideline {
-                guideline_id,
-                version,
-            } => {
+            Command::AdoptGuideline { guideline_id, version } => {
                 if version == 0 {
                     return Err(DomainError::NotFound(Entity::GuidelineVersion));
                 }
                 if w.has_adopted(guideline_id, version) {
                     return Err(DomainError::GuidelineAlreadyAdopted);
                 }
-                Ok(vec![Event::GuidelineAdopted {
-                    guideline_id,
-                    version,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::GuidelineAdopted { guideline_id, version, by, at: now }])
             }
 
-            Command::GiveGuidelineFeedback {
-                feedback_id,
-                guideline_id,
-                version,
-                section,
-                worked,
-                did_not_work,
-                suggestion,
-            } => {
+            Command::GiveGuidelineFeedback { feedback_id, guideline_id, version, section, worked, did_not_work, suggestion } => {
                 if w.feedback.contains_key(&feedback_id) {
                     return Err(DomainError::AlreadyExists(Entity::Feedback));
                 }
@@ -176,8 +130,7 @@ impl Decider<'_> {
                     return Err(DomainError::GuidelineVersionNotAdopted);
                 }
                 let section = required("section", section)?;
-                let (worked, did_not_work, suggestion) =
-                    (trimmed(worked), trimmed(did_not_work), trimmed(suggestion));
+                let (worked, did_not_work, suggestion) = (trimmed(worked), trimmed(did_not_work), trimmed(suggestion));
                 if worked.is_empty() && did_not_work.is_empty() && suggestion.is_empty() {
                     return Err(DomainError::FieldRequired { field: "worked" });
                 }
@@ -195,13 +148,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AdmitMember {
-                member_id,
-                person_id,
-                role,
-                organization,
-                mandate_reference,
-            } => {
+            Command::AdmitMember { member_id, person_id, role, organization, mandate_reference } => {
                 if w.members.contains_key(&member_id) {
                     return Err(DomainError::AlreadyExists(Entity::Member));
                 }
@@ -215,10 +162,7 @@ impl Decider<'_> {
                     member_id,
                     person_id,
                     role,
-                    organization: crate::values::OrganizationRef {
-                        name,
-                        ..organization
-                    },
+                    organization: crate::values::OrganizationRef { name, ..organization },
                     mandate_reference,
                     admitted_by: Some(by),
                     at: now,
@@ -234,13 +178,7 @@ impl Decider<'_> {
                 if target.role == Role::Lead && w.current_leads() <= 1 {
                     return Err(DomainError::LastLead);
                 }
-                Ok(vec![Event::MemberRoleChanged {
-                    member_id,
-                    from: target.role,
-                    to: role,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::MemberRoleChanged { member_id, from: target.role, to: role, by, at: now }])
             }
 
             Command::LeaveWorkshop { member_id, reason } => {
@@ -251,20 +189,10 @@ impl Decider<'_> {
                 if target.role == Role::Lead && w.current_leads() <= 1 {
                     return Err(DomainError::LastLead);
                 }
-                Ok(vec![Event::MemberLeft {
-                    member_id,
-                    reason: trimmed(reason),
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::MemberLeft { member_id, reason: trimmed(reason), by, at: now }])
             }
 
-            Command::ConveneSession {
-                session_id,
-                title,
-                starts_at,
-                location,
-            } => {
+            Command::ConveneSession { session_id, title, starts_at, location } => {
                 if w.sessions.contains_key(&session_id) {
                     return Err(DomainError::AlreadyExists(Entity::Session));
                 }
@@ -286,11 +214,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AddAgendaItem {
-                session_id,
-                agenda_item_id,
-                title,
-            } => {
+            Command::AddAgendaItem { session_id, agenda_item_id, title } => {
                 let session = self.session(session_id)?;
                 if session.status == SessionStatus::Closed {
                     return Err(DomainError::SessionClosed);
@@ -309,12 +233,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::ShareDocument {
-                session_id,
-                document_id,
-                title,
-                document_ref,
-            } => {
+            Command::ShareDocument { session_id, document_id, title, document_ref } => {
                 let session = self.session(session_id)?;
                 if session.status == SessionStatus::Closed {
                     return Err(DomainError::SessionClosed);
@@ -340,20 +259,13 @@ impl Decider<'_> {
             Command::OpenSession { session_id } => {
                 let session = self.session(session_id)?;
                 match session.status {
-                    SessionStatus::Convened => Ok(vec![Event::SessionOpened {
-                        session_id,
-                        by,
-                        at: now,
-                    }]),
+                    SessionStatus::Convened => Ok(vec![Event::SessionOpened { session_id, by, at: now }]),
                     SessionStatus::Open => Err(DomainError::SessionAlreadyOpen),
                     SessionStatus::Closed => Err(DomainError::SessionClosed),
                 }
             }
 
-            Command::CheckInAttendance {
-                session_id,
-                member_id,
-            } => {
+            Command::CheckInAttendance { session_id, member_id } => {
                 let session = self.open_session(session_id)?;
                 let target = self.current_member(member_id)?;
                 if session.attended(member_id) {
@@ -368,47 +280,24 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::StartAgendaItem {
-                session_id,
-                agenda_item_id,
-            } => {
+            Command::StartAgendaItem { session_id, agenda_item_id } => {
                 let session = self.open_session(session_id)?;
-                let owner = w
-                    .agenda_items
-                    .get(&agenda_item_id)
-                    .ok_or(DomainError::NotFound(Entity::AgendaItem))?;
+                let owner = w.agenda_items.get(&agenda_item_id).ok_or(DomainError::NotFound(Entity::AgendaItem))?;
                 if *owner != session_id {
                     return Err(DomainError::AgendaItemNotInSession);
                 }
-                if session
-                    .agenda
-                    .iter()
-                    .any(|i| i.id == agenda_item_id && i.started_at.is_some())
-                {
+                if session.agenda.iter().any(|i| i.id == agenda_item_id && i.started_at.is_some()) {
                     return Err(DomainError::AgendaItemAlreadyStarted);
                 }
-                Ok(vec![Event::AgendaItemStarted {
-                    session_id,
-                    agenda_item_id,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::AgendaItemStarted { session_id, agenda_item_id, by, at: now }])
             }
 
             Command::CloseSession { session_id } => {
                 self.open_session(session_id)?;
-                Ok(vec![Event::SessionClosed {
-                    session_id,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::SessionClosed { session_id, by, at: now }])
             }
 
-            Command::DraftMinutes {
-                session_id,
-                minutes_id,
-                text,
-            } => {
+            Command::DraftMinutes { session_id, minutes_id, text } => {
                 let session = self.session(session_id)?;
                 if session.status != SessionStatus::Closed {
                     return Err(DomainError::SessionNotClosed);
@@ -431,25 +320,12 @@ impl Decider<'_> {
                     }
                 };
                 let text = required("text", text)?;
-                Ok(vec![Event::MinutesDrafted {
-                    session_id,
-                    minutes_id,
-                    version,
-                    text,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::MinutesDrafted { session_id, minutes_id, version, text, by, at: now }])
             }
 
-            Command::ApproveMinutes {
-                session_id,
-                version,
-            } => {
+            Command::ApproveMinutes { session_id, version } => {
                 let session = self.session(session_id)?;
-                let minutes = session
-                    .minutes
-                    .as_ref()
-                    .ok_or(DomainError::NotFound(Entity::Minutes))?;
+                let minutes = session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
                 if minutes.status == MinutesStatus::Published {
                     return Err(DomainError::MinutesAlreadyPublished);
                 }
@@ -463,43 +339,22 @@ impl Decider<'_> {
                 if minutes.status == MinutesStatus::Approved {
                     return Err(DomainError::MinutesAlreadyApproved);
                 }
-                Ok(vec![Event::MinutesApproved {
-                    session_id,
-                    minutes_id: minutes.id,
-                    version,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::MinutesApproved { session_id, minutes_id: minutes.id, version, by, at: now }])
             }
 
             Command::PublishMinutes { session_id } => {
                 let session = self.session(session_id)?;
-                let minutes = session
-                    .minutes
-                    .as_ref()
-                    .ok_or(DomainError::NotFound(Entity::Minutes))?;
+                let minutes = session.minutes.as_ref().ok_or(DomainError::NotFound(Entity::Minutes))?;
                 match (minutes.status, minutes.approved_version) {
                     (MinutesStatus::Published, _) => Err(DomainError::MinutesAlreadyPublished),
-                    (MinutesStatus::Approved, Some(version)) => Ok(vec![Event::MinutesPublished {
-                        session_id,
-                        minutes_id: minutes.id,
-                        version,
-                        by,
-                        at: now,
-                    }]),
+                    (MinutesStatus::Approved, Some(version)) => {
+                        Ok(vec![Event::MinutesPublished { session_id, minutes_id: minutes.id, version, by, at: now }])
+                    }
                     _ => Err(DomainError::MinutesNotApproved),
                 }
             }
 
-            Command::SubmitContribution {
-                contribution_id,
-                kind,
-                title,
-                body,
-                session_id,
-                agenda_item_id,
-                reply_to,
-            } => {
+            Command::SubmitContribution { contribution_id, kind, title, body, session_id, agenda_item_id, reply_to } => {
                 if w.contributions.contains_key(&contribution_id) {
                     return Err(DomainError::AlreadyExists(Entity::Contribution));
                 }
@@ -510,10 +365,7 @@ impl Decider<'_> {
                 }
                 let session_id = match agenda_item_id {
                     Some(item) => {
-                        let owner = *w
-                            .agenda_items
-                            .get(&item)
-                            .ok_or(DomainError::NotFound(Entity::AgendaItem))?;
+                        let owner = *w.agenda_items.get(&item).ok_or(DomainError::NotFound(Entity::AgendaItem))?;
                         if session_id.is_some_and(|s| s != owner) {
                             return Err(DomainError::AgendaItemNotInSession);
                         }
@@ -538,11 +390,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::ReviseContribution {
-                contribution_id,
-                title,
-                body,
-            } => {
+            Command::ReviseContribution { contribution_id, title, body } => {
                 let contribution = self.own_live_contribution(contribution_id)?;
                 let title = required("title", title)?;
                 let body = required("body", body)?;
@@ -556,24 +404,12 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::WithdrawContribution {
-                contribution_id,
-                reason,
-            } => {
+            Command::WithdrawContribution { contribution_id, reason } => {
                 self.own_live_contribution(contribution_id)?;
-                Ok(vec![Event::ContributionWithdrawn {
-                    contribution_id,
-                    reason: trimmed(reason),
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::ContributionWithdrawn { contribution_id, reason: trimmed(reason), by, at: now }])
             }
 
-            Command::RecordDisposition {
-                contribution_id,
-                disposition,
-                reason,
-            } => {
+            Command::RecordDisposition { contribution_id, disposition, reason } => {
                 let contribution = self.live_contribution(contribution_id)?;
                 let reason = required("reason", reason)?;
                 Ok(vec![Event::DispositionRecorded {
@@ -586,15 +422,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::DraftProposal {
-                proposal_id,
-                kind,
-                title,
-                text,
-                cites,
-                rule,
-                binding,
-            } => {
+            Command::DraftProposal { proposal_id, kind, title, text, cites, rule, binding } => {
                 if w.proposals.contains_key(&proposal_id) {
                     return Err(DomainError::AlreadyExists(Entity::Proposal));
                 }
@@ -622,11 +450,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AmendProposal {
-                proposal_id,
-                text,
-                note,
-            } => {
+            Command::AmendProposal { proposal_id, text, note } => {
                 let proposal = self.active_proposal(proposal_id)?;
                 let text = required("text", text)?;
                 Ok(vec![Event::ProposalAmended {
@@ -639,57 +463,31 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::WithdrawProposal {
-                proposal_id,
-                reason,
-            } => {
+            Command::WithdrawProposal { proposal_id, reason } => {
                 self.active_proposal(proposal_id)?;
                 let reason = required("reason", reason)?;
-                Ok(vec![Event::ProposalWithdrawn {
-                    proposal_id,
-                    reason,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::ProposalWithdrawn { proposal_id, reason, by, at: now }])
             }
 
-            Command::OpenDeliberation {
-                proposal_id,
-                session_id,
-            } => {
+            Command::OpenDeliberation { proposal_id, session_id } => {
                 let proposal = self.proposal(proposal_id)?;
                 if w.stage != Stage::CoConduction {
                     return Err(DomainError::NotInCoConduction { stage: w.stage });
                 }
                 if proposal.status != ProposalStatus::Draft {
-                    return Err(DomainError::ProposalNotDraft {
-                        status: proposal.status,
-                    });
+                    return Err(DomainError::ProposalNotDraft { status: proposal.status });
                 }
                 self.optional_open_session(session_id)?;
-                Ok(vec![Event::DeliberationOpened {
-                    proposal_id,
-                    session_id,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![Event::DeliberationOpened { proposal_id, session_id, by, at: now }])
             }
 
-            Command::StatePosition {
-                proposal_id,
-                organization_id,
-                stance,
-                rationale,
-                text_version,
-            } => {
+            Command::StatePosition { proposal_id, organization_id, stance, rationale, text_version } => {
                 if organization_id != self.actor.organization.id {
                     return Err(DomainError::NotOwnOrganization);
                 }
                 let proposal = self.proposal(proposal_id)?;
                 if proposal.status != ProposalStatus::Open {
-                    return Err(DomainError::DeliberationNotOpen {
-                        status: proposal.status,
-                    });
+                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
                 }
                 if proposal.recused().contains(&organization_id) {
                     return Err(DomainError::Recused);
@@ -712,10 +510,7 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::DeclareInterest {
-                proposal_id,
-                description,
-            } => {
+            Command::DeclareInterest { proposal_id, description } => {
                 let proposal = self.active_proposal(proposal_id)?;
                 if proposal.interests.iter().any(|i| i.member_id == by) {
                     return Err(DomainError::InterestAlreadyDeclared);
@@ -730,16 +525,10 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::CloseDeliberation {
-                proposal_id,
-                decision_id,
-                session_id,
-            } => {
+            Command::CloseDeliberation { proposal_id, decision_id, session_id } => {
                 let proposal = self.proposal(proposal_id)?;
                 if proposal.status != ProposalStatus::Open {
-                    return Err(DomainError::DeliberationNotOpen {
-                        status: proposal.status,
-                    });
+                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
                 }
                 if w.decisions.contains_key(&decision_id) {
                     return Err(DomainError::AlreadyExists(Entity::Decision));
@@ -782,11 +571,7 @@ impl Decider<'_> {
     }
 
     fn current_member(&self, id: crate::ids::MemberId) -> Result<&Member, DomainError> {
-        let member = self
-            .workshop
-            .members
-            .get(&id)
-            .ok_or(DomainError::NotFound(Entity::Member))?;
+        let member = self.workshop.members.get(&id).ok_or(DomainError::NotFound(Entity::Member))?;
         if !member.is_current() {
             return Err(DomainError::MemberHasLeft);
         }
@@ -794,10 +579,7 @@ impl Decider<'_> {
     }
 
     fn session(&self, id: SessionId) -> Result<&Session, DomainError> {
-        self.workshop
-            .sessions
-            .get(&id)
-            .ok_or(DomainError::NotFound(Entity::Session))
+        self.workshop.sessions.get(&id).ok_or(DomainError::NotFound(Entity::Session))
     }
 
     fn open_session(&self, id: SessionId) -> Result<&Session, DomainError> {
@@ -816,35 +598,17 @@ impl Decider<'_> {
         }
     }
 
-    fn live_contribution(
-        &self,
-        id: ContributionId,
-    ) -> Result<&super::state::Contribution, DomainError> {
-        let contribution = self
-            .workshop
-            .contributions
-            .get(&id)
-            .ok_or(DomainError::NotFound(Entity::Contribution))?;
+    fn live_contribution(&self, id: ContributionId) -> Result<&super::state::Contribution, DomainError> {
+        let contribution = self.workshop.contributions.get(&id).ok_or(DomainError::NotFound(Entity::Contribution))?;
         if contribution.withdrawn.is_some() {
             return Err(DomainError::ContributionWithdrawn);
         }
         Ok(contribution)
     }
 
-    fn own_live_contribution(
-        &self,
-        id: ContributionId,
-    ) -> Result<&super::state::Contribution, DomainError> {
-        let contribution = self
-            .workshop
-            .contributions
-            .get(&id)
-            .ok_or(DomainError::NotFound(Entity::Contribution))?;
-        let author_person = self
-            .workshop
-            .members
-            .get(&contribution.author)
-            .map(|m| m.person_id);
+    fn own_live_contribution(&self, id: ContributionId) -> Result<&super::state::Contribution, DomainError> {
+        let contribution = self.workshop.contributions.get(&id).ok_or(DomainError::NotFound(Entity::Contribution))?;
+        let author_person = self.workshop.members.get(&contribution.author).map(|m| m.person_id);
         if author_person != Some(self.actor.person_id) {
             return Err(DomainError::NotContributionAuthor);
         }
@@ -855,10 +619,7 @@ impl Decider<'_> {
     }
 
     fn proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
-        self.workshop
-            .proposals
-            .get(&id)
-            .ok_or(DomainError::NotFound(Entity::Proposal))
+        self.workshop.proposals.get(&id).ok_or(DomainError::NotFound(Entity::Proposal))
     }
 
     /// A proposal that can still change (draft or open).
@@ -888,28 +649,18 @@ fn validate_rule(rule: &DecisionRule) -> Result<(), DomainError> {
 fn valid_cycle(cycle: String) -> Result<String, DomainError> {
     let cycle = trimmed(cycle);
     let valid = match cycle.split_once('-') {
-        Some((start, end)) if start.len() == 4 && end.len() == 4 => {
-            match (start.parse::<u16>(), end.parse::<u16>()) {
-                (Ok(start), Ok(end)) => end > start,
-                _ => false,
-            }
-        }
+        Some((start, end)) if start.len() == 4 && end.len() == 4 => match (start.parse::<u16>(), end.parse::<u16>()) {
+            (Ok(start), Ok(end)) => end > start,
+            _ => false,
+        },
         _ => false,
     };
-    if valid {
-        Ok(cycle)
-    } else {
-        Err(DomainError::InvalidProgrammingCycle)
-    }
+    if valid { Ok(cycle) } else { Err(DomainError::InvalidProgrammingCycle) }
 }
 
 fn trimmed(value: String) -> String {
     let t = value.trim();
-    if t.len() == value.len() {
-        value
-    } else {
-        t.to_owned()
-    }
+    if t.len() == value.len() { value } else { t.to_owned() }
 }
 
 fn count(n: usize) -> u32 {

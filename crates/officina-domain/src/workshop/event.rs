@@ -3,13 +3,12 @@
 
 use crate::event::event_names;
 use crate::ids::{
-    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId,
-    MinutesId, OrganizationId, PersonId, ProposalId, SessionId, WorkshopId,
+    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId, OrganizationId, PersonId,
+    ProposalId, SessionId, WorkshopId,
 };
 use crate::tally::{RejectionReason, Tally};
 use crate::values::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, Outcome,
-    ProposalKind, Role, Stage, Stance,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, Outcome, ProposalKind, Role, Stage, Stance,
 };
 use crate::workshop::state::PositionRecord;
 use chrono::{DateTime, Utc};

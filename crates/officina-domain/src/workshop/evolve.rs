@@ -4,9 +4,9 @@
 
 use super::event::Event;
 use super::state::{
-    AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision,
-    DispositionRecord, GuidelineFeedback, InterestDeclaration, Member, Minutes, MinutesVersion,
-    PositionRecord, Proposal, Session, SharedDocument, State, TextVersion, Workshop,
+    AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision, DispositionRecord, GuidelineFeedback,
+    InterestDeclaration, Member, Minutes, MinutesVersion, PositionRecord, Proposal, Session, SharedDocument, State, TextVersion,
+    Workshop,
 };
 use crate::values::{MinutesStatus, ProposalStatus, SessionStatus, Stage};
 use std::collections::BTreeMap;
@@ -64,17 +64,8 @@ fn apply(w: &mut Workshop, event: &Event) {
             w.stage = *to;
             w.stage_history.push((*to, *at));
         }
-        Event::GuidelineAdopted {
-            guideline_id,
-            version,
-            at,
-            ..
-        } => {
-            w.adopted_guidelines.push(AdoptedGuideline {
-                guideline_id: *guideline_id,
-                version: *version,
-                adopted_at: *at,
-            });
+        Event::GuidelineAdopted { guideline_id, version, at, .. } => {
+            w.adopted_guidelines.push(AdoptedGuideline { guideline_id: *guideline_id, version: *version, adopted_at: *at });
         }
         Event::GuidelineFeedbackGiven {
             feedback_id,
@@ -104,15 +95,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::MemberAdmitted {
-            member_id,
-            person_id,
-            role,
-            organization,
-            mandate_reference,
-            at,
-            ..
-        } => {
+        Event::MemberAdmitted { member_id, person_id, role, organization, mandate_reference, at, .. } => {
             w.members.insert(
                 *member_id,
                 Member {
@@ -136,16 +119,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 member.left_at = Some(*at);
             }
         }
-        Event::SessionConvened {
-            session_id,
-            title,
-            starts_at,
-            location,
-            notice_working_days,
-            notice_shortfall,
-            at,
-            ..
-        } => {
+        Event::SessionConvened { session_id, title, starts_at, location, notice_working_days, notice_shortfall, at, .. } => {
             w.sessions.insert(
                 *session_id,
                 Session {
@@ -167,13 +141,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::AgendaItemAdded {
-            session_id,
-            agenda_item_id,
-            title,
-            position,
-            ..
-        } => {
+        Event::AgendaItemAdded { session_id, agenda_item_id, title, position, .. } => {
             w.agenda_items.insert(*agenda_item_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.agenda.push(AgendaItem {
@@ -184,16 +152,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::DocumentShared {
-            session_id,
-            document_id,
-            title,
-            document_ref,
-            by,
-            lead_working_days,
-            shortfall,
-            at,
-        } => {
+        Event::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at } => {
             w.documents.insert(*document_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.documents.push(SharedDocument {
@@ -213,27 +172,12 @@ fn apply(w: &mut Workshop, event: &Event) {
                 session.opened_at = Some(*at);
             }
         }
-        Event::AttendanceCheckedIn {
-            session_id,
-            member_id,
-            organization_id,
-            at,
-            ..
-        } => {
+        Event::AttendanceCheckedIn { session_id, member_id, organization_id, at, .. } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
-                session.attendance.push(Attendance {
-                    member_id: *member_id,
-                    organization_id: *organization_id,
-                    at: *at,
-                });
+                session.attendance.push(Attendance { member_id: *member_id, organization_id: *organization_id, at: *at });
             }
         }
-        Event::AgendaItemStarted {
-            session_id,
-            agenda_item_id,
-            at,
-            ..
-        } => {
+        Event::AgendaItemStarted { session_id, agenda_item_id, at, .. } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.current_item = Some(*agenda_item_id);
                 if let Some(item) = session.agenda.iter_mut().find(|i| i.id == *agenda_item_id) {
@@ -248,14 +192,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 session.current_item = None;
             }
         }
-        Event::MinutesDrafted {
-            session_id,
-            minutes_id,
-            version,
-            text,
-            by,
-            at,
-        } => {
+        Event::MinutesDrafted { session_id, minutes_id, version, text, by, at } => {
             w.minutes.insert(*minutes_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 let minutes = session.minutes.get_or_insert_with(|| Minutes {
@@ -265,35 +202,18 @@ fn apply(w: &mut Workshop, event: &Event) {
                     approved_version: None,
                     published_at: None,
                 });
-                minutes.versions.push(MinutesVersion {
-                    version: *version,
-                    text: text.clone(),
-                    drafted_by: *by,
-                    drafted_at: *at,
-                });
+                minutes.versions.push(MinutesVersion { version: *version, text: text.clone(), drafted_by: *by, drafted_at: *at });
                 minutes.status = MinutesStatus::Draft;
             }
         }
-        Event::MinutesApproved {
-            session_id,
-            version,
-            ..
-        } => {
-            if let Some(minutes) = w
-                .sessions
-                .get_mut(session_id)
-                .and_then(|s| s.minutes.as_mut())
-            {
+        Event::MinutesApproved { session_id, version, .. } => {
+            if let Some(minutes) = w.sessions.get_mut(session_id).and_then(|s| s.minutes.as_mut()) {
                 minutes.status = MinutesStatus::Approved;
                 minutes.approved_version = Some(*version);
             }
         }
         Event::MinutesPublished { session_id, at, .. } => {
-            if let Some(minutes) = w
-                .sessions
-                .get_mut(session_id)
-                .and_then(|s| s.minutes.as_mut())
-            {
+            if let Some(minutes) = w.sessions.get_mut(session_id).and_then(|s| s.minutes.as_mut()) {
                 minutes.status = MinutesStatus::Published;
                 minutes.published_at = Some(*at);
             }
@@ -320,52 +240,23 @@ fn apply(w: &mut Workshop, event: &Event) {
                     session_id: *session_id,
                     agenda_item_id: *agenda_item_id,
                     reply_to: *reply_to,
-                    versions: vec![ContributionVersion {
-                        version: 1,
-                        title: title.clone(),
-                        body: body.clone(),
-                        at: *at,
-                    }],
+                    versions: vec![ContributionVersion { version: 1, title: title.clone(), body: body.clone(), at: *at }],
                     withdrawn: None,
                     dispositions: Vec::new(),
                 },
             );
         }
-        Event::ContributionRevised {
-            contribution_id,
-            version,
-            title,
-            body,
-            at,
-            ..
-        } => {
+        Event::ContributionRevised { contribution_id, version, title, body, at, .. } => {
             if let Some(c) = w.contributions.get_mut(contribution_id) {
-                c.versions.push(ContributionVersion {
-                    version: *version,
-                    title: title.clone(),
-                    body: body.clone(),
-                    at: *at,
-                });
+                c.versions.push(ContributionVersion { version: *version, title: title.clone(), body: body.clone(), at: *at });
             }
         }
-        Event::ContributionWithdrawn {
-            contribution_id,
-            reason,
-            at,
-            ..
-        } => {
+        Event::ContributionWithdrawn { contribution_id, reason, at, .. } => {
             if let Some(c) = w.contributions.get_mut(contribution_id) {
                 c.withdrawn = Some((*at, reason.clone()));
             }
         }
-        Event::DispositionRecorded {
-            contribution_id,
-            contribution_version,
-            disposition,
-            reason,
-            by,
-            at,
-        } => {
+        Event::DispositionRecorded { contribution_id, contribution_version, disposition, reason, by, at } => {
             if let Some(c) = w.contributions.get_mut(contribution_id) {
                 c.dispositions.push(DispositionRecord {
                     disposition: *disposition,
@@ -376,18 +267,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::ProposalDrafted {
-            proposal_id,
-            kind,
-            title,
-            text,
-            cites,
-            rule,
-            binding,
-            member_id,
-            organization_id,
-            at,
-        } => {
+        Event::ProposalDrafted { proposal_id, kind, title, text, cites, rule, binding, member_id, organization_id, at } => {
             w.proposals.insert(
                 *proposal_id,
                 Proposal {
@@ -400,13 +280,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                     rule: *rule,
                     binding: *binding,
                     status: ProposalStatus::Draft,
-                    texts: vec![TextVersion {
-                        version: 1,
-                        text: text.clone(),
-                        note: String::new(),
-                        by: *member_id,
-                        at: *at,
-                    }],
+                    texts: vec![TextVersion { version: 1, text: text.clone(), note: String::new(), by: *member_id, at: *at }],
                     positions: Vec::new(),
                     interests: Vec::new(),
                     opened_in_session: None,
@@ -415,22 +289,9 @@ fn apply(w: &mut Workshop, event: &Event) {
                 },
             );
         }
-        Event::ProposalAmended {
-            proposal_id,
-            version,
-            text,
-            note,
-            by,
-            at,
-        } => {
+        Event::ProposalAmended { proposal_id, version, text, note, by, at } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
-                p.texts.push(TextVersion {
-                    version: *version,
-                    text: text.clone(),
-                    note: note.clone(),
-                    by: *by,
-                    at: *at,
-                });
+                p.texts.push(TextVersion { version: *version, text: text.clone(), note: note.clone(), by: *by, at: *at });
             }
         }
         Event::ProposalWithdrawn { proposal_id, .. } => {
@@ -438,27 +299,14 @@ fn apply(w: &mut Workshop, event: &Event) {
                 p.status = ProposalStatus::Withdrawn;
             }
         }
-        Event::DeliberationOpened {
-            proposal_id,
-            session_id,
-            at,
-            ..
-        } => {
+        Event::DeliberationOpened { proposal_id, session_id, at, .. } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.status = ProposalStatus::Open;
                 p.opened_in_session = *session_id;
                 p.opened_at = Some(*at);
             }
         }
-        Event::PositionStated {
-            proposal_id,
-            organization_id,
-            member_id,
-            stance,
-            rationale,
-            text_version,
-            at,
-        } => {
+        Event::PositionStated { proposal_id, organization_id, member_id, stance, rationale, text_version, at } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.positions.push(PositionRecord {
                     organization_id: *organization_id,
@@ -470,13 +318,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::InterestDeclared {
-            proposal_id,
-            member_id,
-            organization_id,
-            description,
-            at,
-        } => {
+        Event::InterestDeclared { proposal_id, member_id, organization_id, description, at } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.interests.push(InterestDeclaration {
                     member_id: *member_id,

@@ -22,8 +22,7 @@ pub use decide::decide;
 pub use event::Event;
 pub use evolve::evolve;
 pub use state::{
-    AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision,
-    DispositionRecord, GuidelineFeedback, InterestDeclaration, LiveTally, Member, Minutes,
-    MinutesVersion, PositionRecord, Proposal, Session, SharedDocument, State, TextVersion,
-    Workshop,
+    AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision, DispositionRecord, GuidelineFeedback,
+    InterestDeclaration, LiveTally, Member, Minutes, MinutesVersion, PositionRecord, Proposal, Session, SharedDocument, State,
+    TextVersion, Workshop,
 };

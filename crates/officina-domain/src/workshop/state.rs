@@ -1,13 +1,13 @@
 //! The state of a workshop stream, folded from its events, and the queries the rules need.
 
 use crate::ids::{
-    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId,
-    MinutesId, OrganizationId, PersonId, ProposalId, SessionId, WorkshopId,
+    AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId, OrganizationId, PersonId,
+    ProposalId, SessionId, WorkshopId,
 };
 use crate::tally::{self, Evaluation, RejectionReason, Tally};
 use crate::values::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, MinutesStatus, OrganizationRef,
-    Outcome, ProposalKind, ProposalStatus, Role, SessionStatus, Stage, Stance,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, MinutesStatus, OrganizationRef, Outcome, ProposalKind,
+    ProposalStatus, Role, SessionStatus, Stage, Stance,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,9 +77,7 @@ pub struct Workshop {
 impl Workshop {
     /// The current membership of a person, if any.
     pub fn current_member_of(&self, person_id: PersonId) -> Option<&Member> {
-        self.members
-            .values()
-            .find(|m| m.person_id == person_id && m.is_current())
+        self.members.values().find(|m| m.person_id == person_id && m.is_current())
     }
 
     /// Current members.
@@ -89,33 +87,22 @@ impl Workshop {
 
     /// Organizations with at least one current voting member (`LEAD`, `CO_CONDUCTOR`, `PARTNER`).
     pub fn voting_organizations(&self) -> BTreeSet<OrganizationId> {
-        self.current_members()
-            .filter(|m| m.role.is_voting())
-            .map(|m| m.organization.id)
-            .collect()
+        self.current_members().filter(|m| m.role.is_voting()).map(|m| m.organization.id).collect()
     }
 
     /// The number of current `LEAD` members.
     pub fn current_leads(&self) -> usize {
-        self.current_members()
-            .filter(|m| m.role == Role::Lead)
-            .count()
+        self.current_members().filter(|m| m.role == Role::Lead).count()
     }
 
     /// Whether a guideline version was adopted by this workshop.
     pub fn has_adopted(&self, guideline_id: GuidelineId, version: u32) -> bool {
-        self.adopted_guidelines
-            .iter()
-            .any(|g| g.guideline_id == guideline_id && g.version == version)
+        self.adopted_guidelines.iter().any(|g| g.guideline_id == guideline_id && g.version == version)
     }
 
     /// Contributions still waiting for a disposition (withdrawn ones excluded), in id order.
     pub fn pending_dispositions(&self) -> Vec<ContributionId> {
-        self.contributions
-            .values()
-            .filter(|c| c.withdrawn.is_none() && c.dispositions.is_empty())
-            .map(|c| c.id)
-            .collect()
+        self.contributions.values().filter(|c| c.withdrawn.is_none() && c.dispositions.is_empty()).map(|c| c.id).collect()
     }
 
     /// The live tally of a proposal: what closing deliberation now would decide, and which counted
@@ -131,35 +118,19 @@ impl Workshop {
             .filter(|(org, p)| eligible.contains(org) && p.text_version < current)
             .map(|(org, _)| org)
             .collect();
-        Some(LiveTally {
-            evaluation,
-            text_version: current,
-            positions_on_earlier_version,
-        })
+        Some(LiveTally { evaluation, text_version: current, positions_on_earlier_version })
     }
 
     /// Organizations eligible on a proposal now: voting organizations minus the recused ones.
     pub fn eligible_organizations(&self, proposal: &Proposal) -> BTreeSet<OrganizationId> {
         let recused = proposal.recused();
-        self.voting_organizations()
-            .into_iter()
-            .filter(|org| !recused.contains(org))
-            .collect()
+        self.voting_organizations().into_iter().filter(|org| !recused.contains(org)).collect()
     }
 
     /// Evaluates a proposal's rule on the current membership and positions.
     pub fn evaluate(&self, proposal: &Proposal) -> Evaluation {
-        let stances = proposal
-            .latest_positions()
-            .into_iter()
-            .map(|(org, p)| (org, p.stance))
-            .collect();
-        tally::evaluate(
-            &proposal.rule,
-            &self.voting_organizations(),
-            &stances,
-            &proposal.recused(),
-        )
+        let stances = proposal.latest_positions().into_iter().map(|(org, p)| (org, p.stance)).collect();
+        tally::evaluate(&proposal.rule, &self.voting_organizations(), &stances, &proposal.recused())
     }
 }
 

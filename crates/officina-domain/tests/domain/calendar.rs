@@ -99,19 +99,10 @@ fn working_days_around_8_december_and_christmas() {
 
 #[test]
 fn notice_is_read_on_rome_dates() {
-    let at = |s: &str| {
-        s.parse::<chrono::DateTime<chrono::Utc>>()
-            .expect("valid instant")
-    };
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().expect("valid instant");
     // Shared at 23:30 UTC on Wednesday 1 April 2026, which is already Thursday 2 April in Rome.
-    assert_eq!(
-        notice_working_days(at("2026-04-01T23:30:00Z"), at("2026-04-20T07:00:00Z")),
-        10
-    );
-    assert_eq!(
-        notice_working_days(at("2026-04-01T21:30:00Z"), at("2026-04-20T07:00:00Z")),
-        11
-    );
+    assert_eq!(notice_working_days(at("2026-04-01T23:30:00Z"), at("2026-04-20T07:00:00Z")), 10);
+    assert_eq!(notice_working_days(at("2026-04-01T21:30:00Z"), at("2026-04-20T07:00:00Z")), 11);
 }
 
 proptest! {

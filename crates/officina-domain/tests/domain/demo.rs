@@ -34,11 +34,7 @@ fn the_demo_is_deterministic() {
 #[test]
 fn the_demo_names_the_eleven_workshops_of_the_seed() {
     let run = run_in_memory(&demo::script()).expect("runs");
-    let names: Vec<String> = run
-        .workshops
-        .values()
-        .filter_map(|s| s.workshop.as_ref().map(|w| w.name.clone()))
-        .collect();
+    let names: Vec<String> = run.workshops.values().filter_map(|s| s.workshop.as_ref().map(|w| w.name.clone())).collect();
     for expected in [
         "OPS Pon Metro – Toolkit",
         "OPS SNAI Ambiente",
@@ -59,21 +55,15 @@ fn the_demo_names_the_eleven_workshops_of_the_seed() {
 #[test]
 fn the_demo_has_organizations_of_every_eccp_category() {
     let run = run_in_memory(&demo::script()).expect("runs");
-    let categories: BTreeSet<EccpCategory> = run
-        .organizations
-        .values()
-        .filter_map(|s| s.organization.as_ref().map(|o| o.category))
-        .collect();
+    let categories: BTreeSet<EccpCategory> =
+        run.organizations.values().filter_map(|s| s.organization.as_ref().map(|o| o.category)).collect();
     assert_eq!(categories.len(), EccpCategory::ALL.len());
 }
 
 #[test]
 fn the_demo_has_a_guideline_with_two_versions_adopted_and_commented() {
     let run = run_in_memory(&demo::script()).expect("runs");
-    let guideline = run.guidelines[&demo::DEMO_GUIDELINE]
-        .guideline
-        .clone()
-        .expect("published");
+    let guideline = run.guidelines[&demo::DEMO_GUIDELINE].guideline.clone().expect("published");
     assert_eq!(guideline.latest_version(), 2);
     let events = workshop_events(&run);
     let adopted: BTreeSet<u32> = events
@@ -84,11 +74,7 @@ fn the_demo_has_a_guideline_with_two_versions_adopted_and_commented() {
         })
         .collect();
     assert_eq!(adopted, BTreeSet::from([1, 2]));
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, Event::GuidelineFeedbackGiven { .. }))
-    );
+    assert!(events.iter().any(|e| matches!(e, Event::GuidelineFeedbackGiven { .. })));
 }
 
 #[test]
@@ -99,13 +85,7 @@ fn the_demo_takes_proposals_to_every_outcome_under_every_rule() {
     let mut rules = BTreeSet::new();
     let mut reasons = BTreeSet::new();
     for event in &events {
-        if let Event::DecisionRecorded {
-            outcome,
-            rule,
-            reason,
-            ..
-        } = event
-        {
+        if let Event::DecisionRecorded { outcome, rule, reason, .. } = event {
             outcomes.insert(outcome.as_str());
             rules.insert(rule.method.as_str());
             if let Some(reason) = reason {
@@ -114,27 +94,11 @@ fn the_demo_takes_proposals_to_every_outcome_under_every_rule() {
         }
     }
     assert_eq!(outcomes, BTreeSet::from(["ADOPTED", "REJECTED"]));
-    assert_eq!(
-        rules,
-        BTreeSet::from(["CONSENSUS", "UNANIMITY", "MAJORITY", "QUALIFIED_MAJORITY"])
-    );
-    assert!(
-        reasons.contains("NOT_UNANIMOUS")
-            && reasons.contains("THRESHOLD_NOT_REACHED")
-            && reasons.contains("QUORUM_NOT_MET")
-    );
-    let statuses: BTreeSet<ProposalStatus> = run
-        .workshops
-        .values()
-        .filter_map(|s| s.workshop.as_ref())
-        .flat_map(|w| w.proposals.values().map(|p| p.status))
-        .collect();
-    for status in [
-        ProposalStatus::Adopted,
-        ProposalStatus::Rejected,
-        ProposalStatus::Open,
-        ProposalStatus::Withdrawn,
-    ] {
+    assert_eq!(rules, BTreeSet::from(["CONSENSUS", "UNANIMITY", "MAJORITY", "QUALIFIED_MAJORITY"]));
+    assert!(reasons.contains("NOT_UNANIMOUS") && reasons.contains("THRESHOLD_NOT_REACHED") && reasons.contains("QUORUM_NOT_MET"));
+    let statuses: BTreeSet<ProposalStatus> =
+        run.workshops.values().filter_map(|s| s.workshop.as_ref()).flat_map(|w| w.proposals.values().map(|p| p.status)).collect();
+    for status in [ProposalStatus::Adopted, ProposalStatus::Rejected, ProposalStatus::Open, ProposalStatus::Withdrawn] {
         assert!(statuses.contains(&status), "missing {status}");
     }
     // The still-open proposals show a live tally.
@@ -142,12 +106,7 @@ fn the_demo_takes_proposals_to_every_outcome_under_every_rule() {
         .workshops
         .values()
         .filter_map(|s| s.workshop.as_ref())
-        .flat_map(|w| {
-            w.proposals
-                .values()
-                .filter(|p| p.status == ProposalStatus::Open)
-                .map(move |p| (w, p.id))
-        })
+        .flat_map(|w| w.proposals.values().filter(|p| p.status == ProposalStatus::Open).map(move |p| (w, p.id)))
         .collect::<Vec<_>>();
     assert!(!open.is_empty());
     for (w, id) in open {
@@ -160,107 +119,24 @@ fn the_demo_shows_the_eccp_process_rules_at_work() {
     let run = run_in_memory(&demo::script()).expect("runs");
     let events = workshop_events(&run);
     let has = |f: fn(&Event) -> bool| events.iter().any(|e| f(e));
-    assert!(
-        has(|e| matches!(e, Event::DispositionRecorded { .. })),
-        "dispositions"
-    );
-    assert!(
-        has(|e| matches!(
-            e,
-            Event::SessionConvened {
-                notice_shortfall: true,
-                ..
-            }
-        )),
-        "a session notice shortfall"
-    );
-    assert!(
-        has(|e| matches!(
-            e,
-            Event::SessionConvened {
-                notice_shortfall: false,
-                ..
-            }
-        )),
-        "a timely notice"
-    );
-    assert!(
-        has(|e| matches!(
-            e,
-            Event::DocumentShared {
-                shortfall: true,
-                ..
-            }
-        )),
-        "a late document"
-    );
-    assert!(
-        has(|e| matches!(e, Event::MinutesApproved { .. })),
-        "minutes approved"
-    );
-    assert!(
-        has(|e| matches!(e, Event::MinutesPublished { .. })),
-        "minutes published"
-    );
-    assert!(
-        has(|e| matches!(e, Event::InterestDeclared { .. })),
-        "a conflict of interest"
-    );
-    assert!(
-        has(|e| matches!(e, Event::ProposalAmended { .. })),
-        "an amendment"
-    );
-    assert!(
-        has(|e| matches!(e, Event::ContributionRevised { .. })),
-        "a revision"
-    );
-    assert!(
-        has(|e| matches!(e, Event::ContributionWithdrawn { .. })),
-        "a withdrawal"
-    );
-    assert!(
-        has(|e| matches!(e, Event::MemberLeft { .. })),
-        "a member leaving"
-    );
-    assert!(
-        has(|e| matches!(e, Event::MemberRoleChanged { .. })),
-        "a role change"
-    );
-    assert!(
-        has(|e| matches!(e, Event::AttendanceCheckedIn { .. })),
-        "attendance"
-    );
-    assert!(
-        has(|e| matches!(e, Event::AgendaItemStarted { .. })),
-        "agenda items taken"
-    );
-    assert!(
-        has(|e| matches!(
-            e,
-            Event::WorkshopStageChanged {
-                to: Stage::Capitalization,
-                ..
-            }
-        )),
-        "capitalization"
-    );
-    assert!(
-        has(|e| matches!(
-            e,
-            Event::ContributionSubmitted {
-                reply_to: Some(_),
-                ..
-            }
-        )),
-        "a reply"
-    );
+    assert!(has(|e| matches!(e, Event::DispositionRecorded { .. })), "dispositions");
+    assert!(has(|e| matches!(e, Event::SessionConvened { notice_shortfall: true, .. })), "a session notice shortfall");
+    assert!(has(|e| matches!(e, Event::SessionConvened { notice_shortfall: false, .. })), "a timely notice");
+    assert!(has(|e| matches!(e, Event::DocumentShared { shortfall: true, .. })), "a late document");
+    assert!(has(|e| matches!(e, Event::MinutesApproved { .. })), "minutes approved");
+    assert!(has(|e| matches!(e, Event::MinutesPublished { .. })), "minutes published");
+    assert!(has(|e| matches!(e, Event::InterestDeclared { .. })), "a conflict of interest");
+    assert!(has(|e| matches!(e, Event::ProposalAmended { .. })), "an amendment");
+    assert!(has(|e| matches!(e, Event::ContributionRevised { .. })), "a revision");
+    assert!(has(|e| matches!(e, Event::ContributionWithdrawn { .. })), "a withdrawal");
+    assert!(has(|e| matches!(e, Event::MemberLeft { .. })), "a member leaving");
+    assert!(has(|e| matches!(e, Event::MemberRoleChanged { .. })), "a role change");
+    assert!(has(|e| matches!(e, Event::AttendanceCheckedIn { .. })), "attendance");
+    assert!(has(|e| matches!(e, Event::AgendaItemStarted { .. })), "agenda items taken");
+    assert!(has(|e| matches!(e, Event::WorkshopStageChanged { to: Stage::Capitalization, .. })), "capitalization");
+    assert!(has(|e| matches!(e, Event::ContributionSubmitted { reply_to: Some(_), .. })), "a reply");
     // Some contributions are still pending a disposition, and are listed as such.
-    assert!(
-        run.workshops
-            .values()
-            .filter_map(|s| s.workshop.as_ref())
-            .all(|w| !w.pending_dispositions().is_empty())
-    );
+    assert!(run.workshops.values().filter_map(|s| s.workshop.as_ref()).all(|w| !w.pending_dispositions().is_empty()));
     // Every contribution kind and proposal kind appears.
     let kinds: BTreeSet<ContributionKind> = events
         .iter()

@@ -15,9 +15,7 @@ fn run_org(
 
 fn registered() -> organization::State {
     let events = run_org(&organization::State::default(), ADMIN, register()).expect("registers");
-    events
-        .iter()
-        .fold(organization::State::default(), organization::evolve)
+    events.iter().fold(organization::State::default(), organization::evolve)
 }
 
 fn register() -> organization::Command {
@@ -40,30 +38,19 @@ fn a_platform_admin_registers_an_organization_with_its_eccp_category() {
             at: t0(),
         }])
     );
-    assert_eq!(
-        run_org(&organization::State::default(), LEAD, register()),
-        Err(DomainError::PlatformAdminRequired)
-    );
-    assert_eq!(
-        run_org(&registered(), ADMIN, register()),
-        Err(DomainError::AlreadyExists(Entity::Organization))
-    );
+    assert_eq!(run_org(&organization::State::default(), LEAD, register()), Err(DomainError::PlatformAdminRequired));
+    assert_eq!(run_org(&registered(), ADMIN, register()), Err(DomainError::AlreadyExists(Entity::Organization)));
     let nameless = organization::Command::RegisterOrganization {
         organization_id: ORG_B,
         name: " ".to_owned(),
         category: EccpCategory::EnvironmentalBody,
     };
-    assert_eq!(
-        run_org(&organization::State::default(), ADMIN, nameless),
-        Err(DomainError::FieldRequired { field: "name" })
-    );
+    assert_eq!(run_org(&organization::State::default(), ADMIN, nameless), Err(DomainError::FieldRequired { field: "name" }));
 }
 
 #[test]
 fn an_organization_is_renamed_and_keeps_its_former_names() {
-    let rename = |name: &str| organization::Command::RenameOrganization {
-        name: name.to_owned(),
-    };
+    let rename = |name: &str| organization::Command::RenameOrganization { name: name.to_owned() };
     let events = run_org(&registered(), ADMIN, rename("Legambiente Abruzzo APS")).expect("renames");
     assert_eq!(
         events,
@@ -79,18 +66,9 @@ fn an_organization_is_renamed_and_keeps_its_former_names() {
     let org = state.organization.expect("exists");
     assert_eq!(org.name, "Legambiente Abruzzo APS");
     assert_eq!(org.previous_names, vec!["Legambiente Abruzzo".to_owned()]);
-    assert_eq!(
-        run_org(&registered(), ADMIN, rename("Legambiente Abruzzo")),
-        Err(DomainError::NameUnchanged)
-    );
-    assert_eq!(
-        run_org(&organization::State::default(), ADMIN, rename("x")),
-        Err(DomainError::NotFound(Entity::Organization))
-    );
-    assert_eq!(
-        run_org(&registered(), LEAD, rename("x")),
-        Err(DomainError::PlatformAdminRequired)
-    );
+    assert_eq!(run_org(&registered(), ADMIN, rename("Legambiente Abruzzo")), Err(DomainError::NameUnchanged));
+    assert_eq!(run_org(&organization::State::default(), ADMIN, rename("x")), Err(DomainError::NotFound(Entity::Organization)));
+    assert_eq!(run_org(&registered(), LEAD, rename("x")), Err(DomainError::PlatformAdminRequired));
 }
 
 fn lab() -> OrganizationRef {
@@ -116,25 +94,13 @@ fn next_version() -> guideline::Command {
 }
 
 fn published() -> guideline::State {
-    let events = guideline::decide(
-        &guideline::State::default(),
-        publish(lab()),
-        &ctx(LAB, t0()),
-    )
-    .expect("publishes");
-    events
-        .iter()
-        .fold(guideline::State::default(), guideline::evolve)
+    let events = guideline::decide(&guideline::State::default(), publish(lab()), &ctx(LAB, t0())).expect("publishes");
+    events.iter().fold(guideline::State::default(), guideline::evolve)
 }
 
 #[test]
 fn a_lab_publishes_a_guideline_as_version_1() {
-    let events = guideline::decide(
-        &guideline::State::default(),
-        publish(lab()),
-        &ctx(LAB, t0()),
-    )
-    .expect("publishes");
+    let events = guideline::decide(&guideline::State::default(), publish(lab()), &ctx(LAB, t0())).expect("publishes");
     assert_eq!(
         events,
         vec![guideline::Event::GuidelinePublished {
@@ -150,14 +116,8 @@ fn a_lab_publishes_a_guideline_as_version_1() {
     );
     let not_a_lab = org(ORG_B, "Legambiente", EccpCategory::EnvironmentalBody);
     assert_eq!(
-        guideline::decide(
-            &guideline::State::default(),
-            publish(not_a_lab),
-            &ctx(LAB, t0())
-        ),
-        Err(DomainError::NotALab {
-            category: EccpCategory::EnvironmentalBody
-        })
+        guideline::decide(&guideline::State::default(), publish(not_a_lab), &ctx(LAB, t0())),
+        Err(DomainError::NotALab { category: EccpCategory::EnvironmentalBody })
     );
     assert_eq!(
         guideline::decide(&published(), publish(lab()), &ctx(LAB, t0())),
@@ -167,27 +127,16 @@ fn a_lab_publishes_a_guideline_as_version_1() {
 
 #[test]
 fn new_guideline_versions_come_from_the_publisher_and_number_themselves() {
-    let events =
-        guideline::decide(&published(), next_version(), &ctx(LAB, day(30))).expect("publishes v2");
-    assert!(matches!(
-        events[0],
-        guideline::Event::GuidelineVersionPublished { version: 2, .. }
-    ));
+    let events = guideline::decide(&published(), next_version(), &ctx(LAB, day(30))).expect("publishes v2");
+    assert!(matches!(events[0], guideline::Event::GuidelineVersionPublished { version: 2, .. }));
     let state = events.iter().fold(published(), guideline::evolve);
     let g = state.guideline.expect("exists");
     assert_eq!(g.latest_version(), 2);
     assert!(g.has_version(1) && g.has_version(2));
-    assert_eq!(
-        guideline::decide(&published(), next_version(), &ctx(PARTNER_B, t0())),
-        Err(DomainError::NotGuidelineEditor)
-    );
+    assert_eq!(guideline::decide(&published(), next_version(), &ctx(PARTNER_B, t0())), Err(DomainError::NotGuidelineEditor));
     assert!(guideline::decide(&published(), next_version(), &ctx(ADMIN, t0())).is_ok());
     assert_eq!(
-        guideline::decide(
-            &guideline::State::default(),
-            next_version(),
-            &ctx(LAB, t0())
-        ),
+        guideline::decide(&guideline::State::default(), next_version(), &ctx(LAB, t0())),
         Err(DomainError::NotFound(Entity::Guideline))
     );
     let no_changes = guideline::Command::PublishGuidelineVersion {

@@ -11,8 +11,7 @@ fn keys_are_camel_case(value: &Value, path: &str) {
         Value::Object(map) => {
             for (key, inner) in map {
                 assert!(
-                    !key.contains('_')
-                        && key.chars().next().is_some_and(|c| c.is_ascii_lowercase()),
+                    !key.contains('_') && key.chars().next().is_some_and(|c| c.is_ascii_lowercase()),
                     "{path}.{key} is not camelCase"
                 );
                 keys_are_camel_case(inner, &format!("{path}.{key}"));
@@ -107,16 +106,11 @@ fn every_error() -> Vec<DomainError> {
         FieldRequired { field: "title" },
         InvalidRatio { field: "quorum" },
         InvalidProgrammingCycle,
-        RationaleRequired {
-            stance: Stance::Oppose,
-        },
+        RationaleRequired { stance: Stance::Oppose },
         SessionStartsBeforeConvening,
         AgendaItemNotInSession,
         NotAMember,
-        RoleNotAllowed {
-            role: Role::Observer,
-            command: CommandKind::SubmitContribution,
-        },
+        RoleNotAllowed { role: Role::Observer, command: CommandKind::SubmitContribution },
         PlatformAdminRequired,
         NotEligibleToVote { role: Role::Lab },
         NotOwnOrganization,
@@ -128,21 +122,14 @@ fn every_error() -> Vec<DomainError> {
         AlreadyCheckedIn,
         InterestAlreadyDeclared,
         GuidelineAlreadyAdopted,
-        StageTransitionNotAllowed {
-            from: Stage::CoConduction,
-            to: Stage::Identified,
-        },
+        StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::Identified },
         WorkshopClosed,
-        NotInCoConduction {
-            stage: Stage::Identified,
-        },
+        NotInCoConduction { stage: Stage::Identified },
         DeliberationStillOpen,
         LastLead,
         RoleUnchanged,
         MemberHasLeft,
-        SessionNotOpen {
-            status: SessionStatus::Convened,
-        },
+        SessionNotOpen { status: SessionStatus::Convened },
         SessionAlreadyOpen,
         SessionClosed,
         SessionNotClosed,
@@ -152,23 +139,13 @@ fn every_error() -> Vec<DomainError> {
         MinutesAlreadyPublished,
         MinutesVersionNotLatest { latest: 2 },
         ContributionWithdrawn,
-        ProposalNotDraft {
-            status: ProposalStatus::Open,
-        },
-        DeliberationNotOpen {
-            status: ProposalStatus::Draft,
-        },
-        ProposalNotActive {
-            status: ProposalStatus::Adopted,
-        },
+        ProposalNotDraft { status: ProposalStatus::Open },
+        DeliberationNotOpen { status: ProposalStatus::Draft },
+        ProposalNotActive { status: ProposalStatus::Adopted },
         Recused,
         GuidelineVersionNotAdopted,
-        NotALab {
-            category: EccpCategory::EnvironmentalBody,
-        },
-        NotAManagingAuthority {
-            category: EccpCategory::LocalAuthority,
-        },
+        NotALab { category: EccpCategory::EnvironmentalBody },
+        NotAManagingAuthority { category: EccpCategory::LocalAuthority },
         NameUnchanged,
     ];
     for entity in Entity::ALL {
@@ -185,16 +162,10 @@ fn every_error_has_a_unique_stable_code_and_messages_in_both_languages() {
     assert_eq!(codes.len(), errors.len(), "codes are unique");
     for error in &errors {
         let code = error.code();
-        assert!(
-            code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
-            "{code}"
-        );
+        assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{code}");
         let en = error.message(Lang::En);
         let it = error.message(Lang::It);
-        assert!(
-            en.ends_with('.') && it.ends_with('.'),
-            "{code}: {en} / {it}"
-        );
+        assert!(en.ends_with('.') && it.ends_with('.'), "{code}: {en} / {it}");
         assert_ne!(en, it, "{code}");
     }
 }
@@ -203,32 +174,11 @@ fn every_error_has_a_unique_stable_code_and_messages_in_both_languages() {
 fn errors_fall_into_the_categories_the_outer_layers_map() {
     use DomainError::*;
     assert_eq!(NotAMember.category(), ErrorCategory::Forbidden);
-    assert_eq!(
-        NotFound(Entity::Proposal).category(),
-        ErrorCategory::NotFound
-    );
-    assert_eq!(
-        AlreadyExists(Entity::Workshop).category(),
-        ErrorCategory::Conflict
-    );
-    assert_eq!(
-        DeliberationNotOpen {
-            status: ProposalStatus::Draft
-        }
-        .category(),
-        ErrorCategory::RuleViolation
-    );
-    assert_eq!(
-        InvalidRatio { field: "threshold" }.category(),
-        ErrorCategory::Validation { field: "threshold" }
-    );
-    assert_eq!(
-        DeliberationNotOpen {
-            status: ProposalStatus::Draft
-        }
-        .code(),
-        "DELIBERATION_NOT_OPEN"
-    );
+    assert_eq!(NotFound(Entity::Proposal).category(), ErrorCategory::NotFound);
+    assert_eq!(AlreadyExists(Entity::Workshop).category(), ErrorCategory::Conflict);
+    assert_eq!(DeliberationNotOpen { status: ProposalStatus::Draft }.category(), ErrorCategory::RuleViolation);
+    assert_eq!(InvalidRatio { field: "threshold" }.category(), ErrorCategory::Validation { field: "threshold" });
+    assert_eq!(DeliberationNotOpen { status: ProposalStatus::Draft }.code(), "DELIBERATION_NOT_OPEN");
     assert_eq!(
         Recused.message(Lang::It),
         "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione."

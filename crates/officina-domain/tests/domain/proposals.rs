@@ -29,20 +29,18 @@ fn a_partner_drafts_a_proposal_citing_contributions() {
         rule: DecisionRule::consensus(),
         binding: false,
     };
-    given(&w)
-        .when(PARTNER_C, command)
-        .then(vec![Event::ProposalDrafted {
-            proposal_id: PROPOSAL,
-            kind: ProposalKind::InterpretiveThesis,
-            title: "Tesi".to_owned(),
-            text: "Lo spopolamento dipende dai servizi.".to_owned(),
-            cites: vec![CONTRIBUTION],
-            rule: DecisionRule::consensus(),
-            binding: false,
-            member_id: M_C,
-            organization_id: ORG_C,
-            at: t0(),
-        }]);
+    given(&w).when(PARTNER_C, command).then(vec![Event::ProposalDrafted {
+        proposal_id: PROPOSAL,
+        kind: ProposalKind::InterpretiveThesis,
+        title: "Tesi".to_owned(),
+        text: "Lo spopolamento dipende dai servizi.".to_owned(),
+        cites: vec![CONTRIBUTION],
+        rule: DecisionRule::consensus(),
+        binding: false,
+        member_id: M_C,
+        organization_id: ORG_C,
+        at: t0(),
+    }]);
 }
 
 #[test]
@@ -51,9 +49,7 @@ fn a_proposal_cites_only_existing_live_contributions() {
     if let Command::DraftProposal { cites, .. } = &mut command {
         cites.push(ContributionId::from_u128(1));
     }
-    given(&World::running())
-        .when(LEAD, command)
-        .then_error(DomainError::NotFound(Entity::Contribution));
+    given(&World::running()).when(LEAD, command).then_error(DomainError::NotFound(Entity::Contribution));
 }
 
 #[test]
@@ -62,9 +58,7 @@ fn a_proposal_needs_a_title_a_text_and_a_fresh_id() {
     if let Command::DraftProposal { text, .. } = &mut command {
         text.clear();
     }
-    given(&World::running())
-        .when(LEAD, command)
-        .then_error(DomainError::FieldRequired { field: "text" });
+    given(&World::running()).when(LEAD, command).then_error(DomainError::FieldRequired { field: "text" });
     given(&World::with_draft(DecisionRule::majority()))
         .when(LEAD, draft_with(DecisionRule::majority()))
         .then_error(DomainError::AlreadyExists(Entity::Proposal));
@@ -73,35 +67,15 @@ fn a_proposal_needs_a_title_a_text_and_a_fresh_id() {
 #[test]
 fn quorum_and_threshold_must_be_sensible_fractions() {
     let cases = [
-        (
-            DecisionRule::majority().with_quorum(Ratio { num: 0, den: 2 }),
-            "quorum",
-        ),
-        (
-            DecisionRule::majority().with_quorum(Ratio { num: 3, den: 2 }),
-            "quorum",
-        ),
-        (
-            DecisionRule::majority().with_quorum(Ratio { num: 1, den: 0 }),
-            "quorum",
-        ),
-        (
-            DecisionRule::qualified_majority(Ratio { num: 1, den: 2 }),
-            "threshold",
-        ),
-        (
-            DecisionRule::qualified_majority(Ratio { num: 5, den: 4 }),
-            "threshold",
-        ),
-        (
-            DecisionRule::qualified_majority(Ratio { num: 2, den: 0 }),
-            "threshold",
-        ),
+        (DecisionRule::majority().with_quorum(Ratio { num: 0, den: 2 }), "quorum"),
+        (DecisionRule::majority().with_quorum(Ratio { num: 3, den: 2 }), "quorum"),
+        (DecisionRule::majority().with_quorum(Ratio { num: 1, den: 0 }), "quorum"),
+        (DecisionRule::qualified_majority(Ratio { num: 1, den: 2 }), "threshold"),
+        (DecisionRule::qualified_majority(Ratio { num: 5, den: 4 }), "threshold"),
+        (DecisionRule::qualified_majority(Ratio { num: 2, den: 0 }), "threshold"),
     ];
     for (rule, field) in cases {
-        let err = World::running()
-            .decide(LEAD, draft_with(rule))
-            .expect_err("invalid rule");
+        let err = World::running().decide(LEAD, draft_with(rule)).expect_err("invalid rule");
         assert_eq!(err, DomainError::InvalidRatio { field }, "{rule:?}");
         assert_eq!(err.category(), ErrorCategory::Validation { field });
     }
@@ -110,148 +84,85 @@ fn quorum_and_threshold_must_be_sensible_fractions() {
         DecisionRule::qualified_majority(Ratio { num: 1, den: 1 }),
         DecisionRule::majority().with_quorum(Ratio::ONE),
     ] {
-        assert!(
-            World::running().decide(LEAD, draft_with(rule)).is_ok(),
-            "{rule:?}"
-        );
+        assert!(World::running().decide(LEAD, draft_with(rule)).is_ok(), "{rule:?}");
     }
 }
 
 #[test]
 fn facilitators_observers_and_auditors_do_not_draft_proposals() {
-    for (person, role) in [
-        (FACILITATOR, Role::Facilitator),
-        (OBSERVER, Role::Observer),
-        (AUDITOR, Role::Auditor),
-    ] {
+    for (person, role) in [(FACILITATOR, Role::Facilitator), (OBSERVER, Role::Observer), (AUDITOR, Role::Auditor)] {
         given(&World::running())
             .when(person, draft_with(DecisionRule::majority()))
-            .then_error(DomainError::RoleNotAllowed {
-                role,
-                command: CommandKind::DraftProposal,
-            });
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::DraftProposal });
     }
 }
 
 #[test]
 fn an_amendment_creates_a_new_text_version() {
-    let amend = Command::AmendProposal {
+    let amend =
+        Command::AmendProposal { proposal_id: PROPOSAL, text: "Testo emendato".to_owned(), note: "Dopo il confronto".to_owned() };
+    let mut w = World::with_draft(DecisionRule::majority());
+    given(&w).when(LEAD, amend.clone()).then(vec![Event::ProposalAmended {
         proposal_id: PROPOSAL,
+        version: 2,
         text: "Testo emendato".to_owned(),
         note: "Dopo il confronto".to_owned(),
-    };
-    let mut w = World::with_draft(DecisionRule::majority());
-    given(&w)
-        .when(LEAD, amend.clone())
-        .then(vec![Event::ProposalAmended {
-            proposal_id: PROPOSAL,
-            version: 2,
-            text: "Testo emendato".to_owned(),
-            note: "Dopo il confronto".to_owned(),
-            by: M_LEAD,
-            at: t0(),
-        }]);
+        by: M_LEAD,
+        at: t0(),
+    }]);
     w.run(LEAD, amend.clone());
     let proposal = &w.workshop().proposals[&PROPOSAL];
     assert_eq!(proposal.current_version(), 2);
-    assert_eq!(
-        proposal.texts[0].text,
-        "La tutela delle sorgenti è la prima priorità."
-    );
+    assert_eq!(proposal.texts[0].text, "La tutela delle sorgenti è la prima priorità.");
     given(&w)
         .when(PARTNER_B, amend)
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::Partner,
-            command: CommandKind::AmendProposal,
-        });
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::AmendProposal });
     given(&w)
-        .when(
-            LEAD,
-            Command::AmendProposal {
-                proposal_id: ProposalId::from_u128(1),
-                text: "x".to_owned(),
-                note: String::new(),
-            },
-        )
+        .when(LEAD, Command::AmendProposal { proposal_id: ProposalId::from_u128(1), text: "x".to_owned(), note: String::new() })
         .then_error(DomainError::NotFound(Entity::Proposal));
 }
 
 #[test]
 fn a_proposal_is_withdrawn_with_a_reason_before_it_is_decided() {
-    let withdraw = |reason: &str| Command::WithdrawProposal {
-        proposal_id: PROPOSAL,
-        reason: reason.to_owned(),
-    };
+    let withdraw = |reason: &str| Command::WithdrawProposal { proposal_id: PROPOSAL, reason: reason.to_owned() };
     let mut w = World::deliberating(DecisionRule::majority());
-    given(&w)
-        .when(LEAD, withdraw(""))
-        .then_error(DomainError::FieldRequired { field: "reason" });
-    given(&w)
-        .when(LEAD, withdraw("Superata"))
-        .then(vec![Event::ProposalWithdrawn {
-            proposal_id: PROPOSAL,
-            reason: "Superata".to_owned(),
-            by: M_LEAD,
-            at: t0(),
-        }]);
+    given(&w).when(LEAD, withdraw("")).then_error(DomainError::FieldRequired { field: "reason" });
+    given(&w).when(LEAD, withdraw("Superata")).then(vec![Event::ProposalWithdrawn {
+        proposal_id: PROPOSAL,
+        reason: "Superata".to_owned(),
+        by: M_LEAD,
+        at: t0(),
+    }]);
     w.run(LEAD, withdraw("Superata"));
+    given(&w).when(LEAD, withdraw("Ancora")).then_error(DomainError::ProposalNotActive { status: ProposalStatus::Withdrawn });
     given(&w)
-        .when(LEAD, withdraw("Ancora"))
-        .then_error(DomainError::ProposalNotActive {
-            status: ProposalStatus::Withdrawn,
-        });
-    given(&w)
-        .when(
-            LEAD,
-            Command::AmendProposal {
-                proposal_id: PROPOSAL,
-                text: "x".to_owned(),
-                note: String::new(),
-            },
-        )
-        .then_error(DomainError::ProposalNotActive {
-            status: ProposalStatus::Withdrawn,
-        });
+        .when(LEAD, Command::AmendProposal { proposal_id: PROPOSAL, text: "x".to_owned(), note: String::new() })
+        .then_error(DomainError::ProposalNotActive { status: ProposalStatus::Withdrawn });
     given(&w)
         .when(PARTNER_B, position(ORG_B, Stance::Support))
-        .then_error(DomainError::DeliberationNotOpen {
-            status: ProposalStatus::Withdrawn,
-        });
+        .then_error(DomainError::DeliberationNotOpen { status: ProposalStatus::Withdrawn });
 }
 
 #[test]
 fn only_the_lead_or_a_co_conductor_opens_deliberation_on_a_draft() {
-    let open = Command::OpenDeliberation {
+    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None };
+    let w = World::with_draft(DecisionRule::majority());
+    given(&w).when(CO, open.clone()).then(vec![Event::DeliberationOpened {
         proposal_id: PROPOSAL,
         session_id: None,
-    };
-    let w = World::with_draft(DecisionRule::majority());
-    given(&w)
-        .when(CO, open.clone())
-        .then(vec![Event::DeliberationOpened {
-            proposal_id: PROPOSAL,
-            session_id: None,
-            by: M_CO,
-            at: t0(),
-        }]);
-    for (person, role) in [
-        (PARTNER_B, Role::Partner),
-        (FACILITATOR, Role::Facilitator),
-        (LAB, Role::Lab),
-        (OBSERVER, Role::Observer),
-    ] {
+        by: M_CO,
+        at: t0(),
+    }]);
+    for (person, role) in
+        [(PARTNER_B, Role::Partner), (FACILITATOR, Role::Facilitator), (LAB, Role::Lab), (OBSERVER, Role::Observer)]
+    {
         given(&w)
             .when(person, open.clone())
-            .then_error(DomainError::RoleNotAllowed {
-                role,
-                command: CommandKind::OpenDeliberation,
-            });
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::OpenDeliberation });
     }
     given(&World::deliberating(DecisionRule::majority()))
         .when(LEAD, open)
-        .then_error(DomainError::ProposalNotDraft {
-            status: ProposalStatus::Open,
-        });
+        .then_error(DomainError::ProposalNotDraft { status: ProposalStatus::Open });
 }
 
 #[test]
@@ -259,62 +170,39 @@ fn deliberation_happens_only_during_co_conduction() {
     let mut w = World::identified();
     w.run(LEAD, draft_with(DecisionRule::majority()));
     given(&w)
-        .when(
-            LEAD,
-            Command::OpenDeliberation {
-                proposal_id: PROPOSAL,
-                session_id: None,
-            },
-        )
-        .then_error(DomainError::NotInCoConduction {
-            stage: Stage::Identified,
-        });
+        .when(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None })
+        .then_error(DomainError::NotInCoConduction { stage: Stage::Identified });
 }
 
 #[test]
 fn deliberation_opened_in_a_session_needs_that_session_open() {
     let mut w = World::with_session();
     w.run(LEAD, draft_with(DecisionRule::majority()));
-    let open = Command::OpenDeliberation {
-        proposal_id: PROPOSAL,
-        session_id: Some(SESSION),
-    };
-    given(&w)
-        .when(LEAD, open.clone())
-        .then_error(DomainError::SessionNotOpen {
-            status: SessionStatus::Convened,
-        });
+    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION) };
+    given(&w).when(LEAD, open.clone()).then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     w.now = day(21);
-    w.run(
-        FACILITATOR,
-        Command::OpenSession {
-            session_id: SESSION,
-        },
-    );
+    w.run(FACILITATOR, Command::OpenSession { session_id: SESSION });
     assert!(w.decide(LEAD, open).is_ok());
 }
 
 #[test]
 fn a_partner_states_a_position_for_its_organization_on_a_text_version() {
     let w = World::deliberating(DecisionRule::majority());
-    given(&w)
-        .when(PARTNER_B, position(ORG_B, Stance::Support))
-        .then(vec![Event::PositionStated {
-            proposal_id: PROPOSAL,
-            organization_id: ORG_B,
-            member_id: M_B,
-            stance: Stance::Support,
-            rationale: None,
-            text_version: 1,
-            at: t0(),
-        }]);
+    given(&w).when(PARTNER_B, position(ORG_B, Stance::Support)).then(vec![Event::PositionStated {
+        proposal_id: PROPOSAL,
+        organization_id: ORG_B,
+        member_id: M_B,
+        stance: Stance::Support,
+        rationale: None,
+        text_version: 1,
+        at: t0(),
+    }]);
 }
 
 #[test]
 fn a_member_states_positions_only_for_their_own_organization() {
-    let err = World::deliberating(DecisionRule::majority())
-        .decide(PARTNER_B, position(ORG_C, Stance::Support))
-        .expect_err("forbidden");
+    let err =
+        World::deliberating(DecisionRule::majority()).decide(PARTNER_B, position(ORG_C, Stance::Support)).expect_err("forbidden");
     assert_eq!(err, DomainError::NotOwnOrganization);
     assert_eq!(err.category(), ErrorCategory::Forbidden);
 }
@@ -340,21 +228,12 @@ fn non_voting_roles_are_not_eligible_to_vote() {
 fn a_position_on_a_draft_or_closed_proposal_is_rejected() {
     given(&World::with_draft(DecisionRule::majority()))
         .when(PARTNER_B, position(ORG_B, Stance::Support))
-        .then_error(DomainError::DeliberationNotOpen {
-            status: ProposalStatus::Draft,
-        });
+        .then_error(DomainError::DeliberationNotOpen { status: ProposalStatus::Draft });
     let mut w = World::deliberating(DecisionRule::majority());
     w.run(PARTNER_B, position(ORG_B, Stance::Support));
     w.run(LEAD, close());
-    let err = w
-        .decide(PARTNER_C, position(ORG_C, Stance::Support))
-        .expect_err("closed");
-    assert_eq!(
-        err,
-        DomainError::DeliberationNotOpen {
-            status: ProposalStatus::Rejected
-        }
-    );
+    let err = w.decide(PARTNER_C, position(ORG_C, Stance::Support)).expect_err("closed");
+    assert_eq!(err, DomainError::DeliberationNotOpen { status: ProposalStatus::Rejected });
     assert_eq!(err.code(), "DELIBERATION_NOT_OPEN");
 }
 
@@ -362,36 +241,17 @@ fn a_position_on_a_draft_or_closed_proposal_is_rejected() {
 fn opposing_or_reserving_requires_a_rationale() {
     for stance in [Stance::Oppose, Stance::SupportWithReservations] {
         for rationale in [None, Some("   ".to_owned())] {
-            let command = Command::StatePosition {
-                proposal_id: PROPOSAL,
-                organization_id: ORG_B,
-                stance,
-                rationale,
-                text_version: 1,
-            };
-            let err = World::deliberating(DecisionRule::majority())
-                .decide(PARTNER_B, command)
-                .expect_err("rationale");
+            let command =
+                Command::StatePosition { proposal_id: PROPOSAL, organization_id: ORG_B, stance, rationale, text_version: 1 };
+            let err = World::deliberating(DecisionRule::majority()).decide(PARTNER_B, command).expect_err("rationale");
             assert_eq!(err, DomainError::RationaleRequired { stance });
-            assert_eq!(
-                err.category(),
-                ErrorCategory::Validation { field: "rationale" }
-            );
+            assert_eq!(err.category(), ErrorCategory::Validation { field: "rationale" });
         }
     }
     for stance in [Stance::Support, Stance::Abstain] {
-        let command = Command::StatePosition {
-            proposal_id: PROPOSAL,
-            organization_id: ORG_B,
-            stance,
-            rationale: None,
-            text_version: 1,
-        };
-        assert!(
-            World::deliberating(DecisionRule::majority())
-                .decide(PARTNER_B, command)
-                .is_ok()
-        );
+        let command =
+            Command::StatePosition { proposal_id: PROPOSAL, organization_id: ORG_B, stance, rationale: None, text_version: 1 };
+        assert!(World::deliberating(DecisionRule::majority()).decide(PARTNER_B, command).is_ok());
     }
 }
 
@@ -405,12 +265,8 @@ fn a_position_refers_to_an_existing_text_version() {
         text_version,
     };
     let w = World::deliberating(DecisionRule::majority());
-    given(&w)
-        .when(PARTNER_B, on_version(2))
-        .then_error(DomainError::NotFound(Entity::TextVersion));
-    given(&w)
-        .when(PARTNER_B, on_version(0))
-        .then_error(DomainError::NotFound(Entity::TextVersion));
+    given(&w).when(PARTNER_B, on_version(2)).then_error(DomainError::NotFound(Entity::TextVersion));
+    given(&w).when(PARTNER_B, on_version(0)).then_error(DomainError::NotFound(Entity::TextVersion));
 }
 
 #[test]
@@ -434,14 +290,7 @@ fn the_latest_position_wins_and_all_are_kept() {
 fn an_amendment_while_open_invalidates_no_position_but_shows_in_the_tally() {
     let mut w = World::deliberating(DecisionRule::majority());
     w.run(PARTNER_B, position(ORG_B, Stance::Support));
-    w.run(
-        LEAD,
-        Command::AmendProposal {
-            proposal_id: PROPOSAL,
-            text: "Testo 2".to_owned(),
-            note: String::new(),
-        },
-    );
+    w.run(LEAD, Command::AmendProposal { proposal_id: PROPOSAL, text: "Testo 2".to_owned(), note: String::new() });
     let live = w.state.tally(PROPOSAL).expect("tally");
     assert_eq!(live.text_version, 2);
     assert_eq!(live.evaluation.tally.support, 1);
@@ -456,72 +305,36 @@ fn an_amendment_while_open_invalidates_no_position_but_shows_in_the_tally() {
             text_version: 2,
         },
     );
-    assert!(
-        w.state
-            .tally(PROPOSAL)
-            .expect("tally")
-            .positions_on_earlier_version
-            .is_empty()
-    );
+    assert!(w.state.tally(PROPOSAL).expect("tally").positions_on_earlier_version.is_empty());
 }
 
 #[test]
 fn declaring_an_interest_recuses_the_organization() {
-    let declare = Command::DeclareInterest {
-        proposal_id: PROPOSAL,
-        description: "Il comune è beneficiario diretto".to_owned(),
-    };
+    let declare = Command::DeclareInterest { proposal_id: PROPOSAL, description: "Il comune è beneficiario diretto".to_owned() };
     let mut w = World::deliberating(DecisionRule::majority());
     w.run(PARTNER_C, position(ORG_C, Stance::Support));
-    given(&w)
-        .when(PARTNER_C2, declare.clone())
-        .then(vec![Event::InterestDeclared {
-            proposal_id: PROPOSAL,
-            member_id: M_C2,
-            organization_id: ORG_C,
-            description: "Il comune è beneficiario diretto".to_owned(),
-            at: t0(),
-        }]);
+    given(&w).when(PARTNER_C2, declare.clone()).then(vec![Event::InterestDeclared {
+        proposal_id: PROPOSAL,
+        member_id: M_C2,
+        organization_id: ORG_C,
+        description: "Il comune è beneficiario diretto".to_owned(),
+        at: t0(),
+    }]);
     let before = w.state.tally(PROPOSAL).expect("tally").evaluation.tally;
     w.run(PARTNER_C2, declare.clone());
     let after = w.state.tally(PROPOSAL).expect("tally").evaluation.tally;
     assert_eq!(after.eligible + 1, before.eligible);
-    assert_eq!(
-        after.support + 1,
-        before.support,
-        "the earlier position stops counting"
-    );
-    let err = w
-        .decide(PARTNER_C, position(ORG_C, Stance::Support))
-        .expect_err("recused");
+    assert_eq!(after.support + 1, before.support, "the earlier position stops counting");
+    let err = w.decide(PARTNER_C, position(ORG_C, Stance::Support)).expect_err("recused");
     assert_eq!(err, DomainError::Recused);
     assert_eq!(err.code(), "RECUSED");
+    given(&w).when(PARTNER_C2, declare).then_error(DomainError::InterestAlreadyDeclared);
     given(&w)
-        .when(PARTNER_C2, declare)
-        .then_error(DomainError::InterestAlreadyDeclared);
+        .when(PARTNER_B, Command::DeclareInterest { proposal_id: PROPOSAL, description: String::new() })
+        .then_error(DomainError::FieldRequired { field: "description" });
     given(&w)
-        .when(
-            PARTNER_B,
-            Command::DeclareInterest {
-                proposal_id: PROPOSAL,
-                description: String::new(),
-            },
-        )
-        .then_error(DomainError::FieldRequired {
-            field: "description",
-        });
-    given(&w)
-        .when(
-            OBSERVER,
-            Command::DeclareInterest {
-                proposal_id: PROPOSAL,
-                description: "x".to_owned(),
-            },
-        )
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::Observer,
-            command: CommandKind::DeclareInterest,
-        });
+        .when(OBSERVER, Command::DeclareInterest { proposal_id: PROPOSAL, description: "x".to_owned() })
+        .then_error(DomainError::RoleNotAllowed { role: Role::Observer, command: CommandKind::DeclareInterest });
 }
 
 #[test]
@@ -531,20 +344,12 @@ fn closing_deliberation_records_the_whole_decision() {
     w.run(PARTNER_B, position(ORG_B, Stance::Support));
     w.run(PARTNER_C, position(ORG_C, Stance::Oppose));
     w.run(LEAD, position(ORG_MA, Stance::Support));
-    w.run(
-        CO,
-        Command::DeclareInterest {
-            proposal_id: PROPOSAL,
-            description: "Interesse diretto".to_owned(),
-        },
-    );
+    w.run(CO, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Interesse diretto".to_owned() });
     let record = |org, member, stance: Stance| PositionRecord {
         organization_id: org,
         member_id: member,
         stance,
-        rationale: stance
-            .requires_rationale()
-            .then(|| "Perché serve più tempo.".to_owned()),
+        rationale: stance.requires_rationale().then(|| "Perché serve più tempo.".to_owned()),
         text_version: 1,
         stated_at: day(1),
     };
@@ -557,44 +362,35 @@ fn closing_deliberation_records_the_whole_decision() {
         positions.sort_by_key(|p| p.organization_id);
         positions
     };
-    given(&w)
-        .when(LEAD, close())
-        .then(vec![Event::DecisionRecorded {
-            decision_id: DECISION,
-            proposal_id: PROPOSAL,
-            outcome: Outcome::Adopted,
-            rule: DecisionRule::majority(),
-            tally: Tally {
-                eligible: 3,
-                expressed: 3,
-                support: 2,
-                support_with_reservations: 0,
-                abstain: 0,
-                oppose: 1,
-                quorum_met: true,
-                would_pass: true,
-            },
-            reason: None,
-            eligible_organizations: vec![ORG_MA, ORG_B, ORG_C],
-            recused_organizations: vec![ORG_A],
-            positions: expected_positions,
-            text_version: 1,
-            session_id: None,
-            binding: false,
-            by: M_LEAD,
-            at: day(1),
-        }]);
+    given(&w).when(LEAD, close()).then(vec![Event::DecisionRecorded {
+        decision_id: DECISION,
+        proposal_id: PROPOSAL,
+        outcome: Outcome::Adopted,
+        rule: DecisionRule::majority(),
+        tally: Tally {
+            eligible: 3,
+            expressed: 3,
+            support: 2,
+            support_with_reservations: 0,
+            abstain: 0,
+            oppose: 1,
+            quorum_met: true,
+            would_pass: true,
+        },
+        reason: None,
+        eligible_organizations: vec![ORG_MA, ORG_B, ORG_C],
+        recused_organizations: vec![ORG_A],
+        positions: expected_positions,
+        text_version: 1,
+        session_id: None,
+        binding: false,
+        by: M_LEAD,
+        at: day(1),
+    }]);
     w.run(LEAD, close());
-    assert_eq!(
-        w.workshop().proposals[&PROPOSAL].status,
-        ProposalStatus::Adopted
-    );
+    assert_eq!(w.workshop().proposals[&PROPOSAL].status, ProposalStatus::Adopted);
     assert_eq!(w.workshop().decisions[&DECISION].outcome, Outcome::Adopted);
-    given(&w)
-        .when(LEAD, close())
-        .then_error(DomainError::DeliberationNotOpen {
-            status: ProposalStatus::Adopted,
-        });
+    given(&w).when(LEAD, close()).then_error(DomainError::DeliberationNotOpen { status: ProposalStatus::Adopted });
 }
 
 #[test]
@@ -606,17 +402,10 @@ fn a_rejection_records_why() {
     let events = given(&w).when(LEAD, close()).events();
     assert!(matches!(
         &events[0],
-        Event::DecisionRecorded {
-            outcome: Outcome::Rejected,
-            reason: Some(RejectionReason::Opposition),
-            ..
-        }
+        Event::DecisionRecorded { outcome: Outcome::Rejected, reason: Some(RejectionReason::Opposition), .. }
     ));
     w.run(LEAD, close());
-    assert_eq!(
-        w.workshop().proposals[&PROPOSAL].status,
-        ProposalStatus::Rejected
-    );
+    assert_eq!(w.workshop().proposals[&PROPOSAL].status, ProposalStatus::Rejected);
 }
 
 #[test]
@@ -624,36 +413,12 @@ fn closing_needs_a_fresh_decision_id_and_an_open_session_if_one_is_named() {
     let mut w = World::with_open_session();
     w.run(PARTNER_B, submit(CONTRIBUTION, "x"));
     w.run(LEAD, draft_with(DecisionRule::majority()));
-    w.run(
-        LEAD,
-        Command::OpenDeliberation {
-            proposal_id: PROPOSAL,
-            session_id: Some(SESSION),
-        },
-    );
-    let in_session = Command::CloseDeliberation {
-        proposal_id: PROPOSAL,
-        decision_id: DECISION,
-        session_id: Some(SESSION),
-    };
+    w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION) });
+    let in_session = Command::CloseDeliberation { proposal_id: PROPOSAL, decision_id: DECISION, session_id: Some(SESSION) };
     let events = given(&w).when(LEAD, in_session.clone()).events();
-    assert!(matches!(
-        events[0],
-        Event::DecisionRecorded {
-            session_id: Some(SESSION),
-            binding: true,
-            ..
-        }
-    ));
-    w.run(
-        FACILITATOR,
-        Command::CloseSession {
-            session_id: SESSION,
-        },
-    );
-    given(&w)
-        .when(LEAD, in_session)
-        .then_error(DomainError::SessionClosed);
+    assert!(matches!(events[0], Event::DecisionRecorded { session_id: Some(SESSION), binding: true, .. }));
+    w.run(FACILITATOR, Command::CloseSession { session_id: SESSION });
+    given(&w).when(LEAD, in_session).then_error(DomainError::SessionClosed);
 
     let mut w = World::deliberating(DecisionRule::majority());
     w.run(LEAD, close());
@@ -670,38 +435,18 @@ fn closing_needs_a_fresh_decision_id_and_an_open_session_if_one_is_named() {
             binding: false,
         },
     );
-    w.run(
-        LEAD,
-        Command::OpenDeliberation {
-            proposal_id: second,
-            session_id: None,
-        },
-    );
+    w.run(LEAD, Command::OpenDeliberation { proposal_id: second, session_id: None });
     given(&w)
-        .when(
-            LEAD,
-            Command::CloseDeliberation {
-                proposal_id: second,
-                decision_id: DECISION,
-                session_id: None,
-            },
-        )
+        .when(LEAD, Command::CloseDeliberation { proposal_id: second, decision_id: DECISION, session_id: None })
         .then_error(DomainError::AlreadyExists(Entity::Decision));
 }
 
 #[test]
 fn only_the_lead_or_a_co_conductor_closes_deliberation() {
-    for (person, role) in [
-        (PARTNER_B, Role::Partner),
-        (FACILITATOR, Role::Facilitator),
-        (AUDITOR, Role::Auditor),
-    ] {
+    for (person, role) in [(PARTNER_B, Role::Partner), (FACILITATOR, Role::Facilitator), (AUDITOR, Role::Auditor)] {
         given(&World::deliberating(DecisionRule::majority()))
             .when(person, close())
-            .then_error(DomainError::RoleNotAllowed {
-                role,
-                command: CommandKind::CloseDeliberation,
-            });
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::CloseDeliberation });
     }
 }
 
@@ -712,43 +457,14 @@ fn a_member_leaving_while_deliberation_is_open_takes_their_voice_away() {
     let mut w = World::deliberating(DecisionRule::majority());
     w.run(PARTNER_B, position(ORG_B, Stance::Support));
     w.run(PARTNER_C, position(ORG_C, Stance::Oppose));
-    assert!(
-        w.state
-            .tally(PROPOSAL)
-            .expect("tally")
-            .evaluation
-            .tally
-            .quorum_met
-    );
-    w.run(
-        PARTNER_B,
-        Command::LeaveWorkshop {
-            member_id: M_B,
-            reason: "Fine mandato".to_owned(),
-        },
-    );
-    w.run(
-        PARTNER_C,
-        Command::LeaveWorkshop {
-            member_id: M_C,
-            reason: "Sostituito".to_owned(),
-        },
-    );
+    assert!(w.state.tally(PROPOSAL).expect("tally").evaluation.tally.quorum_met);
+    w.run(PARTNER_B, Command::LeaveWorkshop { member_id: M_B, reason: "Fine mandato".to_owned() });
+    w.run(PARTNER_C, Command::LeaveWorkshop { member_id: M_C, reason: "Sostituito".to_owned() });
     let events = given(&w).when(LEAD, close()).events();
     match &events[0] {
-        Event::DecisionRecorded {
-            tally,
-            outcome,
-            reason,
-            eligible_organizations,
-            positions,
-            ..
-        } => {
+        Event::DecisionRecorded { tally, outcome, reason, eligible_organizations, positions, .. } => {
             assert_eq!(eligible_organizations, &vec![ORG_MA, ORG_A, ORG_C]);
-            assert_eq!(
-                (tally.eligible, tally.expressed, tally.support, tally.oppose),
-                (3, 1, 0, 1)
-            );
+            assert_eq!((tally.eligible, tally.expressed, tally.support, tally.oppose), (3, 1, 0, 1));
             assert_eq!(*outcome, Outcome::Rejected);
             assert_eq!(*reason, Some(RejectionReason::QuorumNotMet));
             assert_eq!(positions.len(), 1);

@@ -38,32 +38,17 @@ const MATRIX: &[(CommandKind, &str)] = &[
     (CommandKind::CloseDeliberation, "XX....."),
 ];
 
-const ROLES: [Role; 7] = [
-    Role::Lead,
-    Role::CoConductor,
-    Role::Facilitator,
-    Role::Partner,
-    Role::Lab,
-    Role::Observer,
-    Role::Auditor,
-];
+const ROLES: [Role; 7] =
+    [Role::Lead, Role::CoConductor, Role::Facilitator, Role::Partner, Role::Lab, Role::Observer, Role::Auditor];
 
 #[test]
 fn the_role_matrix_is_exactly_the_documented_table() {
-    assert_eq!(
-        MATRIX.len(),
-        CommandKind::ALL.len(),
-        "every command kind has a row"
-    );
+    assert_eq!(MATRIX.len(), CommandKind::ALL.len(), "every command kind has a row");
     for (kind, row) in MATRIX {
         for (role, mark) in ROLES.iter().zip(row.chars()) {
             assert_eq!(is_allowed(*role, *kind), mark == 'X', "{kind} for {role}");
         }
-        assert_eq!(
-            allowed_roles(*kind).len(),
-            row.chars().filter(|c| *c == 'X').count(),
-            "{kind}"
-        );
+        assert_eq!(allowed_roles(*kind).len(), row.chars().filter(|c| *c == 'X').count(), "{kind}");
     }
 }
 
@@ -81,11 +66,7 @@ fn observers_and_auditors_never_write_except_to_leave() {
 #[test]
 fn only_voting_roles_state_positions() {
     for role in ROLES {
-        assert_eq!(
-            is_allowed(role, CommandKind::StatePosition),
-            role.is_voting(),
-            "{role}"
-        );
+        assert_eq!(is_allowed(role, CommandKind::StatePosition), role.is_voting(), "{role}");
     }
 }
 
@@ -107,13 +88,8 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
     let new_contribution = ContributionId::from_u128(0x7FF);
     match kind {
         CommandKind::IdentifyWorkshop => identify(),
-        CommandKind::ChangeStage => Command::ChangeStage {
-            to: Stage::Capitalization,
-        },
-        CommandKind::AdoptGuideline => Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 2,
-        },
+        CommandKind::ChangeStage => Command::ChangeStage { to: Stage::Capitalization },
+        CommandKind::AdoptGuideline => Command::AdoptGuideline { guideline_id: GUIDELINE, version: 2 },
         CommandKind::GiveGuidelineFeedback => Command::GiveGuidelineFeedback {
             feedback_id: FeedbackId::from_u128(1),
             guideline_id: GUIDELINE,
@@ -127,78 +103,44 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
             MemberId::from_u128(299),
             PersonId::from_u128(199),
             Role::Partner,
-            org(
-                OrganizationId::from_u128(399),
-                "Nuovo",
-                EccpCategory::SocialInclusionBody,
-            ),
+            org(OrganizationId::from_u128(399), "Nuovo", EccpCategory::SocialInclusionBody),
         ),
-        CommandKind::ChangeMemberRole => Command::ChangeMemberRole {
-            member_id: M_C2,
-            role: Role::Observer,
-        },
-        CommandKind::LeaveWorkshop => Command::LeaveWorkshop {
-            member_id: member,
-            reason: String::new(),
-        },
+        CommandKind::ChangeMemberRole => Command::ChangeMemberRole { member_id: M_C2, role: Role::Observer },
+        CommandKind::LeaveWorkshop => Command::LeaveWorkshop { member_id: member, reason: String::new() },
         CommandKind::ConveneSession => Command::ConveneSession {
             session_id: SessionId::from_u128(0x5FF),
             title: "t".to_owned(),
             starts_at: day(60),
             location: "l".to_owned(),
         },
-        CommandKind::AddAgendaItem => Command::AddAgendaItem {
-            session_id: SESSION,
-            agenda_item_id: AgendaItemId::from_u128(0x5FF),
-            title: "t".to_owned(),
-        },
+        CommandKind::AddAgendaItem => {
+            Command::AddAgendaItem { session_id: SESSION, agenda_item_id: AgendaItemId::from_u128(0x5FF), title: "t".to_owned() }
+        }
         CommandKind::ShareDocument => Command::ShareDocument {
             session_id: SESSION,
             document_id: DocumentId::from_u128(0x5FF),
             title: "t".to_owned(),
             document_ref: "r".to_owned(),
         },
-        CommandKind::OpenSession => Command::OpenSession {
-            session_id: SESSION,
-        },
-        CommandKind::CheckInAttendance => Command::CheckInAttendance {
-            session_id: SESSION,
-            member_id: M_C2,
-        },
-        CommandKind::StartAgendaItem => Command::StartAgendaItem {
-            session_id: SESSION,
-            agenda_item_id: ITEM_1,
-        },
-        CommandKind::CloseSession => Command::CloseSession {
-            session_id: SESSION,
-        },
-        CommandKind::DraftMinutes => Command::DraftMinutes {
-            session_id: SESSION,
-            minutes_id: MinutesId::from_u128(1),
-            text: "t".to_owned(),
-        },
-        CommandKind::ApproveMinutes => Command::ApproveMinutes {
-            session_id: SESSION,
-            version: 1,
-        },
-        CommandKind::PublishMinutes => Command::PublishMinutes {
-            session_id: SESSION,
-        },
+        CommandKind::OpenSession => Command::OpenSession { session_id: SESSION },
+        CommandKind::CheckInAttendance => Command::CheckInAttendance { session_id: SESSION, member_id: M_C2 },
+        CommandKind::StartAgendaItem => Command::StartAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1 },
+        CommandKind::CloseSession => Command::CloseSession { session_id: SESSION },
+        CommandKind::DraftMinutes => {
+            Command::DraftMinutes { session_id: SESSION, minutes_id: MinutesId::from_u128(1), text: "t".to_owned() }
+        }
+        CommandKind::ApproveMinutes => Command::ApproveMinutes { session_id: SESSION, version: 1 },
+        CommandKind::PublishMinutes => Command::PublishMinutes { session_id: SESSION },
         CommandKind::SubmitContribution => submit(new_contribution, "t"),
-        CommandKind::ReviseContribution => Command::ReviseContribution {
-            contribution_id: CONTRIBUTION,
-            title: "t".to_owned(),
-            body: "b".to_owned(),
-        },
-        CommandKind::WithdrawContribution => Command::WithdrawContribution {
-            contribution_id: CONTRIBUTION,
-            reason: String::new(),
-        },
-        CommandKind::RecordDisposition => Command::RecordDisposition {
-            contribution_id: CONTRIBUTION,
-            disposition: Disposition::Noted,
-            reason: "r".to_owned(),
-        },
+        CommandKind::ReviseContribution => {
+            Command::ReviseContribution { contribution_id: CONTRIBUTION, title: "t".to_owned(), body: "b".to_owned() }
+        }
+        CommandKind::WithdrawContribution => {
+            Command::WithdrawContribution { contribution_id: CONTRIBUTION, reason: String::new() }
+        }
+        CommandKind::RecordDisposition => {
+            Command::RecordDisposition { contribution_id: CONTRIBUTION, disposition: Disposition::Noted, reason: "r".to_owned() }
+        }
         CommandKind::DraftProposal => Command::DraftProposal {
             proposal_id: ProposalId::from_u128(0x8FF),
             kind: ProposalKind::Decision,
@@ -208,24 +150,11 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
             rule: DecisionRule::majority(),
             binding: true,
         },
-        CommandKind::AmendProposal => Command::AmendProposal {
-            proposal_id: PROPOSAL,
-            text: "x".to_owned(),
-            note: String::new(),
-        },
-        CommandKind::WithdrawProposal => Command::WithdrawProposal {
-            proposal_id: PROPOSAL,
-            reason: "r".to_owned(),
-        },
-        CommandKind::OpenDeliberation => Command::OpenDeliberation {
-            proposal_id: PROPOSAL,
-            session_id: None,
-        },
+        CommandKind::AmendProposal => Command::AmendProposal { proposal_id: PROPOSAL, text: "x".to_owned(), note: String::new() },
+        CommandKind::WithdrawProposal => Command::WithdrawProposal { proposal_id: PROPOSAL, reason: "r".to_owned() },
+        CommandKind::OpenDeliberation => Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None },
         CommandKind::StatePosition => position(organization, Stance::Support),
-        CommandKind::DeclareInterest => Command::DeclareInterest {
-            proposal_id: PROPOSAL,
-            description: "d".to_owned(),
-        },
+        CommandKind::DeclareInterest => Command::DeclareInterest { proposal_id: PROPOSAL, description: "d".to_owned() },
         CommandKind::CloseDeliberation => close(),
     }
 }
@@ -233,30 +162,12 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
 #[test]
 fn decide_enforces_the_role_matrix_for_every_command_and_role() {
     let mut world = World::deliberating(DecisionRule::majority());
-    world.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
+    world.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
     world.run(
         FACILITATOR,
-        Command::ConveneSession {
-            session_id: SESSION,
-            title: "s".to_owned(),
-            starts_at: day(21),
-            location: "l".to_owned(),
-        },
+        Command::ConveneSession { session_id: SESSION, title: "s".to_owned(), starts_at: day(21), location: "l".to_owned() },
     );
-    world.run(
-        FACILITATOR,
-        Command::AddAgendaItem {
-            session_id: SESSION,
-            agenda_item_id: ITEM_1,
-            title: "i".to_owned(),
-        },
-    );
+    world.run(FACILITATOR, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1, title: "i".to_owned() });
     for kind in CommandKind::ALL {
         if *kind == CommandKind::IdentifyWorkshop {
             continue;
@@ -271,11 +182,7 @@ fn decide_enforces_the_role_matrix_for_every_command_and_role() {
                 // never the role matrix.
                 if let Err(e) = &result {
                     assert!(
-                        !matches!(
-                            e,
-                            DomainError::RoleNotAllowed { .. }
-                                | DomainError::NotEligibleToVote { .. }
-                        ),
+                        !matches!(e, DomainError::RoleNotAllowed { .. } | DomainError::NotEligibleToVote { .. }),
                         "{kind} by {role}: {e:?}"
                     );
                 }
@@ -283,10 +190,7 @@ fn decide_enforces_the_role_matrix_for_every_command_and_role() {
                 let expected = if *kind == CommandKind::StatePosition {
                     DomainError::NotEligibleToVote { role }
                 } else {
-                    DomainError::RoleNotAllowed {
-                        role,
-                        command: *kind,
-                    }
+                    DomainError::RoleNotAllowed { role, command: *kind }
                 };
                 assert_eq!(result, Err(expected), "{kind} by {role}");
             }

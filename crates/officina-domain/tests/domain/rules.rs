@@ -13,34 +13,16 @@ fn orgs(n: u128) -> BTreeSet<OrganizationId> {
 
 /// Positions for organizations 1, 2, ... in order; `None` means no position.
 fn positions(stances: &[Option<Stance>]) -> BTreeMap<OrganizationId, Stance> {
-    stances
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.map(|s| (OrganizationId::from_u128(i as u128 + 1), s)))
-        .collect()
+    stances.iter().enumerate().filter_map(|(i, s)| s.map(|s| (OrganizationId::from_u128(i as u128 + 1), s))).collect()
 }
 
-fn run(
-    rule: DecisionRule,
-    eligible: u128,
-    stances: &[Option<Stance>],
-    recused: &[u128],
-) -> Evaluation {
-    let recused = recused
-        .iter()
-        .map(|r| OrganizationId::from_u128(*r))
-        .collect();
+fn run(rule: DecisionRule, eligible: u128, stances: &[Option<Stance>], recused: &[u128]) -> Evaluation {
+    let recused = recused.iter().map(|r| OrganizationId::from_u128(*r)).collect();
     evaluate(&rule, &orgs(eligible), &positions(stances), &recused)
 }
 
 /// A row: rule, organizations with a voting member, their positions, recused, expected reason.
-type Case = (
-    DecisionRule,
-    u128,
-    Vec<Option<Stance>>,
-    Vec<u128>,
-    Option<RejectionReason>,
-);
+type Case = (DecisionRule, u128, Vec<Option<Stance>>, Vec<u128>, Option<RejectionReason>);
 
 const QM_2_3: DecisionRule = DecisionRule::qualified_majority(Ratio { num: 2, den: 3 });
 
@@ -51,105 +33,21 @@ fn the_rules_decide_as_the_domain_page_defines() {
     // (rule, organizations with a voting member, their positions, recused, expected reason)
     let cases: Vec<Case> = vec![
         // Consensus.
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(S), Some(S), None],
-            vec![],
-            None,
-        ),
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(S), Some(A), Some(R)],
-            vec![],
-            None,
-        ),
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(S), Some(O), Some(S)],
-            vec![],
-            no(Opposition),
-        ),
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(A), Some(A), None],
-            vec![],
-            no(NoSupport),
-        ),
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(A), Some(A), Some(A)],
-            vec![],
-            no(NoSupport),
-        ),
-        (
-            DecisionRule::consensus(),
-            4,
-            vec![Some(S), None, None, None],
-            vec![],
-            no(QuorumNotMet),
-        ),
-        (
-            DecisionRule::consensus(),
-            4,
-            vec![Some(S), Some(S), None, None],
-            vec![],
-            None,
-        ),
-        (
-            DecisionRule::consensus(),
-            0,
-            vec![],
-            vec![],
-            no(NoEligibleOrganization),
-        ),
+        (DecisionRule::consensus(), 3, vec![Some(S), Some(S), None], vec![], None),
+        (DecisionRule::consensus(), 3, vec![Some(S), Some(A), Some(R)], vec![], None),
+        (DecisionRule::consensus(), 3, vec![Some(S), Some(O), Some(S)], vec![], no(Opposition)),
+        (DecisionRule::consensus(), 3, vec![Some(A), Some(A), None], vec![], no(NoSupport)),
+        (DecisionRule::consensus(), 3, vec![Some(A), Some(A), Some(A)], vec![], no(NoSupport)),
+        (DecisionRule::consensus(), 4, vec![Some(S), None, None, None], vec![], no(QuorumNotMet)),
+        (DecisionRule::consensus(), 4, vec![Some(S), Some(S), None, None], vec![], None),
+        (DecisionRule::consensus(), 0, vec![], vec![], no(NoEligibleOrganization)),
         // Majority.
-        (
-            DecisionRule::majority(),
-            3,
-            vec![Some(S), Some(O), Some(S)],
-            vec![],
-            None,
-        ),
-        (
-            DecisionRule::majority(),
-            4,
-            vec![Some(S), Some(O), Some(A), None],
-            vec![],
-            no(MajorityNotReached),
-        ),
-        (
-            DecisionRule::majority(),
-            4,
-            vec![Some(R), Some(O), Some(A), None],
-            vec![],
-            no(MajorityNotReached),
-        ),
-        (
-            DecisionRule::majority(),
-            4,
-            vec![Some(R), Some(A), Some(A), None],
-            vec![],
-            None,
-        ),
-        (
-            DecisionRule::majority(),
-            3,
-            vec![Some(A), Some(A), Some(A)],
-            vec![],
-            no(MajorityNotReached),
-        ),
-        (
-            DecisionRule::majority(),
-            5,
-            vec![Some(S), Some(S), None, None, None],
-            vec![],
-            no(QuorumNotMet),
-        ),
+        (DecisionRule::majority(), 3, vec![Some(S), Some(O), Some(S)], vec![], None),
+        (DecisionRule::majority(), 4, vec![Some(S), Some(O), Some(A), None], vec![], no(MajorityNotReached)),
+        (DecisionRule::majority(), 4, vec![Some(R), Some(O), Some(A), None], vec![], no(MajorityNotReached)),
+        (DecisionRule::majority(), 4, vec![Some(R), Some(A), Some(A), None], vec![], None),
+        (DecisionRule::majority(), 3, vec![Some(A), Some(A), Some(A)], vec![], no(MajorityNotReached)),
+        (DecisionRule::majority(), 5, vec![Some(S), Some(S), None, None, None], vec![], no(QuorumNotMet)),
         (
             DecisionRule::majority().with_quorum(Ratio { num: 2, den: 5 }),
             5,
@@ -157,50 +55,14 @@ fn the_rules_decide_as_the_domain_page_defines() {
             vec![],
             None,
         ),
-        (
-            DecisionRule::majority(),
-            0,
-            vec![],
-            vec![],
-            no(NoEligibleOrganization),
-        ),
+        (DecisionRule::majority(), 0, vec![], vec![], no(NoEligibleOrganization)),
         // Qualified majority 2/3: exactly at the threshold passes.
         (QM_2_3, 3, vec![Some(S), Some(S), Some(O)], vec![], None),
-        (
-            QM_2_3,
-            5,
-            vec![Some(S), Some(S), Some(O), Some(A), Some(A)],
-            vec![],
-            None,
-        ),
-        (
-            QM_2_3,
-            4,
-            vec![Some(S), Some(R), Some(O), Some(O)],
-            vec![],
-            no(ThresholdNotReached),
-        ),
-        (
-            QM_2_3,
-            5,
-            vec![Some(S), Some(S), Some(S), Some(O), Some(O)],
-            vec![],
-            no(ThresholdNotReached),
-        ),
-        (
-            QM_2_3,
-            3,
-            vec![Some(A), Some(A), Some(A)],
-            vec![],
-            no(ThresholdNotReached),
-        ),
-        (
-            QM_2_3,
-            4,
-            vec![Some(S), None, None, None],
-            vec![],
-            no(QuorumNotMet),
-        ),
+        (QM_2_3, 5, vec![Some(S), Some(S), Some(O), Some(A), Some(A)], vec![], None),
+        (QM_2_3, 4, vec![Some(S), Some(R), Some(O), Some(O)], vec![], no(ThresholdNotReached)),
+        (QM_2_3, 5, vec![Some(S), Some(S), Some(S), Some(O), Some(O)], vec![], no(ThresholdNotReached)),
+        (QM_2_3, 3, vec![Some(A), Some(A), Some(A)], vec![], no(ThresholdNotReached)),
+        (QM_2_3, 4, vec![Some(S), None, None, None], vec![], no(QuorumNotMet)),
         (
             DecisionRule::qualified_majority(Ratio { num: 3, den: 5 }),
             5,
@@ -210,46 +72,15 @@ fn the_rules_decide_as_the_domain_page_defines() {
         ),
         (QM_2_3, 0, vec![], vec![], no(NoEligibleOrganization)),
         // Recused organizations are not eligible and their positions stop counting.
-        (
-            DecisionRule::consensus(),
-            3,
-            vec![Some(S), Some(O), None],
-            vec![2],
-            None,
-        ),
-        (
-            DecisionRule::majority(),
-            3,
-            vec![Some(S), Some(O), Some(O)],
-            vec![3],
-            no(MajorityNotReached),
-        ),
-        (
-            DecisionRule::majority(),
-            2,
-            vec![Some(S), Some(S)],
-            vec![1, 2],
-            no(NoEligibleOrganization),
-        ),
-        (
-            DecisionRule::unanimity(),
-            3,
-            vec![Some(S), Some(S), Some(O)],
-            vec![3],
-            None,
-        ),
+        (DecisionRule::consensus(), 3, vec![Some(S), Some(O), None], vec![2], None),
+        (DecisionRule::majority(), 3, vec![Some(S), Some(O), Some(O)], vec![3], no(MajorityNotReached)),
+        (DecisionRule::majority(), 2, vec![Some(S), Some(S)], vec![1, 2], no(NoEligibleOrganization)),
+        (DecisionRule::unanimity(), 3, vec![Some(S), Some(S), Some(O)], vec![3], None),
     ];
     for (i, (rule, eligible, stances, recused, expected)) in cases.into_iter().enumerate() {
         let evaluation = run(rule, eligible, &stances, &recused);
-        assert_eq!(
-            evaluation.reason, expected,
-            "case {i}: {rule} {stances:?} recused {recused:?}"
-        );
-        let outcome = if expected.is_none() {
-            Outcome::Adopted
-        } else {
-            Outcome::Rejected
-        };
+        assert_eq!(evaluation.reason, expected, "case {i}: {rule} {stances:?} recused {recused:?}");
+        let outcome = if expected.is_none() { Outcome::Adopted } else { Outcome::Rejected };
         assert_eq!(evaluation.outcome, outcome, "case {i}");
         assert_eq!(evaluation.tally.would_pass, expected.is_none(), "case {i}");
     }
@@ -257,12 +88,7 @@ fn the_rules_decide_as_the_domain_page_defines() {
 
 #[test]
 fn unanimity_names_who_abstained_opposed_or_did_not_express() {
-    let evaluation = run(
-        DecisionRule::unanimity(),
-        5,
-        &[Some(S), Some(A), Some(O), None, Some(R)],
-        &[],
-    );
+    let evaluation = run(DecisionRule::unanimity(), 5, &[Some(S), Some(A), Some(O), None, Some(R)], &[]);
     assert_eq!(
         evaluation.reason,
         Some(RejectionReason::NotUnanimous {
@@ -271,25 +97,14 @@ fn unanimity_names_who_abstained_opposed_or_did_not_express() {
             not_expressed: vec![OrganizationId::from_u128(4)],
         })
     );
-    assert_eq!(
-        run(DecisionRule::unanimity(), 2, &[Some(S), Some(R)], &[]).outcome,
-        Outcome::Adopted
-    );
-    assert_eq!(
-        run(DecisionRule::unanimity(), 0, &[], &[]).reason,
-        Some(RejectionReason::NoEligibleOrganization)
-    );
+    assert_eq!(run(DecisionRule::unanimity(), 2, &[Some(S), Some(R)], &[]).outcome, Outcome::Adopted);
+    assert_eq!(run(DecisionRule::unanimity(), 0, &[], &[]).reason, Some(RejectionReason::NoEligibleOrganization));
 }
 
 #[test]
 fn when_everyone_abstains_every_rule_rejects() {
     let all_abstain = [Some(A), Some(A), Some(A)];
-    for rule in [
-        DecisionRule::consensus(),
-        DecisionRule::unanimity(),
-        DecisionRule::majority(),
-        QM_2_3,
-    ] {
+    for rule in [DecisionRule::consensus(), DecisionRule::unanimity(), DecisionRule::majority(), QM_2_3] {
         let evaluation = run(rule, 3, &all_abstain, &[]);
         assert_eq!(evaluation.outcome, Outcome::Rejected, "{rule}");
         assert!(evaluation.tally.quorum_met, "{rule}");
@@ -302,62 +117,23 @@ fn positions_of_organizations_without_a_voting_member_do_not_count() {
     // Organization 9 stated a position but has no voting member now.
     let mut stances = positions(&[Some(S), Some(O)]);
     stances.insert(OrganizationId::from_u128(9), S);
-    let evaluation = evaluate(
-        &DecisionRule::majority(),
-        &orgs(2),
-        &stances,
-        &BTreeSet::new(),
-    );
-    assert_eq!(
-        (
-            evaluation.tally.eligible,
-            evaluation.tally.expressed,
-            evaluation.tally.support
-        ),
-        (2, 2, 1)
-    );
+    let evaluation = evaluate(&DecisionRule::majority(), &orgs(2), &stances, &BTreeSet::new());
+    assert_eq!((evaluation.tally.eligible, evaluation.tally.expressed, evaluation.tally.support), (2, 2, 1));
     assert_eq!(evaluation.reason, Some(RejectionReason::MajorityNotReached));
 }
 
 #[test]
 fn the_quorum_is_met_exactly_at_the_fraction() {
     // 2 of 4 meets one half; 1 of 3 does not; 2 of 3 meets two thirds.
-    assert!(
-        run(
-            DecisionRule::majority(),
-            4,
-            &[Some(S), Some(S), None, None],
-            &[]
-        )
-        .tally
-        .quorum_met
-    );
-    assert!(
-        !run(DecisionRule::majority(), 3, &[Some(S), None, None], &[])
-            .tally
-            .quorum_met
-    );
+    assert!(run(DecisionRule::majority(), 4, &[Some(S), Some(S), None, None], &[]).tally.quorum_met);
+    assert!(!run(DecisionRule::majority(), 3, &[Some(S), None, None], &[]).tally.quorum_met);
     let two_thirds = DecisionRule::majority().with_quorum(Ratio { num: 2, den: 3 });
-    assert!(
-        run(two_thirds, 3, &[Some(S), Some(S), None], &[])
-            .tally
-            .quorum_met
-    );
-    assert!(
-        !run(two_thirds, 4, &[Some(S), Some(S), None, None], &[])
-            .tally
-            .quorum_met
-    );
+    assert!(run(two_thirds, 3, &[Some(S), Some(S), None], &[]).tally.quorum_met);
+    assert!(!run(two_thirds, 4, &[Some(S), Some(S), None, None], &[]).tally.quorum_met);
 }
 
 fn stance() -> impl Strategy<Value = Option<Stance>> {
-    prop_oneof![
-        Just(None),
-        Just(Some(S)),
-        Just(Some(R)),
-        Just(Some(A)),
-        Just(Some(O))
-    ]
+    prop_oneof![Just(None), Just(Some(S)), Just(Some(R)), Just(Some(A)), Just(Some(O))]
 }
 
 fn quorum() -> impl Strategy<Value = Ratio> {

@@ -6,12 +6,7 @@ use officina_domain::workshop::{Command, Event};
 use officina_domain::*;
 
 fn convene(id: SessionId, starts_at: chrono::DateTime<chrono::Utc>) -> Command {
-    Command::ConveneSession {
-        session_id: id,
-        title: "Incontro".to_owned(),
-        starts_at,
-        location: "Online".to_owned(),
-    }
+    Command::ConveneSession { session_id: id, title: "Incontro".to_owned(), starts_at, location: "Online".to_owned() }
 }
 
 #[test]
@@ -20,18 +15,16 @@ fn convening_a_session_records_its_notice_in_working_days() {
     // (3 April, 7-10 April and 13-17 April; Easter Monday 6 April does not count).
     let mut w = World::running();
     w.now = at("2026-04-02T08:00:00Z");
-    given(&w)
-        .when(FACILITATOR, convene(SESSION, at("2026-04-20T08:00:00Z")))
-        .then(vec![Event::SessionConvened {
-            session_id: SESSION,
-            title: "Incontro".to_owned(),
-            starts_at: at("2026-04-20T08:00:00Z"),
-            location: "Online".to_owned(),
-            by: M_FAC,
-            notice_working_days: 10,
-            notice_shortfall: false,
-            at: at("2026-04-02T08:00:00Z"),
-        }]);
+    given(&w).when(FACILITATOR, convene(SESSION, at("2026-04-20T08:00:00Z"))).then(vec![Event::SessionConvened {
+        session_id: SESSION,
+        title: "Incontro".to_owned(),
+        starts_at: at("2026-04-20T08:00:00Z"),
+        location: "Online".to_owned(),
+        by: M_FAC,
+        notice_working_days: 10,
+        notice_shortfall: false,
+        at: at("2026-04-02T08:00:00Z"),
+    }]);
 }
 
 #[test]
@@ -48,14 +41,9 @@ fn a_short_notice_is_flagged_on_the_session_not_refused() {
 
 #[test]
 fn a_session_must_start_after_it_is_convened() {
-    let err = World::running()
-        .decide(LEAD, convene(SESSION, t0()))
-        .expect_err("past");
+    let err = World::running().decide(LEAD, convene(SESSION, t0())).expect_err("past");
     assert_eq!(err, DomainError::SessionStartsBeforeConvening);
-    assert_eq!(
-        err.category(),
-        ErrorCategory::Validation { field: "startsAt" }
-    );
+    assert_eq!(err.category(), ErrorCategory::Validation { field: "startsAt" });
 }
 
 #[test]
@@ -64,28 +52,16 @@ fn a_session_needs_a_title_and_a_fresh_id() {
     if let Command::ConveneSession { title, .. } = &mut command {
         title.clear();
     }
-    given(&World::running())
-        .when(LEAD, command)
-        .then_error(DomainError::FieldRequired { field: "title" });
-    given(&World::with_session())
-        .when(LEAD, convene(SESSION, day(30)))
-        .then_error(DomainError::AlreadyExists(Entity::Session));
+    given(&World::running()).when(LEAD, command).then_error(DomainError::FieldRequired { field: "title" });
+    given(&World::with_session()).when(LEAD, convene(SESSION, day(30))).then_error(DomainError::AlreadyExists(Entity::Session));
 }
 
 #[test]
 fn partners_observers_and_auditors_do_not_convene_sessions() {
-    for (person, role) in [
-        (PARTNER_B, Role::Partner),
-        (OBSERVER, Role::Observer),
-        (AUDITOR, Role::Auditor),
-        (LAB, Role::Lab),
-    ] {
+    for (person, role) in [(PARTNER_B, Role::Partner), (OBSERVER, Role::Observer), (AUDITOR, Role::Auditor), (LAB, Role::Lab)] {
         given(&World::running())
             .when(person, convene(SESSION, day(30)))
-            .then_error(DomainError::RoleNotAllowed {
-                role,
-                command: CommandKind::ConveneSession,
-            });
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::ConveneSession });
     }
 }
 
@@ -110,14 +86,7 @@ fn agenda_items_are_added_in_order() {
             at: t0(),
         }]);
     given(&w)
-        .when(
-            LEAD,
-            Command::AddAgendaItem {
-                session_id: SESSION,
-                agenda_item_id: ITEM_1,
-                title: "Doppio".to_owned(),
-            },
-        )
+        .when(LEAD, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1, title: "Doppio".to_owned() })
         .then_error(DomainError::AlreadyExists(Entity::AgendaItem));
     given(&w)
         .when(
@@ -169,14 +138,7 @@ fn documents_are_timestamped_with_their_own_lead_time() {
             },
         )
         .events();
-    assert!(matches!(
-        events[0],
-        Event::DocumentShared {
-            lead_working_days: 14,
-            shortfall: false,
-            ..
-        }
-    ));
+    assert!(matches!(events[0], Event::DocumentShared { lead_working_days: 14, shortfall: false, .. }));
 }
 
 #[test]
@@ -188,32 +150,15 @@ fn a_document_needs_a_reference_and_an_open_or_coming_session() {
         document_ref: reference.to_owned(),
     };
     let mut w = World::with_open_session();
-    given(&w)
-        .when(LEAD, share(1, ""))
-        .then_error(DomainError::FieldRequired {
-            field: "documentRef",
-        });
+    given(&w).when(LEAD, share(1, "")).then_error(DomainError::FieldRequired { field: "documentRef" });
     w.run(LEAD, share(1, "ref"));
-    given(&w)
-        .when(LEAD, share(1, "ref"))
-        .then_error(DomainError::AlreadyExists(Entity::Document));
-    w.run(
-        LEAD,
-        Command::CloseSession {
-            session_id: SESSION,
-        },
-    );
-    given(&w)
-        .when(LEAD, share(2, "ref"))
-        .then_error(DomainError::SessionClosed);
+    given(&w).when(LEAD, share(1, "ref")).then_error(DomainError::AlreadyExists(Entity::Document));
+    w.run(LEAD, Command::CloseSession { session_id: SESSION });
+    given(&w).when(LEAD, share(2, "ref")).then_error(DomainError::SessionClosed);
     given(&w)
         .when(
             LEAD,
-            Command::AddAgendaItem {
-                session_id: SESSION,
-                agenda_item_id: AgendaItemId::from_u128(9),
-                title: "x".to_owned(),
-            },
+            Command::AddAgendaItem { session_id: SESSION, agenda_item_id: AgendaItemId::from_u128(9), title: "x".to_owned() },
         )
         .then_error(DomainError::SessionClosed);
 }
@@ -221,108 +166,59 @@ fn a_document_needs_a_reference_and_an_open_or_coming_session() {
 #[test]
 fn a_facilitator_opens_a_session_once() {
     let w = World::with_session();
-    given(&w)
-        .when(
-            FACILITATOR,
-            Command::OpenSession {
-                session_id: SESSION,
-            },
-        )
-        .then(vec![Event::SessionOpened {
-            session_id: SESSION,
-            by: M_FAC,
-            at: t0(),
-        }]);
+    given(&w).when(FACILITATOR, Command::OpenSession { session_id: SESSION }).then(vec![Event::SessionOpened {
+        session_id: SESSION,
+        by: M_FAC,
+        at: t0(),
+    }]);
     given(&World::with_open_session())
-        .when(
-            LEAD,
-            Command::OpenSession {
-                session_id: SESSION,
-            },
-        )
+        .when(LEAD, Command::OpenSession { session_id: SESSION })
         .then_error(DomainError::SessionAlreadyOpen);
     let mut closed = World::with_open_session();
-    closed.run(
-        LEAD,
-        Command::CloseSession {
-            session_id: SESSION,
-        },
-    );
-    given(&closed)
-        .when(
-            LEAD,
-            Command::OpenSession {
-                session_id: SESSION,
-            },
-        )
-        .then_error(DomainError::SessionClosed);
+    closed.run(LEAD, Command::CloseSession { session_id: SESSION });
+    given(&closed).when(LEAD, Command::OpenSession { session_id: SESSION }).then_error(DomainError::SessionClosed);
 }
 
 #[test]
 fn attendance_is_checked_in_once_per_member_while_the_session_is_open() {
-    let check_in = |member_id| Command::CheckInAttendance {
-        session_id: SESSION,
-        member_id,
-    };
+    let check_in = |member_id| Command::CheckInAttendance { session_id: SESSION, member_id };
     given(&World::with_session())
         .when(FACILITATOR, check_in(M_B))
-        .then_error(DomainError::SessionNotOpen {
-            status: SessionStatus::Convened,
-        });
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     let mut w = World::with_open_session();
-    given(&w)
-        .when(FACILITATOR, check_in(M_B))
-        .then(vec![Event::AttendanceCheckedIn {
-            session_id: SESSION,
-            member_id: M_B,
-            organization_id: ORG_B,
-            by: M_FAC,
-            at: day(21),
-        }]);
+    given(&w).when(FACILITATOR, check_in(M_B)).then(vec![Event::AttendanceCheckedIn {
+        session_id: SESSION,
+        member_id: M_B,
+        organization_id: ORG_B,
+        by: M_FAC,
+        at: day(21),
+    }]);
     w.run(FACILITATOR, check_in(M_B));
-    given(&w)
-        .when(FACILITATOR, check_in(M_B))
-        .then_error(DomainError::AlreadyCheckedIn);
-    given(&w)
-        .when(FACILITATOR, check_in(MemberId::from_u128(1)))
-        .then_error(DomainError::NotFound(Entity::Member));
+    given(&w).when(FACILITATOR, check_in(M_B)).then_error(DomainError::AlreadyCheckedIn);
+    given(&w).when(FACILITATOR, check_in(MemberId::from_u128(1))).then_error(DomainError::NotFound(Entity::Member));
     // Observers attend too, checked in by whoever runs the session.
     assert!(w.decide(FACILITATOR, check_in(M_OBS)).is_ok());
     given(&w)
         .when(PARTNER_C, check_in(M_C))
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::Partner,
-            command: CommandKind::CheckInAttendance,
-        });
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::CheckInAttendance });
 }
 
 #[test]
 fn agenda_items_are_taken_in_turn_once_each() {
-    let start = |item| Command::StartAgendaItem {
-        session_id: SESSION,
-        agenda_item_id: item,
-    };
+    let start = |item| Command::StartAgendaItem { session_id: SESSION, agenda_item_id: item };
     given(&World::with_session())
         .when(FACILITATOR, start(ITEM_1))
-        .then_error(DomainError::SessionNotOpen {
-            status: SessionStatus::Convened,
-        });
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     let mut w = World::with_open_session();
-    given(&w)
-        .when(FACILITATOR, start(ITEM_1))
-        .then(vec![Event::AgendaItemStarted {
-            session_id: SESSION,
-            agenda_item_id: ITEM_1,
-            by: M_FAC,
-            at: day(21),
-        }]);
+    given(&w).when(FACILITATOR, start(ITEM_1)).then(vec![Event::AgendaItemStarted {
+        session_id: SESSION,
+        agenda_item_id: ITEM_1,
+        by: M_FAC,
+        at: day(21),
+    }]);
     w.run(FACILITATOR, start(ITEM_1));
-    given(&w)
-        .when(FACILITATOR, start(ITEM_1))
-        .then_error(DomainError::AgendaItemAlreadyStarted);
-    given(&w)
-        .when(FACILITATOR, start(AgendaItemId::from_u128(1)))
-        .then_error(DomainError::NotFound(Entity::AgendaItem));
+    given(&w).when(FACILITATOR, start(ITEM_1)).then_error(DomainError::AgendaItemAlreadyStarted);
+    given(&w).when(FACILITATOR, start(AgendaItemId::from_u128(1))).then_error(DomainError::NotFound(Entity::AgendaItem));
     w.run(FACILITATOR, start(ITEM_2));
     assert_eq!(w.workshop().sessions[&SESSION].current_item, Some(ITEM_2));
     // An item of another session cannot be started here.
@@ -330,213 +226,106 @@ fn agenda_items_are_taken_in_turn_once_each() {
     w.run(FACILITATOR, convene(other, day(60)));
     w.run(
         FACILITATOR,
-        Command::AddAgendaItem {
-            session_id: other,
-            agenda_item_id: AgendaItemId::from_u128(0x521),
-            title: "x".to_owned(),
-        },
+        Command::AddAgendaItem { session_id: other, agenda_item_id: AgendaItemId::from_u128(0x521), title: "x".to_owned() },
     );
-    given(&w)
-        .when(FACILITATOR, start(AgendaItemId::from_u128(0x521)))
-        .then_error(DomainError::AgendaItemNotInSession);
+    given(&w).when(FACILITATOR, start(AgendaItemId::from_u128(0x521))).then_error(DomainError::AgendaItemNotInSession);
 }
 
 #[test]
 fn an_open_session_is_closed_once() {
     given(&World::with_session())
-        .when(
-            LEAD,
-            Command::CloseSession {
-                session_id: SESSION,
-            },
-        )
-        .then_error(DomainError::SessionNotOpen {
-            status: SessionStatus::Convened,
-        });
+        .when(LEAD, Command::CloseSession { session_id: SESSION })
+        .then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     let mut w = World::with_open_session();
     w.advance(Duration::hours(3));
-    given(&w)
-        .when(
-            FACILITATOR,
-            Command::CloseSession {
-                session_id: SESSION,
-            },
-        )
-        .then(vec![Event::SessionClosed {
-            session_id: SESSION,
-            by: M_FAC,
-            at: day(21) + Duration::hours(3),
-        }]);
-    w.run(
-        FACILITATOR,
-        Command::CloseSession {
-            session_id: SESSION,
-        },
-    );
-    given(&w)
-        .when(
-            FACILITATOR,
-            Command::CloseSession {
-                session_id: SESSION,
-            },
-        )
-        .then_error(DomainError::SessionClosed);
+    given(&w).when(FACILITATOR, Command::CloseSession { session_id: SESSION }).then(vec![Event::SessionClosed {
+        session_id: SESSION,
+        by: M_FAC,
+        at: day(21) + Duration::hours(3),
+    }]);
+    w.run(FACILITATOR, Command::CloseSession { session_id: SESSION });
+    given(&w).when(FACILITATOR, Command::CloseSession { session_id: SESSION }).then_error(DomainError::SessionClosed);
 }
 
 const MINUTES: MinutesId = MinutesId::from_u128(0x5A0);
 
 fn draft(text: &str) -> Command {
-    Command::DraftMinutes {
-        session_id: SESSION,
-        minutes_id: MINUTES,
-        text: text.to_owned(),
-    }
+    Command::DraftMinutes { session_id: SESSION, minutes_id: MINUTES, text: text.to_owned() }
 }
 
 fn closed_session() -> World {
     let mut w = World::with_open_session();
-    w.run(
-        FACILITATOR,
-        Command::CloseSession {
-            session_id: SESSION,
-        },
-    );
+    w.run(FACILITATOR, Command::CloseSession { session_id: SESSION });
     w
 }
 
 #[test]
 fn minutes_are_drafted_after_the_session_closes_and_every_version_is_kept() {
-    given(&World::with_open_session())
-        .when(FACILITATOR, draft("Verbale"))
-        .then_error(DomainError::SessionNotClosed);
+    given(&World::with_open_session()).when(FACILITATOR, draft("Verbale")).then_error(DomainError::SessionNotClosed);
     let mut w = closed_session();
-    given(&w)
-        .when(FACILITATOR, draft("Verbale v1"))
-        .then(vec![Event::MinutesDrafted {
-            session_id: SESSION,
-            minutes_id: MINUTES,
-            version: 1,
-            text: "Verbale v1".to_owned(),
-            by: M_FAC,
-            at: day(21),
-        }]);
+    given(&w).when(FACILITATOR, draft("Verbale v1")).then(vec![Event::MinutesDrafted {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 1,
+        text: "Verbale v1".to_owned(),
+        by: M_FAC,
+        at: day(21),
+    }]);
     w.run(FACILITATOR, draft("Verbale v1"));
     w.run(FACILITATOR, draft("Verbale v2"));
-    let minutes = w.workshop().sessions[&SESSION]
-        .minutes
-        .clone()
-        .expect("minutes");
+    let minutes = w.workshop().sessions[&SESSION].minutes.clone().expect("minutes");
     assert_eq!(minutes.versions.len(), 2);
     assert_eq!(minutes.versions[0].text, "Verbale v1");
-    let other_id = Command::DraftMinutes {
-        session_id: SESSION,
-        minutes_id: MinutesId::from_u128(1),
-        text: "x".to_owned(),
-    };
-    given(&w)
-        .when(FACILITATOR, other_id)
-        .then_error(DomainError::AlreadyExists(Entity::Minutes));
-    given(&w)
-        .when(FACILITATOR, draft(""))
-        .then_error(DomainError::FieldRequired { field: "text" });
+    let other_id = Command::DraftMinutes { session_id: SESSION, minutes_id: MinutesId::from_u128(1), text: "x".to_owned() };
+    given(&w).when(FACILITATOR, other_id).then_error(DomainError::AlreadyExists(Entity::Minutes));
+    given(&w).when(FACILITATOR, draft("")).then_error(DomainError::FieldRequired { field: "text" });
 }
 
 #[test]
 fn only_the_latest_minutes_version_is_approved_and_only_once() {
-    let approve = |version| Command::ApproveMinutes {
-        session_id: SESSION,
-        version,
-    };
-    given(&closed_session())
-        .when(LEAD, approve(1))
-        .then_error(DomainError::NotFound(Entity::Minutes));
+    let approve = |version| Command::ApproveMinutes { session_id: SESSION, version };
+    given(&closed_session()).when(LEAD, approve(1)).then_error(DomainError::NotFound(Entity::Minutes));
     let mut w = closed_session();
     w.run(FACILITATOR, draft("v1"));
     w.run(FACILITATOR, draft("v2"));
-    given(&w)
-        .when(LEAD, approve(1))
-        .then_error(DomainError::MinutesVersionNotLatest { latest: 2 });
-    given(&w)
-        .when(LEAD, approve(3))
-        .then_error(DomainError::NotFound(Entity::MinutesVersion));
+    given(&w).when(LEAD, approve(1)).then_error(DomainError::MinutesVersionNotLatest { latest: 2 });
+    given(&w).when(LEAD, approve(3)).then_error(DomainError::NotFound(Entity::MinutesVersion));
     given(&w)
         .when(FACILITATOR, approve(2))
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::Facilitator,
-            command: CommandKind::ApproveMinutes,
-        });
-    given(&w)
-        .when(CO, approve(2))
-        .then(vec![Event::MinutesApproved {
-            session_id: SESSION,
-            minutes_id: MINUTES,
-            version: 2,
-            by: M_CO,
-            at: day(21),
-        }]);
+        .then_error(DomainError::RoleNotAllowed { role: Role::Facilitator, command: CommandKind::ApproveMinutes });
+    given(&w).when(CO, approve(2)).then(vec![Event::MinutesApproved {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 2,
+        by: M_CO,
+        at: day(21),
+    }]);
     w.run(CO, approve(2));
-    given(&w)
-        .when(LEAD, approve(2))
-        .then_error(DomainError::MinutesAlreadyApproved);
+    given(&w).when(LEAD, approve(2)).then_error(DomainError::MinutesAlreadyApproved);
     // A new draft after approval needs a new approval.
     w.run(FACILITATOR, draft("v3"));
-    given(&w)
-        .when(
-            FACILITATOR,
-            Command::PublishMinutes {
-                session_id: SESSION,
-            },
-        )
-        .then_error(DomainError::MinutesNotApproved);
+    given(&w).when(FACILITATOR, Command::PublishMinutes { session_id: SESSION }).then_error(DomainError::MinutesNotApproved);
 }
 
 #[test]
 fn approved_minutes_are_published_and_then_final() {
-    let publish = Command::PublishMinutes {
-        session_id: SESSION,
-    };
+    let publish = Command::PublishMinutes { session_id: SESSION };
     let mut w = closed_session();
     w.run(FACILITATOR, draft("v1"));
-    given(&w)
-        .when(FACILITATOR, publish.clone())
-        .then_error(DomainError::MinutesNotApproved);
-    w.run(
-        LEAD,
-        Command::ApproveMinutes {
-            session_id: SESSION,
-            version: 1,
-        },
-    );
-    given(&w)
-        .when(FACILITATOR, publish.clone())
-        .then(vec![Event::MinutesPublished {
-            session_id: SESSION,
-            minutes_id: MINUTES,
-            version: 1,
-            by: M_FAC,
-            at: day(21),
-        }]);
+    given(&w).when(FACILITATOR, publish.clone()).then_error(DomainError::MinutesNotApproved);
+    w.run(LEAD, Command::ApproveMinutes { session_id: SESSION, version: 1 });
+    given(&w).when(FACILITATOR, publish.clone()).then(vec![Event::MinutesPublished {
+        session_id: SESSION,
+        minutes_id: MINUTES,
+        version: 1,
+        by: M_FAC,
+        at: day(21),
+    }]);
     w.run(FACILITATOR, publish.clone());
-    assert_eq!(
-        w.workshop().sessions[&SESSION]
-            .minutes
-            .as_ref()
-            .map(|m| m.status),
-        Some(MinutesStatus::Published)
-    );
+    assert_eq!(w.workshop().sessions[&SESSION].minutes.as_ref().map(|m| m.status), Some(MinutesStatus::Published));
+    given(&w).when(FACILITATOR, publish).then_error(DomainError::MinutesAlreadyPublished);
+    given(&w).when(FACILITATOR, draft("v2")).then_error(DomainError::MinutesAlreadyPublished);
     given(&w)
-        .when(FACILITATOR, publish)
-        .then_error(DomainError::MinutesAlreadyPublished);
-    given(&w)
-        .when(FACILITATOR, draft("v2"))
-        .then_error(DomainError::MinutesAlreadyPublished);
-    given(&w)
-        .when(
-            LEAD,
-            Command::ApproveMinutes {
-                session_id: SESSION,
-                version: 1,
-            },
-        )
+        .when(LEAD, Command::ApproveMinutes { session_id: SESSION, version: 1 })
         .then_error(DomainError::MinutesAlreadyPublished);
 }

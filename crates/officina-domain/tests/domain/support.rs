@@ -60,30 +60,15 @@ pub const PROPOSAL: ProposalId = ProposalId::from_u128(0x800);
 pub const DECISION: DecisionId = DecisionId::from_u128(0x900);
 
 pub fn org(id: OrganizationId, name: &str, category: EccpCategory) -> OrganizationRef {
-    OrganizationRef {
-        id,
-        name: name.to_owned(),
-        category,
-    }
+    OrganizationRef { id, name: name.to_owned(), category }
 }
 
 pub fn managing_authority() -> OrganizationRef {
-    org(
-        ORG_MA,
-        "Regione Abruzzo – AdG FESR",
-        EccpCategory::ManagingAuthority,
-    )
+    org(ORG_MA, "Regione Abruzzo – AdG FESR", EccpCategory::ManagingAuthority)
 }
 
 pub fn ctx(person: PersonId, now: DateTime<Utc>) -> Context {
-    Context::new(
-        now,
-        if person == ADMIN {
-            Actor::admin(person)
-        } else {
-            Actor::person(person)
-        },
-    )
+    Context::new(now, if person == ADMIN { Actor::admin(person) } else { Actor::person(person) })
 }
 
 pub fn identify() -> Command {
@@ -96,20 +81,11 @@ pub fn identify() -> Command {
         territory: "Abruzzo".to_owned(),
         programme: "PR FESR Abruzzo 2021-2027".to_owned(),
         managing_authority: managing_authority(),
-        lead: FirstLead {
-            member_id: M_LEAD,
-            person_id: LEAD,
-            mandate_reference: "DGR 123/2026".to_owned(),
-        },
+        lead: FirstLead { member_id: M_LEAD, person_id: LEAD, mandate_reference: "DGR 123/2026".to_owned() },
     }
 }
 
-pub fn admit(
-    member_id: MemberId,
-    person_id: PersonId,
-    role: Role,
-    organization: OrganizationRef,
-) -> Command {
+pub fn admit(member_id: MemberId, person_id: PersonId, role: Role, organization: OrganizationRef) -> Command {
     Command::AdmitMember {
         member_id,
         person_id,
@@ -129,11 +105,7 @@ pub struct World {
 
 impl World {
     pub fn empty() -> World {
-        World {
-            state: State::default(),
-            events: Vec::new(),
-            now: t0(),
-        }
+        World { state: State::default(), events: Vec::new(), now: t0() }
     }
 
     /// Runs a command that must succeed and returns its events.
@@ -172,104 +144,29 @@ impl World {
     /// A workshop in co-conduction with one member of every role (two for organization C).
     pub fn running() -> World {
         let mut w = World::identified();
-        w.run(
-            LEAD,
-            admit(
-                M_CO,
-                CO,
-                Role::CoConductor,
-                org(
-                    ORG_A,
-                    "CGIL Abruzzo Molise",
-                    EccpCategory::EconomicSocialPartner,
-                ),
-            ),
-        );
-        w.run(
-            LEAD,
-            admit(
-                M_B,
-                PARTNER_B,
-                Role::Partner,
-                org(
-                    ORG_B,
-                    "Legambiente Abruzzo",
-                    EccpCategory::EnvironmentalBody,
-                ),
-            ),
-        );
-        w.run(
-            LEAD,
-            admit(
-                M_C,
-                PARTNER_C,
-                Role::Partner,
-                org(ORG_C, "Comune di Sulmona", EccpCategory::LocalAuthority),
-            ),
-        );
-        w.run(
-            LEAD,
-            admit(
-                M_C2,
-                PARTNER_C2,
-                Role::Partner,
-                org(ORG_C, "Comune di Sulmona", EccpCategory::LocalAuthority),
-            ),
-        );
+        w.run(LEAD, admit(M_CO, CO, Role::CoConductor, org(ORG_A, "CGIL Abruzzo Molise", EccpCategory::EconomicSocialPartner)));
+        w.run(LEAD, admit(M_B, PARTNER_B, Role::Partner, org(ORG_B, "Legambiente Abruzzo", EccpCategory::EnvironmentalBody)));
+        w.run(LEAD, admit(M_C, PARTNER_C, Role::Partner, org(ORG_C, "Comune di Sulmona", EccpCategory::LocalAuthority)));
+        w.run(LEAD, admit(M_C2, PARTNER_C2, Role::Partner, org(ORG_C, "Comune di Sulmona", EccpCategory::LocalAuthority)));
         w.run(
             LEAD,
             admit(
                 M_FAC,
                 FACILITATOR,
                 Role::Facilitator,
-                org(
-                    ORG_AGENCY,
-                    "Agenzia per la Coesione Territoriale",
-                    EccpCategory::CohesionAgency,
-                ),
+                org(ORG_AGENCY, "Agenzia per la Coesione Territoriale", EccpCategory::CohesionAgency),
             ),
+        );
+        w.run(LEAD, admit(M_LAB, LAB, Role::Lab, org(ORG_LAB, "Laboratorio Partenariato", EccpCategory::Lab)));
+        w.run(
+            LEAD,
+            admit(M_OBS, OBSERVER, Role::Observer, org(ORG_UNI, "Università dell'Aquila", EccpCategory::ResearchUniversity)),
         );
         w.run(
             LEAD,
-            admit(
-                M_LAB,
-                LAB,
-                Role::Lab,
-                org(ORG_LAB, "Laboratorio Partenariato", EccpCategory::Lab),
-            ),
+            admit(M_AUD, AUDITOR, Role::Auditor, org(ORG_EVAL, "Nucleo di valutazione", EccpCategory::OtherPublicAuthority)),
         );
-        w.run(
-            LEAD,
-            admit(
-                M_OBS,
-                OBSERVER,
-                Role::Observer,
-                org(
-                    ORG_UNI,
-                    "Università dell'Aquila",
-                    EccpCategory::ResearchUniversity,
-                ),
-            ),
-        );
-        w.run(
-            LEAD,
-            admit(
-                M_AUD,
-                AUDITOR,
-                Role::Auditor,
-                org(
-                    ORG_EVAL,
-                    "Nucleo di valutazione",
-                    EccpCategory::OtherPublicAuthority,
-                ),
-            ),
-        );
-        w.run(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::CoConduction,
-            },
-        );
+        w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction });
         w
     }
 
@@ -285,22 +182,8 @@ impl World {
                 location: "Pescara, sala Figlia di Iorio".to_owned(),
             },
         );
-        w.run(
-            FACILITATOR,
-            Command::AddAgendaItem {
-                session_id: SESSION,
-                agenda_item_id: ITEM_1,
-                title: "Apertura".to_owned(),
-            },
-        );
-        w.run(
-            FACILITATOR,
-            Command::AddAgendaItem {
-                session_id: SESSION,
-                agenda_item_id: ITEM_2,
-                title: "Priorità".to_owned(),
-            },
-        );
+        w.run(FACILITATOR, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1, title: "Apertura".to_owned() });
+        w.run(FACILITATOR, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_2, title: "Priorità".to_owned() });
         w
     }
 
@@ -308,22 +191,14 @@ impl World {
     pub fn with_open_session() -> World {
         let mut w = World::with_session();
         w.now = day(21);
-        w.run(
-            FACILITATOR,
-            Command::OpenSession {
-                session_id: SESSION,
-            },
-        );
+        w.run(FACILITATOR, Command::OpenSession { session_id: SESSION });
         w
     }
 
     /// `running()` plus a contribution by partner B and a draft proposal with `rule`.
     pub fn with_draft(rule: DecisionRule) -> World {
         let mut w = World::running();
-        w.run(
-            PARTNER_B,
-            submit(CONTRIBUTION, "Dati sulla qualità dell'acqua"),
-        );
+        w.run(PARTNER_B, submit(CONTRIBUTION, "Dati sulla qualità dell'acqua"));
         w.run(
             CO,
             Command::DraftProposal {
@@ -342,13 +217,7 @@ impl World {
     /// `with_draft(rule)` with deliberation open.
     pub fn deliberating(rule: DecisionRule) -> World {
         let mut w = World::with_draft(rule);
-        w.run(
-            LEAD,
-            Command::OpenDeliberation {
-                proposal_id: PROPOSAL,
-                session_id: None,
-            },
-        );
+        w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None });
         w
     }
 }
@@ -371,19 +240,13 @@ pub fn position(organization: OrganizationId, stance: Stance) -> Command {
         proposal_id: PROPOSAL,
         organization_id: organization,
         stance,
-        rationale: stance
-            .requires_rationale()
-            .then(|| "Perché serve più tempo.".to_owned()),
+        rationale: stance.requires_rationale().then(|| "Perché serve più tempo.".to_owned()),
         text_version: 1,
     }
 }
 
 pub fn close() -> Command {
-    Command::CloseDeliberation {
-        proposal_id: PROPOSAL,
-        decision_id: DECISION,
-        session_id: None,
-    }
+    Command::CloseDeliberation { proposal_id: PROPOSAL, decision_id: DECISION, session_id: None }
 }
 
 /// The given/when/then harness over a world.
@@ -397,9 +260,7 @@ pub struct Given<'a> {
 
 impl Given<'_> {
     pub fn when(&self, person: PersonId, command: Command) -> Then {
-        Then {
-            result: self.world.decide(person, command),
-        }
+        Then { result: self.world.decide(person, command) }
     }
 }
 

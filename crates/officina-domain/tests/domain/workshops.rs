@@ -33,16 +33,12 @@ fn a_platform_admin_identifies_a_workshop_and_names_its_first_lead() {
 
 #[test]
 fn only_a_platform_admin_identifies_a_workshop() {
-    given(&World::empty())
-        .when(LEAD, identify())
-        .then_error(DomainError::PlatformAdminRequired);
+    given(&World::empty()).when(LEAD, identify()).then_error(DomainError::PlatformAdminRequired);
 }
 
 #[test]
 fn identifying_a_workshop_twice_is_a_conflict() {
-    let err = World::identified()
-        .decide(ADMIN, identify())
-        .expect_err("conflict");
+    let err = World::identified().decide(ADMIN, identify()).expect_err("conflict");
     assert_eq!(err, DomainError::AlreadyExists(Entity::Workshop));
     assert_eq!(err.category(), ErrorCategory::Conflict);
     assert_eq!(err.code(), "WORKSHOP_ALREADY_EXISTS");
@@ -54,99 +50,56 @@ fn a_workshop_needs_a_name_and_a_well_formed_programming_cycle() {
     if let Command::IdentifyWorkshop { name, .. } = &mut command {
         *name = "   ".to_owned();
     }
-    given(&World::empty())
-        .when(ADMIN, command)
-        .then_error(DomainError::FieldRequired { field: "name" });
+    given(&World::empty()).when(ADMIN, command).then_error(DomainError::FieldRequired { field: "name" });
     for cycle in ["2021", "2027-2021", "20212027", "abcd-efgh", ""] {
         let mut command = identify();
-        if let Command::IdentifyWorkshop {
-            programming_cycle, ..
-        } = &mut command
-        {
+        if let Command::IdentifyWorkshop { programming_cycle, .. } = &mut command {
             *programming_cycle = cycle.to_owned();
         }
-        let err = World::empty()
-            .decide(ADMIN, command)
-            .expect_err("invalid cycle");
+        let err = World::empty().decide(ADMIN, command).expect_err("invalid cycle");
         assert_eq!(err, DomainError::InvalidProgrammingCycle, "{cycle}");
-        assert_eq!(
-            err.category(),
-            ErrorCategory::Validation {
-                field: "programmingCycle"
-            }
-        );
+        assert_eq!(err.category(), ErrorCategory::Validation { field: "programmingCycle" });
     }
 }
 
 #[test]
 fn a_workshop_is_led_by_a_managing_authority() {
     let mut command = identify();
-    if let Command::IdentifyWorkshop {
-        managing_authority, ..
-    } = &mut command
-    {
+    if let Command::IdentifyWorkshop { managing_authority, .. } = &mut command {
         managing_authority.category = EccpCategory::LocalAuthority;
     }
     given(&World::empty())
         .when(ADMIN, command)
-        .then_error(DomainError::NotAManagingAuthority {
-            category: EccpCategory::LocalAuthority,
-        });
+        .then_error(DomainError::NotAManagingAuthority { category: EccpCategory::LocalAuthority });
 }
 
 #[test]
 fn a_command_on_a_workshop_that_does_not_exist_is_not_found() {
     given(&World::empty())
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::CoConduction,
-            },
-        )
+        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction })
         .then_error(DomainError::NotFound(Entity::Workshop));
 }
 
 #[test]
 fn a_person_who_is_not_a_member_cannot_act_in_the_workshop() {
-    let err = World::running()
-        .decide(OUTSIDER, submit(CONTRIBUTION, "x"))
-        .expect_err("forbidden");
+    let err = World::running().decide(OUTSIDER, submit(CONTRIBUTION, "x")).expect_err("forbidden");
     assert_eq!(err, DomainError::NotAMember);
     assert_eq!(err.category(), ErrorCategory::Forbidden);
     // A platform administrator is no member either.
-    given(&World::running())
-        .when(ADMIN, submit(CONTRIBUTION, "x"))
-        .then_error(DomainError::NotAMember);
+    given(&World::running()).when(ADMIN, submit(CONTRIBUTION, "x")).then_error(DomainError::NotAMember);
 }
 
 #[test]
 fn the_lead_moves_the_workshop_through_its_stages_one_at_a_time() {
     let mut w = World::identified();
-    given(&w)
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::CoConduction,
-            },
-        )
-        .then(vec![Event::WorkshopStageChanged {
-            from: Stage::Identified,
-            to: Stage::CoConduction,
-            by: M_LEAD,
-            at: t0(),
-        }]);
-    w.run(
-        LEAD,
-        Command::ChangeStage {
-            to: Stage::CoConduction,
-        },
-    );
-    w.run(
-        LEAD,
-        Command::ChangeStage {
-            to: Stage::Capitalization,
-        },
-    );
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::CoConduction }).then(vec![Event::WorkshopStageChanged {
+        from: Stage::Identified,
+        to: Stage::CoConduction,
+        by: M_LEAD,
+        at: t0(),
+    }]);
+    w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
     w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
     assert_eq!(w.workshop().stage, Stage::Closed);
     assert_eq!(w.workshop().stage_history.len(), 4);
@@ -155,134 +108,56 @@ fn the_lead_moves_the_workshop_through_its_stages_one_at_a_time() {
 #[test]
 fn a_stage_cannot_be_skipped_or_gone_back_to() {
     given(&World::identified())
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::Capitalization,
-            },
-        )
-        .then_error(DomainError::StageTransitionNotAllowed {
-            from: Stage::Identified,
-            to: Stage::Capitalization,
-        });
+        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization })
+        .then_error(DomainError::StageTransitionNotAllowed { from: Stage::Identified, to: Stage::Capitalization });
     given(&World::running())
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::Identified,
-            },
-        )
-        .then_error(DomainError::StageTransitionNotAllowed {
-            from: Stage::CoConduction,
-            to: Stage::Identified,
-        });
+        .when(LEAD, Command::ChangeStage { to: Stage::Identified })
+        .then_error(DomainError::StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::Identified });
     given(&World::running())
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::CoConduction,
-            },
-        )
-        .then_error(DomainError::StageTransitionNotAllowed {
-            from: Stage::CoConduction,
-            to: Stage::CoConduction,
-        });
+        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction })
+        .then_error(DomainError::StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::CoConduction });
 }
 
 #[test]
 fn co_conduction_cannot_end_while_a_deliberation_is_open() {
     given(&World::deliberating(DecisionRule::majority()))
-        .when(
-            LEAD,
-            Command::ChangeStage {
-                to: Stage::Capitalization,
-            },
-        )
+        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization })
         .then_error(DomainError::DeliberationStillOpen);
 }
 
 #[test]
 fn only_the_lead_changes_the_stage() {
     given(&World::running())
-        .when(
-            CO,
-            Command::ChangeStage {
-                to: Stage::Capitalization,
-            },
-        )
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::CoConductor,
-            command: CommandKind::ChangeStage,
-        });
+        .when(CO, Command::ChangeStage { to: Stage::Capitalization })
+        .then_error(DomainError::RoleNotAllowed { role: Role::CoConductor, command: CommandKind::ChangeStage });
 }
 
 #[test]
 fn a_closed_workshop_accepts_no_change() {
     let mut w = World::running();
-    w.run(
-        LEAD,
-        Command::ChangeStage {
-            to: Stage::Capitalization,
-        },
-    );
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
     w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
-    given(&w)
-        .when(PARTNER_B, submit(CONTRIBUTION, "Tardi"))
-        .then_error(DomainError::WorkshopClosed);
-    given(&w)
-        .when(LEAD, Command::ChangeStage { to: Stage::Closed })
-        .then_error(DomainError::WorkshopClosed);
+    given(&w).when(PARTNER_B, submit(CONTRIBUTION, "Tardi")).then_error(DomainError::WorkshopClosed);
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Closed }).then_error(DomainError::WorkshopClosed);
 }
 
 #[test]
 fn the_lead_adopts_a_guideline_version_once() {
     let mut w = World::running();
+    given(&w).when(CO, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 }).then(vec![Event::GuidelineAdopted {
+        guideline_id: GUIDELINE,
+        version: 1,
+        by: M_CO,
+        at: t0(),
+    }]);
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
     given(&w)
-        .when(
-            CO,
-            Command::AdoptGuideline {
-                guideline_id: GUIDELINE,
-                version: 1,
-            },
-        )
-        .then(vec![Event::GuidelineAdopted {
-            guideline_id: GUIDELINE,
-            version: 1,
-            by: M_CO,
-            at: t0(),
-        }]);
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
-    given(&w)
-        .when(
-            LEAD,
-            Command::AdoptGuideline {
-                guideline_id: GUIDELINE,
-                version: 1,
-            },
-        )
+        .when(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 })
         .then_error(DomainError::GuidelineAlreadyAdopted);
     given(&w)
-        .when(
-            LEAD,
-            Command::AdoptGuideline {
-                guideline_id: GUIDELINE,
-                version: 0,
-            },
-        )
+        .when(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 0 })
         .then_error(DomainError::NotFound(Entity::GuidelineVersion));
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 2,
-        },
-    );
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 2 });
     assert!(w.workshop().has_adopted(GUIDELINE, 1) && w.workshop().has_adopted(GUIDELINE, 2));
 }
 
@@ -301,99 +176,54 @@ fn feedback(id: u128, version: u32) -> Command {
 #[test]
 fn members_give_feedback_on_the_adopted_guideline_version() {
     let mut w = World::running();
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
-    given(&w)
-        .when(PARTNER_B, feedback(1, 1))
-        .then(vec![Event::GuidelineFeedbackGiven {
-            feedback_id: FeedbackId::from_u128(1),
-            guideline_id: GUIDELINE,
-            version: 1,
-            member_id: M_B,
-            organization_id: ORG_B,
-            section: "3.2 Regole di deliberazione".to_owned(),
-            worked: "Le soglie esplicite".to_owned(),
-            did_not_work: "Tempi troppo stretti".to_owned(),
-            suggestion: "Prevedere un preavviso di 15 giorni".to_owned(),
-            at: t0(),
-        }]);
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
+    given(&w).when(PARTNER_B, feedback(1, 1)).then(vec![Event::GuidelineFeedbackGiven {
+        feedback_id: FeedbackId::from_u128(1),
+        guideline_id: GUIDELINE,
+        version: 1,
+        member_id: M_B,
+        organization_id: ORG_B,
+        section: "3.2 Regole di deliberazione".to_owned(),
+        worked: "Le soglie esplicite".to_owned(),
+        did_not_work: "Tempi troppo stretti".to_owned(),
+        suggestion: "Prevedere un preavviso di 15 giorni".to_owned(),
+        at: t0(),
+    }]);
     w.run(PARTNER_B, feedback(1, 1));
-    given(&w)
-        .when(PARTNER_C, feedback(1, 1))
-        .then_error(DomainError::AlreadyExists(Entity::Feedback));
+    given(&w).when(PARTNER_C, feedback(1, 1)).then_error(DomainError::AlreadyExists(Entity::Feedback));
 }
 
 #[test]
 fn feedback_is_only_on_a_version_the_workshop_adopted() {
     let mut w = World::running();
-    given(&w)
-        .when(PARTNER_B, feedback(1, 1))
-        .then_error(DomainError::GuidelineVersionNotAdopted);
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
-    given(&w)
-        .when(PARTNER_B, feedback(1, 2))
-        .then_error(DomainError::GuidelineVersionNotAdopted);
+    given(&w).when(PARTNER_B, feedback(1, 1)).then_error(DomainError::GuidelineVersionNotAdopted);
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
+    given(&w).when(PARTNER_B, feedback(1, 2)).then_error(DomainError::GuidelineVersionNotAdopted);
 }
 
 #[test]
 fn feedback_needs_a_section_and_some_content() {
     let mut w = World::running();
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
     let mut empty_section = feedback(1, 1);
     if let Command::GiveGuidelineFeedback { section, .. } = &mut empty_section {
         section.clear();
     }
-    given(&w)
-        .when(PARTNER_B, empty_section)
-        .then_error(DomainError::FieldRequired { field: "section" });
+    given(&w).when(PARTNER_B, empty_section).then_error(DomainError::FieldRequired { field: "section" });
     let mut empty = feedback(1, 1);
-    if let Command::GiveGuidelineFeedback {
-        worked,
-        did_not_work,
-        suggestion,
-        ..
-    } = &mut empty
-    {
+    if let Command::GiveGuidelineFeedback { worked, did_not_work, suggestion, .. } = &mut empty {
         worked.clear();
         did_not_work.clear();
         suggestion.clear();
     }
-    given(&w)
-        .when(PARTNER_B, empty)
-        .then_error(DomainError::FieldRequired { field: "worked" });
+    given(&w).when(PARTNER_B, empty).then_error(DomainError::FieldRequired { field: "worked" });
 }
 
 #[test]
 fn observers_and_auditors_give_no_feedback() {
     let mut w = World::running();
-    w.run(
-        LEAD,
-        Command::AdoptGuideline {
-            guideline_id: GUIDELINE,
-            version: 1,
-        },
-    );
+    w.run(LEAD, Command::AdoptGuideline { guideline_id: GUIDELINE, version: 1 });
     given(&w)
         .when(OBSERVER, feedback(1, 1))
-        .then_error(DomainError::RoleNotAllowed {
-            role: Role::Observer,
-            command: CommandKind::GiveGuidelineFeedback,
-        });
+        .then_error(DomainError::RoleNotAllowed { role: Role::Observer, command: CommandKind::GiveGuidelineFeedback });
 }

@@ -12,9 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use officina_domain::demo::{DemoCommand, DemoStep};
-use officina_domain::{
-    AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop,
-};
+use officina_domain::{AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop};
 use officina_projections::Projector;
 use officina_store::{Backend, DbPool, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use sqlx::Connection;
@@ -32,26 +30,16 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn sqlite() -> Self {
-        let folder = std::env::temp_dir().join(format!(
-            "officina-projections-test-{}",
-            Uuid::new_v4().simple()
-        ));
+        let folder = std::env::temp_dir().join(format!("officina-projections-test-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&folder).expect("create a temporary folder");
         let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
-        Self {
-            backend: Backend::Sqlite,
-            url,
-            folder: Some(folder),
-            postgres: None,
-        }
+        Self { backend: Backend::Sqlite, url, folder: Some(folder), postgres: None }
     }
 
     /// A fresh PostgreSQL database, or `None` when none can be had and none was asked for.
     pub async fn postgres() -> Option<Self> {
         let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
-        let admin_url = required
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
+        let admin_url = required.clone().unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(conn) => conn,
             Err(error) if required.is_none() => {
@@ -63,17 +51,9 @@ impl TestDb {
             Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
         };
         let name = format!("officina_test_{}", Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create the test database");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create the test database");
         let url = database_url(&admin_url, &name);
-        Some(Self {
-            backend: Backend::Postgres,
-            url,
-            folder: None,
-            postgres: Some((admin_url, name)),
-        })
+        Some(Self { backend: Backend::Postgres, url, folder: None, postgres: Some((admin_url, name)) })
     }
 
     /// Both backends: SQLite always, PostgreSQL when a server is available.
@@ -85,20 +65,13 @@ impl TestDb {
 
     /// Opens the store with the projector installed.
     pub async fn open(&self) -> EventStore {
-        let options = StoreOptions {
-            hook: Some(Arc::new(Projector::new())),
-            ..StoreOptions::default()
-        };
-        EventStore::connect_with(&self.url, options)
-            .await
-            .expect("open the store")
+        let options = StoreOptions { hook: Some(Arc::new(Projector::new())), ..StoreOptions::default() };
+        EventStore::connect_with(&self.url, options).await.expect("open the store")
     }
 
     /// Opens the store without read models (a plain log).
     pub async fn open_without_projector(&self) -> EventStore {
-        EventStore::connect(&self.url)
-            .await
-            .expect("open the store")
+        EventStore::connect(&self.url).await.expect("open the store")
     }
 
     /// Removes the database.
@@ -109,9 +82,7 @@ impl TestDb {
         if let Some((admin_url, name)) = &self.postgres
             && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
         {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
         }
     }
 }
@@ -132,28 +103,16 @@ fn database_url(admin_url: &str, name: &str) -> String {
 /// Runs one statement of raw SQL against the store's database.
 pub async fn raw_sql(store: &EventStore, sql: &str) -> Result<u64, sqlx::Error> {
     match store.pool() {
-        DbPool::Sqlite(pool) => sqlx::query(sql)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-        DbPool::Postgres(pool) => sqlx::query(sql)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
+        DbPool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()),
+        DbPool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()),
     }
 }
 
 /// Reads one integer with raw SQL.
 pub async fn raw_int(store: &EventStore, sql: &str) -> i64 {
     match store.pool() {
-        DbPool::Sqlite(pool) => sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("raw query"),
-        DbPool::Postgres(pool) => sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("raw query"),
+        DbPool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("raw query"),
+        DbPool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("raw query"),
     }
 }
 
@@ -174,26 +133,20 @@ impl Domain {
         let events: Vec<AnyEvent> = match (&step.stream, &step.command) {
             (StreamRef::Organization(id), DemoCommand::Organization(command)) => {
                 let state = self.organizations.remove(id).unwrap_or_default();
-                let events = organization::decide(&state, command.clone(), &ctx)
-                    .expect("organization command");
-                self.organizations
-                    .insert(*id, events.iter().fold(state, organization::evolve));
+                let events = organization::decide(&state, command.clone(), &ctx).expect("organization command");
+                self.organizations.insert(*id, events.iter().fold(state, organization::evolve));
                 events.into_iter().map(AnyEvent::Organization).collect()
             }
             (StreamRef::Guideline(id), DemoCommand::Guideline(command)) => {
                 let state = self.guidelines.remove(id).unwrap_or_default();
-                let events =
-                    guideline::decide(&state, command.clone(), &ctx).expect("guideline command");
-                self.guidelines
-                    .insert(*id, events.iter().fold(state, guideline::evolve));
+                let events = guideline::decide(&state, command.clone(), &ctx).expect("guideline command");
+                self.guidelines.insert(*id, events.iter().fold(state, guideline::evolve));
                 events.into_iter().map(AnyEvent::Guideline).collect()
             }
             (StreamRef::Workshop(id), DemoCommand::Workshop(command)) => {
                 let state = self.workshops.remove(id).unwrap_or_default();
-                let events =
-                    workshop::decide(&state, command.clone(), &ctx).expect("workshop command");
-                self.workshops
-                    .insert(*id, events.iter().fold(state, workshop::evolve));
+                let events = workshop::decide(&state, command.clone(), &ctx).expect("workshop command");
+                self.workshops.insert(*id, events.iter().fold(state, workshop::evolve));
                 events.into_iter().map(AnyEvent::Workshop).collect()
             }
             _ => panic!("a step for a stream of another aggregate"),
@@ -209,19 +162,8 @@ impl Domain {
         let stream_id = stream.stream_id();
         let version = self.versions.get(&stream_id).copied().unwrap_or(0);
         let count = events.len() as u64;
-        let new_events = events
-            .iter()
-            .map(|e| NewEvent::new(e.event_type(), e.to_payload()))
-            .collect();
-        store
-            .append(
-                &stream_id,
-                ExpectedVersion::Exact(version),
-                new_events,
-                None,
-            )
-            .await
-            .expect("append");
+        let new_events = events.iter().map(|e| NewEvent::new(e.event_type(), e.to_payload())).collect();
+        store.append(&stream_id, ExpectedVersion::Exact(version), new_events, None).await.expect("append");
         self.versions.insert(stream_id, version + count);
     }
 }
