@@ -7,6 +7,7 @@
 //! PostgreSQL comes from `OFFICINA_BENCH_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`); fresh databases are created and dropped.
 //! The server runs in this process on port 0; clients speak HTTP/1.1 with keep-alive.
+//! `OFFICINA_BENCH_ONLY=mutations` skips the read test (for profiling the write path).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -126,6 +127,9 @@ async fn suite(backend: &str, api_url: &str, store_url: &str, read_url: &str) {
         );
     }
     drop(server);
+    if std::env::var("OFFICINA_BENCH_ONLY").is_ok_and(|only| only == "mutations") {
+        return;
+    }
 
     let server = start(read_url).await;
     let (workshop, viewer) = read_fixture(&server).await;
