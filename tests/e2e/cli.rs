@@ -5,7 +5,7 @@ use std::process::Command;
 use officina_store::{EventStore, ExpectedVersion, NewEvent};
 use serde_json::json;
 
-use crate::support::fresh_sqlite;
+use officina_testing::FreshDatabase;
 
 fn officina(database_url: &str, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_officina"))
@@ -19,7 +19,8 @@ fn officina(database_url: &str, args: &[&str]) -> (bool, String) {
 
 #[tokio::test]
 async fn verify_prints_the_head_and_names_the_first_altered_position() {
-    let (folder, url) = fresh_sqlite();
+    let database = FreshDatabase::sqlite();
+    let url = database.url.clone();
     let store = EventStore::connect(&url).await.expect("open");
     for n in 0..5 {
         store.append("s", ExpectedVersion::Any, vec![NewEvent::new("A", json!({"n": n}))], None).await.expect("append");
@@ -38,7 +39,7 @@ async fn verify_prints_the_head_and_names_the_first_altered_position() {
     let (ok, out) = officina(&url, &["verify"]);
     assert!(!ok, "verify must fail on an altered log: {out}");
     assert!(out.contains("BROKEN at position 4"), "{out}");
-    let _ = std::fs::remove_dir_all(folder);
+    database.cleanup().await;
 }
 
 fn hex_of(bytes: &[u8]) -> String {

@@ -1,28 +1,22 @@
-//! `spawn_app()`: a fresh database and the real server on a free port, for one test, with a
-//! typed GraphQL client. Every suite runs on SQLite; with `OFFICINA_TEST_POSTGRES_URL` set (CI
-//! sets it) the PostgreSQL variants run too, each on a database of its own.
+//! `spawn_app()`: a fresh database (see `officina-testing`) and the real server on a free port,
+//! for one test, with a typed GraphQL client. Every suite runs on SQLite and, where a server is
+//! available (always in CI), on PostgreSQL, each test on a database of its own.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use officina_domain::PersonId;
 use officina_graphql::Limits;
 use officina_server::{Authenticator, Officina, bind, run};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 /// The secret test tokens are signed with.
 pub const TEST_SECRET: &[u8] = b"officina-end-to-end-test-secret";
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
+pub use officina_testing::Kind as Db;
+use officina_testing::FreshDatabase;
 
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
@@ -31,13 +25,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub auth: Authenticator,
     pub database_url: String,
-    cleanup: Cleanup,
+    database: Option<FreshDatabase>,
     stop: Option<oneshot::Sender<()>>,
-}
-
-enum Cleanup {
-    Folder(PathBuf),
-    Postgres { admin_url: String, name: String },
 }
 
 impl Drop for TestApp {
@@ -45,73 +34,23 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match &self.cleanup {
-            Cleanup::Folder(folder) => {
-                let _ = std::fs::remove_dir_all(folder);
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                // Dropped from a thread of its own: Drop cannot await.
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-                    if let Ok(runtime) = runtime {
-                        runtime.block_on(async {
-                            if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                    .execute(&mut admin)
-                                    .await;
-                            }
-                        });
-                    }
-                })
-                .join();
-            }
+        // Drop cannot await: the database is removed from a thread of its own.
+        if let Some(database) = self.database.take() {
+            let _ = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    runtime.block_on(database.cleanup());
+                }
+            })
+            .join();
         }
     }
-}
-
-/// A fresh SQLite file in its own folder.
-pub fn fresh_sqlite() -> (PathBuf, String) {
-    let folder = std::env::temp_dir().join(format!("officina-e2e-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&folder).expect("create a temporary folder");
-    let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
-    (folder, url)
-}
-
-/// A fresh PostgreSQL database, or `None` when none is configured and none answers.
-async fn fresh_postgres() -> Option<(String, String, String)> {
-    let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
-    let admin_url = required.clone().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
-        Ok(conn) => conn,
-        Err(error) if required.is_none() => {
-            eprintln!(
-                "PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it"
-            );
-            return None;
-        }
-        Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
-    };
-    let name = format!("officina_e2e_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create the test database");
-    let base = admin_url.split('?').next().unwrap_or(&admin_url);
-    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-    Some((format!("{server}/{name}"), admin_url, name))
 }
 
 /// Starts the real server on port 0 over a fresh database, or `None` for a PostgreSQL variant
 /// that cannot run here.
 pub async fn spawn_app(db: Db) -> Option<TestApp> {
-    let (database_url, cleanup) = match db {
-        Db::Sqlite => {
-            let (folder, url) = fresh_sqlite();
-            (url, Cleanup::Folder(folder))
-        }
-        Db::Postgres => {
-            let (url, admin_url, name) = fresh_postgres().await?;
-            (url, Cleanup::Postgres { admin_url, name })
-        }
-    };
+    let database = FreshDatabase::of(db).await?;
+    let database_url = database.url.clone();
     let officina = Officina::open(&database_url).await.expect("open the database");
     let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina");
     let state = officina.state(auth.clone(), Limits::default());
@@ -123,7 +62,7 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         })
         .await;
     });
-    Some(TestApp { address, officina, client: reqwest::Client::new(), auth, database_url, cleanup, stop: Some(stop) })
+    Some(TestApp { address, officina, client: reqwest::Client::new(), auth, database_url, database: Some(database), stop: Some(stop) })
 }
 
 /// A person with a token.

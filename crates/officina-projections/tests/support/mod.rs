@@ -8,52 +8,37 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use officina_domain::demo::{DemoCommand, DemoStep};
 use officina_domain::{AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop};
 use officina_projections::Projector;
 use officina_store::{Backend, DbPool, EventStore, ExpectedVersion, NewEvent, StoreOptions};
-use sqlx::Connection;
-use uuid::Uuid;
-
-const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+use officina_testing::{FreshDatabase, Kind};
 
 /// A database that exists for one test.
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
-    folder: Option<PathBuf>,
-    postgres: Option<(String, String)>,
+    fresh: FreshDatabase,
 }
 
 impl TestDb {
     pub async fn sqlite() -> Self {
-        let folder = std::env::temp_dir().join(format!("officina-projections-test-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&folder).expect("create a temporary folder");
-        let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
-        Self { backend: Backend::Sqlite, url, folder: Some(folder), postgres: None }
+        Self::from(FreshDatabase::sqlite())
     }
 
     /// A fresh PostgreSQL database, or `None` when none can be had and none was asked for.
     pub async fn postgres() -> Option<Self> {
-        let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
-        let admin_url = required.clone().unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
-        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(conn) => conn,
-            Err(error) if required.is_none() => {
-                eprintln!(
-                    "PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it"
-                );
-                return None;
-            }
-            Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
+        FreshDatabase::postgres().await.map(Self::from)
+    }
+
+    fn from(fresh: FreshDatabase) -> Self {
+        let backend = match fresh.kind {
+            Kind::Sqlite => Backend::Sqlite,
+            Kind::Postgres => Backend::Postgres,
         };
-        let name = format!("officina_test_{}", Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create the test database");
-        let url = database_url(&admin_url, &name);
-        Some(Self { backend: Backend::Postgres, url, folder: None, postgres: Some((admin_url, name)) })
+        Self { backend, url: fresh.url.clone(), fresh }
     }
 
     /// Both backends: SQLite always, PostgreSQL when a server is available.
@@ -76,29 +61,10 @@ impl TestDb {
 
     /// Removes the database.
     pub async fn cleanup(self) {
-        if let Some(folder) = &self.folder {
-            let _ = std::fs::remove_dir_all(folder);
-        }
-        if let Some((admin_url, name)) = &self.postgres
-            && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
-        {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
-        }
+        self.fresh.cleanup().await;
     }
 }
 
-fn database_url(admin_url: &str, name: &str) -> String {
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (admin_url, String::new()),
-    };
-    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let server = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
-}
 
 /// Runs one statement of raw SQL against the store's database.
 pub async fn raw_sql(store: &EventStore, sql: &str) -> Result<u64, sqlx::Error> {

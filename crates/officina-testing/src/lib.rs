@@ -1,0 +1,110 @@
+//! A fresh database per test, on either backend, for every suite of the workspace.
+//!
+//! SQLite tests get a new file in a new temporary folder. PostgreSQL tests get a new database on
+//! the server at `OFFICINA_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+//! When that variable is set, an unreachable server fails the test; when it is not set (a
+//! newcomer's machine without PostgreSQL), [`FreshDatabase::postgres`] says so and returns `None`,
+//! so that `cargo test` works with only the Rust toolchain. CI sets the variable.
+
+use std::path::PathBuf;
+
+use sqlx::Connection;
+use uuid::Uuid;
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct FreshDatabase {
+    pub kind: Kind,
+    /// The URL to open it with.
+    pub url: String,
+    folder: Option<PathBuf>,
+    postgres: Option<(String, String)>,
+}
+
+impl FreshDatabase {
+    /// A fresh database of `kind`, or `None` for PostgreSQL when none can be had and none was
+    /// asked for.
+    pub async fn of(kind: Kind) -> Option<Self> {
+        match kind {
+            Kind::Sqlite => Some(Self::sqlite()),
+            Kind::Postgres => Self::postgres().await,
+        }
+    }
+
+    /// A new SQLite file in a new temporary folder.
+    pub fn sqlite() -> Self {
+        let folder = std::env::temp_dir().join(format!("officina-test-{}", Uuid::new_v4().simple()));
+        if let Err(error) = std::fs::create_dir_all(&folder) {
+            panic!("cannot create a temporary folder {}: {error}", folder.display());
+        }
+        let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
+        Self { kind: Kind::Sqlite, url, folder: Some(folder), postgres: None }
+    }
+
+    /// A new PostgreSQL database, or `None` when no server answers and none was required.
+    pub async fn postgres() -> Option<Self> {
+        let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
+        let admin_url = required.clone().unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
+        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(conn) => conn,
+            Err(error) if required.is_none() => {
+                eprintln!("PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it");
+                return None;
+            }
+            Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
+        };
+        let name = format!("officina_test_{}", Uuid::new_v4().simple());
+        if let Err(error) = sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await {
+            panic!("cannot create the test database {name}: {error}");
+        }
+        let url = database_url(&admin_url, &name);
+        Some(Self { kind: Kind::Postgres, url, folder: None, postgres: Some((admin_url, name)) })
+    }
+
+    /// Removes the database. Tests call it at their end, so a failing test leaves its database
+    /// for inspection.
+    pub async fn cleanup(&self) {
+        if let Some(folder) = &self.folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+        if let Some((admin_url, name)) = &self.postgres
+            && let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+        }
+    }
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url, String::new()),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    format!("{server}/{name}{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_urls_keep_the_server_and_the_options() {
+        assert_eq!(super::database_url("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(super::database_url("postgres://u@h:5432/", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(super::database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
+        assert_eq!(super::database_url("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
+    }
+}
