@@ -328,6 +328,28 @@ async fn a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answ
     // The same key from another person is another request.
     let other = app.ok(Some(&w.partners[1]), submit, request).await["submitContribution"].clone();
     assert_ne!(other["contribution"]["id"], first["contribution"]["id"]);
+
+    // A mutation that creates a stream of its own (an organization) answers its retry too.
+    let register = input(json!({"name": "Confcooperative", "category": "ECONOMIC_SOCIAL_PARTNER", "idempotencyKey": "reg-1"}));
+    let created = app.ok(Some(&w.admin), REGISTER, register.clone()).await["registerOrganization"].clone();
+    let head = app.head().await;
+    let again = app.ok(Some(&w.admin), REGISTER, register).await["registerOrganization"].clone();
+    assert_eq!(app.head().await, head);
+    assert_eq!((again["organization"]["id"].clone(), again["replayed"].as_bool()), (created["organization"]["id"].clone(), Some(true)));
+
+    // Two copies of one request arriving together: one lands, the other gets its answer.
+    let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id } position replayed } }";
+    let session = input(json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-04-09T09:00:00Z", "location": "Roma"}));
+    let session_id = app.ok(Some(&w.lead), schedule, session).await["scheduleSession"]["session"]["id"].clone();
+    let open = "mutation($input: SessionInput!) { openSession(input: $input) { session { status } position replayed } }";
+    let request = input(json!({"sessionId": session_id, "idempotencyKey": "open-1"}));
+    let (one, two) = tokio::join!(app.gql(Some(&w.lead), open, request.clone()), app.gql(Some(&w.lead), open, request));
+    for answer in [&one, &two] {
+        assert!(answer.get("errors").is_none(), "a duplicate is answered, not refused: {answer:#}");
+    }
+    assert_eq!(one["data"]["openSession"]["position"], two["data"]["openSession"]["position"]);
+    let replayed = [&one, &two].iter().filter(|a| a["data"]["openSession"]["replayed"] == true).count();
+    assert_eq!(replayed, 1);
 }
 
 async fn a_stale_expected_version_is_a_conflict(app: TestApp) {

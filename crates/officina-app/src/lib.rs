@@ -265,6 +265,14 @@ impl CommandService {
         let cache = A::cache(&self.inner.caches);
         let entry = cache.entry(&stream_id);
         let mut entry = entry.lock().await;
+        // The same request may have landed while this one waited for the stream (a client that
+        // retried before the first answer came back): answer with the first one's result.
+        if let Some(key) = &key
+            && let Some(outcome) = store.recorded_outcome(key).await?
+        {
+            drop(entry);
+            return self.replay::<A>(&stream_id, outcome).await;
+        }
         // Whether the state was caught up with the log during this command.
         let mut fresh = false;
         if !entry.loaded {
@@ -279,7 +287,7 @@ impl CommandService {
                     fresh = true;
                     continue;
                 }
-                return Err(AppError::Conflict { stream_id, expected: Some(expected), actual: entry.version });
+                return self.refuse::<A>(key.as_deref(), &stream_id, AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual: entry.version }).await;
             }
             let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
             let events = match decided {
@@ -289,7 +297,7 @@ impl CommandService {
                         fresh = true;
                         continue;
                     }
-                    return Err(error);
+                    return self.refuse::<A>(key.as_deref(), &stream_id, error).await;
                 }
             };
             if events.is_empty() {
@@ -354,6 +362,17 @@ impl CommandService {
             }
         }
         Err(AppError::Contended { stream_id })
+    }
+
+    /// Refuses a keyed request only after checking that the same request did not land meanwhile
+    /// through another process: a retry is answered with the first result, never refused.
+    async fn refuse<A: Aggregate>(&self, key: Option<&str>, stream_id: &str, error: AppError) -> Result<Executed<A::Event>, AppError> {
+        if let Some(key) = key
+            && let Some(outcome) = self.inner.store.recorded_outcome(key).await?
+        {
+            return self.replay::<A>(stream_id, outcome).await;
+        }
+        Err(error)
     }
 
     /// Catches `entry` up with the log; returns whether anything new was found. A stream that

@@ -11,7 +11,7 @@ use officina_app::{Executed, Guidelines, Organizations, Workshops};
 use officina_domain::event::DomainEvent;
 use officina_domain::workshop::{Command, FirstLead};
 use officina_domain::{
-    self as domain, AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId,
+    self as domain, Actor, AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId,
     OrganizationId, OrganizationRef, PersonId, ProposalId, SessionId, WorkshopId, guideline, organization,
 };
 use uuid::Uuid;
@@ -26,6 +26,22 @@ use crate::nodes::{
 };
 use crate::request::{actor, command_request, services};
 use crate::scalars::Position;
+
+/// The id of something a mutation creates in a stream of its own (an organization, a workshop,
+/// a guideline). With an idempotency key it is derived from the person and the key, so that a
+/// retry names the same new stream and gets the first answer back; without one it is fresh.
+fn created_id(actor: Actor, what: &str, idempotency_key: &Option<String>) -> Uuid {
+    use sha2::{Digest, Sha256};
+    match idempotency_key {
+        None => Uuid::now_v7(),
+        Some(key) => {
+            let digest = Sha256::digest(format!("officina:{what}:{}:{key}", actor.person_id).as_bytes());
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&digest[..16]);
+            Uuid::new_v8(bytes)
+        }
+    }
+}
 
 /// Finds the first id named `field` (camelCase) in the payloads of `events`.
 fn id_in<E: DomainEvent>(events: &[E], field: &str) -> Option<Uuid> {
@@ -477,8 +493,8 @@ impl PartnershipMutation {
         input: RegisterOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let actor = actor(ctx)?;
+        let new_id = OrganizationId::from(created_id(actor, "organization", &input.idempotency_key));
         let request = command_request(ctx, actor, input.idempotency_key, None)?;
-        let new_id = OrganizationId::from(Uuid::now_v7());
         let command = organization::Command::RegisterOrganization {
             organization_id: new_id,
             name: input.name,
@@ -505,10 +521,11 @@ impl PartnershipMutation {
 
     /// Identifies a workshop and admits the Managing Authority's lead (platform administrators).
     async fn identify_workshop(&self, ctx: &Context<'_>, input: IdentifyWorkshopInput) -> async_graphql::Result<WorkshopPayload> {
+        let actor = actor(ctx)?;
         let authority_id: OrganizationId = parse(ctx, "managingAuthorityId", &input.managing_authority_id)?;
         let lead_person: PersonId = parse(ctx, "lead.personId", &input.lead.person_id)?;
         let managing_authority = organization_ref(ctx, "managingAuthorityId", authority_id).await?;
-        let new_id = WorkshopId::from(Uuid::now_v7());
+        let new_id = WorkshopId::from(created_id(actor, "workshop", &input.idempotency_key));
         let command = Command::IdentifyWorkshop {
             workshop_id: new_id,
             name: input.name,
@@ -519,7 +536,7 @@ impl PartnershipMutation {
             programme: input.programme,
             managing_authority,
             lead: FirstLead {
-                member_id: MemberId::from(Uuid::now_v7()),
+                member_id: MemberId::from(created_id(actor, "first-lead", &input.idempotency_key)),
                 person_id: lead_person,
                 mandate_reference: input.lead.mandate_reference,
             },
@@ -603,6 +620,7 @@ impl PartnershipMutation {
         input: PublishGuidelineInput,
     ) -> async_graphql::Result<GuidelinePayload> {
         let actor = actor(ctx)?;
+        let idempotency_key = input.idempotency_key.clone();
         let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
         let app = &services(ctx).app;
         match parse_opt::<GuidelineId>(ctx, "guidelineId", &input.guideline_id)? {
@@ -629,7 +647,7 @@ impl PartnershipMutation {
                 let lab_id: OrganizationId = parse(ctx, "labId", &lab_id)?;
                 let lab = organization_ref(ctx, "labId", lab_id).await?;
                 nodes::require_speaks_for(ctx, lab_id).await?;
-                let new_id = GuidelineId::from(Uuid::now_v7());
+                let new_id = GuidelineId::from(created_id(actor, "guideline", &idempotency_key));
                 let command = guideline::Command::PublishGuideline {
                     guideline_id: new_id,
                     lab,
