@@ -76,3 +76,18 @@ async fn projections_rebuild_prints_the_digest_of_the_live_read_models() {
     assert!(ok);
     assert_eq!(digest.trim(), live);
 }
+
+#[tokio::test]
+async fn the_server_refuses_to_listen_beyond_loopback_with_the_development_secret() {
+    let database = FreshDatabase::sqlite();
+    let output = Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--no-demo"])
+        .env("OFFICINA_DATABASE_URL", &database.url)
+        .env_remove("OFFICINA_JWT_SECRET")
+        .env_remove("OFFICINA_JWT_PUBLIC_KEY_FILE")
+        .output()
+        .expect("run officina");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("OFFICINA_JWT_SECRET"));
+    database.cleanup().await;
+}

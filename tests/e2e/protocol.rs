@@ -38,6 +38,10 @@ async fn malformed_requests_and_tokens_get_codes_and_change_nothing() {
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     assert!(TEST_SECRET.len() >= 16);
+    // Who asks is checked first: an anonymous caller does not learn whether an id exists.
+    let anonymous = "mutation { openSession(input: {sessionId: \"00000000-0000-0000-0000-000000000042\"}) { position } }";
+    let answer = app.gql(None, anonymous, json!({})).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
     assert_eq!(app.head().await, 0);
 }
 

@@ -108,6 +108,13 @@ async fn workshop_activity_replays_after_a_position_then_goes_live_without_gap_o
     let errors = if refused["type"] == "error" { refused["payload"].clone() } else { refused["payload"]["errors"].clone() };
     assert_eq!(errors[0]["extensions"]["code"], "UNAUTHENTICATED", "{refused:#}");
 
+    // A malformed subscription gets the contract's code over WebSocket too.
+    let mut malformed = Client::connect(&app, Some(&w.auditor), false).await.expect("connect");
+    malformed.subscribe("m", "subscription { workshopActivity(workshopId: 42 { position } }", json!({})).await;
+    let answer = malformed.next().await.expect("an answer");
+    let errors = if answer["type"] == "error" { answer["payload"].clone() } else { answer["payload"]["errors"].clone() };
+    assert_eq!(errors[0]["extensions"]["code"], "VALIDATION", "{answer:#}");
+
     let mut client = Client::connect(&app, Some(&w.auditor), false).await.expect("connect");
     client.subscribe("1", ACTIVITY, json!({"workshopId": w.id, "after": resume_after})).await;
     let mut received = Vec::new();

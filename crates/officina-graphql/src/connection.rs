@@ -53,15 +53,15 @@ pub fn page_of_list<T: OutputType>(
     let size = page_size(ctx, first)?;
     let start = match after {
         None => 0,
-        Some(cursor) => match cursor.parse::<usize>() {
-            Ok(index) => index + 1,
-            Err(_) => {
+        Some(cursor) => match cursor.parse::<usize>().ok().and_then(|index| index.checked_add(1)) {
+            Some(index) => index,
+            None => {
                 return fail(ctx, ApiError::validation("after", "The cursor is not valid.", "Il cursore non è valido."));
             }
         },
     };
     let total = items.len() as u64;
-    let has_next = start + size < items.len();
+    let has_next = start.saturating_add(size) < items.len();
     let nodes = items.into_iter().enumerate().skip(start).take(size).map(|(index, node)| (index.to_string(), node)).collect();
     Ok(page(nodes, has_next, total))
 }

@@ -6,6 +6,7 @@
 //! request, a [`request::Viewer`] (who asks) and a [`request::RequestInfo`] (language, request id).
 
 pub mod audit;
+pub mod codes;
 pub mod connection;
 pub mod enums;
 pub mod error;
@@ -61,6 +62,7 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .data(loaders::loaders(read))
         .data(services)
+        .extension(codes::ErrorCodes)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {

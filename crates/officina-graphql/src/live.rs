@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::ids::parse;
 use crate::nodes::{self, Session, Tally};
 use crate::request::{lang, services};
+use crate::scalars::Position;
 
 /// Events that change who may vote, and so every open tally of the workshop.
 const MEMBERSHIP_EVENTS: &[&str] = &["MemberAdmitted", "MemberLeft", "MemberRoleChanged"];
@@ -34,9 +35,12 @@ impl LiveSubscription {
         session_id: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Session>> + use<>> {
         let key: SessionId = parse(ctx, "sessionId", &session_id)?;
+        // The head is read before the snapshot, and the follower starts from it: a change that
+        // lands between the two is pushed (at worst once more than needed), never missed.
+        let head = services(ctx).store.head().await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?.position;
         let current = nodes::session(ctx, key).await?;
         let workshop = current.0.workshop_id;
-        let events = follow(ctx, None, EventFilter::Stream(workshop_stream_id(workshop))).await?;
+        let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(workshop))).await?;
         let read = services(ctx).read.clone();
         let lang = lang(ctx);
         let id = key.to_string();
@@ -92,11 +96,13 @@ impl LiveSubscription {
                 Err(error) => Err(ApiError::from(error).into_graphql(lang)),
             }
         };
+        // As for sessions: the head before the snapshot, so nothing falls between them.
+        let head = services(ctx).store.head().await.map_err(|e| ApiError::from(e).into_graphql(lang))?.position;
         let first = match load(read.clone()).await {
             Ok(tally) => tally,
             Err(error) => return Err(error),
         };
-        let events = follow(ctx, None, EventFilter::Stream(workshop_stream_id(proposal.0.workshop_id))).await?;
+        let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(proposal.0.workshop_id))).await?;
         let id = key.to_string();
         let updates = events
             .filter(move |item| {

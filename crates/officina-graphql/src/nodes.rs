@@ -158,6 +158,8 @@ pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Resu
 }
 
 pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<WorkshopId> {
+    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
+    actor(ctx)?;
     let owners = &services(ctx).owners;
     if let Some(workshop) = owners.get(key.0) {
         return Ok(workshop);
@@ -172,6 +174,8 @@ pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graph
 }
 
 pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<WorkshopId> {
+    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
+    actor(ctx)?;
     let owners = &services(ctx).owners;
     if let Some(workshop) = owners.get(key.0) {
         return Ok(workshop);
@@ -186,6 +190,8 @@ pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_gra
 }
 
 pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<WorkshopId> {
+    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
+    actor(ctx)?;
     let owners = &services(ctx).owners;
     if let Some(workshop) = owners.get(key.0) {
         return Ok(workshop);
@@ -200,6 +206,8 @@ pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) ->
 }
 
 pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<WorkshopId> {
+    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
+    actor(ctx)?;
     let owners = &services(ctx).owners;
     if let Some(workshop) = owners.get(key.0) {
         return Ok(workshop);

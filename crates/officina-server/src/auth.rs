@@ -35,6 +35,16 @@ pub struct Claims {
     pub name: Option<String>,
 }
 
+/// What Officina reads from a verified token. `iss`, `aud` (a string or a list), `exp` and
+/// `nbf` are checked by the library from the raw claims; tokens from identity providers carry
+/// more claims, and may lack `iat`, which is fine.
+#[derive(Debug, Deserialize)]
+struct VerifiedClaims {
+    sub: String,
+    #[serde(default)]
+    admin: bool,
+}
+
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -100,7 +110,8 @@ impl Authenticator {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
-        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
+        validation.validate_nbf = true;
+        let data = decode::<VerifiedClaims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
         let person = Uuid::parse_str(&data.claims.sub).map_err(|_| AuthError::BadSubject)?;
         Ok(Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin })
     }
@@ -135,6 +146,7 @@ fn describe(error: &jsonwebtoken::errors::Error) -> String {
     use jsonwebtoken::errors::ErrorKind;
     match error.kind() {
         ErrorKind::ExpiredSignature => "it has expired".into(),
+        ErrorKind::ImmatureSignature => "it is not valid yet".into(),
         ErrorKind::InvalidIssuer => "it was issued by someone else".into(),
         ErrorKind::InvalidAudience => "it is meant for another service".into(),
         ErrorKind::InvalidSignature => "its signature does not verify".into(),
@@ -227,6 +239,11 @@ mod tests {
         let key = EncodingKey::from_ed_pem(ED25519_PRIVATE.as_bytes()).expect("private key");
         let token = encode(&Header::new(Algorithm::EdDSA), &claims, &key).expect("sign");
         assert_eq!(verifier.verify(&token).expect("verify").person_id, person);
+        // Identity providers send `aud` as a list and may omit `iat`.
+        let provider_claims = serde_json::json!({"sub": person.to_string(), "iss": "https://idp.example.org",
+                                                 "aud": ["account", "officina"], "exp": now + 60});
+        let token = encode(&Header::new(Algorithm::EdDSA), &provider_claims, &key).expect("sign");
+        assert_eq!(verifier.verify(&token).expect("verify a provider token").person_id, person);
         // An HS256 token is refused by a public-key configuration, and it cannot mint tokens.
         let hs = Authenticator::shared_secret(b"secret", "https://idp.example.org", "officina")
             .issue(person, true, None, Duration::from_secs(60))

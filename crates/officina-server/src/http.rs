@@ -64,19 +64,6 @@ fn error_response(error: ApiError, lang: Lang) -> GraphQLResponse {
     .into()
 }
 
-/// Gives every error an `extensions.code`: errors raised before resolvers run (syntax, unknown
-/// fields, wrong argument types, limits) come from async-graphql without one, and are all
-/// problems with the request as written.
-fn with_codes(mut response: Response) -> Response {
-    for error in &mut response.errors {
-        let has_code = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
-        if !has_code {
-            error.extensions.get_or_insert_with(Default::default).set("code", "VALIDATION");
-        }
-    }
-    response
-}
-
 pub async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
     execute(&state, &headers, request).await
 }
@@ -89,7 +76,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: GraphQLRequest)
         Err(error) => return error_response(error, lang),
     };
     let request = request.into_inner().data(viewer).data(info);
-    with_codes(state.schema.execute(request).await).into()
+    state.schema.execute(request).await.into()
 }
 
 /// GET: a WebSocket upgrade (subscriptions), a browser (GraphiQL), or a query in the URL.
@@ -133,12 +120,12 @@ fn websocket(state: AppState, headers: HeaderMap, protocol: GraphQLProtocol, upg
             GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
                 .on_connection_init(move |payload| async move {
                     let lang = info.lang;
-                    let token = payload
-                        .get("authorization")
-                        .or_else(|| payload.get("Authorization"))
-                        .or_else(|| payload.get("authToken"))
-                        .and_then(|value| value.as_str())
-                        .map(str::to_owned);
+                    let token = match payload.get("authorization").or_else(|| payload.get("Authorization")).or_else(|| payload.get("authToken")) {
+                        None | Some(serde_json::Value::Null) => None,
+                        Some(serde_json::Value::String(token)) => Some(token.clone()),
+                        // A token that is not text is a mistake to report, not a reason to go anonymous.
+                        Some(_) => return Err(ApiError::invalid_token("the token is not a string").into_graphql(lang)),
+                    };
                     let viewer = match token {
                         Some(token) => {
                             let header = if token.contains(' ') { token } else { format!("Bearer {token}") };

@@ -55,6 +55,13 @@ fn authenticator(args: &AuthArgs) -> anyhow::Result<(Authenticator, bool)> {
 
 async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (auth, development_secret) = authenticator(auth_args)?;
+    if development_secret && !args.listen.ip().is_loopback() {
+        bail!(
+            "refusing to listen on {} with the development token secret, which anyone can read in the source: \
+             set OFFICINA_JWT_SECRET or OFFICINA_JWT_PUBLIC_KEY_FILE",
+            args.listen
+        );
+    }
     let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
     if !args.no_demo {
         let loaded = officina.app.load_demo_if_empty().await.context("loading the demo workshops")?;

@@ -306,6 +306,8 @@ async fn tampering_with_one_payload_is_detected_at_exactly_that_position(db: Tes
     assert_eq!(after.first_bad_position, Some(6));
     assert_eq!(after.checked, 5, "positions 1..5 still verify");
     assert!(store.verify(Some(1), Some(5)).await.expect("verify 1..5").ok);
+    let beyond = store.verify(Some(50), None).await.expect("verify past the head");
+    assert_eq!((beyond.ok, beyond.checked), (true, 0), "a range past the head is empty, not tampered");
     assert_eq!(store.verify(Some(6), None).await.expect("verify 6..").first_bad_position, Some(6));
     assert!(store.verify(Some(7), None).await.expect("verify 7..").ok, "later events still link to the stored hash");
     db.cleanup().await;
