@@ -242,3 +242,11 @@ pub(crate) async fn recorded_outcome(pool: &SqlitePool, key: &str) -> Result<Opt
         stream_version,
     }))
 }
+
+pub(crate) async fn event_recorded(pool: &SqlitePool, event_id: uuid::Uuid) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT position FROM events WHERE event_id = ?1")
+        .bind(event_id.hyphenated().to_string())
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_some())
+}

@@ -17,7 +17,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::panic::AssertUnwindSafe;
+
 use chrono::Utc;
+use futures_util::FutureExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -106,10 +109,22 @@ macro_rules! dialect {
 }
 
 impl WriterConn {
+    /// A connection for the writer. It never goes back to the pool by being dropped: if the
+    /// writer lost it in the middle of a transaction (a panic), returning it would hand an open
+    /// transaction, and on PostgreSQL the append lock, to whoever took it next. Closed instead,
+    /// the database rolls the transaction back and releases the lock.
     async fn acquire(pool: &DbPool) -> Result<Self, StoreError> {
         Ok(match pool {
-            DbPool::Sqlite(pool) => Self::Sqlite(pool.acquire().await?),
-            DbPool::Postgres(pool) => Self::Postgres(pool.acquire().await?),
+            DbPool::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                conn.close_on_drop();
+                Self::Sqlite(conn)
+            }
+            DbPool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                conn.close_on_drop();
+                Self::Postgres(conn)
+            }
         })
     }
 
@@ -149,23 +164,23 @@ pub(crate) async fn run(
                 Err(_) => break,
             }
         }
-        writer.commit_batch(batch, &head, hook.as_deref()).await;
+        // A bug in a hook must cost its batch, never the writer: a panic fails the batch's
+        // requests (their answers are dropped, so callers see `Closed`) and the writer goes on
+        // with a fresh connection.
+        let committed = AssertUnwindSafe(writer.commit_batch(batch, &head, hook.as_deref())).catch_unwind().await;
+        if committed.is_err() {
+            tracing::error!("the event writer panicked while committing a batch; its requests failed, the writer goes on");
+            writer.conn = None;
+            writer.cache.forget();
+        }
     }
 }
 
 impl Writer {
     /// Commits `batch` and answers every request in it.
     async fn commit_batch(&mut self, batch: Vec<AppendRequest>, head: &watch::Sender<u64>, hook: Option<&dyn AppendHook>) {
-        let error = match self.attempt(&batch, hook).await {
+        let error = match self.attempt_twice(&batch, hook).await {
             Ok(result) => return deliver(batch, result, head),
-            Err(error) if is_unique_violation(&error) => {
-                // Most likely another process appended since this writer last looked: retry
-                // once from what the database says now.
-                match self.attempt(&batch, hook).await {
-                    Ok(result) => return deliver(batch, result, head),
-                    Err(error) => error,
-                }
-            }
             Err(error) => error,
         };
         if batch.len() == 1 {
@@ -176,10 +191,20 @@ impl Writer {
         tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
         for request in batch {
             let single = vec![request];
-            match self.attempt(&single, hook).await {
+            match self.attempt_twice(&single, hook).await {
                 Ok(result) => deliver(single, result, head),
                 Err(error) => fail(single, error),
             }
+        }
+    }
+
+    /// [`attempt`](Self::attempt), once more when the first try met a row another process took
+    /// meanwhile (the writer's memory of the head or of a version was stale): the second try
+    /// starts from what the database says now.
+    async fn attempt_twice(&mut self, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
+        match self.attempt(batch, hook).await {
+            Err(error) if is_unique_violation(&error) => self.attempt(batch, hook).await,
+            other => other,
         }
     }
 
@@ -188,22 +213,36 @@ impl Writer {
     /// between. On any error the transaction is rolled back and the cache forgotten.
     async fn attempt(&mut self, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
         let mut conn = match self.conn.take() {
-            Some(conn) => conn,
-            None => WriterConn::acquire(&self.pool).await?,
+            Some(mut kept) => match dialect!(&mut kept, begin_locked()) {
+                Ok(()) => kept,
+                Err(error) => {
+                    // The kept connection went stale while the writer was idle (a server-side
+                    // timeout, a restart, a failover): nothing ran, so a fresh one may try.
+                    tracing::warn!(%error, "the writer's connection failed; reconnecting");
+                    self.cache.forget();
+                    kept.close().await;
+                    self.begin_fresh().await?
+                }
+            },
+            None => self.begin_fresh().await?,
         };
-        if let Err(error) = dialect!(&mut conn, begin_locked()) {
-            self.cache.forget();
-            conn.close().await;
-            return Err(error);
-        }
         let (outcomes, new_head, learnt) = match plan_and_insert(&mut conn, &mut self.cache, batch, hook).await {
             Ok(planned) => {
                 if let Err(error) = dialect!(&mut conn, finish(true)) {
                     // Whether a failed COMMIT took effect is unknown, and so is the connection's
-                    // state: start over from the database.
+                    // state. Ask the database (on another connection) whether the batch's last
+                    // event is there: running the batch again blind could apply it twice.
                     self.cache.forget();
                     conn.close().await;
-                    return Err(error);
+                    let last_event = batch.iter().rev().find_map(|request| request.events.last()).map(|event| event.event_id);
+                    return match last_event {
+                        Some(event_id) if event_recorded(&self.pool, event_id).await.unwrap_or(false) => {
+                            tracing::warn!(%error, "COMMIT reported an error but the batch is in the log");
+                            let (outcomes, new_head, _) = planned;
+                            Ok((outcomes, new_head))
+                        }
+                        _ => Err(error),
+                    };
                 }
                 planned
             }
@@ -219,6 +258,29 @@ impl Writer {
         learnt.apply(&mut self.cache);
         self.conn = Some(conn);
         Ok((outcomes, new_head))
+    }
+}
+
+impl Writer {
+    /// A new connection with the append transaction begun.
+    async fn begin_fresh(&mut self) -> Result<WriterConn, StoreError> {
+        let mut conn = WriterConn::acquire(&self.pool).await?;
+        match dialect!(&mut conn, begin_locked()) {
+            Ok(()) => Ok(conn),
+            Err(error) => {
+                self.cache.forget();
+                conn.close().await;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Whether the event `event_id` is in the log (after a COMMIT whose outcome is unknown).
+async fn event_recorded(pool: &DbPool, event_id: Uuid) -> Result<bool, StoreError> {
+    match pool {
+        DbPool::Sqlite(pool) => sqlite::event_recorded(pool, event_id).await,
+        DbPool::Postgres(pool) => postgres::event_recorded(pool, event_id).await,
     }
 }
 

@@ -61,6 +61,7 @@ conformance! {
     the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing,
     appends_by_another_store_instance_wake_a_subscriber,
     two_store_instances_on_one_database_keep_one_chain_and_true_versions,
+    a_panicking_hook_fails_its_batch_and_the_writer_goes_on,
 }
 
 fn event(event_type: &str, payload: serde_json::Value) -> NewEvent {
@@ -634,5 +635,37 @@ async fn two_store_instances_on_one_database_keep_one_chain_and_true_versions(db
     let verification = b.verify(None, None).await.expect("verify");
     assert!(verification.ok, "{verification:?}");
     assert_eq!(verification.checked, 404);
+    db.cleanup().await;
+}
+
+/// A read model with a bug: it panics on one event type.
+struct PanickingHook;
+
+impl AppendHook for PanickingHook {
+    fn apply<'a>(&'a self, _conn: HookConnection<'a>, events: &'a [RecordedEvent]) -> BoxFuture<'a, Result<(), HookError>> {
+        Box::pin(async move {
+            assert!(events.iter().all(|event| event.event_type != "Bug"), "a bug in a read model");
+            Ok(())
+        })
+    }
+}
+
+async fn a_panicking_hook_fails_its_batch_and_the_writer_goes_on(db: TestDb) {
+    let store = db.open_with(StoreOptions { hook: Some(Arc::new(PanickingHook)), ..Default::default() }).await;
+    store.append("s", ExpectedVersion::Any, vec![event("A", json!({}))], None).await.expect("append");
+    match store.append("s", ExpectedVersion::Any, vec![event("Bug", json!({}))], None).await {
+        Err(StoreError::Closed) => {}
+        other => panic!("expected the batch to fail, got {other:?}"),
+    }
+    // The writer goes on, and on PostgreSQL the append lock was released with the lost
+    // connection: another instance (another process) can append too.
+    store.append("s", ExpectedVersion::Exact(1), vec![event("B", json!({}))], None).await.expect("append after the panic");
+    let other = EventStore::connect(&db.url).await.expect("second instance");
+    let outcome = tokio::time::timeout(Duration::from_secs(20), other.append("s", ExpectedVersion::Exact(2), vec![event("C", json!({}))], None))
+        .await
+        .expect("the append lock is free")
+        .expect("append from another instance");
+    assert_eq!(outcome.last_position, Some(3));
+    assert!(store.verify(None, None).await.expect("verify").ok);
     db.cleanup().await;
 }
