@@ -15,6 +15,7 @@ on_both_backends! {
     workshop_activity_replays_after_a_position_then_goes_live_without_gap_or_duplicate,
     the_proposal_tally_is_pushed_on_every_position_stated,
     session_live_pushes_attendance_agenda_and_open_tallies,
+    a_websocket_connection_does_not_outlive_its_token,
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -216,4 +217,18 @@ async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {
     state(&app, &w.partners[1], &proposal, "SUPPORT", None).await;
     let live = client.data().await["sessionLive"].clone();
     assert_eq!(live["openProposals"][0]["tally"], json!({"expressed": 1, "support": 1}));
+}
+
+async fn a_websocket_connection_does_not_outlive_its_token(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let short = Person {
+        id: w.auditor.id,
+        token: app.auth.issue(w.auditor.id, false, None, Duration::from_secs(1)).expect("a one-second token"),
+    };
+    let mut client = Client::connect(&app, Some(&short), false).await.expect("connect while the token is valid");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client.subscribe("late", ACTIVITY, json!({"workshopId": w.id})).await;
+    let answer = client.next().await.expect("an answer");
+    let errors = if answer["type"] == "error" { answer["payload"].clone() } else { answer["payload"]["errors"].clone() };
+    assert_eq!(errors[0]["extensions"]["code"], "UNAUTHENTICATED", "{answer:#}");
 }

@@ -332,7 +332,7 @@ impl Guideline {
         let mine = if admin { None } else { Some(viewer_workshops(ctx).await?) };
         Ok(rows
             .into_iter()
-            .filter(|row| mine.is_none_or(|workshops| workshops.contains(&row.workshop_id)))
+            .filter(|row| mine.as_ref().is_none_or(|workshops| workshops.contains(&row.workshop_id)))
             .map(GuidelineFeedback)
             .collect())
     }

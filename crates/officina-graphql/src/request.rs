@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_graphql::Context;
 use officina_app::{CommandRequest, CommandService};
 use officina_domain::{Actor, Lang, WorkshopId};
 use officina_projections::ReadModels;
 use officina_store::EventStore;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ResultExt, fail};
@@ -73,20 +73,35 @@ impl Default for RequestInfo {
 }
 
 /// Who is asking. Built from the token; `actor` is `None` for anonymous requests.
+///
+/// On HTTP a viewer lives for one request; on a WebSocket, for the whole connection. So what it
+/// remembers of the viewer's memberships expires after [`MEMBERSHIPS_TTL`] (someone admitted
+/// after connecting is let in soon after), and the token's expiry is checked on every use.
 #[derive(Debug, Default)]
 pub struct Viewer {
     pub actor: Option<Actor>,
-    /// The workshops the viewer is or was a member of (any role), loaded once per request.
-    workshops: OnceCell<BTreeSet<WorkshopId>>,
+    /// The token's `exp`, seconds since the epoch.
+    expires_at: Option<u64>,
+    /// The workshops the viewer is or was a member of (any role), and when that was read.
+    workshops: Mutex<Option<(Instant, Arc<BTreeSet<WorkshopId>>)>>,
 }
+
+/// How long a viewer's memberships are remembered.
+pub const MEMBERSHIPS_TTL: Duration = Duration::from_secs(5);
 
 impl Viewer {
     pub fn anonymous() -> Self {
         Self::default()
     }
 
-    pub fn authenticated(actor: Actor) -> Self {
-        Self { actor: Some(actor), workshops: OnceCell::new() }
+    /// A viewer signed in as `actor` with a token valid until `expires_at` (seconds since the
+    /// epoch), when it says.
+    pub fn authenticated(actor: Actor, expires_at: Option<u64>) -> Self {
+        Self { actor: Some(actor), expires_at, workshops: Mutex::new(None) }
+    }
+
+    fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|exp| chrono::Utc::now().timestamp() > exp as i64)
     }
 }
 
@@ -102,27 +117,32 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
     ctx.data_opt::<Viewer>()
 }
 
-/// The authenticated actor, or `UNAUTHENTICATED`.
+/// The authenticated actor, or `UNAUTHENTICATED` (also once the token has expired, which a
+/// long-lived WebSocket connection can outlive).
 pub fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
-    match viewer(ctx).and_then(|viewer| viewer.actor) {
-        Some(actor) => Ok(actor),
-        None => fail(ctx, ApiError::unauthenticated()),
+    match viewer(ctx) {
+        Some(viewer) if viewer.expired() => fail(ctx, ApiError::invalid_token("it has expired")),
+        Some(Viewer { actor: Some(actor), .. }) => Ok(*actor),
+        _ => fail(ctx, ApiError::unauthenticated()),
     }
 }
 
 /// The workshops the viewer belongs or belonged to (auditors included).
-pub async fn viewer_workshops<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a BTreeSet<WorkshopId>> {
+pub async fn viewer_workshops(ctx: &Context<'_>) -> async_graphql::Result<Arc<BTreeSet<WorkshopId>>> {
     let actor = actor(ctx)?;
     let Some(viewer) = viewer(ctx) else { return fail(ctx, ApiError::unauthenticated()) };
-    let read = &services(ctx).read;
-    viewer
-        .workshops
-        .get_or_try_init(|| async move {
-            let memberships = read.memberships_of_person(actor.person_id).await?;
-            Ok::<_, officina_projections::ProjectionError>(memberships.into_iter().map(|m| m.workshop_id).collect())
-        })
-        .await
-        .api(ctx)
+    {
+        let remembered = viewer.workshops.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((read_at, workshops)) = remembered.as_ref()
+            && read_at.elapsed() < MEMBERSHIPS_TTL
+        {
+            return Ok(workshops.clone());
+        }
+    }
+    let memberships = services(ctx).read.memberships_of_person(actor.person_id).await.api(ctx)?;
+    let workshops: Arc<BTreeSet<WorkshopId>> = Arc::new(memberships.into_iter().map(|m| m.workshop_id).collect());
+    *viewer.workshops.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), workshops.clone()));
+    Ok(workshops)
 }
 
 /// Whether the viewer may read everything of `workshop_id`: a platform administrator, or
@@ -130,7 +150,7 @@ pub async fn viewer_workshops<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'
 pub async fn can_read_workshop(ctx: &Context<'_>, workshop_id: WorkshopId) -> async_graphql::Result<bool> {
     match viewer(ctx).and_then(|viewer| viewer.actor) {
         None => Ok(false),
-        Some(actor) if actor.platform_admin => Ok(true),
+        Some(_) if actor(ctx)?.platform_admin => Ok(true),
         Some(_) => Ok(viewer_workshops(ctx).await?.contains(&workshop_id)),
     }
 }

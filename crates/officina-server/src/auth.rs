@@ -43,6 +43,8 @@ struct VerifiedClaims {
     sub: String,
     #[serde(default)]
     admin: bool,
+    #[serde(default)]
+    exp: Option<u64>,
 }
 
 /// Why a token was refused.
@@ -105,6 +107,11 @@ impl Authenticator {
 
     /// The person behind a verified token.
     pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
+        self.verify_token(token).map(|verified| verified.0)
+    }
+
+    /// The person behind a verified token, and when the token expires (seconds since the epoch).
+    pub fn verify_token(&self, token: &str) -> Result<(Actor, Option<u64>), AuthError> {
         let mut validation = Validation::new(self.algorithm);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
@@ -113,16 +120,21 @@ impl Authenticator {
         validation.validate_nbf = true;
         let data = decode::<VerifiedClaims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
         let person = Uuid::parse_str(&data.claims.sub).map_err(|_| AuthError::BadSubject)?;
-        Ok(Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin })
+        Ok((Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin }, data.claims.exp))
     }
 
     /// The person behind an `Authorization` header value.
     pub fn verify_header(&self, header: &str) -> Result<Actor, AuthError> {
+        self.verify_header_token(header).map(|verified| verified.0)
+    }
+
+    /// The person behind an `Authorization` header value, and when the token expires.
+    pub fn verify_header_token(&self, header: &str) -> Result<(Actor, Option<u64>), AuthError> {
         let (scheme, token) = header.trim().split_once(' ').ok_or(AuthError::MalformedHeader)?;
         if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
             return Err(AuthError::MalformedHeader);
         }
-        self.verify(token.trim())
+        self.verify_token(token.trim())
     }
 
     /// Mints a token for `person` valid for `ttl` (shared-secret configurations only).

@@ -46,7 +46,11 @@ fn viewer_from_header(state: &AppState, headers: &HeaderMap) -> Result<Viewer, A
         None => Ok(Viewer::anonymous()),
         Some(value) => {
             let value = value.to_str().map_err(|_| ApiError::invalid_token("the header is not text"))?;
-            state.auth.verify_header(value).map(Viewer::authenticated).map_err(|e| ApiError::invalid_token(&e.to_string()))
+            state
+                .auth
+                .verify_header_token(value)
+                .map(|(actor, expires_at)| Viewer::authenticated(actor, expires_at))
+                .map_err(|e| ApiError::invalid_token(&e.to_string()))
         }
     }
 }
@@ -129,8 +133,8 @@ fn websocket(state: AppState, headers: HeaderMap, protocol: GraphQLProtocol, upg
                     let viewer = match token {
                         Some(token) => {
                             let header = if token.contains(' ') { token } else { format!("Bearer {token}") };
-                            auth.verify_header(&header)
-                                .map(Viewer::authenticated)
+                            auth.verify_header_token(&header)
+                                .map(|(actor, expires_at)| Viewer::authenticated(actor, expires_at))
                                 .map_err(|e| ApiError::invalid_token(&e.to_string()).into_graphql(lang))?
                         }
                         None => header_viewer.map_err(|e| e.into_graphql(lang))?,
