@@ -335,10 +335,14 @@ async fn a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answ
     let head = app.head().await;
     let again = app.ok(Some(&w.admin), REGISTER, register).await["registerOrganization"].clone();
     assert_eq!(app.head().await, head);
-    assert_eq!((again["organization"]["id"].clone(), again["replayed"].as_bool()), (created["organization"]["id"].clone(), Some(true)));
+    assert_eq!(
+        (again["organization"]["id"].clone(), again["replayed"].as_bool()),
+        (created["organization"]["id"].clone(), Some(true))
+    );
 
     // Two copies of one request arriving together: one lands, the other gets its answer.
-    let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id } position replayed } }";
+    let schedule =
+        "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id } position replayed } }";
     let session = input(json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-04-09T09:00:00Z", "location": "Roma"}));
     let session_id = app.ok(Some(&w.lead), schedule, session).await["scheduleSession"]["session"]["id"].clone();
     let open = "mutation($input: SessionInput!) { openSession(input: $input) { session { status } position replayed } }";

@@ -65,6 +65,13 @@ async fn deep_queries_and_huge_bodies_are_refused() {
     let deep = "{ me { memberships { organization { id } } } workshops { edges { node { sessions { edges { node { workshop { sessions { edges { node { workshop { sessions { edges { node { id } } } } } } } } } } } } } } }";
     let answer = app.gql(Some(&person), deep, json!({})).await;
     assert_eq!(answer["errors"][0]["extensions"]["code"], "VALIDATION", "{answer:#}");
+    // Wide is refused like deep: each page counts its children `first` times.
+    let wide = "{ workshops(first: 100) { edges { node { members(first: 100) { edges { node { id role personId current mandateReference admittedAt
+                organization { id name category } } } } proposals(first: 100) { edges { node { id title text status kind } } }
+                sessions(first: 100) { edges { node { id title location status startsAt } } } } } } }";
+    let answer = app.gql(Some(&person), wide, json!({})).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "VALIDATION", "{answer:#}");
+    assert!(answer["errors"][0]["message"].as_str().is_some_and(|m| m.contains("complex")), "{answer:#}");
     let huge = "x".repeat(officina_server::MAX_BODY_BYTES + 10);
     let response = app.client.post(app.url("/graphql")).json(&json!({"query": huge})).send().await.expect("POST");
     assert_eq!(response.status(), 413);

@@ -15,8 +15,8 @@ use uuid::Uuid;
 /// The secret test tokens are signed with.
 pub const TEST_SECRET: &[u8] = b"officina-end-to-end-test-secret";
 
-pub use officina_testing::Kind as Db;
 use officina_testing::FreshDatabase;
+pub use officina_testing::Kind as Db;
 
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
@@ -62,7 +62,15 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         })
         .await;
     });
-    Some(TestApp { address, officina, client: reqwest::Client::new(), auth, database_url, database: Some(database), stop: Some(stop) })
+    Some(TestApp {
+        address,
+        officina,
+        client: reqwest::Client::new(),
+        auth,
+        database_url,
+        database: Some(database),
+        stop: Some(stop),
+    })
 }
 
 /// A person with a token.

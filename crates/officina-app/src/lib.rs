@@ -287,7 +287,13 @@ impl CommandService {
                     fresh = true;
                     continue;
                 }
-                return self.refuse::<A>(key.as_deref(), &stream_id, AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual: entry.version }).await;
+                return self
+                    .refuse::<A>(
+                        key.as_deref(),
+                        &stream_id,
+                        AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual: entry.version },
+                    )
+                    .await;
             }
             let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
             let events = match decided {
@@ -366,7 +372,12 @@ impl CommandService {
 
     /// Refuses a keyed request only after checking that the same request did not land meanwhile
     /// through another process: a retry is answered with the first result, never refused.
-    async fn refuse<A: Aggregate>(&self, key: Option<&str>, stream_id: &str, error: AppError) -> Result<Executed<A::Event>, AppError> {
+    async fn refuse<A: Aggregate>(
+        &self,
+        key: Option<&str>,
+        stream_id: &str,
+        error: AppError,
+    ) -> Result<Executed<A::Event>, AppError> {
         if let Some(key) = key
             && let Some(outcome) = self.inner.store.recorded_outcome(key).await?
         {

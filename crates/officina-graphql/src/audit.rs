@@ -147,6 +147,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log in order, from `after` (exclusive). Members and auditors read their
     /// workshops' events; platform administrators read everything.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -27,7 +27,12 @@ impl Extension for ErrorCodesExtension {
         with_codes(next.run(ctx).await)
     }
 
-    fn subscribe<'s>(&self, ctx: &ExtensionContext<'_>, stream: BoxStream<'s, Response>, next: NextSubscribe<'_>) -> BoxStream<'s, Response> {
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
         next.run(ctx, stream).map(with_codes).boxed()
     }
 }

@@ -44,7 +44,8 @@ pub type OfficinaSchema = Schema<Query, Mutation, Subscription>;
 pub struct Limits {
     /// Deepest selection nesting accepted.
     pub max_depth: usize,
-    /// Highest complexity (fields, weighted by list sizes) accepted.
+    /// Highest complexity accepted: every field counts 1, and a paged list counts its children
+    /// `first` times (20 when `first` is not given).
     pub max_complexity: usize,
     /// Whether clients may introspect the schema (GraphiQL needs it).
     pub introspection: bool,
@@ -52,7 +53,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 20_000, introspection: true }
+        Self { max_depth: 12, max_complexity: 200_000, introspection: true }
     }
 }
 

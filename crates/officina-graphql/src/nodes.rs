@@ -468,6 +468,7 @@ impl Workshop {
         Position(self.0.stream_position)
     }
     /// Members, current and (with `includeFormer`) former.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -487,6 +488,7 @@ impl Workshop {
             .collect();
         page_of_list(ctx, members, first, after)
     }
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn sessions(
         &self,
         ctx: &Context<'_>,
@@ -499,6 +501,7 @@ impl Workshop {
     }
     /// Contributions in the order they were submitted, optionally by kind and by disposition
     /// (`PENDING`: none recorded yet).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -519,6 +522,7 @@ impl Workshop {
         page_of_list(ctx, contributions, first, after)
     }
     /// Proposals in the order they were tabled, optionally by status.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn proposals(
         &self,
         ctx: &Context<'_>,
@@ -533,6 +537,7 @@ impl Workshop {
         page_of_list(ctx, proposals, first, after)
     }
     /// The decisions taken, public to everyone.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn decisions(
         &self,
         ctx: &Context<'_>,

@@ -77,6 +77,8 @@ impl PartnershipQuery {
     }
 
     /// Every workshop, public to everyone, in the order they were identified.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+
     async fn workshops(
         &self,
         ctx: &Context<'_>,
@@ -102,6 +104,8 @@ impl PartnershipQuery {
     }
 
     /// The partner organizations, for signed-in people.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -120,6 +124,8 @@ impl PartnershipQuery {
     }
 
     /// The Labs' guidelines, for signed-in people.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+
     async fn guidelines(
         &self,
         ctx: &Context<'_>,

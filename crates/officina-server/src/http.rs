@@ -124,7 +124,11 @@ fn websocket(state: AppState, headers: HeaderMap, protocol: GraphQLProtocol, upg
             GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
                 .on_connection_init(move |payload| async move {
                     let lang = info.lang;
-                    let token = match payload.get("authorization").or_else(|| payload.get("Authorization")).or_else(|| payload.get("authToken")) {
+                    let token = match payload
+                        .get("authorization")
+                        .or_else(|| payload.get("Authorization"))
+                        .or_else(|| payload.get("authToken"))
+                    {
                         None | Some(serde_json::Value::Null) => None,
                         Some(serde_json::Value::String(token)) => Some(token.clone()),
                         // A token that is not text is a mistake to report, not a reason to go anonymous.

@@ -273,9 +273,7 @@ pub(crate) async fn recorded_outcome(pool: &PgPool, key: &str) -> Result<Option<
 }
 
 pub(crate) async fn event_recorded(pool: &PgPool, event_id: uuid::Uuid) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT position FROM events WHERE event_id = $1")
-        .bind(event_id)
-        .fetch_optional(pool)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM events WHERE event_id = $1").bind(event_id).fetch_optional(pool).await?;
     Ok(found.is_some())
 }

@@ -661,10 +661,13 @@ async fn a_panicking_hook_fails_its_batch_and_the_writer_goes_on(db: TestDb) {
     // connection: another instance (another process) can append too.
     store.append("s", ExpectedVersion::Exact(1), vec![event("B", json!({}))], None).await.expect("append after the panic");
     let other = EventStore::connect(&db.url).await.expect("second instance");
-    let outcome = tokio::time::timeout(Duration::from_secs(20), other.append("s", ExpectedVersion::Exact(2), vec![event("C", json!({}))], None))
-        .await
-        .expect("the append lock is free")
-        .expect("append from another instance");
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(20),
+        other.append("s", ExpectedVersion::Exact(2), vec![event("C", json!({}))], None),
+    )
+    .await
+    .expect("the append lock is free")
+    .expect("append from another instance");
     assert_eq!(outcome.last_position, Some(3));
     assert!(store.verify(None, None).await.expect("verify").ok);
     db.cleanup().await;

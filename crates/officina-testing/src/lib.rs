@@ -57,7 +57,9 @@ impl FreshDatabase {
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(conn) => conn,
             Err(error) if required.is_none() => {
-                eprintln!("PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it");
+                eprintln!(
+                    "PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it"
+                );
                 return None;
             }
             Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),

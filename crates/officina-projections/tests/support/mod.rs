@@ -65,7 +65,6 @@ impl TestDb {
     }
 }
 
-
 /// Runs one statement of raw SQL against the store's database.
 pub async fn raw_sql(store: &EventStore, sql: &str) -> Result<u64, sqlx::Error> {
     match store.pool() {
