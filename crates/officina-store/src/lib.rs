@@ -34,6 +34,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 pub use error::StoreError;
 pub use event::{AppendOutcome, EventFilter, EventMetadata, ExpectedVersion, Head, NewEvent, RecordedEvent, Verification};
@@ -193,6 +194,22 @@ impl EventStore {
         events: Vec<NewEvent>,
         idempotency_key: Option<&str>,
     ) -> Result<AppendOutcome, StoreError> {
+        self.submit(stream_id, expected, None, events, idempotency_key).await?.outcome().await
+    }
+
+    /// Hands an append to the writer and returns once it is queued, before it commits: appends
+    /// submitted one after the other are committed in that order. With `after_event`, the stream's
+    /// last event must be that one (besides being at `expected`); so a caller can decide its next
+    /// append on the state its previous, still uncommitted, append will leave, and if that one
+    /// fails, the next one fails too instead of landing on a state it was not decided on.
+    pub async fn submit(
+        &self,
+        stream_id: &str,
+        expected: ExpectedVersion,
+        after_event: Option<Uuid>,
+        events: Vec<NewEvent>,
+        idempotency_key: Option<&str>,
+    ) -> Result<PendingAppend, StoreError> {
         check_name("stream id", stream_id)?;
         if let Some(key) = idempotency_key {
             check_name("idempotency key", key)?;
@@ -202,12 +219,13 @@ impl EventStore {
         let request = AppendRequest {
             stream_id: stream_id.to_owned(),
             expected,
+            after_event,
             events,
             idempotency_key: idempotency_key.map(str::to_owned),
             reply,
         };
         self.inner.writer.send(request).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        Ok(PendingAppend { answer })
     }
 
     /// Up to `limit` events of `stream_id` from `from_version` (inclusive, 1 = the first), in
@@ -397,6 +415,19 @@ impl Verification {
         self.first_bad_position = Some(position);
         self.problem = Some(problem.to_owned());
         self
+    }
+}
+
+/// An append queued for the writer; its outcome comes when the writer has committed it.
+#[derive(Debug)]
+pub struct PendingAppend {
+    answer: oneshot::Receiver<Result<AppendOutcome, StoreError>>,
+}
+
+impl PendingAppend {
+    /// Waits for the commit.
+    pub async fn outcome(self) -> Result<AppendOutcome, StoreError> {
+        self.answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 

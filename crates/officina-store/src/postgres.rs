@@ -19,7 +19,7 @@ use crate::Sink;
 use crate::error::StoreError;
 use crate::event::EventFilter;
 use crate::row::{StoredRow, micros_to_datetime};
-use crate::writer::KeyRow;
+use crate::writer::{HeadAndStreams, KeyRow, StreamTip};
 
 /// The advisory-lock key every Officina writer on this database takes to append: "officina".
 const APPEND_LOCK_KEY: i64 = 0x6f66_6669_6369_6e61;
@@ -137,27 +137,25 @@ pub(crate) async fn finish(conn: &mut PoolConnection<Postgres>, commit: bool) ->
     Ok(())
 }
 
-/// The head (position and hash) and the current version of each of `streams`, in one round trip.
-pub(crate) async fn head_and_versions(
-    conn: &mut PoolConnection<Postgres>,
-    streams: &[String],
-) -> Result<(Option<(i64, Vec<u8>)>, HashMap<String, i64>), StoreError> {
-    let rows: Vec<(Option<String>, i64, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT NULL::text, h.position, h.hash FROM (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h \
+/// The head (position and hash) and, for each of `streams`, its current version and last event
+/// id, in one round trip.
+pub(crate) async fn head_and_versions(conn: &mut PoolConnection<Postgres>, streams: &[String]) -> Result<HeadAndStreams, StoreError> {
+    let rows: Vec<(Option<String>, i64, Option<Vec<u8>>, Option<uuid::Uuid>)> = sqlx::query_as(
+        "SELECT NULL::text, h.position, h.hash, NULL::uuid FROM (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h \
          UNION ALL \
-         SELECT s.id, COALESCE((SELECT e.stream_version FROM events e WHERE e.stream_id = s.id \
-                                ORDER BY e.stream_version DESC LIMIT 1), 0), NULL \
-         FROM unnest($1::text[]) AS s(id)",
+         SELECT s.id, COALESCE(l.stream_version, 0), NULL, l.event_id FROM unnest($1::text[]) AS s(id) \
+         LEFT JOIN LATERAL (SELECT e.stream_version, e.event_id FROM events e WHERE e.stream_id = s.id \
+                            ORDER BY e.stream_version DESC LIMIT 1) l ON true",
     )
     .bind(streams)
     .fetch_all(&mut **conn)
     .await?;
     let mut head = None;
     let mut versions = HashMap::with_capacity(streams.len());
-    for (stream_id, number, hash) in rows {
+    for (stream_id, number, hash, last_event) in rows {
         match (stream_id, hash) {
             (Some(stream_id), _) => {
-                versions.insert(stream_id, number);
+                versions.insert(stream_id, StreamTip { version: number, last_event });
             }
             (None, Some(hash)) => head = Some((number, hash)),
             (None, None) => {}

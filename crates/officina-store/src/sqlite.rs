@@ -19,7 +19,7 @@ use crate::Sink;
 use crate::error::StoreError;
 use crate::event::EventFilter;
 use crate::row::StoredRow;
-use crate::writer::KeyRow;
+use crate::writer::{HeadAndStreams, KeyRow, StreamTip};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -140,23 +140,25 @@ pub(crate) async fn finish(conn: &mut PoolConnection<Sqlite>, commit: bool) -> R
     Ok(())
 }
 
-/// The head (position and hash) and the current version of each of `streams`.
-pub(crate) async fn head_and_versions(
-    conn: &mut PoolConnection<Sqlite>,
-    streams: &[String],
-) -> Result<(Option<(i64, Vec<u8>)>, HashMap<String, i64>), StoreError> {
+/// The head (position and hash) and, for each of `streams`, its current version and last event id.
+pub(crate) async fn head_and_versions(conn: &mut PoolConnection<Sqlite>, streams: &[String]) -> Result<HeadAndStreams, StoreError> {
     let head: Option<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(&mut **conn).await?;
     let list = serde_json::to_string(streams).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT j.value, COALESCE((SELECT e.stream_version FROM events e WHERE e.stream_id = j.value \
-                                   ORDER BY e.stream_version DESC LIMIT 1), 0) \
-         FROM json_each(?1) AS j",
+    let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT j.value, COALESCE(l.stream_version, 0), l.event_id FROM json_each(?1) AS j \
+         LEFT JOIN events l ON l.stream_id = j.value \
+              AND l.stream_version = (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = j.value)",
     )
     .bind(list)
     .fetch_all(&mut **conn)
     .await?;
-    Ok((head, rows.into_iter().collect()))
+    let mut versions = HashMap::with_capacity(rows.len());
+    for (stream_id, version, last_event) in rows {
+        let last_event = last_event.and_then(|id| Uuid::parse_str(&id).ok());
+        versions.insert(stream_id, StreamTip { version, last_event });
+    }
+    Ok((head, versions))
 }
 
 pub(crate) async fn lookup_keys(

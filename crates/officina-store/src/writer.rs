@@ -41,11 +41,21 @@ const MAX_BATCH_EVENTS: usize = 8192;
 /// How many stream versions the writer remembers before it starts over (memory bound).
 const MAX_CACHED_STREAMS: usize = 100_000;
 
-/// What the writer learnt from its own commits: the head and the versions of streams.
+/// A stream's current version and the id of its last event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StreamTip {
+    pub version: i64,
+    pub last_event: Option<Uuid>,
+}
+
+/// The head (position, hash) and the tips of some streams, as a dialect reads them.
+pub(crate) type HeadAndStreams = (Option<(i64, Vec<u8>)>, HashMap<String, StreamTip>);
+
+/// What the writer learnt from its own commits: the head and the tips of streams.
 #[derive(Default)]
 struct WriterCache {
     head: Option<(i64, [u8; 32])>,
-    versions: HashMap<String, i64>,
+    versions: HashMap<String, StreamTip>,
 }
 
 impl WriterCache {
@@ -78,6 +88,8 @@ pub(crate) struct PreparedEvent {
 pub(crate) struct AppendRequest {
     pub stream_id: String,
     pub expected: ExpectedVersion,
+    /// When set, the stream's last event must be this one (see `EventStore::submit`).
+    pub after_event: Option<Uuid>,
     pub events: Vec<PreparedEvent>,
     pub idempotency_key: Option<String>,
     pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
@@ -336,7 +348,7 @@ type BatchResult = (Vec<Result<AppendOutcome, StoreError>>, Option<u64>);
 /// What a committed batch teaches the writer's cache.
 struct Learnt {
     head: (i64, [u8; 32]),
-    versions: HashMap<String, i64>,
+    versions: HashMap<String, StreamTip>,
 }
 
 impl Learnt {
@@ -355,15 +367,15 @@ async fn plan_and_insert(
     batch: &[AppendRequest],
     hook: Option<&dyn AppendHook>,
 ) -> Result<(Vec<Result<AppendOutcome, StoreError>>, Option<u64>, Learnt), StoreError> {
-    let mut versions: HashMap<String, i64> = HashMap::new();
+    let mut versions: HashMap<String, StreamTip> = HashMap::new();
     let mut unknown: Vec<String> = Vec::new();
     for request in batch {
         match cache.versions.get(&request.stream_id) {
-            // A remembered version that satisfies the request is checked by the insert itself
-            // (it collides if the stream moved on). One that does not is read again before the
+            // A remembered tip that satisfies the request is checked by the insert itself (it
+            // collides if the stream moved on). One that does not is read again before the
             // request is refused: a conflict is only reported on the database's word.
-            Some(version) if request.expected.accepts(*version as u64) => {
-                versions.insert(request.stream_id.clone(), *version);
+            Some(tip) if satisfies(request, *tip) => {
+                versions.insert(request.stream_id.clone(), *tip);
             }
             _ => unknown.push(request.stream_id.clone()),
         }
@@ -405,8 +417,9 @@ async fn plan_and_insert(
             outcomes.push(replay(key, earlier, &request.stream_id));
             continue;
         }
-        let actual = versions.get(&request.stream_id).copied().unwrap_or(0);
-        if !request.expected.accepts(actual as u64) {
+        let tip = versions.get(&request.stream_id).copied().unwrap_or_default();
+        let actual = tip.version;
+        if !satisfies(request, tip) {
             outcomes.push(Err(StoreError::Conflict {
                 stream_id: request.stream_id.clone(),
                 expected: request.expected,
@@ -463,7 +476,8 @@ async fn plan_and_insert(
             previous_hash = hash;
             rows.push(row);
         }
-        versions.insert(request.stream_id.clone(), version);
+        let last_event = request.events.last().map(|event| event.event_id);
+        versions.insert(request.stream_id.clone(), StreamTip { version, last_event });
         if let Some(key) = &request.idempotency_key {
             let row =
                 KeyRow { stream_id: request.stream_id.clone(), first_position, last_position: position, stream_version: version };
@@ -492,6 +506,12 @@ async fn plan_and_insert(
         hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| StoreError::Hook(error.to_string()))?;
     }
     Ok((outcomes, Some(position as u64), learnt))
+}
+
+/// Whether a stream at `tip` may take `request`: the expected version, and when the request
+/// names one, the event it must follow.
+fn satisfies(request: &AppendRequest, tip: StreamTip) -> bool {
+    request.expected.accepts(tip.version as u64) && request.after_event.is_none_or(|after| tip.last_event == Some(after))
 }
 
 /// The answer to a retried append: the first append's result, or a refusal when the key was
