@@ -100,13 +100,69 @@ pub struct Executed<E> {
 struct Entry<S> {
     version: u64,
     state: S,
+    /// The id of the stream's last event (as remembered), which the next append must follow.
+    last_event: Option<Uuid>,
     /// Whether the state was ever read from the log (a new entry starts empty).
     loaded: bool,
 }
 
+/// One stream in memory: its state behind a lock, and its appends that are queued but not yet
+/// committed (pipelining).
+pub struct Slot<S> {
+    entry: Mutex<Entry<S>>,
+    in_flight: InFlight,
+}
+
+/// Counts a stream's appends in flight, and wakes those waiting for none to be left.
+#[derive(Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    settled: tokio::sync::Notify,
+}
+
+impl InFlight {
+    /// Counts one more append in flight until the returned guard is dropped (also when the
+    /// request is cancelled while it waits for its commit).
+    fn start(&self) -> InFlightGuard<'_> {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlightGuard(self)
+    }
+
+    fn finish(&self) {
+        if self.count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            self.settled.notify_waiters();
+        }
+    }
+
+    /// Waits until no append of the stream is in flight.
+    async fn settle(&self) {
+        loop {
+            let settled = self.settled.notified();
+            if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            settled.await;
+        }
+    }
+}
+
+struct InFlightGuard<'a>(&'a InFlight);
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+impl<S: Default> Default for Entry<S> {
+    fn default() -> Self {
+        Self { version: 0, state: S::default(), last_event: None, loaded: false }
+    }
+}
+
 /// The in-memory states of one aggregate's streams, each behind its own lock.
 pub struct StateCache<S> {
-    entries: SyncMutex<HashMap<String, Arc<Mutex<Entry<S>>>>>,
+    entries: SyncMutex<HashMap<String, Arc<Slot<S>>>>,
 }
 
 impl<S: Default> Default for StateCache<S> {
@@ -116,7 +172,7 @@ impl<S: Default> Default for StateCache<S> {
 }
 
 impl<S: Default> StateCache<S> {
-    fn entry(&self, stream_id: &str) -> Arc<Mutex<Entry<S>>> {
+    fn entry(&self, stream_id: &str) -> Arc<Slot<S>> {
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(entry) = entries.get(stream_id) {
             return entry.clone();
@@ -125,7 +181,7 @@ impl<S: Default> StateCache<S> {
             // Evict the entries nobody is using; they are rebuilt from the log when needed.
             entries.retain(|_, entry| Arc::strong_count(entry) > 1);
         }
-        let entry = Arc::new(Mutex::new(Entry { version: 0, state: S::default(), loaded: false }));
+        let entry = Arc::new(Slot { entry: Mutex::new(Entry::default()), in_flight: InFlight::default() });
         entries.insert(stream_id.to_owned(), entry.clone());
         entry
     }
@@ -263,23 +319,27 @@ impl CommandService {
         }
         let ctx = Context::new(request.now.unwrap_or_else(|| self.inner.clock.now()), request.actor);
         let cache = A::cache(&self.inner.caches);
-        let entry = cache.entry(&stream_id);
-        let mut entry = entry.lock().await;
-        // The same request may have landed while this one waited for the stream (a client that
-        // retried before the first answer came back): answer with the first one's result.
-        if let Some(key) = &key
-            && let Some(outcome) = store.recorded_outcome(key).await?
-        {
-            drop(entry);
-            return self.replay::<A>(&stream_id, outcome).await;
-        }
+        let slot = cache.entry(&stream_id);
         // Whether the state was caught up with the log during this command.
         let mut fresh = false;
-        if !entry.loaded {
-            self.refresh::<A>(cache, &stream_id, &mut entry).await?;
-            fresh = true;
-        }
+        let mut waited = false;
         for _ in 0..MAX_ATTEMPTS {
+            let mut entry = slot.entry.lock().await;
+            // The same request may have landed while this one waited for the stream (a client
+            // that retried before the first answer came back): answer with the first one's result.
+            if !waited {
+                waited = true;
+                if let Some(key) = &key
+                    && let Some(outcome) = store.recorded_outcome(key).await?
+                {
+                    drop(entry);
+                    return self.replay::<A>(&stream_id, outcome).await;
+                }
+            }
+            if !entry.loaded {
+                self.refresh::<A>(cache, &stream_id, &mut entry).await?;
+                fresh = true;
+            }
             if let Some(expected) = request.expected_version
                 && expected != entry.version
             {
@@ -287,13 +347,10 @@ impl CommandService {
                     fresh = true;
                     continue;
                 }
-                return self
-                    .refuse::<A>(
-                        key.as_deref(),
-                        &stream_id,
-                        AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual: entry.version },
-                    )
-                    .await;
+                let actual = entry.version;
+                drop(entry);
+                let conflict = AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual };
+                return self.refuse::<A>(key.as_deref(), &slot.in_flight, &stream_id, conflict).await;
             }
             let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
             let events = match decided {
@@ -303,7 +360,8 @@ impl CommandService {
                         fresh = true;
                         continue;
                     }
-                    return self.refuse::<A>(key.as_deref(), &stream_id, error).await;
+                    drop(entry);
+                    return self.refuse::<A>(key.as_deref(), &slot.in_flight, &stream_id, error).await;
                 }
             };
             if events.is_empty() {
@@ -326,7 +384,7 @@ impl CommandService {
                 causation_id: Some(command_id),
                 request_id: request.request_id.clone(),
             };
-            let new_events = events
+            let new_events: Vec<NewEvent> = events
                 .iter()
                 .map(|event| {
                     NewEvent::new(event.event_type(), event.to_payload())
@@ -334,18 +392,35 @@ impl CommandService {
                         .with_metadata(metadata.clone())
                 })
                 .collect();
-            match store.append(&stream_id, ExpectedVersion::Exact(entry.version), new_events, key.as_deref()).await {
+            let last_event = new_events.last().map(|event| event.event_id);
+            let decided_on = entry.version;
+            let pending = store
+                .submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, key.as_deref())
+                .await?;
+            let in_flight = slot.in_flight.start();
+            // Pipelining: the append is queued in order; the next command on this stream may be
+            // decided on the state this one leaves, before it commits. Its append names this
+            // one's last event, so if this one fails, that one fails too and is decided again.
+            for event in &events {
+                entry.state = A::evolve(std::mem::take(&mut entry.state), event);
+            }
+            entry.version = decided_on + events.len() as u64;
+            entry.last_event = last_event;
+            drop(entry);
+            let outcome = pending.outcome().await;
+            drop(in_flight);
+            if !matches!(&outcome, Ok(outcome) if !outcome.replayed) {
+                // What was remembered beyond the log is wrong: start again from the log.
+                *slot.entry.lock().await = Entry::default();
+                fresh = false;
+            }
+            match outcome {
                 Ok(outcome) if outcome.replayed => {
                     // The same request, arriving twice at once, landed first through the other
                     // arrival: answer with that one's result.
-                    drop(entry);
                     return self.replay::<A>(&stream_id, outcome).await;
                 }
                 Ok(outcome) => {
-                    for event in &events {
-                        entry.state = A::evolve(std::mem::take(&mut entry.state), event);
-                    }
-                    entry.version = outcome.stream_version;
                     return Ok(Executed {
                         events,
                         stream_version: outcome.stream_version,
@@ -357,12 +432,9 @@ impl CommandService {
                 Err(StoreError::Conflict { actual, .. }) if request.expected_version.is_some() => {
                     return Err(AppError::Conflict { stream_id, expected: request.expected_version, actual });
                 }
-                // Another process appended since this one last read the stream: catch up and
-                // decide again on the news.
-                Err(StoreError::Conflict { .. }) => {
-                    self.refresh::<A>(cache, &stream_id, &mut entry).await?;
-                    fresh = true;
-                }
+                // Another process appended, or a command this one was decided after failed:
+                // decide again on the log.
+                Err(StoreError::Conflict { .. }) => {}
                 Err(StoreError::IdempotencyKeyReused { .. }) => return Err(AppError::IdempotencyKeyReused),
                 Err(error) => return Err(error.into()),
             }
@@ -372,15 +444,18 @@ impl CommandService {
 
     /// Refuses a keyed request only after checking that the same request did not land meanwhile
     /// through another process: a retry is answered with the first result, never refused.
+    /// The same request may also be in flight in this process (decided, queued, not yet
+    /// committed): the stream's appends in flight are waited for first.
     async fn refuse<A: Aggregate>(
         &self,
         key: Option<&str>,
+        in_flight: &InFlight,
         stream_id: &str,
         error: AppError,
     ) -> Result<Executed<A::Event>, AppError> {
-        if let Some(key) = key
-            && let Some(outcome) = self.inner.store.recorded_outcome(key).await?
-        {
+        let Some(key) = key else { return Err(error) };
+        in_flight.settle().await;
+        if let Some(outcome) = self.inner.store.recorded_outcome(key).await? {
             return self.replay::<A>(stream_id, outcome).await;
         }
         Err(error)
@@ -412,8 +487,8 @@ impl CommandService {
     pub async fn inspect<A: Cached, R>(&self, id: A::Id, inspect: impl FnOnce(&A::State, u64) -> R) -> Result<R, AppError> {
         let stream_id = A::stream_id(id);
         let cache = A::cache(&self.inner.caches);
-        let entry = cache.entry(&stream_id);
-        let mut entry = entry.lock().await;
+        let slot = cache.entry(&stream_id);
+        let mut entry = slot.entry.lock().await;
         self.refresh::<A>(cache, &stream_id, &mut entry).await?;
         Ok(inspect(&entry.state, entry.version))
     }
@@ -479,6 +554,7 @@ async fn catch_up<A: Aggregate>(store: &EventStore, stream_id: &str, entry: &mut
                 .map_err(|error| AppError::Corrupt { position: recorded.position, reason: error.to_string() })?;
             entry.state = A::evolve(std::mem::take(&mut entry.state), &event);
             entry.version = recorded.stream_version;
+            entry.last_event = Some(recorded.event_id);
         }
         if events.len() < CATCH_UP_PAGE {
             return Ok(());

@@ -216,3 +216,43 @@ async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
     other.execute::<Workshops>(workshop_id, position, &CommandRequest::by(voter)).await.expect("the position lands");
     let _ = std::fs::remove_dir_all(folder);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_positions_on_one_workshop_are_pipelined_and_all_land_in_one_consistent_history() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let before = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+    let mut tasks = Vec::new();
+    for round in 0..10 {
+        for (actor, organization_id) in voters.iter().copied() {
+            let service = service.clone();
+            let stance = if round % 2 == 0 { Stance::Support } else { Stance::Abstain };
+            tasks.push(tokio::spawn(async move {
+                let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+                service.execute::<Workshops>(workshop_id, command, &CommandRequest::by(actor)).await
+            }));
+        }
+    }
+    // A command that fails in the middle of the pipeline costs only itself.
+    let (actor, organization_id) = voters[0];
+    let refused = Command::StatePosition { proposal_id, organization_id, stance: Stance::Oppose, rationale: None, text_version };
+    assert!(service.execute::<Workshops>(workshop_id, refused, &CommandRequest::by(actor)).await.is_err());
+    let mut positions = Vec::new();
+    for task in tasks {
+        positions.push(task.await.expect("task").expect("every position lands").position);
+    }
+    positions.sort_unstable();
+    positions.dedup();
+    assert_eq!(positions.len(), 10 * voters.len(), "each position is its own event");
+    let after = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+    assert_eq!(after - before, (10 * voters.len()) as u64);
+    // The remembered state is the log's: a fresh service folding the stream agrees.
+    let fresh = CommandService::new(service.store().clone(), Arc::new(SystemClock));
+    let (remembered, folded) = (
+        service.inspect::<Workshops, _>(workshop_id, |state, _| state.clone()).await.expect("remembered"),
+        fresh.inspect::<Workshops, _>(workshop_id, |state, _| state.clone()).await.expect("folded"),
+    );
+    assert!(remembered == folded, "the pipelined state equals the folded log");
+    assert!(service.store().verify(None, None).await.expect("verify").ok);
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -139,7 +139,10 @@ pub(crate) async fn finish(conn: &mut PoolConnection<Postgres>, commit: bool) ->
 
 /// The head (position and hash) and, for each of `streams`, its current version and last event
 /// id, in one round trip.
-pub(crate) async fn head_and_versions(conn: &mut PoolConnection<Postgres>, streams: &[String]) -> Result<HeadAndStreams, StoreError> {
+pub(crate) async fn head_and_versions(
+    conn: &mut PoolConnection<Postgres>,
+    streams: &[String],
+) -> Result<HeadAndStreams, StoreError> {
     let rows: Vec<(Option<String>, i64, Option<Vec<u8>>, Option<uuid::Uuid>)> = sqlx::query_as(
         "SELECT NULL::text, h.position, h.hash, NULL::uuid FROM (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h \
          UNION ALL \

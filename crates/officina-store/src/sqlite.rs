@@ -141,7 +141,10 @@ pub(crate) async fn finish(conn: &mut PoolConnection<Sqlite>, commit: bool) -> R
 }
 
 /// The head (position and hash) and, for each of `streams`, its current version and last event id.
-pub(crate) async fn head_and_versions(conn: &mut PoolConnection<Sqlite>, streams: &[String]) -> Result<HeadAndStreams, StoreError> {
+pub(crate) async fn head_and_versions(
+    conn: &mut PoolConnection<Sqlite>,
+    streams: &[String],
+) -> Result<HeadAndStreams, StoreError> {
     let head: Option<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(&mut **conn).await?;
     let list = serde_json::to_string(streams).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;

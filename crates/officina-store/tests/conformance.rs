@@ -682,25 +682,37 @@ async fn pipelined_appends_land_in_order_and_fail_together(db: TestDb) {
     // Two appends queued before either commits, each decided on the state the previous leaves.
     let second = event("B", json!({}));
     let third = event("C", json!({}));
-    let b = store.submit("s", ExpectedVersion::Exact(1), Some(first.event_id), vec![second.clone()], None).await.expect("queue B");
-    let c = store.submit("s", ExpectedVersion::Exact(2), Some(second.event_id), vec![third.clone()], None).await.expect("queue C");
+    let b =
+        store.submit("s", ExpectedVersion::Exact(1), Some(first.event_id), vec![second.clone()], None).await.expect("queue B");
+    let c =
+        store.submit("s", ExpectedVersion::Exact(2), Some(second.event_id), vec![third.clone()], None).await.expect("queue C");
     assert_eq!(b.outcome().await.expect("B").stream_version, 2);
     assert_eq!(c.outcome().await.expect("C").stream_version, 3);
 
     // When one fails, the one decided on it fails too, even though its version would fit.
     let doomed = event("D", json!({}));
-    let d = store.submit("s", ExpectedVersion::Exact(2), Some(second.event_id), vec![doomed.clone()], None).await.expect("queue D");
-    let e = store.submit("s", ExpectedVersion::Exact(3), Some(doomed.event_id), vec![event("E", json!({}))], None).await.expect("queue E");
+    let d =
+        store.submit("s", ExpectedVersion::Exact(2), Some(second.event_id), vec![doomed.clone()], None).await.expect("queue D");
+    let e = store
+        .submit("s", ExpectedVersion::Exact(3), Some(doomed.event_id), vec![event("E", json!({}))], None)
+        .await
+        .expect("queue E");
     assert!(matches!(d.outcome().await, Err(StoreError::Conflict { actual: 3, .. })));
     assert!(matches!(e.outcome().await, Err(StoreError::Conflict { actual: 3, .. })), "E was decided on D, which did not land");
-    let f = store.submit("s", ExpectedVersion::Exact(3), Some(third.event_id), vec![event("F", json!({}))], None).await.expect("queue F");
+    let f = store
+        .submit("s", ExpectedVersion::Exact(3), Some(third.event_id), vec![event("F", json!({}))], None)
+        .await
+        .expect("queue F");
     assert_eq!(f.outcome().await.expect("F follows C").stream_version, 4);
     let types: Vec<String> = store.read_stream("s", 1, 10).await.expect("read").into_iter().map(|e| e.event_type).collect();
     assert_eq!(types, ["A", "B", "C", "F"]);
 
     // Another instance's writer reads the last event from the database, not from memory.
     let other = EventStore::connect(&db.url).await.expect("second instance");
-    let wrong = other.submit("s", ExpectedVersion::Exact(4), Some(third.event_id), vec![event("G", json!({}))], None).await.expect("queue");
+    let wrong = other
+        .submit("s", ExpectedVersion::Exact(4), Some(third.event_id), vec![event("G", json!({}))], None)
+        .await
+        .expect("queue");
     assert!(matches!(wrong.outcome().await, Err(StoreError::Conflict { .. })));
     db.cleanup().await;
 }
