@@ -12,8 +12,10 @@
 //!   a few times at most, so that partners stating positions at the same instant all land; a
 //!   client that named its `expectedVersion` gets the conflict instead.
 //!
-//! Commands on one stream are serialized inside a process (they would conflict anyway), which
-//! also lets the cached state be updated in place, without copying it.
+//! Commands on one stream are decided one at a time inside a process, which lets the cached state
+//! be updated in place, without copying it; but they do not wait for each other's commits: each
+//! is decided on the state the previous one leaves and queued behind it (pipelining), naming the
+//! event it must follow, so a failure upstream makes it fail and be decided again.
 
 pub mod aggregate;
 mod demo;
