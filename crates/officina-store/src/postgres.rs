@@ -143,7 +143,10 @@ pub(crate) async fn head_and_versions(
     conn: &mut PoolConnection<Postgres>,
     streams: &[String],
 ) -> Result<HeadAndStreams, StoreError> {
-    let rows: Vec<(Option<String>, i64, Option<Vec<u8>>, Option<uuid::Uuid>)> = sqlx::query_as(
+    /// A row: the stream (NULL for the head row), a position or version, the head's hash, the
+    /// stream's last event.
+    type Row = (Option<String>, i64, Option<Vec<u8>>, Option<uuid::Uuid>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT NULL::text, h.position, h.hash, NULL::uuid FROM (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h \
          UNION ALL \
          SELECT s.id, COALESCE(l.stream_version, 0), NULL, l.event_id FROM unnest($1::text[]) AS s(id) \
