@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod codes;
 pub mod connection;
+pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod ids;
@@ -64,6 +65,7 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
         .data(loaders::loaders(read))
         .data(services)
         .extension(codes::ErrorCodes)
+        .extension(documents::DocumentCache::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {
