@@ -3,39 +3,9 @@
 //! Errors raised before any resolver runs (syntax, unknown fields, wrong argument types, depth
 //! and complexity limits) come from async-graphql without a code; they are all problems with the
 //! request as written, so they get `VALIDATION`. Resolver errors already carry their code.
+//! Applied to every response by [`crate::Api`].
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe};
-use async_graphql::{Response, futures_util::stream::BoxStream};
-use futures_util::StreamExt;
-
-/// The extension that adds the missing codes.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        with_codes(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(with_codes).boxed()
-    }
-}
+use async_graphql::Response;
 
 /// Gives `VALIDATION` to every error of `response` that has no code.
 pub fn with_codes(mut response: Response) -> Response {

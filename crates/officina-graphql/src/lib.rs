@@ -20,7 +20,11 @@ pub mod query;
 pub mod request;
 pub mod scalars;
 
-use async_graphql::{MergedObject, MergedSubscription, Schema};
+use std::sync::Arc;
+
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::{Data, Executor, MergedObject, MergedSubscription, Request, Response, Schema};
+use futures_util::StreamExt;
 
 pub use error::{ApiError, Code};
 pub use request::{RequestInfo, Services, Viewer};
@@ -64,8 +68,6 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .data(loaders::loaders(read))
         .data(services)
-        .extension(codes::ErrorCodes)
-        .extension(documents::DocumentCache::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {
@@ -77,4 +79,32 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
 /// The schema's SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(Query::default(), Mutation::default(), Subscription::default()).finish().sdl()
+}
+
+/// The API as the transport serves it: the schema, with parsed documents cached and every error
+/// given a code. It is what HTTP handlers execute and what WebSocket connections subscribe
+/// through.
+#[derive(Clone)]
+pub struct Api {
+    schema: OfficinaSchema,
+    documents: Arc<documents::DocumentCache>,
+}
+
+impl Api {
+    /// The API over `schema`.
+    pub fn new(schema: OfficinaSchema) -> Self {
+        Self { schema, documents: Arc::default() }
+    }
+}
+
+impl Executor for Api {
+    async fn execute(&self, mut request: Request) -> Response {
+        self.documents.prepare(&mut request);
+        codes::with_codes(self.schema.execute(request).await)
+    }
+
+    fn execute_stream(&self, mut request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        self.documents.prepare(&mut request);
+        self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default()).map(codes::with_codes).boxed()
+    }
 }

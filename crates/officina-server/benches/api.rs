@@ -7,7 +7,8 @@
 //! PostgreSQL comes from `OFFICINA_BENCH_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`); fresh databases are created and dropped.
 //! The server runs in this process on port 0; clients speak HTTP/1.1 with keep-alive.
-//! `OFFICINA_BENCH_ONLY=mutations` skips the read test (for profiling the write path).
+//! `OFFICINA_BENCH_ONLY=mutations` skips the read test, `OFFICINA_BENCH_ONLY=reads` the write
+//! tests (for profiling one path).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,8 +116,11 @@ async fn suite(backend: &str, api_url: &str, store_url: &str, read_url: &str) {
     drop(store);
     println!("  store append, {CLIENTS} concurrent appenders, 1 event each: {store_rate:>8.0} events/s");
 
+    let only_reads = std::env::var("OFFICINA_BENCH_ONLY").is_ok_and(|only| only == "reads");
     let server = start(api_url).await;
-    for (label, workshops) in [("64 workshops x 1 client", CLIENTS), ("8 workshops x 8 clients", 8)] {
+    for (label, workshops) in
+        if only_reads { vec![] } else { vec![("64 workshops x 1 client", CLIENTS), ("8 workshops x 8 clients", 8)] }
+    {
         let clients = position_fixture(&server, workshops, CLIENTS / workshops).await;
         let (rate, p50, p99) = state_positions(&server, clients).await;
         println!(

@@ -7,7 +7,7 @@
 //! (`authorization` or `authToken`).
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Response, ServerError};
+use async_graphql::{Data, Executor, Response, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -80,7 +80,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: GraphQLRequest)
         Err(error) => return error_response(error, lang),
     };
     let request = request.into_inner().data(viewer).data(info);
-    state.schema.execute(request).await.into()
+    state.api.execute(request).await.into()
 }
 
 /// GET: a WebSocket upgrade (subscriptions), a browser (GraphiQL), or a query in the URL.
@@ -121,7 +121,7 @@ fn websocket(state: AppState, headers: HeaderMap, protocol: GraphQLProtocol, upg
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             let auth = state.auth.clone();
-            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+            GraphQLWebSocket::new(socket, state.api.clone(), protocol)
                 .on_connection_init(move |payload| async move {
                     let lang = info.lang;
                     let token = match payload

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use officina_app::{CommandService, SystemClock};
-use officina_graphql::{Limits, OfficinaSchema, Services};
+use officina_graphql::{Api, Limits, Services};
 use officina_projections::{Projector, ReadModels};
 use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
@@ -31,8 +31,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Everything a request handler needs, shared by all of them.
 #[derive(Clone)]
 pub struct AppState {
-    /// The GraphQL schema with its services.
-    pub schema: OfficinaSchema,
+    /// The GraphQL API with its services.
+    pub api: Api,
     /// Verifies bearer tokens.
     pub auth: Authenticator,
     /// The event log, for the health check.
@@ -60,7 +60,7 @@ impl Officina {
     /// The HTTP state serving these services.
     pub fn state(&self, auth: Authenticator, limits: Limits) -> AppState {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
-        AppState { schema: officina_graphql::schema(services, limits), auth, store: self.store.clone() }
+        AppState { api: Api::new(officina_graphql::schema(services, limits)), auth, store: self.store.clone() }
     }
 }
 
