@@ -63,6 +63,62 @@ fn not_found<T>(ctx: &Context<'_>, what: &str, key: impl std::fmt::Display) -> a
     fail(ctx, ApiError::not_found(what, &key.to_string()))
 }
 
+/// Rows that live inside a workshop.
+trait InWorkshop {
+    fn workshop(&self) -> WorkshopId;
+}
+
+macro_rules! in_workshop {
+    ($($row:ty),*) => {
+        $(impl InWorkshop for $row {
+            fn workshop(&self) -> WorkshopId {
+                self.workshop_id
+            }
+        })*
+    };
+}
+
+in_workshop!(MemberRow, SessionRow, ContributionRow, ProposalRow);
+
+/// A row of a workshop, for a viewer who may read inside that workshop.
+async fn guarded<K, R>(ctx: &Context<'_>, key: K, what: &str, id: impl std::fmt::Display) -> async_graphql::Result<R>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Reads: Loader<K, Value = R, Error = Arc<ProjectionError>>,
+    R: InWorkshop + Send + Sync + Clone + 'static,
+{
+    match one(ctx, key).await? {
+        Some(row) => {
+            guard(ctx, row.workshop()).await?;
+            Ok(row)
+        }
+        None => not_found(ctx, what, id),
+    }
+}
+
+/// The workshop a member, session, contribution or proposal belongs to: a fact that never
+/// changes, so it is remembered. Who asks comes first: an anonymous caller learns nothing, not
+/// even whether the id exists.
+async fn owner<K, R>(ctx: &Context<'_>, id: uuid::Uuid, key: K, what: &str) -> async_graphql::Result<WorkshopId>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Reads: Loader<K, Value = R, Error = Arc<ProjectionError>>,
+    R: InWorkshop + Send + Sync + Clone + 'static,
+{
+    actor(ctx)?;
+    let owners = &services(ctx).owners;
+    if let Some(workshop) = owners.get(id) {
+        return Ok(workshop);
+    }
+    match one(ctx, key).await? {
+        Some(row) => {
+            owners.remember(id, row.workshop());
+            Ok(row.workshop())
+        }
+        None => not_found(ctx, what, id),
+    }
+}
+
 pub async fn organization(ctx: &Context<'_>, key: OrganizationId) -> async_graphql::Result<Organization> {
     match one(ctx, OrganizationKey(key)).await? {
         Some(row) => Ok(Organization(row)),
@@ -78,13 +134,7 @@ pub async fn workshop(ctx: &Context<'_>, key: WorkshopId) -> async_graphql::Resu
 }
 
 pub async fn member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<Member> {
-    match one(ctx, MemberKey(key)).await? {
-        Some(row) => {
-            guard(ctx, row.workshop_id).await?;
-            Ok(Member(row))
-        }
-        None => not_found(ctx, "member", key),
-    }
+    guarded(ctx, MemberKey(key), "member", key).await.map(Member)
 }
 
 pub async fn guideline(ctx: &Context<'_>, key: GuidelineId) -> async_graphql::Result<Guideline> {
@@ -108,33 +158,15 @@ pub async fn feedback(
 }
 
 pub async fn session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<Session> {
-    match one(ctx, SessionKey(key)).await? {
-        Some(row) => {
-            guard(ctx, row.workshop_id).await?;
-            Ok(Session(row))
-        }
-        None => not_found(ctx, "session", key),
-    }
+    guarded(ctx, SessionKey(key), "session", key).await.map(Session)
 }
 
 pub async fn contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<Contribution> {
-    match one(ctx, ContributionKey(key)).await? {
-        Some(row) => {
-            guard(ctx, row.workshop_id).await?;
-            Ok(Contribution(row))
-        }
-        None => not_found(ctx, "contribution", key),
-    }
+    guarded(ctx, ContributionKey(key), "contribution", key).await.map(Contribution)
 }
 
 pub async fn proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<Proposal> {
-    match one(ctx, ProposalKey(key)).await? {
-        Some(row) => {
-            guard(ctx, row.workshop_id).await?;
-            Ok(Proposal(row))
-        }
-        None => not_found(ctx, "proposal", key),
-    }
+    guarded(ctx, ProposalKey(key), "proposal", key).await.map(Proposal)
 }
 
 /// A stated position, by its proposal and the log position of its `PositionStated` event.
@@ -158,67 +190,19 @@ pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Resu
 }
 
 pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<WorkshopId> {
-    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
-    actor(ctx)?;
-    let owners = &services(ctx).owners;
-    if let Some(workshop) = owners.get(key.0) {
-        return Ok(workshop);
-    }
-    match one(ctx, MemberKey(key)).await? {
-        Some(row) => {
-            owners.remember(key.0, row.workshop_id);
-            Ok(row.workshop_id)
-        }
-        None => not_found(ctx, "member", key),
-    }
+    owner(ctx, key.0, MemberKey(key), "member").await
 }
 
 pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<WorkshopId> {
-    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
-    actor(ctx)?;
-    let owners = &services(ctx).owners;
-    if let Some(workshop) = owners.get(key.0) {
-        return Ok(workshop);
-    }
-    match one(ctx, SessionKey(key)).await? {
-        Some(row) => {
-            owners.remember(key.0, row.workshop_id);
-            Ok(row.workshop_id)
-        }
-        None => not_found(ctx, "session", key),
-    }
+    owner(ctx, key.0, SessionKey(key), "session").await
 }
 
 pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<WorkshopId> {
-    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
-    actor(ctx)?;
-    let owners = &services(ctx).owners;
-    if let Some(workshop) = owners.get(key.0) {
-        return Ok(workshop);
-    }
-    match one(ctx, ContributionKey(key)).await? {
-        Some(row) => {
-            owners.remember(key.0, row.workshop_id);
-            Ok(row.workshop_id)
-        }
-        None => not_found(ctx, "contribution", key),
-    }
+    owner(ctx, key.0, ContributionKey(key), "contribution").await
 }
 
 pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<WorkshopId> {
-    // Who asks comes first: an anonymous caller learns nothing, not even whether the id exists.
-    actor(ctx)?;
-    let owners = &services(ctx).owners;
-    if let Some(workshop) = owners.get(key.0) {
-        return Ok(workshop);
-    }
-    match one(ctx, ProposalKey(key)).await? {
-        Some(row) => {
-            owners.remember(key.0, row.workshop_id);
-            Ok(row.workshop_id)
-        }
-        None => not_found(ctx, "proposal", key),
-    }
+    owner(ctx, key.0, ProposalKey(key), "proposal").await
 }
 
 /// The viewer's current membership in `workshop_id`.
