@@ -127,3 +127,40 @@ async fn a_page_of_workshops_with_members_and_proposals_costs_a_bounded_number_o
     assert_eq!(with_fifty, with_one, "the statement count does not grow with the page");
     assert!(with_fifty <= 8, "a page of 50 workshops costs {with_fifty} statements");
 }
+
+#[tokio::test]
+async fn introspection_can_be_turned_off() {
+    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let introspect = "{ __schema { queryType { name } } }";
+    let open = app.gql(None, introspect, json!({})).await;
+    assert_eq!(open["data"]["__schema"]["queryType"]["name"], "Query");
+
+    // The same database served with introspection off (`officina serve --no-introspection`).
+    let limits = officina_graphql::Limits { introspection: false, ..officina_graphql::Limits::default() };
+    let state = app.officina.state(app.auth.clone(), limits);
+    let (listener, address) = officina_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind");
+    tokio::spawn(officina_server::run(listener, state, std::future::pending()));
+    let closed: serde_json::Value = app
+        .client
+        .post(format!("http://{address}/graphql"))
+        .json(&json!({"query": introspect}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    // async-graphql answers a disabled introspection with nothing to see.
+    assert_eq!(closed["data"]["__schema"], json!(null), "{closed:#}");
+    let still_works: serde_json::Value = app
+        .client
+        .post(format!("http://{address}/graphql"))
+        .json(&json!({"query": "{ workshops { totalCount } }"}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(still_works["data"]["workshops"]["totalCount"], 0);
+}

@@ -156,9 +156,11 @@ async fn the_proposal_tally_is_pushed_on_every_position_stated(app: TestApp) {
     );
     state(&app, &w.partners[1], &proposal, "OPPOSE", Some("Non prioritario.")).await;
     state(&app, &w.lead, &proposal, "SUPPORT", None).await;
+    // One push per position; each shows the tally as it is when pushed, so the push for the
+    // opposition may already count the lead's support that followed it.
     let second = client.data().await["proposalTally"].clone();
     let third = client.data().await["proposalTally"].clone();
-    assert_eq!((second["expressed"].as_i64(), second["oppose"].as_i64()), (Some(2), Some(1)));
+    assert!(second["expressed"].as_i64() >= Some(2) && second["oppose"].as_i64() == Some(1), "{second:#}");
     assert_eq!(
         (third["expressed"].as_i64(), third["support"].as_i64(), third["quorumMet"].as_bool(), third["wouldPass"].as_bool()),
         (Some(3), Some(2), Some(true), Some(true))

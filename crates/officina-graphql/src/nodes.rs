@@ -54,6 +54,19 @@ where
     Ok(one(ctx, key).await?.unwrap_or_default())
 }
 
+/// For a nullable field inside a workshop: whether the viewer may read it. When not, the error
+/// (`UNAUTHENTICATED` or `FORBIDDEN`) is reported for this field alone and the field is null;
+/// returning it as the resolver's error would null the whole workshop instead.
+async fn visible(ctx: &Context<'_>, workshop_id: WorkshopId) -> bool {
+    match require_workshop_reader(ctx, workshop_id).await {
+        Ok(_) => true,
+        Err(error) => {
+            ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+            false
+        }
+    }
+}
+
 /// `UNAUTHENTICATED` or `FORBIDDEN` unless the viewer may read inside the workshop.
 async fn guard(ctx: &Context<'_>, workshop_id: WorkshopId) -> async_graphql::Result<()> {
     require_workshop_reader(ctx, workshop_id).await.map(|_| ())
@@ -403,6 +416,11 @@ impl From<AdoptionRow> for AdoptedGuideline {
 // ---- Workshops -------------------------------------------------------------------------------
 
 /// A workshop (Officina Partenariale Sperimentale).
+///
+/// What happens inside a workshop (members, sessions, contributions, proposals, feedback) is for
+/// its members and auditors: those fields are nullable, so that a viewer listing every workshop
+/// gets the public fields of all of them, and a `FORBIDDEN` (or `UNAUTHENTICATED`) error with a
+/// null for each inside field they may not read.
 pub struct Workshop(pub WorkshopRow);
 
 #[Object]
@@ -460,8 +478,10 @@ impl Workshop {
         after: Option<String>,
         #[graphql(default = false)] include_former: bool,
         role: Option<Role>,
-    ) -> async_graphql::Result<Page<Member>> {
-        guard(ctx, self.0.id).await?;
+    ) -> async_graphql::Result<Option<Page<Member>>> {
+        if !visible(ctx, self.0.id).await {
+            return Ok(None);
+        }
         let role: Option<domain::Role> = role.map(Into::into);
         let rows = many(ctx, MembersOf(self.0.id)).await?;
         let members = rows
@@ -470,7 +490,7 @@ impl Workshop {
             .filter(|m| role.is_none_or(|role| m.role == role))
             .map(Member)
             .collect();
-        page_of_list(ctx, members, first, after)
+        page_of_list(ctx, members, first, after).map(Some)
     }
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn sessions(
@@ -478,10 +498,12 @@ impl Workshop {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Page<Session>> {
-        guard(ctx, self.0.id).await?;
+    ) -> async_graphql::Result<Option<Page<Session>>> {
+        if !visible(ctx, self.0.id).await {
+            return Ok(None);
+        }
         let sessions = many(ctx, SessionsOf(self.0.id)).await?.into_iter().map(Session).collect();
-        page_of_list(ctx, sessions, first, after)
+        page_of_list(ctx, sessions, first, after).map(Some)
     }
     /// Contributions in the order they were submitted, optionally by kind and by disposition
     /// (`PENDING`: none recorded yet).
@@ -493,8 +515,10 @@ impl Workshop {
         after: Option<String>,
         kind: Option<ContributionKind>,
         disposition: Option<DispositionFilter>,
-    ) -> async_graphql::Result<Page<Contribution>> {
-        guard(ctx, self.0.id).await?;
+    ) -> async_graphql::Result<Option<Page<Contribution>>> {
+        if !visible(ctx, self.0.id).await {
+            return Ok(None);
+        }
         let kind: Option<domain::ContributionKind> = kind.map(Into::into);
         let rows = many(ctx, ContributionsOf(self.0.id)).await?;
         let contributions = rows
@@ -503,7 +527,7 @@ impl Workshop {
             .filter(|c| disposition_matches(c, disposition))
             .map(Contribution)
             .collect();
-        page_of_list(ctx, contributions, first, after)
+        page_of_list(ctx, contributions, first, after).map(Some)
     }
     /// Proposals in the order they were tabled, optionally by status.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -513,12 +537,14 @@ impl Workshop {
         first: Option<i32>,
         after: Option<String>,
         status: Option<ProposalStatus>,
-    ) -> async_graphql::Result<Page<Proposal>> {
-        guard(ctx, self.0.id).await?;
+    ) -> async_graphql::Result<Option<Page<Proposal>>> {
+        if !visible(ctx, self.0.id).await {
+            return Ok(None);
+        }
         let status: Option<domain::ProposalStatus> = status.map(Into::into);
         let rows = many(ctx, ProposalsOf(self.0.id)).await?;
         let proposals = rows.into_iter().filter(|p| status.is_none_or(|status| p.status == status)).map(Proposal).collect();
-        page_of_list(ctx, proposals, first, after)
+        page_of_list(ctx, proposals, first, after).map(Some)
     }
     /// The decisions taken, public to everyone.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -535,9 +561,11 @@ impl Workshop {
     async fn adopted_guidelines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AdoptedGuideline>> {
         Ok(many(ctx, AdoptionsOf(self.0.id)).await?.into_iter().map(Into::into).collect())
     }
-    async fn guideline_feedback(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GuidelineFeedback>> {
-        guard(ctx, self.0.id).await?;
-        Ok(many(ctx, FeedbackOfWorkshop(self.0.id)).await?.into_iter().map(GuidelineFeedback).collect())
+    async fn guideline_feedback(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<GuidelineFeedback>>> {
+        if !visible(ctx, self.0.id).await {
+            return Ok(None);
+        }
+        Ok(Some(many(ctx, FeedbackOfWorkshop(self.0.id)).await?.into_iter().map(GuidelineFeedback).collect()))
     }
     /// Whether the viewer may read inside this workshop.
     async fn viewer_can_read(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
