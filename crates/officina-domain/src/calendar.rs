@@ -64,19 +64,85 @@ pub fn is_working_day(date: NaiveDate) -> bool {
 /// For example, a notice given on Thursday 2 April 2026 for Monday 20 April 2026 leaves exactly 10
 /// working days: Friday 3 April, 7 to 10 April and 13 to 17 April (Easter Monday, 6 April, and the
 /// weekends do not count).
+///
+/// Whole years are counted at once, so the cost grows with the number of years between the two
+/// dates, not the number of days: a date far in the future, already in some log, stays cheap.
 pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> u32 {
-    let mut count = 0;
-    let mut day = from;
-    while let Some(next) = day.succ_opt() {
-        if next >= to {
-            break;
+    let (Some(first), Some(last)) = (from.succ_opt(), to.pred_opt()) else { return 0 };
+    let mut count: u64 = 0;
+    let mut day = first;
+    while day <= last {
+        let next_new_year = NaiveDate::from_ymd_opt(day.year() + 1, 1, 1);
+        let whole_year_fits = day.ordinal() == 1 && next_new_year.is_some_and(|next| next <= last.succ_opt().unwrap_or(next));
+        if whole_year_fits {
+            count += u64::from(working_days_in_year(day.year()));
+            match next_new_year {
+                Some(next) => day = next,
+                None => break,
+            }
+            continue;
         }
-        if is_working_day(next) {
+        if is_working_day(day) {
             count += 1;
         }
-        day = next;
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
     }
-    count
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// The working days of a whole year: its weekdays, less the national holidays that fall on one.
+fn working_days_in_year(year: i32) -> u32 {
+    let (Some(new_year), Some(next_new_year)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year + 1, 1, 1))
+    else {
+        return 0;
+    };
+    let days = u32::try_from((next_new_year - new_year).num_days()).unwrap_or(0);
+    // 52 whole weeks hold 260 weekdays; the one or two days left over start on New Year's weekday.
+    let mut weekdays = 260;
+    let mut extra = new_year;
+    for _ in 364..days {
+        if !matches!(extra.weekday(), Weekday::Sat | Weekday::Sun) {
+            weekdays += 1;
+        }
+        extra = extra.succ_opt().unwrap_or(extra);
+    }
+    let mut holidays: Vec<NaiveDate> = [(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)]
+        .into_iter()
+        .filter_map(|(month, day)| NaiveDate::from_ymd_opt(year, month, day))
+        .chain(easter_monday(year))
+        .chain((year >= SAN_FRANCESCO_FROM_YEAR).then(|| NaiveDate::from_ymd_opt(year, 10, 4)).flatten())
+        .collect();
+    // Easter Monday can fall on 25 April: a day off once, however many reasons it has.
+    holidays.sort();
+    holidays.dedup();
+    let off = holidays.iter().filter(|date| !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)).count();
+    weekdays - u32::try_from(off).unwrap_or(0)
+}
+
+/// The earliest year a date given to the platform may fall in.
+pub const FIRST_YEAR: i32 = 2000;
+/// The latest year a date given to the platform may fall in.
+pub const LAST_YEAR: i32 = 2100;
+/// How many years ahead of now a session may be scheduled.
+pub const MAX_YEARS_AHEAD: i32 = 5;
+
+/// Refuses an instant outside the years [`FIRST_YEAR`]..=[`LAST_YEAR`] or more than
+/// [`MAX_YEARS_AHEAD`] years after `now`: a date is part of the log forever, so one mistyped
+/// or hostile value must not be able to reach it.
+pub fn check_date(field: &'static str, instant: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), crate::DomainError> {
+    let latest = now.checked_add_months(chrono::Months::new(12 * MAX_YEARS_AHEAD as u32)).unwrap_or(now);
+    if instant.year() < FIRST_YEAR || instant.year() > LAST_YEAR || instant > latest {
+        return Err(crate::DomainError::DateOutOfRange {
+            field,
+            first_year: FIRST_YEAR,
+            last_year: LAST_YEAR,
+            years_ahead: MAX_YEARS_AHEAD,
+        });
+    }
+    Ok(())
 }
 
 /// The last Sunday of a month at 01:00 UTC: when EU summer time starts (March) or ends (October).

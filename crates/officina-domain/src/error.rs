@@ -193,6 +193,42 @@ pub enum DomainError {
     /// The agenda item named belongs to another session than the one named.
     #[error("The agenda item does not belong to the session indicated.")]
     AgendaItemNotInSession,
+    /// A text is longer than its field allows (see [`crate::text::limits`]).
+    #[error("The field '{field}' may hold at most {max} characters.")]
+    TextTooLong {
+        /// The command field (camelCase).
+        field: &'static str,
+        /// The most characters it may hold.
+        max: usize,
+    },
+    /// A text contains control characters (only long texts may contain newlines and tabs).
+    #[error("The field '{field}' contains control characters, which are not allowed.")]
+    InvalidCharacters {
+        /// The command field (camelCase).
+        field: &'static str,
+    },
+    /// A list has more items than allowed.
+    #[error("The field '{field}' may hold at most {max} items.")]
+    TooManyItems {
+        /// The command field (camelCase).
+        field: &'static str,
+        /// The most items it may hold.
+        max: usize,
+    },
+    /// An instant is outside the range the platform accepts (see [`crate::calendar`]).
+    #[error(
+        "The date in '{field}' must fall between the years {first_year} and {last_year}, and at most {years_ahead} years from now."
+    )]
+    DateOutOfRange {
+        /// The command field (camelCase).
+        field: &'static str,
+        /// The earliest year accepted.
+        first_year: i32,
+        /// The latest year accepted.
+        last_year: i32,
+        /// How many years ahead a date may be.
+        years_ahead: i32,
+    },
 
     // --- Forbidden ---
     /// The acting person is not a current member of the workshop.
@@ -378,6 +414,10 @@ impl DomainError {
             RationaleRequired { .. } => "RATIONALE_REQUIRED",
             SessionStartsBeforeConvening => "SESSION_STARTS_BEFORE_CONVENING",
             AgendaItemNotInSession => "AGENDA_ITEM_NOT_IN_SESSION",
+            TextTooLong { .. } => "TEXT_TOO_LONG",
+            InvalidCharacters { .. } => "INVALID_CHARACTERS",
+            TooManyItems { .. } => "TOO_MANY_ITEMS",
+            DateOutOfRange { .. } => "DATE_OUT_OF_RANGE",
             NotAMember => "NOT_A_MEMBER",
             RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
             PlatformAdminRequired => "PLATFORM_ADMIN_REQUIRED",
@@ -430,6 +470,10 @@ impl DomainError {
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            TextTooLong { field, .. }
+            | InvalidCharacters { field }
+            | TooManyItems { field, .. }
+            | DateOutOfRange { field, .. } => ErrorCategory::Validation { field },
             NotAMember
             | RoleNotAllowed { .. }
             | PlatformAdminRequired
@@ -498,6 +542,14 @@ impl DomainError {
             AgendaItemNotInSession => {
                 "Il punto all'ordine del giorno non appartiene all'incontro indicato.".to_owned()
             }
+            TextTooLong { field, max } => format!("Il campo «{field}» può contenere al massimo {max} caratteri."),
+            InvalidCharacters { field } => {
+                format!("Il campo «{field}» contiene caratteri di controllo, che non sono ammessi.")
+            }
+            TooManyItems { field, max } => format!("Il campo «{field}» può contenere al massimo {max} elementi."),
+            DateOutOfRange { field, first_year, last_year, years_ahead } => format!(
+                "La data in «{field}» deve cadere tra gli anni {first_year} e {last_year}, e al massimo {years_ahead} anni da oggi."
+            ),
             NotAMember => "Non sei un partecipante di questa officina.".to_owned(),
             RoleNotAllowed { role, command } => {
                 format!("Il tuo ruolo {role} non consente questa operazione ({command}).")

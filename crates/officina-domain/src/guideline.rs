@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::{DomainError, Entity};
 use crate::event::event_names;
 use crate::ids::{GuidelineId, PersonId};
-use crate::organization::required;
+use crate::text::{self, limits};
 use crate::values::{EccpCategory, OrganizationRef};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -144,9 +144,9 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
             if lab.category != EccpCategory::Lab {
                 return Err(DomainError::NotALab { category: lab.category });
             }
-            let title = required("title", title)?;
-            let summary = required("summary", summary)?;
-            let document_ref = required("documentRef", document_ref)?;
+            let title = text::line("title", title, limits::TITLE)?;
+            let summary = text::text("summary", summary, limits::TEXT)?;
+            let document_ref = text::line("documentRef", document_ref, limits::LINE)?;
             Ok(vec![Event::GuidelinePublished {
                 guideline_id,
                 lab,
@@ -163,9 +163,9 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
             if guideline.publisher != ctx.actor.person_id && !ctx.actor.platform_admin {
                 return Err(DomainError::NotGuidelineEditor);
             }
-            let summary = required("summary", summary)?;
-            let document_ref = required("documentRef", document_ref)?;
-            let changes = required("changes", changes)?;
+            let summary = text::text("summary", summary, limits::TEXT)?;
+            let document_ref = text::line("documentRef", document_ref, limits::LINE)?;
+            let changes = text::text("changes", changes, limits::TEXT)?;
             Ok(vec![Event::GuidelineVersionPublished {
                 guideline_id: guideline.id,
                 version: guideline.latest_version() + 1,

@@ -10,7 +10,8 @@
 //! * [`workshop`], [`organization`], [`guideline`]: the three aggregates (one stream each).
 //! * [`roles`]: the role matrix, as a table.
 //! * [`tally`]: the decision rules, evaluated with exact fractions.
-//! * [`calendar`]: Italian working days for the ECCP notice period.
+//! * [`calendar`]: Italian working days for the ECCP notice period, and the range of accepted dates.
+//! * [`text`]: the limits and the allowed characters of every text a command carries.
 //! * [`values`], [`ids`], [`context`], [`error`], [`event`]: the vocabulary shared by all of them.
 //! * [`demo`]: a deterministic demo history of the eleven workshops named in the seed.
 //!
@@ -38,6 +39,7 @@ pub mod ids;
 pub mod organization;
 pub mod roles;
 pub mod tally;
+pub mod text;
 pub mod values;
 pub mod workshop;
 

@@ -104,7 +104,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
             if state.organization.is_some() {
                 return Err(DomainError::AlreadyExists(Entity::Organization));
             }
-            let name = required("name", name)?;
+            let name = crate::text::line("name", name, crate::text::limits::TITLE)?;
             Ok(vec![Event::OrganizationRegistered {
                 organization_id,
                 name,
@@ -115,7 +115,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Result<Vec<Even
         }
         Command::RenameOrganization { name } => {
             let organization = state.organization.as_ref().ok_or(DomainError::NotFound(Entity::Organization))?;
-            let name = required("name", name)?;
+            let name = crate::text::line("name", name, crate::text::limits::TITLE)?;
             if name == organization.name {
                 return Err(DomainError::NameUnchanged);
             }
@@ -150,16 +150,4 @@ pub fn evolve(mut state: State, event: &Event) -> State {
         }
     }
     state
-}
-
-/// Trims a required text field and refuses it when empty.
-pub(crate) fn required(field: &'static str, value: String) -> Result<String, DomainError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(DomainError::FieldRequired { field })
-    } else if trimmed.len() == value.len() {
-        Ok(value)
-    } else {
-        Ok(trimmed.to_owned())
-    }
 }

@@ -3,12 +3,12 @@
 use super::command::{Command, FirstLead};
 use super::event::Event;
 use super::state::{Member, Proposal, Session, State, Workshop};
-use crate::calendar::{NOTICE_WORKING_DAYS, notice_working_days};
+use crate::calendar::{self, NOTICE_WORKING_DAYS, notice_working_days};
 use crate::context::Context;
 use crate::error::{DomainError, Entity};
 use crate::ids::{ContributionId, SessionId};
-use crate::organization::required;
 use crate::roles::{CommandKind, acts_for_others, is_allowed};
+use crate::text::{self, limits};
 use crate::values::{DecisionRule, EccpCategory, MinutesStatus, ProposalStatus, Ratio, Role, RuleMethod, SessionStatus, Stage};
 
 type Decided = Result<Vec<Event>, DomainError>;
@@ -35,12 +35,12 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
             return Err(DomainError::AlreadyExists(Entity::Workshop));
         }
         let FirstLead { member_id, person_id, mandate_reference } = lead;
-        let name = required("name", name)?;
-        let theme = required("theme", theme)?;
+        let name = text::line("name", name, limits::TITLE)?;
+        let theme = text::line("theme", theme, limits::LINE)?;
         let programming_cycle = valid_cycle(programming_cycle)?;
-        let territory = required("territory", territory)?;
-        let programme = required("programme", programme)?;
-        let mandate_reference = required("mandateReference", mandate_reference)?;
+        let territory = text::line("territory", territory, limits::LINE)?;
+        let programme = text::line("programme", programme, limits::LINE)?;
+        let mandate_reference = text::line("mandateReference", mandate_reference, limits::LINE)?;
         if managing_authority.category != EccpCategory::ManagingAuthority {
             return Err(DomainError::NotAManagingAuthority { category: managing_authority.category });
         }
@@ -129,9 +129,11 @@ impl Decider<'_> {
                 if !w.has_adopted(guideline_id, version) {
                     return Err(DomainError::GuidelineVersionNotAdopted);
                 }
-                let section = required("section", section)?;
-                let (worked, did_not_work, suggestion) = (trimmed(worked), trimmed(did_not_work), trimmed(suggestion));
-                if worked.is_empty() && did_not_work.is_empty() && suggestion.is_empty() {
+                let section = text::line("section", section, limits::TITLE)?;
+                let worked = text::optional_text("worked", worked, limits::NOTE)?;
+                let did_not_work = text::optional_text("didNotWork", did_not_work, limits::NOTE)?;
+                let suggestion = text::optional_text("suggestion", suggestion, limits::NOTE)?;
+                if ![&worked, &did_not_work, &suggestion].iter().any(|t| t.chars().any(text::is_visible)) {
                     return Err(DomainError::FieldRequired { field: "worked" });
                 }
                 Ok(vec![Event::GuidelineFeedbackGiven {
@@ -156,8 +158,8 @@ impl Decider<'_> {
                     return Err(DomainError::PersonAlreadyMember);
                 }
                 self.check_grantable(role)?;
-                let mandate_reference = required("mandateReference", mandate_reference)?;
-                let name = required("organization.name", organization.name)?;
+                let mandate_reference = text::line("mandateReference", mandate_reference, limits::LINE)?;
+                let name = text::line("organization.name", organization.name, limits::LINE)?;
                 Ok(vec![Event::MemberAdmitted {
                     member_id,
                     person_id,
@@ -189,15 +191,17 @@ impl Decider<'_> {
                 if target.role == Role::Lead && w.current_leads() <= 1 {
                     return Err(DomainError::LastLead);
                 }
-                Ok(vec![Event::MemberLeft { member_id, reason: trimmed(reason), by, at: now }])
+                let reason = text::optional_text("reason", reason, limits::NOTE)?;
+                Ok(vec![Event::MemberLeft { member_id, reason, by, at: now }])
             }
 
             Command::ConveneSession { session_id, title, starts_at, location } => {
                 if w.sessions.contains_key(&session_id) {
                     return Err(DomainError::AlreadyExists(Entity::Session));
                 }
-                let title = required("title", title)?;
-                let location = required("location", location)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                let location = text::line("location", location, limits::LINE)?;
+                calendar::check_date("startsAt", starts_at, now)?;
                 if starts_at <= now {
                     return Err(DomainError::SessionStartsBeforeConvening);
                 }
@@ -222,7 +226,10 @@ impl Decider<'_> {
                 if w.agenda_items.contains_key(&agenda_item_id) {
                     return Err(DomainError::AlreadyExists(Entity::AgendaItem));
                 }
-                let title = required("title", title)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                if session.agenda.len() >= limits::AGENDA_ITEMS {
+                    return Err(DomainError::TooManyItems { field: "agenda", max: limits::AGENDA_ITEMS });
+                }
                 Ok(vec![Event::AgendaItemAdded {
                     session_id,
                     agenda_item_id,
@@ -241,8 +248,8 @@ impl Decider<'_> {
                 if w.documents.contains_key(&document_id) {
                     return Err(DomainError::AlreadyExists(Entity::Document));
                 }
-                let title = required("title", title)?;
-                let document_ref = required("documentRef", document_ref)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                let document_ref = text::line("documentRef", document_ref, limits::LINE)?;
                 let lead = notice_working_days(now, session.starts_at);
                 Ok(vec![Event::DocumentShared {
                     session_id,
@@ -319,7 +326,7 @@ impl Decider<'_> {
                         1
                     }
                 };
-                let text = required("text", text)?;
+                let text = text::text("text", text, limits::MINUTES)?;
                 Ok(vec![Event::MinutesDrafted { session_id, minutes_id, version, text, by, at: now }])
             }
 
@@ -358,8 +365,8 @@ impl Decider<'_> {
                 if w.contributions.contains_key(&contribution_id) {
                     return Err(DomainError::AlreadyExists(Entity::Contribution));
                 }
-                let title = required("title", title)?;
-                let body = required("body", body)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                let body = text::text("body", body, limits::TEXT)?;
                 if let Some(session_id) = session_id {
                     self.session(session_id)?;
                 }
@@ -392,8 +399,8 @@ impl Decider<'_> {
 
             Command::ReviseContribution { contribution_id, title, body } => {
                 let contribution = self.own_live_contribution(contribution_id)?;
-                let title = required("title", title)?;
-                let body = required("body", body)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                let body = text::text("body", body, limits::TEXT)?;
                 Ok(vec![Event::ContributionRevised {
                     contribution_id,
                     version: contribution.current_version() + 1,
@@ -406,12 +413,13 @@ impl Decider<'_> {
 
             Command::WithdrawContribution { contribution_id, reason } => {
                 self.own_live_contribution(contribution_id)?;
-                Ok(vec![Event::ContributionWithdrawn { contribution_id, reason: trimmed(reason), by, at: now }])
+                let reason = text::optional_text("reason", reason, limits::NOTE)?;
+                Ok(vec![Event::ContributionWithdrawn { contribution_id, reason, by, at: now }])
             }
 
             Command::RecordDisposition { contribution_id, disposition, reason } => {
                 let contribution = self.live_contribution(contribution_id)?;
-                let reason = required("reason", reason)?;
+                let reason = text::text("reason", reason, limits::NOTE)?;
                 Ok(vec![Event::DispositionRecorded {
                     contribution_id,
                     contribution_version: contribution.current_version(),
@@ -426,9 +434,10 @@ impl Decider<'_> {
                 if w.proposals.contains_key(&proposal_id) {
                     return Err(DomainError::AlreadyExists(Entity::Proposal));
                 }
-                let title = required("title", title)?;
-                let text = required("text", text)?;
+                let title = text::line("title", title, limits::TITLE)?;
+                let text = text::text("text", text, limits::TEXT)?;
                 validate_rule(&rule)?;
+                text::at_most("cites", &cites, limits::CITES)?;
                 let mut cited: Vec<ContributionId> = Vec::with_capacity(cites.len());
                 for id in cites {
                     self.live_contribution(id)?;
@@ -452,12 +461,12 @@ impl Decider<'_> {
 
             Command::AmendProposal { proposal_id, text, note } => {
                 let proposal = self.active_proposal(proposal_id)?;
-                let text = required("text", text)?;
+                let text = text::text("text", text, limits::TEXT)?;
                 Ok(vec![Event::ProposalAmended {
                     proposal_id,
                     version: proposal.current_version() + 1,
                     text,
-                    note: trimmed(note),
+                    note: text::optional_text("note", note, limits::NOTE)?,
                     by,
                     at: now,
                 }])
@@ -465,7 +474,7 @@ impl Decider<'_> {
 
             Command::WithdrawProposal { proposal_id, reason } => {
                 self.active_proposal(proposal_id)?;
-                let reason = required("reason", reason)?;
+                let reason = text::text("reason", reason, limits::NOTE)?;
                 Ok(vec![Event::ProposalWithdrawn { proposal_id, reason, by, at: now }])
             }
 
@@ -495,7 +504,8 @@ impl Decider<'_> {
                 if text_version == 0 || text_version > proposal.current_version() {
                     return Err(DomainError::NotFound(Entity::TextVersion));
                 }
-                let rationale = rationale.map(trimmed).filter(|r| !r.is_empty());
+                let rationale =
+                    rationale.map(|r| text::optional_text("rationale", r, limits::NOTE)).transpose()?.filter(|r| !r.is_empty());
                 if stance.requires_rationale() && rationale.is_none() {
                     return Err(DomainError::RationaleRequired { stance });
                 }
@@ -515,7 +525,7 @@ impl Decider<'_> {
                 if proposal.interests.iter().any(|i| i.member_id == by) {
                     return Err(DomainError::InterestAlreadyDeclared);
                 }
-                let description = required("description", description)?;
+                let description = text::text("description", description, limits::NOTE)?;
                 Ok(vec![Event::InterestDeclared {
                     proposal_id,
                     member_id: by,

@@ -105,7 +105,50 @@ fn notice_is_read_on_rome_dates() {
     assert_eq!(notice_working_days(at("2026-04-01T21:30:00Z"), at("2026-04-20T07:00:00Z")), 11);
 }
 
+/// The plain day-by-day count the fast one must agree with.
+fn working_days_one_by_one(from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut count = 0;
+    let mut day = from;
+    while let Some(next) = day.succ_opt() {
+        if next >= to {
+            break;
+        }
+        count += u32::from(is_working_day(next));
+        day = next;
+    }
+    count
+}
+
+#[test]
+fn a_date_ten_thousand_years_away_is_counted_quickly_and_exactly() {
+    // 2026 to 2031 one by one, and far away: the cost grows with years, not days.
+    assert_eq!(working_days_between(d(2026, 3, 2), d(2031, 7, 9)), working_days_one_by_one(d(2026, 3, 2), d(2031, 7, 9)));
+    let started = std::time::Instant::now();
+    let far = working_days_between(d(2026, 1, 1), d(99_999, 1, 1));
+    assert!(far > 24_000_000, "{far}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn dates_outside_the_accepted_range_are_refused() {
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().expect("valid instant");
+    let now = at("2026-03-02T09:00:00Z");
+    assert!(check_date("startsAt", at("2031-03-02T09:00:00Z"), now).is_ok());
+    for refused in ["2031-03-02T09:00:01Z", "+99999-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2101-01-01T00:00:00Z"] {
+        let error = check_date("startsAt", at(refused), now).expect_err(refused);
+        assert_eq!(error.code(), "DATE_OUT_OF_RANGE");
+        assert_eq!(error.category(), officina_domain::ErrorCategory::Validation { field: "startsAt" });
+    }
+}
+
 proptest! {
+    #[test]
+    fn whole_years_at_once_agree_with_counting_day_by_day(a in 0i64..40_000, span in 0i64..3_000) {
+        let from = d(1990, 1, 1) + chrono::Duration::days(a);
+        let to = from + chrono::Duration::days(span);
+        prop_assert_eq!(working_days_between(from, to), working_days_one_by_one(from, to));
+    }
+
     #[test]
     fn working_days_add_up_over_consecutive_spans(a in 0i64..3000, b in 0i64..200, c in 0i64..200) {
         let start = d(2020, 1, 1) + chrono::Duration::days(a);

@@ -5,6 +5,7 @@
 mod calendar;
 mod contributions;
 mod demo;
+mod inputs;
 mod members;
 mod organizations_and_guidelines;
 mod payloads;
