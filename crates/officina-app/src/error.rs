@@ -18,10 +18,23 @@ pub enum AppError {
     /// The idempotency key was first used for a different request.
     #[error("this idempotency key was already used for a different request")]
     IdempotencyKeyReused,
+    /// The command would append more events than one command may (see
+    /// [`crate::MAX_EVENTS_PER_COMMAND`]).
+    #[error("the command would append {count} events; one command may append at most {max}")]
+    TooManyEvents { count: usize, max: usize },
     /// A stored event cannot be read back (a bug or a damaged log).
     #[error("the stored event at position {position} cannot be read: {reason}")]
     Corrupt { position: u64, reason: String },
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::IdempotencyKeyReused { .. } => AppError::IdempotencyKeyReused,
+            other => AppError::Store(other),
+        }
+    }
 }

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex as SyncMutex};
 use chrono::{DateTime, Utc};
 use officina_domain::event::DomainEvent;
 use officina_domain::{Actor, Context, workshop};
-use officina_store::{AppendOutcome, EventFilter, EventMetadata, EventStore, ExpectedVersion, NewEvent, StoreError};
+use officina_store::{AppendOutcome, EventFilter, EventMetadata, EventStore, ExpectedVersion, Idempotency, NewEvent, StoreError};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -39,6 +39,9 @@ pub use error::AppError;
 const MAX_ATTEMPTS: usize = 8;
 /// How many streams' states a process keeps in memory before it evicts idle ones.
 const MAX_CACHED_STREAMS: usize = 10_000;
+/// The most events one command may append (a session convened with its whole agenda is the
+/// largest ordinary case); so that one request can never hold the writer for long.
+pub const MAX_EVENTS_PER_COMMAND: usize = 100;
 /// How many events one catch-up read fetches.
 const CATCH_UP_PAGE: usize = 1000;
 
@@ -72,6 +75,9 @@ pub struct CommandRequest {
     /// A retried request with the same key returns the first result and appends nothing. Keys
     /// are scoped to the person, so one person's key never answers another's request.
     pub idempotency_key: Option<String>,
+    /// A digest of what the request asks for (operation and input), recorded with the key, so
+    /// that a key reused for a different request is refused instead of answered as a replay.
+    pub fingerprint: Option<String>,
     /// The stream version the client saw; a mismatch is a conflict, never retried.
     pub expected_version: Option<u64>,
 }
@@ -79,7 +85,15 @@ pub struct CommandRequest {
 impl CommandRequest {
     /// A request by `actor` with nothing else set.
     pub fn by(actor: Actor) -> Self {
-        Self { actor, now: None, correlation_id: None, request_id: None, idempotency_key: None, expected_version: None }
+        Self {
+            actor,
+            now: None,
+            correlation_id: None,
+            request_id: None,
+            idempotency_key: None,
+            fingerprint: None,
+            expected_version: None,
+        }
     }
 }
 
@@ -314,8 +328,9 @@ impl CommandService {
         let store = &self.inner.store;
         let stream_id = A::stream_id(id);
         let key = request.idempotency_key.as_ref().map(|key| format!("{}:{key}", request.actor.person_id));
-        if let Some(key) = &key
-            && let Some(outcome) = store.recorded_outcome(key).await?
+        let idempotency = key.as_deref().map(|key| Idempotency { key, fingerprint: request.fingerprint.as_deref() });
+        if let Some(idempotency) = idempotency
+            && let Some(outcome) = store.recorded_outcome(&stream_id, idempotency).await?
         {
             return self.replay::<A>(&stream_id, outcome).await;
         }
@@ -331,8 +346,8 @@ impl CommandService {
             // that retried before the first answer came back): answer with the first one's result.
             if !waited {
                 waited = true;
-                if let Some(key) = &key
-                    && let Some(outcome) = store.recorded_outcome(key).await?
+                if let Some(idempotency) = idempotency
+                    && let Some(outcome) = store.recorded_outcome(&stream_id, idempotency).await?
                 {
                     drop(entry);
                     return self.replay::<A>(&stream_id, outcome).await;
@@ -352,7 +367,7 @@ impl CommandService {
                 let actual = entry.version;
                 drop(entry);
                 let conflict = AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual };
-                return self.refuse::<A>(key.as_deref(), &slot.in_flight, &stream_id, conflict).await;
+                return self.refuse::<A>(idempotency, &slot.in_flight, &stream_id, conflict).await;
             }
             let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
             let events = match decided {
@@ -363,9 +378,14 @@ impl CommandService {
                         continue;
                     }
                     drop(entry);
-                    return self.refuse::<A>(key.as_deref(), &slot.in_flight, &stream_id, error).await;
+                    return self.refuse::<A>(idempotency, &slot.in_flight, &stream_id, error).await;
                 }
             };
+            if events.len() > MAX_EVENTS_PER_COMMAND {
+                drop(entry);
+                let error = AppError::TooManyEvents { count: events.len(), max: MAX_EVENTS_PER_COMMAND };
+                return self.refuse::<A>(idempotency, &slot.in_flight, &stream_id, error).await;
+            }
             if events.is_empty() {
                 let head = store.head().await?.position;
                 return Ok(Executed {
@@ -397,7 +417,7 @@ impl CommandService {
             let last_event = new_events.last().map(|event| event.event_id);
             let decided_on = entry.version;
             let pending = store
-                .submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, key.as_deref())
+                .submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, idempotency)
                 .await?;
             let in_flight = slot.in_flight.start();
             // Pipelining: the append is queued in order; the next command on this stream may be
@@ -450,14 +470,14 @@ impl CommandService {
     /// committed): the stream's appends in flight are waited for first.
     async fn refuse<A: Aggregate>(
         &self,
-        key: Option<&str>,
+        idempotency: Option<Idempotency<'_>>,
         in_flight: &InFlight,
         stream_id: &str,
         error: AppError,
     ) -> Result<Executed<A::Event>, AppError> {
-        let Some(key) = key else { return Err(error) };
+        let Some(idempotency) = idempotency else { return Err(error) };
         in_flight.settle().await;
-        if let Some(outcome) = self.inner.store.recorded_outcome(key).await? {
+        if let Some(outcome) = self.inner.store.recorded_outcome(stream_id, idempotency).await? {
             return self.replay::<A>(stream_id, outcome).await;
         }
         Err(error)

@@ -204,6 +204,16 @@ impl From<AppError> for ApiError {
                 api.field = Some("idempotencyKey".into());
                 api
             }
+            AppError::TooManyEvents { max, .. } => {
+                let mut api = Self::new(
+                    Code::Validation,
+                    format!("This request would record too many changes at once; one request may record at most {max}."),
+                    format!("Questa richiesta registrerebbe troppe modifiche insieme; una richiesta può registrarne al massimo {max}."),
+                );
+                api.reason = Some("TOO_MANY_EVENTS".into());
+                api.field = Some("input".into());
+                api
+            }
             AppError::Store(StoreError::Conflict { actual, .. }) => {
                 AppError::Conflict { stream_id: String::new(), expected: None, actual }.into()
             }

@@ -183,17 +183,46 @@ pub fn command_request(
         }
     };
     if let Some(key) = &idempotency_key
-        && (key.is_empty() || key.len() > 200)
+        && (key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS || !key.chars().all(officina_domain::text::is_visible))
     {
         return fail(
             ctx,
             ApiError::validation(
                 "idempotencyKey",
-                "The idempotency key must have between 1 and 200 characters.",
-                "La chiave di idempotenza deve avere tra 1 e 200 caratteri.",
+                "The idempotency key must have between 1 and 200 visible characters, without spaces.",
+                "La chiave di idempotenza deve avere tra 1 e 200 caratteri visibili, senza spazi.",
             ),
         );
     }
+    let fingerprint = idempotency_key.as_ref().map(|_| request_fingerprint(ctx));
     let request_id = ctx.data_opt::<RequestInfo>().and_then(|info| info.request_id.clone());
-    Ok(CommandRequest { actor, now: None, correlation_id: request_id.clone(), request_id, idempotency_key, expected_version })
+    Ok(CommandRequest {
+        actor,
+        now: None,
+        correlation_id: request_id.clone(),
+        request_id,
+        idempotency_key,
+        fingerprint,
+        expected_version,
+    })
+}
+
+/// The longest idempotency key accepted.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+
+/// A digest of what the current mutation asks for: its name and its arguments, variables
+/// resolved, as canonical JSON (so the order in which a client writes the input's fields does
+/// not matter). Recorded with the idempotency key: the same key with another digest is a
+/// different request, refused as `IDEMPOTENCY_KEY_REUSED` rather than answered as a replay.
+fn request_fingerprint(ctx: &Context<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let field = ctx.field();
+    let arguments: serde_json::Map<String, serde_json::Value> = field
+        .arguments()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.into_json().unwrap_or_default()))
+        .collect();
+    let canonical = officina_store::chain::canonical_json(&serde_json::Value::Object(arguments));
+    hex::encode(Sha256::digest(format!("{}\n{canonical}", field.name()).as_bytes()))
 }

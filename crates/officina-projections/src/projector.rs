@@ -270,7 +270,8 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     Ok(plan)
 }
 
-/// An instant as stored: RFC 3339, UTC, microseconds, so that text order is time order.
+/// An instant as stored: RFC 3339, UTC, microseconds, so that text order is time order (for the
+/// years 0 to 9999; beyond them, the expanded ISO 8601 form, which reads back too).
 pub(crate) fn ts(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -1069,6 +1070,25 @@ fn workshop_event(plan: &mut Plan, event: workshop::Event, workshop: &str, posit
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any instant the domain can hold, however far out of the accepted range, is written in
+        /// a form the read side reads back exactly (to the microsecond).
+        #[test]
+        fn every_instant_written_reads_back(micros in proptest::num::i64::ANY) {
+            let bound = DateTime::<Utc>::MAX_UTC.timestamp_micros();
+            let micros = micros.clamp(-bound, bound);
+            let instant = DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_default();
+            proptest::prop_assert_eq!(crate::rows::parse_time(&ts(&instant)).ok(), Some(instant));
+        }
+    }
+
+    #[test]
+    fn the_instant_that_broke_reads_reads_back() {
+        let far: DateTime<Utc> = "+99999-01-01T00:00:00Z".parse().unwrap_or_default();
+        assert_eq!(ts(&far), "+99999-01-01T00:00:00.000000Z");
+        assert_eq!(crate::rows::parse_time(&ts(&far)).ok(), Some(far));
+    }
 
     #[test]
     fn inserts_are_grouped_per_table_and_combined_on_postgres() {

@@ -120,12 +120,14 @@ pub struct ReadModels {
     pool: DbPool,
     /// Every statement issued by this value and its clones, for tests that bound query costs.
     statements: Arc<AtomicU64>,
+    /// Rows that could not be decoded and were left out of an answer (see [`Self::fetch`]).
+    unreadable: Arc<AtomicU64>,
 }
 
 impl ReadModels {
     /// The read models of the database `pool` belongs to.
     pub fn new(pool: DbPool) -> Self {
-        ReadModels { pool, statements: Arc::new(AtomicU64::new(0)) }
+        ReadModels { pool, statements: Arc::new(AtomicU64::new(0)), unreadable: Arc::new(AtomicU64::new(0)) }
     }
 
     /// The read models of the store's database.
@@ -143,15 +145,26 @@ impl ReadModels {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// How many rows could not be decoded and were left out of answers since start-up (also
+    /// reported by the server's health check): any value is a sign that the read models were
+    /// written by another version, and `officina projections rebuild` repairs them.
+    pub fn unreadable_rows(&self) -> u64 {
+        self.unreadable.load(Ordering::Relaxed)
+    }
+
     /// Runs one statement and decodes every row with `decode`: the only way this type reaches
     /// the database, so that every statement is counted.
+    ///
+    /// A row that cannot be decoded is logged, counted and left out: one odd row never fails a
+    /// whole page or a batched load that serves many workshops at once. (Every value the
+    /// projector writes reads back, which the crate's tests check; this is the net under it.)
     pub(crate) async fn fetch<T>(
         &self,
         sql: Sql,
         decode: impl Fn(&mut Reader<'_>) -> Result<T, ProjectionError>,
     ) -> Result<Vec<T>, ProjectionError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
-        match &self.pool {
+        let decoded: Vec<Result<T, ProjectionError>> = match &self.pool {
             DbPool::Sqlite(pool) => {
                 let text = for_sqlite(&sql.text);
                 let rows = bind_all!(sqlx::query(&text), sql.args).fetch_all(pool).await?;
@@ -161,7 +174,18 @@ impl ReadModels {
                 let rows = bind_all!(sqlx::query(&sql.text), sql.args).fetch_all(pool).await?;
                 rows.iter().map(|row| decode(&mut Reader::new(row))).collect()
             }
+        };
+        let mut rows = Vec::with_capacity(decoded.len());
+        for row in decoded {
+            match row {
+                Ok(row) => rows.push(row),
+                Err(error) => {
+                    self.unreadable.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(%error, statement = %sql.text, "a read-model row cannot be decoded and is left out");
+                }
+            }
         }
+        Ok(rows)
     }
 
     /// The highest log position the read models reflect (0 for an empty log).

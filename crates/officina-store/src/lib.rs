@@ -194,7 +194,8 @@ impl EventStore {
         events: Vec<NewEvent>,
         idempotency_key: Option<&str>,
     ) -> Result<AppendOutcome, StoreError> {
-        self.submit(stream_id, expected, None, events, idempotency_key).await?.outcome().await
+        let idempotency = idempotency_key.map(|key| Idempotency { key, fingerprint: None });
+        self.submit(stream_id, expected, None, events, idempotency).await?.outcome().await
     }
 
     /// Hands an append to the writer and returns once it is queued, before it commits: appends
@@ -208,11 +209,14 @@ impl EventStore {
         expected: ExpectedVersion,
         after_event: Option<Uuid>,
         events: Vec<NewEvent>,
-        idempotency_key: Option<&str>,
+        idempotency: Option<Idempotency<'_>>,
     ) -> Result<PendingAppend, StoreError> {
         check_name("stream id", stream_id)?;
-        if let Some(key) = idempotency_key {
-            check_name("idempotency key", key)?;
+        if let Some(idempotency) = &idempotency {
+            check_name("idempotency key", idempotency.key)?;
+            if let Some(fingerprint) = idempotency.fingerprint {
+                check_name("request fingerprint", fingerprint)?;
+            }
         }
         let events = events.into_iter().map(prepare).collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = oneshot::channel();
@@ -221,7 +225,8 @@ impl EventStore {
             expected,
             after_event,
             events,
-            idempotency_key: idempotency_key.map(str::to_owned),
+            idempotency_key: idempotency.as_ref().map(|i| i.key.to_owned()),
+            fingerprint: idempotency.and_then(|i| i.fingerprint.map(str::to_owned)),
             reply,
         };
         self.inner.writer.send(request).await.map_err(|_| StoreError::Closed)?;
@@ -252,20 +257,16 @@ impl EventStore {
         Ok(events)
     }
 
-    /// The recorded outcome of the append that first used `idempotency_key`, if any: lets a
-    /// caller answer a retried request before doing any work for it.
-    pub async fn recorded_outcome(&self, idempotency_key: &str) -> Result<Option<AppendOutcome>, StoreError> {
+    /// The recorded outcome of the append that first used the key, if any: lets a caller answer
+    /// a retried request before doing any work for it. A key first used for another stream, or
+    /// (when both requests gave a fingerprint) for another request, is
+    /// [`StoreError::IdempotencyKeyReused`].
+    pub async fn recorded_outcome(&self, stream_id: &str, idempotency: Idempotency<'_>) -> Result<Option<AppendOutcome>, StoreError> {
         let row = match &self.inner.pool {
-            DbPool::Sqlite(pool) => sqlite::recorded_outcome(pool, idempotency_key).await?,
-            DbPool::Postgres(pool) => postgres::recorded_outcome(pool, idempotency_key).await?,
+            DbPool::Sqlite(pool) => sqlite::recorded_outcome(pool, idempotency.key).await?,
+            DbPool::Postgres(pool) => postgres::recorded_outcome(pool, idempotency.key).await?,
         };
-        Ok(row.map(|row| AppendOutcome {
-            stream_id: row.stream_id,
-            first_position: Some(row.first_position as u64),
-            last_position: Some(row.last_position as u64),
-            stream_version: row.stream_version as u64,
-            replayed: true,
-        }))
+        row.map(|row| writer::replay(idempotency.key, &row, stream_id, idempotency.fingerprint)).transpose()
     }
 
     /// The current version of `stream_id` (0 when it has no events).
@@ -416,6 +417,18 @@ impl Verification {
         self.problem = Some(problem.to_owned());
         self
     }
+}
+
+/// The idempotency of an append: its key and, optionally, a fingerprint of the request behind it
+/// (a digest of the operation and its input). A later append with the same key returns the first
+/// one's outcome; if both carry fingerprints and they differ, the key was reused for another
+/// request, which is refused rather than silently answered with the first one's result.
+#[derive(Debug, Clone, Copy)]
+pub struct Idempotency<'a> {
+    /// The key, unique per client request (the caller scopes it, e.g. per person).
+    pub key: &'a str,
+    /// What the request asked for.
+    pub fingerprint: Option<&'a str>,
 }
 
 /// An append queued for the writer; its outcome comes when the writer has committed it.

@@ -174,8 +174,8 @@ pub(crate) async fn lookup_keys(
     conn: &mut PoolConnection<Postgres>,
     keys: &[String],
 ) -> Result<HashMap<String, KeyRow>, StoreError> {
-    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version \
+    let rows: Vec<(String, String, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, request_fingerprint \
          FROM idempotency_keys WHERE idempotency_key = ANY($1)",
     )
     .bind(keys)
@@ -183,8 +183,8 @@ pub(crate) async fn lookup_keys(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(key, stream_id, first_position, last_position, stream_version)| {
-            (key, KeyRow { stream_id, first_position, last_position, stream_version })
+        .map(|(key, stream_id, first_position, last_position, stream_version, fingerprint)| {
+            (key, KeyRow { stream_id, first_position, last_position, stream_version, fingerprint })
         })
         .collect())
 }
@@ -247,32 +247,37 @@ pub(crate) async fn insert_keys(conn: &mut PoolConnection<Postgres>, keys: &[(St
     let firsts: Vec<i64> = keys.iter().map(|(_, row)| row.first_position).collect();
     let lasts: Vec<i64> = keys.iter().map(|(_, row)| row.last_position).collect();
     let versions: Vec<i64> = keys.iter().map(|(_, row)| row.stream_version).collect();
+    let fingerprints: Vec<Option<&str>> = keys.iter().map(|(_, row)| row.fingerprint.as_deref()).collect();
     sqlx::query(
-        "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position, stream_version) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])",
+        "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position, stream_version, \
+                                       request_fingerprint) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[])",
     )
     .bind(&names)
     .bind(&streams)
     .bind(&firsts)
     .bind(&lasts)
     .bind(&versions)
+    .bind(&fingerprints)
     .execute(&mut **conn)
     .await?;
     Ok(())
 }
 
 pub(crate) async fn recorded_outcome(pool: &PgPool, key: &str) -> Result<Option<KeyRow>, StoreError> {
-    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT stream_id, first_position, last_position, stream_version FROM idempotency_keys WHERE idempotency_key = $1",
+    let row: Option<(String, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT stream_id, first_position, last_position, stream_version, request_fingerprint \
+         FROM idempotency_keys WHERE idempotency_key = $1",
     )
     .bind(key)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(stream_id, first_position, last_position, stream_version)| KeyRow {
+    Ok(row.map(|(stream_id, first_position, last_position, stream_version, fingerprint)| KeyRow {
         stream_id,
         first_position,
         last_position,
         stream_version,
+        fingerprint,
     }))
 }
 

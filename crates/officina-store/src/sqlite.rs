@@ -169,8 +169,8 @@ pub(crate) async fn lookup_keys(
     keys: &[String],
 ) -> Result<HashMap<String, KeyRow>, StoreError> {
     let list = serde_json::to_string(keys).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
-    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version \
+    let rows: Vec<(String, String, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, request_fingerprint \
          FROM idempotency_keys WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
     )
     .bind(list)
@@ -178,8 +178,8 @@ pub(crate) async fn lookup_keys(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(key, stream_id, first_position, last_position, stream_version)| {
-            (key, KeyRow { stream_id, first_position, last_position, stream_version })
+        .map(|(key, stream_id, first_position, last_position, stream_version, fingerprint)| {
+            (key, KeyRow { stream_id, first_position, last_position, stream_version, fingerprint })
         })
         .collect())
 }
@@ -219,14 +219,15 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[Sto
 pub(crate) async fn insert_keys(conn: &mut PoolConnection<Sqlite>, keys: &[(String, KeyRow)]) -> Result<(), StoreError> {
     for (key, row) in keys {
         sqlx::query(
-            "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position, stream_version) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position, stream_version, \
+             request_fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .bind(key)
         .bind(&row.stream_id)
         .bind(row.first_position)
         .bind(row.last_position)
         .bind(row.stream_version)
+        .bind(&row.fingerprint)
         .execute(&mut **conn)
         .await?;
     }
@@ -234,17 +235,19 @@ pub(crate) async fn insert_keys(conn: &mut PoolConnection<Sqlite>, keys: &[(Stri
 }
 
 pub(crate) async fn recorded_outcome(pool: &SqlitePool, key: &str) -> Result<Option<KeyRow>, StoreError> {
-    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT stream_id, first_position, last_position, stream_version FROM idempotency_keys WHERE idempotency_key = ?1",
+    let row: Option<(String, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT stream_id, first_position, last_position, stream_version, request_fingerprint \
+         FROM idempotency_keys WHERE idempotency_key = ?1",
     )
     .bind(key)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(stream_id, first_position, last_position, stream_version)| KeyRow {
+    Ok(row.map(|(stream_id, first_position, last_position, stream_version, fingerprint)| KeyRow {
         stream_id,
         first_position,
         last_position,
         stream_version,
+        fingerprint,
     }))
 }
 

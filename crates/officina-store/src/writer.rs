@@ -92,6 +92,8 @@ pub(crate) struct AppendRequest {
     pub after_event: Option<Uuid>,
     pub events: Vec<PreparedEvent>,
     pub idempotency_key: Option<String>,
+    /// What the keyed request asked for (see [`crate::Idempotency`]).
+    pub fingerprint: Option<String>,
     pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
 }
 
@@ -102,6 +104,8 @@ pub(crate) struct KeyRow {
     pub first_position: i64,
     pub last_position: i64,
     pub stream_version: i64,
+    /// What the request that first used the key asked for, when it said.
+    pub fingerprint: Option<String>,
 }
 
 /// The writer's connection, in the dialect of the store.
@@ -414,7 +418,7 @@ async fn plan_and_insert(
         if let Some(key) = &request.idempotency_key
             && let Some(earlier) = known_keys.get(key)
         {
-            outcomes.push(replay(key, earlier, &request.stream_id));
+            outcomes.push(replay(key, earlier, &request.stream_id, request.fingerprint.as_deref()));
             continue;
         }
         let tip = versions.get(&request.stream_id).copied().unwrap_or_default();
@@ -479,8 +483,13 @@ async fn plan_and_insert(
         let last_event = request.events.last().map(|event| event.event_id);
         versions.insert(request.stream_id.clone(), StreamTip { version, last_event });
         if let Some(key) = &request.idempotency_key {
-            let row =
-                KeyRow { stream_id: request.stream_id.clone(), first_position, last_position: position, stream_version: version };
+            let row = KeyRow {
+                stream_id: request.stream_id.clone(),
+                first_position,
+                last_position: position,
+                stream_version: version,
+                fingerprint: request.fingerprint.clone(),
+            };
             // A second request with the same key later in this batch gets this result.
             known_keys.insert(key.clone(), row.clone());
             new_keys.push((key.clone(), row));
@@ -516,8 +525,11 @@ fn satisfies(request: &AppendRequest, tip: StreamTip) -> bool {
 
 /// The answer to a retried append: the first append's result, or a refusal when the key was
 /// first used on another stream.
-fn replay(key: &str, earlier: &KeyRow, stream_id: &str) -> Result<AppendOutcome, StoreError> {
-    if earlier.stream_id != stream_id {
+/// The answer to an append whose key was already used: the first append's outcome, unless the
+/// key was used for another stream or for another request.
+pub(crate) fn replay(key: &str, earlier: &KeyRow, stream_id: &str, fingerprint: Option<&str>) -> Result<AppendOutcome, StoreError> {
+    let other_request = matches!((earlier.fingerprint.as_deref(), fingerprint), (Some(first), Some(this)) if first != this);
+    if earlier.stream_id != stream_id || other_request {
         return Err(StoreError::IdempotencyKeyReused { key: key.to_owned(), original_stream_id: earlier.stream_id.clone() });
     }
     Ok(AppendOutcome {

@@ -45,6 +45,7 @@ conformance! {
     appended_events_read_back_exactly_with_positions_versions_and_a_linked_chain,
     an_expected_version_conflict_appends_nothing,
     a_retried_append_with_the_same_idempotency_key_returns_the_first_result_and_appends_nothing,
+    an_idempotency_key_reused_for_another_request_is_refused_and_appends_nothing,
     an_idempotency_key_survives_a_restart,
     concurrent_appends_with_one_idempotency_key_append_once,
     a_stored_v1_payload_is_upcast_when_read_and_never_rewritten,
@@ -172,9 +173,9 @@ async fn a_retried_append_with_the_same_idempotency_key_returns_the_first_result
         .await
         .expect("retry");
     assert_eq!(retry, officina_store::AppendOutcome { replayed: true, ..first.clone() });
-    let recorded = store.recorded_outcome("key-1").await.expect("look up the key");
+    let recorded = store.recorded_outcome("s", officina_store::Idempotency { key: "key-1", fingerprint: None }).await.expect("look up the key");
     assert_eq!(recorded, Some(officina_store::AppendOutcome { replayed: true, ..first }));
-    assert_eq!(store.recorded_outcome("never-used").await.expect("look up"), None);
+    assert_eq!(store.recorded_outcome("s", officina_store::Idempotency { key: "never-used", fingerprint: None }).await.expect("look up"), None);
     assert_eq!(store.head().await.expect("head"), head, "the retry appended nothing");
 
     match store.append("another-stream", ExpectedVersion::Any, vec![event("A", json!({}))], Some("key-1")).await {
@@ -184,6 +185,31 @@ async fn a_retried_append_with_the_same_idempotency_key_returns_the_first_result
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(store.head().await.expect("head"), head);
+    db.cleanup().await;
+}
+
+async fn an_idempotency_key_reused_for_another_request_is_refused_and_appends_nothing(db: TestDb) {
+    use officina_store::Idempotency;
+    let store = db.open().await;
+    let first = Idempotency { key: "person:key-1", fingerprint: Some("vote-support") };
+    let outcome = store
+        .submit("s", ExpectedVersion::NoStream, None, vec![event("A", json!({}))], Some(first))
+        .await
+        .expect("queue")
+        .outcome()
+        .await
+        .expect("first append");
+    let head = store.head().await.expect("head");
+
+    // The same request again is a replay; the same key with another request is refused, both
+    // when it is looked up and when it reaches the writer.
+    let replay = store.recorded_outcome("s", first).await.expect("look up");
+    assert_eq!(replay, Some(officina_store::AppendOutcome { replayed: true, ..outcome }));
+    let other = Idempotency { key: "person:key-1", fingerprint: Some("vote-oppose") };
+    assert!(matches!(store.recorded_outcome("s", other).await, Err(StoreError::IdempotencyKeyReused { .. })));
+    let appended = store.submit("s", ExpectedVersion::Any, None, vec![event("B", json!({}))], Some(other)).await.expect("queue");
+    assert!(matches!(appended.outcome().await, Err(StoreError::IdempotencyKeyReused { .. })));
+    assert_eq!(store.head().await.expect("head"), head, "nothing was appended");
     db.cleanup().await;
 }
 
