@@ -51,8 +51,9 @@ pub const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_NAME_LEN: usize = 512;
 /// How many events a subscription reads per query while catching up.
 const SUBSCRIPTION_PAGE: usize = 1000;
-/// How long a caught-up subscription waits for a wake-up before it looks at the log anyway; a
-/// safety net for notifications lost while a PostgreSQL listener reconnects.
+/// How often the store's one poller looks at the head while anyone follows the log; a safety net
+/// for notifications lost while a PostgreSQL listener reconnects, and for appends by another
+/// process on the same SQLite file.
 const DEFAULT_SUBSCRIPTION_POLL: Duration = Duration::from_secs(2);
 /// How many appends may wait for the writer before callers wait to hand theirs over.
 const WRITER_QUEUE: usize = 4096;
@@ -97,9 +98,9 @@ pub struct StoreOptions {
     pub upcasters: Upcasters,
     /// Runs inside every append transaction (read models).
     pub hook: Option<Arc<dyn AppendHook>>,
-    /// How long a caught-up subscription waits for a wake-up before looking at the log anyway
-    /// (default 2 s). It bounds how late appends by another process are seen on SQLite, which
-    /// has no notifications, and after a lost PostgreSQL notification.
+    /// How often the store's one poller looks at the head while anyone follows the log (default
+    /// 2 s). It bounds how late appends by another process are seen on SQLite, which has no
+    /// notifications, and after a lost PostgreSQL notification.
     pub subscription_poll: Option<Duration>,
 }
 
@@ -118,9 +119,11 @@ struct Inner {
     /// PostgreSQL notifications from other processes. Subscriptions wait on it.
     head: Arc<watch::Sender<u64>>,
     upcasters: Upcasters,
-    subscription_poll: Duration,
     /// The PostgreSQL `LISTEN` task, stopped with the store.
     listener: Option<JoinHandle<()>>,
+    /// The one task that looks at the head now and then for every subscription of the process
+    /// (see [`poll_head`]), stopped with the store.
+    poller: JoinHandle<()>,
 }
 
 impl Drop for Inner {
@@ -128,6 +131,7 @@ impl Drop for Inner {
         if let Some(listener) = &self.listener {
             listener.abort();
         }
+        self.poller.abort();
     }
 }
 
@@ -159,6 +163,8 @@ impl EventStore {
             DbPool::Postgres(pg) => Some(tokio::spawn(listen_for_appends(pg.clone(), head.clone()))),
             DbPool::Sqlite(_) => None,
         };
+        let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
+        let poller = tokio::spawn(poll_head(pool.clone(), head.clone(), subscription_poll));
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
@@ -166,8 +172,8 @@ impl EventStore {
                 writer,
                 head,
                 upcasters: options.upcasters,
-                subscription_poll: options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL),
                 listener,
+                poller,
             }),
         })
     }
@@ -552,8 +558,32 @@ impl Follower {
             if self.store.inner.head.borrow().to_owned() > self.cursor {
                 continue;
             }
-            // Caught up: sleep until the head moves (or the safety-net poll interval passes).
-            let _ = tokio::time::timeout(self.store.inner.subscription_poll, self.head.changed()).await;
+            // Caught up: sleep until the head moves. Nothing here polls the database: the head is
+            // raised by this process's writer, by other processes' notifications, and by the
+            // store's one poller; a thousand idle subscriptions cost no query at all.
+            if self.head.changed().await.is_err() {
+                self.ended = true;
+                return None;
+            }
+        }
+    }
+}
+
+/// Looks at the log's head every `interval` while anyone follows it, and raises the head watch
+/// when it moved: the safety net for appends nobody announced (another process on the same
+/// SQLite file, a PostgreSQL notification lost while the listener reconnected). One query per
+/// interval for the whole process, however many subscriptions wait.
+async fn poll_head(pool: DbPool, head: Arc<watch::Sender<u64>>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if head.receiver_count() == 0 {
+            continue;
+        }
+        match head_of(&pool).await {
+            Ok(found) => writer::publish_head(&head, found.position),
+            Err(error) => tracing::debug!(%error, "the head poll failed; the next one tries again"),
         }
     }
 }
