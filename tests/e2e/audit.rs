@@ -87,17 +87,29 @@ async fn outsiders_and_anonymous_readers_are_refused_the_log(app: TestApp) {
 
 async fn the_request_id_becomes_the_events_correlation_id(app: TestApp) {
     let admin = app.person(true);
-    let answer = app
-        .gql_with(
-            Some(&admin),
-            REGISTER,
-            json!({"input": {"name": "UPI", "category": "LOCAL_AUTHORITY"}}),
-            &[("X-Request-Id", "req-2026-11-26-001")],
-        )
-        .await;
-    let id = answer["data"]["registerOrganization"]["organization"]["id"].as_str().expect("id").to_owned();
-    let events = app.ok(Some(&admin), EVENTS, json!({"streamId": format!("organization-{id}")})).await;
-    let node = &events["events"]["edges"][0]["node"];
-    assert_eq!(node["correlationId"], "req-2026-11-26-001");
+    let register = |name: &'static str, request_id: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let answer = app
+                .gql_with(
+                    Some(admin),
+                    REGISTER,
+                    json!({"input": {"name": name, "category": "LOCAL_AUTHORITY"}}),
+                    &[("X-Request-Id", request_id)],
+                )
+                .await;
+            let id = answer["data"]["registerOrganization"]["organization"]["id"].as_str().expect("id").to_owned();
+            let events = app.ok(Some(admin), EVENTS, json!({"streamId": format!("organization-{id}")})).await;
+            events["events"]["edges"][0]["node"].clone()
+        }
+    };
+    let node = register("UPI", "0191F5E0-1C2B-7A3D-8E4F-5A6B7C8D9E0F").await;
+    assert_eq!(node["correlationId"], "0191f5e0-1c2b-7a3d-8e4f-5a6b7c8d9e0f");
     assert!(node["causationId"].is_string());
+
+    // Arbitrary text never reaches the hashed metadata: the server makes an id of its own.
+    let node = register("ANCI", "req-2026-11-26-001'; DROP TABLE events; --").await;
+    let correlation = node["correlationId"].as_str().expect("a correlation id");
+    assert!(uuid::Uuid::parse_str(correlation).is_ok(), "{correlation}");
 }

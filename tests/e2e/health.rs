@@ -9,7 +9,7 @@ async fn health_answers_with_the_backend_and_the_head_position() {
     let response = app.client.get(app.url("/health")).send().await.expect("GET /health");
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("JSON body");
-    assert_eq!(body, json!({"status": "ok", "backend": "sqlite", "headPosition": "0"}));
+    assert_eq!(body, json!({"status": "ok", "backend": "sqlite", "headPosition": "0", "unreadableRows": 0}));
 
     let admin = app.person(true);
     app.ok(Some(&admin), REGISTER, json!({"input": {"name": "ANCI", "category": "LOCAL_AUTHORITY"}})).await;

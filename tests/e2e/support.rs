@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use officina_domain::PersonId;
-use officina_graphql::Limits;
-use officina_server::{Authenticator, Officina, bind, run};
+use officina_graphql::{Limits, WriteRate};
+use officina_server::{Authenticator, Officina, ServerLimits, bind, run};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -46,14 +46,26 @@ impl Drop for TestApp {
     }
 }
 
+/// The API limits of the test servers: the defaults, but for the write rate, which fixtures
+/// that set up fifty workshops in a loop would exceed (the rate limit has tests of its own).
+pub fn test_limits() -> Limits {
+    Limits { writes: WriteRate { per_second: 100_000.0, burst: 100_000 }, ..Limits::default() }
+}
+
 /// Starts the real server on port 0 over a fresh database, or `None` for a PostgreSQL variant
 /// that cannot run here.
 pub async fn spawn_app(db: Db) -> Option<TestApp> {
+    spawn_app_with(db, test_limits(), ServerLimits::default()).await
+}
+
+/// [`spawn_app`] with the given API and transport limits.
+pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits) -> Option<TestApp> {
     let database = FreshDatabase::of(db).await?;
     let database_url = database.url.clone();
     let officina = Officina::open(&database_url).await.expect("open the database");
-    let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina");
-    let state = officina.state(auth.clone(), Limits::default());
+    // No clock leeway, so that expiry tests need not wait the production default of 30 s.
+    let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina").with_leeway(0);
+    let state = officina.state_with(auth.clone(), limits, server_limits);
     let (listener, address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind port 0");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {

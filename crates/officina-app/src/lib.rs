@@ -416,9 +416,8 @@ impl CommandService {
                 .collect();
             let last_event = new_events.last().map(|event| event.event_id);
             let decided_on = entry.version;
-            let pending = store
-                .submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, idempotency)
-                .await?;
+            let pending =
+                store.submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, idempotency).await?;
             let in_flight = slot.in_flight.start();
             // Pipelining: the append is queued in order; the next command on this stream may be
             // decided on the state this one leaves, before it commits. Its append names this

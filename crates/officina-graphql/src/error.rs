@@ -27,8 +27,12 @@ pub enum Code {
     Conflict,
     /// A rule of the domain forbids it now; `reason` names the rule.
     RuleViolation,
-    /// Too many requests.
+    /// Too many requests: writes, connections or subscriptions beyond the client's share;
+    /// `retryAfterMs` says when to try again, where it can be known.
     RateLimited,
+    /// The request is not a well-formed GraphQL request: not JSON, not an object, a batch, too
+    /// large, too slow, a mutation over GET, a malformed WebSocket message.
+    BadRequest,
     /// Something failed inside the server; details are in its log.
     Internal,
 }
@@ -44,6 +48,7 @@ impl Code {
             Code::Conflict => "CONFLICT",
             Code::RuleViolation => "RULE_VIOLATION",
             Code::RateLimited => "RATE_LIMITED",
+            Code::BadRequest => "BAD_REQUEST",
             Code::Internal => "INTERNAL",
         }
     }
@@ -57,13 +62,56 @@ pub struct ApiError {
     pub reason: Option<String>,
     /// The input field at fault, for `VALIDATION`.
     pub field: Option<String>,
+    /// For `RATE_LIMITED`: how long to wait before trying again.
+    pub retry_after: Option<std::time::Duration>,
     english: String,
     italian: String,
 }
 
 impl ApiError {
     fn new(code: Code, english: impl Into<String>, italian: impl Into<String>) -> Self {
-        Self { code, reason: None, field: None, english: english.into(), italian: italian.into() }
+        Self { code, reason: None, field: None, retry_after: None, english: english.into(), italian: italian.into() }
+    }
+
+    /// An error with a code and a stable reason, in both languages.
+    pub fn coded(code: Code, reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        let mut error = Self::new(code, english, italian);
+        error.reason = Some(reason.into());
+        error
+    }
+
+    /// A malformed request (`BAD_REQUEST`) for `reason`.
+    pub fn bad_request(reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        Self::coded(Code::BadRequest, reason, english, italian)
+    }
+
+    /// Too many writes: the person's share is used up for `retry_after`.
+    pub fn too_many_writes(retry_after: std::time::Duration) -> Self {
+        let mut error = Self::coded(
+            Code::RateLimited,
+            "TOO_MANY_WRITES",
+            "You are sending changes faster than this server accepts from one person; try again shortly.",
+            "Stai inviando modifiche più velocemente di quanto il server accetti da una persona; riprova tra poco.",
+        );
+        error.retry_after = Some(retry_after);
+        error
+    }
+
+    /// The error as the JSON object of a GraphQL response's `errors` list, for answers that
+    /// never reach the executor (malformed HTTP requests, WebSocket protocol errors).
+    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        let mut extensions = serde_json::Map::new();
+        extensions.insert("code".into(), self.code.as_str().into());
+        if let Some(reason) = &self.reason {
+            extensions.insert("reason".into(), reason.as_str().into());
+        }
+        if let Some(field) = &self.field {
+            extensions.insert("field".into(), field.as_str().into());
+        }
+        if let Some(retry_after) = self.retry_after {
+            extensions.insert("retryAfterMs".into(), (retry_after.as_millis() as u64).into());
+        }
+        serde_json::json!({"message": self.message(lang), "extensions": extensions})
     }
 
     /// The message in `lang`.
@@ -144,6 +192,9 @@ impl ApiError {
             if let Some(field) = &self.field {
                 extensions.set("field", field.as_str());
             }
+            if let Some(retry_after) = self.retry_after {
+                extensions.set("retryAfterMs", retry_after.as_millis() as u64);
+            }
         })
     }
 }
@@ -208,7 +259,9 @@ impl From<AppError> for ApiError {
                 let mut api = Self::new(
                     Code::Validation,
                     format!("This request would record too many changes at once; one request may record at most {max}."),
-                    format!("Questa richiesta registrerebbe troppe modifiche insieme; una richiesta può registrarne al massimo {max}."),
+                    format!(
+                        "Questa richiesta registrerebbe troppe modifiche insieme; una richiesta può registrarne al massimo {max}."
+                    ),
                 );
                 api.reason = Some("TOO_MANY_EVENTS".into());
                 api.field = Some("input".into());

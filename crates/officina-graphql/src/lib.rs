@@ -19,6 +19,7 @@ pub mod nodes;
 pub mod query;
 pub mod request;
 pub mod scalars;
+pub mod writes;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use futures_util::StreamExt;
 
 pub use error::{ApiError, Code};
 pub use request::{RequestInfo, Services, Viewer};
+pub use writes::{WriteLimiter, WriteRate};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -44,7 +46,7 @@ pub struct Subscription(audit::AuditSubscription, live::LiveSubscription);
 /// The schema type.
 pub type OfficinaSchema = Schema<Query, Mutation, Subscription>;
 
-/// Limits that keep one request from costing the server too much.
+/// Limits that keep one request, or one person, from costing the server too much.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Deepest selection nesting accepted.
@@ -54,11 +56,13 @@ pub struct Limits {
     pub max_complexity: usize,
     /// Whether clients may introspect the schema (GraphiQL needs it).
     pub introspection: bool,
+    /// How many mutations one person may send.
+    pub writes: WriteRate,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 200_000, introspection: true }
+        Self { max_depth: 12, max_complexity: 200_000, introspection: true, writes: WriteRate::default() }
     }
 }
 
@@ -68,6 +72,7 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .data(loaders::loaders(read))
         .data(services)
+        .data(WriteLimiter::new(limits.writes))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {

@@ -62,7 +62,9 @@ impl Owners {
 pub struct RequestInfo {
     /// From `Accept-Language`.
     pub lang: Lang,
-    /// From `X-Request-Id`, when the client sent one.
+    /// The request's id: the client's `X-Request-Id` when it is a UUID, else one the server
+    /// made. It goes into the events' metadata (and so into their hashes), which is why it is
+    /// never arbitrary text.
     pub request_id: Option<String>,
 }
 
@@ -80,8 +82,10 @@ impl Default for RequestInfo {
 #[derive(Debug, Default)]
 pub struct Viewer {
     pub actor: Option<Actor>,
-    /// The token's `exp`, seconds since the epoch.
-    expires_at: Option<u64>,
+    /// Until when the token is accepted, seconds since the epoch: its `exp` plus the same clock
+    /// leeway the token's verification allows, so that every operation (HTTP, a subscription
+    /// started late on a socket, the socket itself) ends at the same instant.
+    valid_until: Option<u64>,
     /// The workshops the viewer is or was a member of (any role), and when that was read.
     workshops: Mutex<Option<(Instant, Arc<BTreeSet<WorkshopId>>)>>,
 }
@@ -94,14 +98,19 @@ impl Viewer {
         Self::default()
     }
 
-    /// A viewer signed in as `actor` with a token valid until `expires_at` (seconds since the
-    /// epoch), when it says.
-    pub fn authenticated(actor: Actor, expires_at: Option<u64>) -> Self {
-        Self { actor: Some(actor), expires_at, workshops: Mutex::new(None) }
+    /// A viewer signed in as `actor` with a token accepted until `valid_until` (seconds since
+    /// the epoch, leeway included), when it says.
+    pub fn authenticated(actor: Actor, valid_until: Option<u64>) -> Self {
+        Self { actor: Some(actor), valid_until, workshops: Mutex::new(None) }
+    }
+
+    /// Until when the viewer's token is accepted (seconds since the epoch), if it expires.
+    pub fn valid_until(&self) -> Option<u64> {
+        self.valid_until
     }
 
     fn expired(&self) -> bool {
-        self.expires_at.is_some_and(|exp| chrono::Utc::now().timestamp() > exp as i64)
+        self.valid_until.is_some_and(|until| chrono::Utc::now().timestamp() >= until as i64)
     }
 }
 
@@ -183,7 +192,9 @@ pub fn command_request(
         }
     };
     if let Some(key) = &idempotency_key
-        && (key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS || !key.chars().all(officina_domain::text::is_visible))
+        && (key.is_empty()
+            || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS
+            || !key.chars().all(officina_domain::text::is_visible))
     {
         return fail(
             ctx,
@@ -193,6 +204,11 @@ pub fn command_request(
                 "La chiave di idempotenza deve avere tra 1 e 200 caratteri visibili, senza spazi.",
             ),
         );
+    }
+    if let Some(limiter) = ctx.data_opt::<crate::WriteLimiter>()
+        && let Err(retry_after) = limiter.spend(actor.person_id, Instant::now())
+    {
+        return fail(ctx, ApiError::too_many_writes(retry_after));
     }
     let fingerprint = idempotency_key.as_ref().map(|_| request_fingerprint(ctx));
     let request_id = ctx.data_opt::<RequestInfo>().and_then(|info| info.request_id.clone());

@@ -70,7 +70,13 @@ pub struct Authenticator {
     algorithm: Algorithm,
     issuer: String,
     audience: String,
+    /// How many seconds past `exp` (and before `nbf`) a token is still accepted, for clocks
+    /// that disagree a little; applied the same way to every operation.
+    leeway: u64,
 }
+
+/// The clock leeway allowed by default, in seconds.
+pub const DEFAULT_LEEWAY_SECONDS: u64 = 30;
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,7 +97,14 @@ impl Authenticator {
             algorithm: Algorithm::HS256,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            leeway: DEFAULT_LEEWAY_SECONDS,
         }
+    }
+
+    /// The same authenticator allowing `seconds` of clock leeway instead of the default 30.
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
     }
 
     /// EdDSA (Ed25519) or RS256 with a PEM public key; verification only.
@@ -102,7 +115,14 @@ impl Authenticator {
             other => return Err(AuthError::BadKey(format!("{other:?} is not supported; use EdDSA or RS256"))),
         }
         .map_err(|e| AuthError::BadKey(e.to_string()))?;
-        Ok(Self { decoding, encoding: None, algorithm, issuer: issuer.to_owned(), audience: audience.to_owned() })
+        Ok(Self {
+            decoding,
+            encoding: None,
+            algorithm,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            leeway: DEFAULT_LEEWAY_SECONDS,
+        })
     }
 
     /// The person behind a verified token.
@@ -110,17 +130,19 @@ impl Authenticator {
         self.verify_token(token).map(|verified| verified.0)
     }
 
-    /// The person behind a verified token, and when the token expires (seconds since the epoch).
+    /// The person behind a verified token, and until when it is accepted: its `exp` plus the
+    /// leeway, seconds since the epoch.
     pub fn verify_token(&self, token: &str) -> Result<(Actor, Option<u64>), AuthError> {
         let mut validation = Validation::new(self.algorithm);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = self.leeway;
         validation.validate_nbf = true;
         let data = decode::<VerifiedClaims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
         let person = Uuid::parse_str(&data.claims.sub).map_err(|_| AuthError::BadSubject)?;
-        Ok((Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin }, data.claims.exp))
+        let valid_until = data.claims.exp.map(|exp| exp.saturating_add(self.leeway));
+        Ok((Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin }, valid_until))
     }
 
     /// The person behind an `Authorization` header value.
@@ -128,7 +150,7 @@ impl Authenticator {
         self.verify_header_token(header).map(|verified| verified.0)
     }
 
-    /// The person behind an `Authorization` header value, and when the token expires.
+    /// The person behind an `Authorization` header value, and until when its token is accepted.
     pub fn verify_header_token(&self, header: &str) -> Result<(Actor, Option<u64>), AuthError> {
         let (scheme, token) = header.trim().split_once(' ').ok_or(AuthError::MalformedHeader)?;
         if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {

@@ -104,12 +104,63 @@ pub struct ServeArgs {
     /// The address to listen on (port 0 picks a free one).
     #[arg(long, env = "OFFICINA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Do not load the demo workshops into an empty database.
+    /// Load the demo workshops into an empty database, whatever its backend. Without this flag
+    /// the demo is loaded only into an empty SQLite database (the embedded default), never into
+    /// PostgreSQL.
+    #[arg(long, env = "OFFICINA_DEMO", conflicts_with = "no_demo")]
+    pub demo: bool,
+    /// Never load the demo workshops (and print no demo tokens).
     #[arg(long, env = "OFFICINA_NO_DEMO")]
     pub no_demo: bool,
     /// Refuse schema introspection (and so GraphiQL's autocompletion).
     #[arg(long, env = "OFFICINA_NO_INTROSPECTION")]
     pub no_introspection: bool,
+    /// Open connections at once, from everyone.
+    #[arg(long, env = "OFFICINA_MAX_CONNECTIONS", default_value_t = 8_192)]
+    pub max_connections: usize,
+    /// Open connections at once from one client address.
+    #[arg(long, env = "OFFICINA_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    pub max_connections_per_address: usize,
+    /// Subscriptions at once on one WebSocket.
+    #[arg(long, env = "OFFICINA_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 32)]
+    pub max_subscriptions_per_connection: usize,
+    /// Subscriptions at once for one person, over all their WebSockets.
+    #[arg(long, env = "OFFICINA_MAX_SUBSCRIPTIONS_PER_PERSON", default_value_t = 128)]
+    pub max_subscriptions_per_person: usize,
+    /// Mutations per second one person may send, sustained.
+    #[arg(long, env = "OFFICINA_WRITES_PER_SECOND", default_value_t = 10.0)]
+    pub writes_per_second: f64,
+    /// Mutations one person may send at once after a quiet moment.
+    #[arg(long, env = "OFFICINA_WRITE_BURST", default_value_t = 30)]
+    pub write_burst: u32,
+}
+
+impl ServeArgs {
+    /// The transport limits these arguments ask for (the others at their defaults).
+    pub fn server_limits(&self) -> crate::ServerLimits {
+        crate::ServerLimits {
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+            max_subscriptions_per_connection: self.max_subscriptions_per_connection,
+            max_subscriptions_per_person: self.max_subscriptions_per_person,
+            ..crate::ServerLimits::default()
+        }
+    }
+
+    /// The API limits these arguments ask for.
+    pub fn api_limits(&self) -> officina_graphql::Limits {
+        officina_graphql::Limits {
+            introspection: !self.no_introspection,
+            writes: officina_graphql::WriteRate { per_second: self.writes_per_second, burst: self.write_burst },
+            ..officina_graphql::Limits::default()
+        }
+    }
+
+    /// Whether the demo belongs in the database at `url`: asked for, or the embedded SQLite
+    /// default and not refused.
+    pub fn wants_demo(&self, url: &str) -> bool {
+        self.demo || (!self.no_demo && officina_store::Backend::of_url(url) == Some(officina_store::Backend::Sqlite))
+    }
 }
 
 impl ServeArgs {

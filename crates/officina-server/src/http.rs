@@ -1,25 +1,35 @@
-//! The GraphQL endpoint over HTTP and WebSocket.
+//! The GraphQL endpoint over HTTP.
 //!
-//! `POST /graphql` and `GET /graphql?query=…` execute operations; `GET /graphql` from a browser
-//! serves GraphiQL; a WebSocket upgrade on the same path serves subscriptions with both the
-//! `graphql-transport-ws` and the legacy `graphql-ws` protocols. The bearer token comes from the
-//! `Authorization` header, or for WebSockets from the `connection_init` payload
-//! (`authorization` or `authToken`).
+//! `POST /graphql` executes any operation; `GET /graphql?query=…` executes queries only (a
+//! mutation over GET is `405`, so that a link or a prefetch can never change anything); `GET
+//! /graphql` from a browser serves GraphiQL; a WebSocket upgrade on the same path serves
+//! subscriptions ([`crate::ws`]).
+//!
+//! The request is read and parsed here, not by a framework extractor, so that every way a
+//! request can be malformed (no body, not JSON, not an object, a batch, invalid UTF-8, too large,
+//! too slow) gets a GraphQL error with `extensions.code` = `BAD_REQUEST` and a stable `reason`,
+//! never a framework's debug text.
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Executor, Response, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use std::time::Duration;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Executor, Variables};
+use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response as HttpResponse};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use http_body_util::BodyExt;
 use officina_domain::Lang;
 use officina_graphql::{ApiError, RequestInfo, Viewer};
+use serde_json::Value;
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::limits::ConnectionSlot;
 
 /// The language of the answer: Italian when the client prefers it, English otherwise.
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     let preferred = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
@@ -31,17 +41,20 @@ fn lang_of(headers: &HeaderMap) -> Lang {
     }
 }
 
-fn request_info(headers: &HeaderMap) -> RequestInfo {
+/// The request's language and id. The id is the client's `X-Request-Id` when that is a UUID
+/// (normalized), and a new UUID otherwise: it enters the events' hashed metadata, so it is never
+/// arbitrary text.
+pub(crate) fn request_info(headers: &HeaderMap) -> RequestInfo {
     let request_id = headers
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.chars().take(128).collect::<String>())
-        .filter(|value| !value.is_empty());
-    RequestInfo { lang: lang_of(headers), request_id }
+        .and_then(|value| Uuid::parse_str(value.trim()).ok())
+        .unwrap_or_else(Uuid::now_v7);
+    RequestInfo { lang: lang_of(headers), request_id: Some(request_id.hyphenated().to_string()) }
 }
 
 /// The viewer named by the `Authorization` header; an invalid token is an error, not anonymity.
-fn viewer_from_header(state: &AppState, headers: &HeaderMap) -> Result<Viewer, ApiError> {
+pub(crate) fn viewer_from_header(state: &AppState, headers: &HeaderMap) -> Result<Viewer, ApiError> {
     match headers.get(header::AUTHORIZATION) {
         None => Ok(Viewer::anonymous()),
         Some(value) => {
@@ -49,108 +62,313 @@ fn viewer_from_header(state: &AppState, headers: &HeaderMap) -> Result<Viewer, A
             state
                 .auth
                 .verify_header_token(value)
-                .map(|(actor, expires_at)| Viewer::authenticated(actor, expires_at))
+                .map(|(actor, valid_until)| Viewer::authenticated(actor, valid_until))
                 .map_err(|e| ApiError::invalid_token(&e.to_string()))
         }
     }
 }
 
-/// A GraphQL response carrying one error and no data.
-fn error_response(error: ApiError, lang: Lang) -> GraphQLResponse {
-    let error = error.into_graphql(lang);
-    Response::from_errors(vec![ServerError {
-        message: error.message,
-        source: None,
-        locations: Vec::new(),
-        path: Vec::new(),
-        extensions: error.extensions,
-    }])
-    .into()
+/// An answer carrying one error and no data, with `status`.
+pub(crate) fn error_response(status: StatusCode, error: &ApiError, lang: Lang) -> Response {
+    let body = serde_json::json!({ "errors": [error.to_json(lang)] });
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+    if let Some(retry_after) = error.retry_after {
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
-pub async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, &headers, request).await
+/// A GraphQL response as JSON, with the request id echoed.
+fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> Response {
+    let body = match serde_json::to_vec(response) {
+        Ok(body) => body,
+        Err(error) => {
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, &ApiError::internal(&error), info.lang);
+        }
+    };
+    let mut answer = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(id) = info.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
+        answer.headers_mut().insert("x-request-id", id);
+    }
+    answer
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
-    let info = request_info(headers);
-    let lang = info.lang;
+/// Why a request cannot be executed, and the status to answer with.
+#[derive(Debug)]
+struct Malformed(StatusCode, ApiError);
+
+fn malformed(reason: &str, english: &str, italian: &str) -> Malformed {
+    Malformed(StatusCode::BAD_REQUEST, ApiError::bad_request(reason, english, italian))
+}
+
+/// Reads the whole body, refusing one larger than `max` bytes or slower than `timeout`.
+async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, Malformed> {
+    let read = async {
+        let mut body = body;
+        let mut collected: Vec<u8> = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| {
+                malformed("BODY_UNREADABLE", "The request body could not be read.", "Il corpo della richiesta non è leggibile.")
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if collected.len() + data.len() > max {
+                    return Err(Malformed(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        ApiError::bad_request(
+                            "BODY_TOO_LARGE",
+                            format!("The request body is larger than {max} bytes."),
+                            format!("Il corpo della richiesta supera {max} byte."),
+                        ),
+                    ));
+                }
+                collected.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(collected))
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(Malformed(
+            StatusCode::REQUEST_TIMEOUT,
+            ApiError::bad_request(
+                "REQUEST_TIMEOUT",
+                format!("The request body did not arrive within {} seconds.", timeout.as_secs()),
+                format!("Il corpo della richiesta non è arrivato entro {} secondi.", timeout.as_secs()),
+            ),
+        )),
+    }
+}
+
+/// A GraphQL request from the JSON object of a POST body (or the parameters of a GET).
+fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graphql::Request, Malformed> {
+    let query = match object.get("query") {
+        Some(Value::String(query)) => query.clone(),
+        _ => {
+            return Err(malformed(
+                "MISSING_QUERY",
+                "The request must carry the GraphQL document as a string in `query`.",
+                "La richiesta deve contenere il documento GraphQL come stringa in `query`.",
+            ));
+        }
+    };
+    let mut request = async_graphql::Request::new(query);
+    match object.get("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name.clone()),
+        Some(_) => {
+            return Err(malformed(
+                "INVALID_OPERATION_NAME",
+                "`operationName` must be a string.",
+                "`operationName` deve essere una stringa.",
+            ));
+        }
+    }
+    match object.get("variables") {
+        None | Some(Value::Null) => {}
+        Some(variables @ Value::Object(_)) => request = request.variables(Variables::from_json(variables.clone())),
+        Some(_) => {
+            return Err(malformed(
+                "INVALID_VARIABLES",
+                "`variables` must be a JSON object.",
+                "`variables` deve essere un oggetto JSON.",
+            ));
+        }
+    }
+    match object.get("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(malformed(
+                "INVALID_EXTENSIONS",
+                "`extensions` must be a JSON object.",
+                "`extensions` deve essere un oggetto JSON.",
+            ));
+        }
+    }
+    Ok(request)
+}
+
+/// Parses a POST body: one JSON object (batches are not supported).
+fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Malformed> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(malformed(
+            "EMPTY_BODY",
+            "The request has no body: send a JSON object with the GraphQL document in `query`.",
+            "La richiesta non ha corpo: inviare un oggetto JSON con il documento GraphQL in `query`.",
+        ));
+    }
+    if std::str::from_utf8(body).is_err() {
+        return Err(malformed(
+            "INVALID_UTF8",
+            "The request body is not valid UTF-8.",
+            "Il corpo della richiesta non è UTF-8 valido.",
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Err(_) => {
+            Err(malformed("MALFORMED_JSON", "The request body is not valid JSON.", "Il corpo della richiesta non è JSON valido."))
+        }
+        Ok(Value::Object(object)) => graphql_request(object),
+        Ok(Value::Array(_)) => Err(malformed(
+            "BATCH_NOT_SUPPORTED",
+            "Batched requests are not supported: send one operation per request.",
+            "Le richieste multiple non sono supportate: inviare un'operazione per richiesta.",
+        )),
+        Ok(_) => Err(malformed(
+            "NOT_AN_OBJECT",
+            "The request body must be a JSON object with the GraphQL document in `query`.",
+            "Il corpo della richiesta deve essere un oggetto JSON con il documento GraphQL in `query`.",
+        )),
+    }
+}
+
+/// Parses the parameters of a GET: `query`, `operationName`, and `variables` and `extensions`
+/// as JSON text.
+fn parse_query_string(query: &str) -> Result<async_graphql::Request, Malformed> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
+        malformed("MALFORMED_QUERY_STRING", "The URL's query string cannot be read.", "La query string dell'URL non è leggibile.")
+    })?;
+    let mut object = serde_json::Map::new();
+    for (name, value) in pairs {
+        let value = match name.as_str() {
+            "variables" | "extensions" if !value.is_empty() => serde_json::from_str(&value).map_err(|_| {
+                malformed(
+                    "MALFORMED_JSON",
+                    "`variables` and `extensions` in the URL must be JSON.",
+                    "`variables` ed `extensions` nell'URL devono essere JSON.",
+                )
+            })?,
+            "variables" | "extensions" => Value::Null,
+            _ => Value::String(value),
+        };
+        object.insert(name, value);
+    }
+    graphql_request(object)
+}
+
+/// The kind of operation a request would run, when its document parses.
+fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    match &document.operations {
+        async_graphql::parser::types::DocumentOperations::Single(operation) => Some(operation.node.ty),
+        async_graphql::parser::types::DocumentOperations::Multiple(operations) => match name {
+            Some(name) => operations.get(name.as_str()).map(|operation| operation.node.ty),
+            None if operations.len() == 1 => operations.values().next().map(|operation| operation.node.ty),
+            None => None,
+        },
+    }
+}
+
+/// Runs a well-formed request for the viewer of `headers`.
+async fn execute(state: &AppState, headers: &HeaderMap, info: RequestInfo, request: async_graphql::Request) -> Response {
     let viewer = match viewer_from_header(state, headers) {
         Ok(viewer) => viewer,
-        Err(error) => return error_response(error, lang),
+        Err(error) => return error_response(StatusCode::OK, &error, info.lang),
     };
-    let request = request.into_inner().data(viewer).data(info);
-    state.api.execute(request).await.into()
+    let request = request.data(viewer).data(info.clone());
+    let response = state.api.execute(request).await;
+    graphql_response(&response, &info)
+}
+
+pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let info = request_info(&parts.headers);
+    let body = match read_body(body, state.limits.max_body_bytes, state.limits.body_timeout).await {
+        Ok(body) => body,
+        Err(Malformed(status, error)) => return error_response(status, &error, info.lang),
+    };
+    match parse_body(&body) {
+        Ok(request) => execute(&state, &parts.headers, info, request).await,
+        Err(Malformed(status, error)) => error_response(status, &error, info.lang),
+    }
 }
 
 /// GET: a WebSocket upgrade (subscriptions), a browser (GraphiQL), or a query in the URL.
-pub async fn graphql_get(State(state): State<AppState>, request: Request) -> HttpResponse {
-    let headers = request.headers().clone();
+pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let headers = parts.headers.clone();
+    let info = request_info(&headers);
     let upgrading = headers
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
     if upgrading {
-        let (mut parts, _) = request.into_parts();
-        let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-            Ok(protocol) => protocol,
-            Err(rejection) => return rejection.into_response(),
+        let slot = parts.extensions.get::<ConnectionSlot>().cloned();
+        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => crate::ws::upgrade(state, &headers, info, slot, upgrade),
+            Err(rejection) => error_response(
+                StatusCode::BAD_REQUEST,
+                &ApiError::bad_request(
+                    "INVALID_WEBSOCKET_UPGRADE",
+                    format!("The WebSocket upgrade is not valid: {rejection}."),
+                    format!("La richiesta di WebSocket non è valida: {rejection}."),
+                ),
+                info.lang,
+            ),
         };
-        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-            Ok(upgrade) => upgrade,
-            Err(rejection) => return rejection.into_response(),
-        };
-        return websocket(state, headers, protocol, upgrade);
     }
+    let query_string = parts.uri.query().unwrap_or_default();
     let wants_html =
         headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).is_some_and(|value| value.contains("text/html"));
-    let has_query = request.uri().query().is_some_and(|query| query.contains("query="));
-    if wants_html && !has_query {
+    if wants_html && !query_string.contains("query=") {
         return Html(GRAPHIQL).into_response();
     }
-    match GraphQLRequest::from_request(request, &state).await {
-        Ok(graphql) => execute(&state, &headers, graphql).await.into_response(),
-        Err(rejection) => rejection.into_response(),
+    let mut request = match parse_query_string(query_string) {
+        Ok(request) => request,
+        Err(Malformed(status, error)) => return error_response(status, &error, info.lang),
+    };
+    if matches!(operation_type(&mut request), Some(OperationType::Mutation | OperationType::Subscription)) {
+        let mut answer = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &ApiError::bad_request(
+                "METHOD_NOT_ALLOWED",
+                "Only queries run over GET: send mutations with POST, subscriptions over WebSocket.",
+                "Con GET si eseguono solo interrogazioni: inviare le mutazioni con POST, le sottoscrizioni via WebSocket.",
+            ),
+            info.lang,
+        );
+        answer.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return answer;
     }
+    execute(&state, &headers, info, request).await
 }
 
-fn websocket(state: AppState, headers: HeaderMap, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> HttpResponse {
-    let info = request_info(&headers);
-    let header_viewer = viewer_from_header(&state, &headers);
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let auth = state.auth.clone();
-            GraphQLWebSocket::new(socket, state.api.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let lang = info.lang;
-                    let token = match payload
-                        .get("authorization")
-                        .or_else(|| payload.get("Authorization"))
-                        .or_else(|| payload.get("authToken"))
-                    {
-                        None | Some(serde_json::Value::Null) => None,
-                        Some(serde_json::Value::String(token)) => Some(token.clone()),
-                        // A token that is not text is a mistake to report, not a reason to go anonymous.
-                        Some(_) => return Err(ApiError::invalid_token("the token is not a string").into_graphql(lang)),
-                    };
-                    let viewer = match token {
-                        Some(token) => {
-                            let header = if token.contains(' ') { token } else { format!("Bearer {token}") };
-                            auth.verify_header_token(&header)
-                                .map(|(actor, expires_at)| Viewer::authenticated(actor, expires_at))
-                                .map_err(|e| ApiError::invalid_token(&e.to_string()).into_graphql(lang))?
-                        }
-                        None => header_viewer.map_err(|e| e.into_graphql(lang))?,
-                    };
-                    let mut data = Data::default();
-                    data.insert(viewer);
-                    data.insert(info);
-                    Ok(data)
-                })
-                .serve()
-        })
-        .into_response()
+/// Any other method on `/graphql`.
+pub async fn method_not_allowed(headers: HeaderMap) -> Response {
+    let mut answer = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &ApiError::bad_request(
+            "METHOD_NOT_ALLOWED",
+            "`/graphql` answers GET (queries, GraphiQL, WebSocket) and POST.",
+            "`/graphql` risponde a GET (interrogazioni, GraphiQL, WebSocket) e POST.",
+        ),
+        lang_of(&headers),
+    );
+    answer.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    answer
+}
+
+/// Any other path.
+pub async fn not_found(headers: HeaderMap) -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        &ApiError::bad_request(
+            "UNKNOWN_PATH",
+            "Nothing is served here: the API is at /graphql, the health check at /health.",
+            "Qui non c'è nulla: l'API è su /graphql, il controllo di salute su /health.",
+        ),
+        lang_of(&headers),
+    )
+}
+
+/// The answer to a request whose handler panicked: `INTERNAL`, like any other failure inside.
+pub fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    let error = ApiError::internal(&"a request handler panicked");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, &error, Lang::En)
 }
 
 /// GraphiQL, loaded from a CDN by the browser (the server itself serves only this page).
@@ -180,3 +398,46 @@ const GRAPHIQL: &str = r#"<!doctype html>
 </body>
 </html>
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(result: Result<async_graphql::Request, Malformed>) -> Option<String> {
+        result.err().and_then(|Malformed(_, error)| error.reason)
+    }
+
+    #[test]
+    fn every_malformed_body_has_its_reason() {
+        assert_eq!(reason(parse_body(b"")).as_deref(), Some("EMPTY_BODY"));
+        assert_eq!(reason(parse_body(b"  \n")).as_deref(), Some("EMPTY_BODY"));
+        assert_eq!(reason(parse_body(b"{\"query\": ")).as_deref(), Some("MALFORMED_JSON"));
+        assert_eq!(reason(parse_body(b"[{\"query\": \"{ me { personId } }\"}]")).as_deref(), Some("BATCH_NOT_SUPPORTED"));
+        assert_eq!(reason(parse_body(b"\"{ me }\"")).as_deref(), Some("NOT_AN_OBJECT"));
+        assert_eq!(reason(parse_body(b"{\"query\": \"\xff\"}")).as_deref(), Some("INVALID_UTF8"));
+        assert_eq!(reason(parse_body(b"{\"query\": 5}")).as_deref(), Some("MISSING_QUERY"));
+        assert_eq!(reason(parse_body(b"{\"query\": \"{a}\", \"variables\": [1]}")).as_deref(), Some("INVALID_VARIABLES"));
+        assert!(parse_body(b"{\"query\": \"{ me { personId } }\", \"variables\": null}").is_ok());
+    }
+
+    #[test]
+    fn a_mutation_is_recognised_whatever_the_operation_chosen() {
+        let mut single = parse_query_string("query=mutation%20%7B%20x%20%7D").expect("parses");
+        assert_eq!(operation_type(&mut single), Some(OperationType::Mutation));
+        let document = "query A { a } mutation B { b }";
+        let mut chosen = async_graphql::Request::new(document).operation_name("B");
+        assert_eq!(operation_type(&mut chosen), Some(OperationType::Mutation));
+        let mut query = async_graphql::Request::new(document).operation_name("A");
+        assert_eq!(operation_type(&mut query), Some(OperationType::Query));
+    }
+
+    #[test]
+    fn a_request_id_is_a_uuid_or_a_new_one() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("0191F5E0-1C2B-7A3D-8E4F-5A6B7C8D9E0F"));
+        assert_eq!(request_info(&headers).request_id.as_deref(), Some("0191f5e0-1c2b-7a3d-8e4f-5a6b7c8d9e0f"));
+        headers.insert("x-request-id", HeaderValue::from_static("'; DROP TABLE events; --"));
+        let generated = request_info(&headers).request_id.expect("an id");
+        assert!(Uuid::parse_str(&generated).is_ok());
+    }
+}

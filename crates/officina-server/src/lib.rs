@@ -5,6 +5,9 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 mod http;
+pub mod limits;
+mod serve;
+mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,12 +23,13 @@ use officina_projections::{Projector, ReadModels};
 use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 pub use auth::Authenticator;
+pub use limits::ServerLimits;
 
-/// The largest request body accepted (a GraphQL document with its variables).
+/// The largest request body accepted by default (a GraphQL document with its variables).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Everything a request handler needs, shared by all of them.
@@ -37,6 +41,14 @@ pub struct AppState {
     pub auth: Authenticator,
     /// The event log, for the health check.
     pub store: EventStore,
+    /// The read models, for the health check's count of unreadable rows.
+    pub read: ReadModels,
+    /// What one client may hold of the server.
+    pub limits: ServerLimits,
+    /// The subscriptions running, per person, over all sockets.
+    pub subscriptions: Arc<limits::Subscriptions>,
+    /// Raised when the server shuts down, so that WebSockets close.
+    pub closing: Arc<watch::Sender<bool>>,
 }
 
 /// The services of one server process over one database.
@@ -57,32 +69,48 @@ impl Officina {
         Ok(Self { store, app, read })
     }
 
-    /// The HTTP state serving these services.
+    /// The HTTP state serving these services, with the default transport limits.
     pub fn state(&self, auth: Authenticator, limits: Limits) -> AppState {
+        self.state_with(auth, limits, ServerLimits::default())
+    }
+
+    /// The HTTP state serving these services with the given API and transport limits.
+    pub fn state_with(&self, auth: Authenticator, limits: Limits, server_limits: ServerLimits) -> AppState {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
-        AppState { api: Api::new(officina_graphql::schema(services, limits)), auth, store: self.store.clone() }
+        AppState {
+            api: Api::new(officina_graphql::schema(services, limits)),
+            auth,
+            store: self.store.clone(),
+            read: self.read.clone(),
+            limits: server_limits,
+            subscriptions: limits::Subscriptions::new(&server_limits),
+            closing: Arc::new(watch::Sender::new(false)),
+        }
     }
 }
 
 /// The HTTP application.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", get(http::graphql_get).post(http::graphql_post))
+        .route("/graphql", get(http::graphql_get).post(http::graphql_post).fallback(http::method_not_allowed))
         .route("/health", get(health))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        // A bug must cost one request, never the process: a panic becomes a 500.
-        .layer(CatchPanicLayer::new())
+        .fallback(http::not_found)
+        // A bug must cost one request, never the process: a panic becomes an `INTERNAL` answer.
+        .layer(CatchPanicLayer::custom(http::panicked))
         .with_state(state)
 }
 
-/// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight.
+/// Serves `router(state)` on `listener` until `shutdown` completes, then lets the requests in
+/// flight finish (WebSockets are closed with 1001), for at most the limits' shutdown grace.
+///
+/// Connections are admitted within [`ServerLimits`]: per client address and overall, with
+/// header, body and idle timeouts (see [`serve`]).
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    serve::serve(listener, state, shutdown).await
 }
 
 /// Binds `address` (port 0 picks a free port) and returns the listener with its real address.
@@ -100,9 +128,15 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
         Backend::Postgres => "postgres",
     };
     match state.store.head().await {
-        Ok(head) => {
-            (StatusCode::OK, Json(json!({"status": "ok", "backend": backend, "headPosition": head.position.to_string()})))
-        }
+        Ok(head) => (
+            StatusCode::OK,
+            Json(json!({
+                "status": "ok",
+                "backend": backend,
+                "headPosition": head.position.to_string(),
+                "unreadableRows": state.read.unreadable_rows(),
+            })),
+        ),
         Err(error) => {
             tracing::error!(%error, "health check: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "backend": backend})))

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 use officina_domain::PersonId;
-use officina_graphql::Limits;
 use officina_server::cli::{AuthArgs, Cli, Command, ProjectionsCommand, PublicKeyAlgorithm, ServeArgs, TokenCommand, VerifyArgs};
 use officina_server::{Authenticator, Officina, auth, bind, demo, run};
 use officina_store::EventStore;
@@ -63,14 +62,14 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
         );
     }
     let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
-    if !args.no_demo {
+    let demo = args.wants_demo(database_url);
+    if demo {
         let loaded = officina.app.load_demo_if_empty().await.context("loading the demo workshops")?;
         if loaded > 0 {
             tracing::info!(commands = loaded, "the database was empty: loaded the demo workshops through {loaded} commands");
         }
     }
-    let limits = Limits { introspection: !args.no_introspection, ..Limits::default() };
-    let state = officina.state(auth.clone(), limits);
+    let state = officina.state_with(auth.clone(), args.api_limits(), args.server_limits());
     let (listener, local) = bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     println!(
         "Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)"
@@ -80,7 +79,12 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
         println!(
             "Tokens are signed with the DEVELOPMENT secret: set OFFICINA_JWT_SECRET or OFFICINA_JWT_PUBLIC_KEY_FILE in production."
         );
-        println!("Development tokens (valid 12 hours), as `Authorization: Bearer <token>`:");
+    }
+    if development_secret && !demo {
+        println!("Mint a token with `officina token issue --person <UUID> [--admin]`.");
+    }
+    if development_secret && demo {
+        println!("Development tokens for the demo (valid 12 hours), as `Authorization: Bearer <token>`:");
         for person in demo::people() {
             let token = auth.issue(
                 person.person_id,

@@ -165,17 +165,7 @@ impl EventStore {
         };
         let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
         let poller = tokio::spawn(poll_head(pool.clone(), head.clone(), subscription_poll));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                pool,
-                backend,
-                writer,
-                head,
-                upcasters: options.upcasters,
-                listener,
-                poller,
-            }),
-        })
+        Ok(Self { inner: Arc::new(Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, poller }) })
     }
 
     /// The database this store runs on.
@@ -267,7 +257,11 @@ impl EventStore {
     /// a retried request before doing any work for it. A key first used for another stream, or
     /// (when both requests gave a fingerprint) for another request, is
     /// [`StoreError::IdempotencyKeyReused`].
-    pub async fn recorded_outcome(&self, stream_id: &str, idempotency: Idempotency<'_>) -> Result<Option<AppendOutcome>, StoreError> {
+    pub async fn recorded_outcome(
+        &self,
+        stream_id: &str,
+        idempotency: Idempotency<'_>,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
         let row = match &self.inner.pool {
             DbPool::Sqlite(pool) => sqlite::recorded_outcome(pool, idempotency.key).await?,
             DbPool::Postgres(pool) => postgres::recorded_outcome(pool, idempotency.key).await?,

@@ -527,7 +527,12 @@ fn satisfies(request: &AppendRequest, tip: StreamTip) -> bool {
 /// first used on another stream.
 /// The answer to an append whose key was already used: the first append's outcome, unless the
 /// key was used for another stream or for another request.
-pub(crate) fn replay(key: &str, earlier: &KeyRow, stream_id: &str, fingerprint: Option<&str>) -> Result<AppendOutcome, StoreError> {
+pub(crate) fn replay(
+    key: &str,
+    earlier: &KeyRow,
+    stream_id: &str,
+    fingerprint: Option<&str>,
+) -> Result<AppendOutcome, StoreError> {
     let other_request = matches!((earlier.fingerprint.as_deref(), fingerprint), (Some(first), Some(this)) if first != this);
     if earlier.stream_id != stream_id || other_request {
         return Err(StoreError::IdempotencyKeyReused { key: key.to_owned(), original_stream_id: earlier.stream_id.clone() });

@@ -173,9 +173,15 @@ async fn a_retried_append_with_the_same_idempotency_key_returns_the_first_result
         .await
         .expect("retry");
     assert_eq!(retry, officina_store::AppendOutcome { replayed: true, ..first.clone() });
-    let recorded = store.recorded_outcome("s", officina_store::Idempotency { key: "key-1", fingerprint: None }).await.expect("look up the key");
+    let recorded = store
+        .recorded_outcome("s", officina_store::Idempotency { key: "key-1", fingerprint: None })
+        .await
+        .expect("look up the key");
     assert_eq!(recorded, Some(officina_store::AppendOutcome { replayed: true, ..first }));
-    assert_eq!(store.recorded_outcome("s", officina_store::Idempotency { key: "never-used", fingerprint: None }).await.expect("look up"), None);
+    assert_eq!(
+        store.recorded_outcome("s", officina_store::Idempotency { key: "never-used", fingerprint: None }).await.expect("look up"),
+        None
+    );
     assert_eq!(store.head().await.expect("head"), head, "the retry appended nothing");
 
     match store.append("another-stream", ExpectedVersion::Any, vec![event("A", json!({}))], Some("key-1")).await {
