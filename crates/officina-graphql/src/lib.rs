@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod codes;
+pub mod coercion;
 pub mod connection;
 pub mod documents;
 pub mod enums;
@@ -93,23 +94,42 @@ pub fn sdl() -> String {
 pub struct Api {
     schema: OfficinaSchema,
     documents: Arc<documents::DocumentCache>,
+    /// The schema's types, for the checks async-graphql does not make.
+    types: Arc<coercion::SchemaTypes>,
 }
 
 impl Api {
     /// The API over `schema`.
     pub fn new(schema: OfficinaSchema) -> Self {
-        Self { schema, documents: Arc::default() }
+        let types = Arc::new(coercion::SchemaTypes::from_sdl(&schema.sdl()));
+        Self { schema, documents: Arc::default(), types }
+    }
+
+    /// Parses the request's document (from the cache when it can) and refuses what the
+    /// specification refuses and async-graphql lets through.
+    fn prepare(&self, request: &mut Request) -> Result<(), Response> {
+        self.documents.prepare(request);
+        let errors = match request.parsed_query() {
+            Ok(document) => self.types.check(document),
+            // A document that does not parse is reported by execution, with its location.
+            Err(_) => Vec::new(),
+        };
+        if errors.is_empty() { Ok(()) } else { Err(Response::from_errors(errors)) }
     }
 }
 
 impl Executor for Api {
     async fn execute(&self, mut request: Request) -> Response {
-        self.documents.prepare(&mut request);
+        if let Err(refused) = self.prepare(&mut request) {
+            return refused;
+        }
         codes::with_codes(self.schema.execute(request).await)
     }
 
     fn execute_stream(&self, mut request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
-        self.documents.prepare(&mut request);
+        if let Err(refused) = self.prepare(&mut request) {
+            return futures_util::stream::once(async move { refused }).boxed();
+        }
         self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default()).map(codes::with_codes).boxed()
     }
 }

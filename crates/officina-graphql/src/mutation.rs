@@ -12,7 +12,7 @@ use officina_domain::event::DomainEvent;
 use officina_domain::workshop::{Command, FirstLead};
 use officina_domain::{
     self as domain, Actor, AgendaItemId, ContributionId, DecisionId, DocumentId, FeedbackId, GuidelineId, MemberId, MinutesId,
-    OrganizationId, OrganizationRef, PersonId, ProposalId, SessionId, WorkshopId, guideline, organization,
+    OrganizationId, OrganizationRef, PersonId, ProposalId, SessionId, WorkshopId, guideline, organization, text,
 };
 use uuid::Uuid;
 
@@ -99,9 +99,12 @@ macro_rules! payload {
 
         #[Object]
         impl $payload {
-            /// The changed node, as it is now.
-            async fn $field(&self, ctx: &Context<'_>) -> async_graphql::Result<$node> {
-                $load(ctx, self.id).await
+            /// The changed node, as it is now. Nullable on purpose: the change is committed before
+            /// the node is read, so if reading it fails, the error is this field's alone and
+            /// `position` still tells the client that its change landed (a retry would not be
+            /// needed, and with an idempotency key would only replay it).
+            async fn $field(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<$node>> {
+                $load(ctx, self.id).await.map(Some)
             }
             /// The position of the last event appended: subscribe `after` it, or query `asOf` it.
             async fn position(&self) -> Position {
@@ -286,7 +289,7 @@ pub struct ScheduleSessionInput {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub location: String,
-    /// Agenda item titles, in order.
+    /// Agenda item titles, in order (at most 50).
     #[graphql(default)]
     pub agenda: Vec<String>,
     pub idempotency_key: Option<String>,
@@ -714,6 +717,8 @@ impl PartnershipMutation {
     /// working days is computed and a shortfall under 10 is flagged.
     async fn schedule_session(&self, ctx: &Context<'_>, input: ScheduleSessionInput) -> async_graphql::Result<SessionPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
+        // Counted before anything is built from it: a list of 100,000 titles costs nothing more.
+        text::at_most("agenda", &input.agenda, text::limits::AGENDA_ITEMS).api(ctx)?;
         let new_id = SessionId::from(Uuid::now_v7());
         let mut commands = vec![Command::ConveneSession {
             session_id: new_id,
@@ -909,6 +914,7 @@ impl PartnershipMutation {
             Ok(rule) => rule,
             Err((field, english, italian)) => return fail(ctx, ApiError::validation(field, english, italian)),
         };
+        text::at_most("cites", &input.cites, text::limits::CITES).api(ctx)?;
         let cites = input.cites.iter().map(|id| parse::<ContributionId>(ctx, "cites", id)).collect::<Result<Vec<_>, _>>()?;
         let new_id = ProposalId::from(Uuid::now_v7());
         let command = Command::DraftProposal {

@@ -1,0 +1,208 @@
+//! Enum input coercion as the GraphQL specification has it: in a document, an enum value is
+//! written bare (`kind: COMMENT`), and a string literal in its place (`kind: "COMMENT"`) is a
+//! type error. (Variables are JSON, where enum values travel as strings; that is allowed.)
+//!
+//! async-graphql accepts the string literal; so before execution, [`SchemaTypes::check`] walks
+//! the document's arguments, variable defaults and fragments with the schema's types and refuses
+//! any string literal where an enum is expected, with `VALIDATION` and the literal's location.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+};
+use async_graphql::parser::{Positioned, parse_schema};
+use async_graphql::{ErrorExtensionValues, Pos, ServerError, Value};
+
+/// A field of an object or interface type: its arguments' types and the type it returns.
+#[derive(Debug, Default)]
+struct FieldTypes {
+    arguments: HashMap<String, Type>,
+    returns: String,
+}
+
+/// What the check needs to know of the schema.
+#[derive(Debug, Default)]
+pub struct SchemaTypes {
+    enums: HashSet<String>,
+    /// Object and interface types: field name → its types.
+    fields: HashMap<String, HashMap<String, FieldTypes>>,
+    /// Input object types: field name → its type.
+    inputs: HashMap<String, HashMap<String, Type>>,
+}
+
+impl SchemaTypes {
+    /// The types of the schema written as `sdl`.
+    pub fn from_sdl(sdl: &str) -> Self {
+        let mut types = SchemaTypes::default();
+        let Ok(document) = parse_schema(sdl) else { return types };
+        for definition in document.definitions {
+            let TypeSystemDefinition::Type(definition) = definition else { continue };
+            let definition = definition.node;
+            let name = definition.name.node.to_string();
+            match definition.kind {
+                TypeKind::Enum(_) => {
+                    types.enums.insert(name);
+                }
+                TypeKind::Object(object) => {
+                    types.fields.insert(name, field_types(object.fields));
+                }
+                TypeKind::Interface(interface) => {
+                    types.fields.insert(name, field_types(interface.fields));
+                }
+                TypeKind::InputObject(input) => {
+                    let fields = input.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node)).collect();
+                    types.inputs.insert(name, fields);
+                }
+                TypeKind::Scalar | TypeKind::Union(_) => {}
+            }
+        }
+        types
+    }
+
+    /// Every string literal written where the schema expects an enum value, as errors.
+    pub fn check(&self, document: &ExecutableDocument) -> Vec<ServerError> {
+        let mut errors = Vec::new();
+        let operations: Vec<_> = match &document.operations {
+            DocumentOperations::Single(operation) => vec![operation],
+            DocumentOperations::Multiple(operations) => operations.values().collect(),
+        };
+        for operation in operations {
+            let operation = &operation.node;
+            for variable in &operation.variable_definitions {
+                if let Some(default) = &variable.node.default_value {
+                    self.check_value(&variable.node.var_type.node, &default.node, default.pos, &mut errors);
+                }
+            }
+            let root = match operation.ty {
+                async_graphql::parser::types::OperationType::Query => "Query",
+                async_graphql::parser::types::OperationType::Mutation => "Mutation",
+                async_graphql::parser::types::OperationType::Subscription => "Subscription",
+            };
+            self.check_selection(root, &operation.selection_set.node, &mut errors);
+        }
+        for fragment in document.fragments.values() {
+            let fragment = &fragment.node;
+            self.check_selection(fragment.type_condition.node.on.node.as_str(), &fragment.selection_set.node, &mut errors);
+        }
+        errors
+    }
+
+    fn check_selection(&self, parent: &str, selection_set: &SelectionSet, errors: &mut Vec<ServerError>) {
+        for selection in &selection_set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let Some(types) = self.fields.get(parent).and_then(|fields| fields.get(field.name.node.as_str())) else {
+                        // Introspection and unknown fields: execution validates them.
+                        continue;
+                    };
+                    for (name, value) in &field.arguments {
+                        if let Some(ty) = types.arguments.get(name.node.as_str()) {
+                            // Variables are JSON, where enums are strings: they stand in as nulls.
+                            let Ok(literal) =
+                                value.node.clone().into_const_with(|_| Ok::<_, std::convert::Infallible>(Value::Null));
+                            self.check_value(ty, &literal, value.pos, errors);
+                        }
+                    }
+                    self.check_selection(&types.returns, &field.selection_set.node, errors);
+                }
+                Selection::InlineFragment(fragment) => {
+                    let fragment = &fragment.node;
+                    let on = fragment.type_condition.as_ref().map_or(parent, |condition| condition.node.on.node.as_str());
+                    self.check_selection(on, &fragment.selection_set.node, errors);
+                }
+                // Named fragments are checked once, with their own type condition.
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+
+    fn check_value(&self, ty: &Type, value: &Value, pos: Pos, errors: &mut Vec<ServerError>) {
+        match (&ty.base, value) {
+            (BaseType::List(inner), Value::List(items)) => {
+                for item in items {
+                    self.check_value(inner, item, pos, errors);
+                }
+            }
+            // A single value where a list is expected is coerced into a list of one.
+            (BaseType::List(inner), value) => self.check_value(inner, value, pos, errors),
+            (BaseType::Named(name), Value::String(text)) if self.enums.contains(name.as_str()) => {
+                let mut extensions = ErrorExtensionValues::default();
+                extensions.set("code", crate::Code::Validation.as_str());
+                extensions.set("reason", "ENUM_AS_STRING");
+                errors.push(ServerError {
+                    message: format!(
+                        "\"{text}\" is a string, but {name} is an enum: write its value without quotes (in variables, enum values are strings)."
+                    ),
+                    source: None,
+                    locations: vec![pos],
+                    path: Vec::new(),
+                    extensions: Some(extensions),
+                });
+            }
+            (BaseType::Named(name), Value::Object(fields)) => {
+                if let Some(input) = self.inputs.get(name.as_str()) {
+                    for (field, value) in fields {
+                        if let Some(ty) = input.get(field.as_str()) {
+                            self.check_value(ty, value, pos, errors);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn field_types(fields: Vec<Positioned<async_graphql::parser::types::FieldDefinition>>) -> HashMap<String, FieldTypes> {
+    fields
+        .into_iter()
+        .map(|field| {
+            let field = field.node;
+            let arguments = field.arguments.into_iter().map(|a| (a.node.name.node.to_string(), a.node.ty.node)).collect();
+            (field.name.node.to_string(), FieldTypes { arguments, returns: named(&field.ty.node).to_owned() })
+        })
+        .collect()
+}
+
+/// The named type inside lists and non-nulls.
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(inner) => named(inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SDL: &str = "
+        enum Kind { COMMENT QUESTION }
+        input Filter { kind: Kind kinds: [Kind!] }
+        type Item { name: String }
+        type Query { items(kind: Kind, filter: Filter): [Item!]! }
+        type Mutation { add(kind: Kind!): Item }
+    ";
+
+    fn errors(query: &str) -> usize {
+        let types = SchemaTypes::from_sdl(SDL);
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        types.check(&document).len()
+    }
+
+    #[test]
+    fn a_string_where_an_enum_is_expected_is_refused_wherever_it_is_written() {
+        assert_eq!(errors("{ items(kind: COMMENT) { name } }"), 0);
+        assert_eq!(errors("{ items(kind: \"COMMENT\") { name } }"), 1);
+        assert_eq!(errors("{ items(filter: {kinds: [QUESTION, \"COMMENT\"]}) { name } }"), 1);
+        assert_eq!(errors("{ items(filter: {kinds: \"COMMENT\"}) { name } }"), 1);
+        assert_eq!(errors("mutation { add(kind: \"QUESTION\") { name } }"), 1);
+        assert_eq!(errors("query($k: Kind = \"COMMENT\") { items(kind: $k) { name } }"), 1);
+        assert_eq!(errors("query { ...F } fragment F on Query { items(kind: \"COMMENT\") { name } }"), 1);
+        assert_eq!(errors("query { ... on Query { items(kind: \"COMMENT\") { name } } }"), 1);
+        // Variables carry enum values as strings: that is how JSON spells them.
+        assert_eq!(errors("query($k: Kind) { items(kind: $k) { name } }"), 0);
+    }
+}
