@@ -42,7 +42,7 @@ macro_rules! event_object {
             }
             /// The event's number within its stream, from 1.
             async fn stream_version(&self) -> i64 {
-                self.0.stream_version as i64
+                crate::scalars::long(self.0.stream_version)
             }
             async fn event_id(&self) -> ID {
                 ids::id(self.0.event_id)
@@ -54,7 +54,7 @@ macro_rules! event_object {
             }
             /// The payload's schema version (after upcasting).
             async fn schema_version(&self) -> i32 {
-                self.0.schema_version as i32
+                crate::scalars::int(self.0.schema_version)
             }
             /// The event's data.
             async fn payload(&self) -> async_graphql::Json<&serde_json::Value> {

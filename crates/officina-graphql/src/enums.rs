@@ -153,7 +153,7 @@ pub struct Ratio {
 
 impl From<domain::Ratio> for Ratio {
     fn from(ratio: domain::Ratio) -> Self {
-        Ratio { numerator: ratio.num as i32, denominator: ratio.den as i32 }
+        Ratio { numerator: crate::scalars::int(ratio.num), denominator: crate::scalars::int(ratio.den) }
     }
 }
 

@@ -112,7 +112,7 @@ macro_rules! payload {
             }
             /// The version of the changed stream, for `expectedVersion` in the next mutation.
             async fn version(&self) -> i64 {
-                self.version as i64
+                crate::scalars::long(self.version)
             }
             /// True when this answers a retry of an earlier request with the same idempotency key.
             async fn replayed(&self) -> bool {

@@ -280,7 +280,7 @@ impl Organization {
     }
     /// The organization stream's version, for `expectedVersion`.
     async fn version(&self) -> i64 {
-        self.0.stream_version as i64
+        crate::scalars::long(self.0.stream_version)
     }
 }
 
@@ -314,7 +314,7 @@ impl Guideline {
         (&self.0.lab).into()
     }
     async fn latest_version(&self) -> i32 {
-        self.0.latest_version as i32
+        crate::scalars::int(self.0.latest_version)
     }
     async fn published_at(&self) -> DateTime<Utc> {
         self.0.published_at
@@ -334,7 +334,7 @@ impl Guideline {
             .collect())
     }
     async fn version(&self) -> i64 {
-        self.0.stream_version as i64
+        crate::scalars::long(self.0.stream_version)
     }
 }
 
@@ -343,7 +343,7 @@ pub struct GuidelineVersion(pub GuidelineVersionRow);
 #[Object]
 impl GuidelineVersion {
     async fn version(&self) -> i32 {
-        self.0.version as i32
+        crate::scalars::int(self.0.version)
     }
     async fn summary(&self) -> &str {
         &self.0.summary
@@ -371,7 +371,7 @@ impl GuidelineFeedback {
         id(self.0.guideline_id)
     }
     async fn version(&self) -> i32 {
-        self.0.version as i32
+        crate::scalars::int(self.0.version)
     }
     async fn workshop_id(&self) -> ID {
         id(self.0.workshop_id)
@@ -409,7 +409,11 @@ pub struct AdoptedGuideline {
 
 impl From<AdoptionRow> for AdoptedGuideline {
     fn from(row: AdoptionRow) -> Self {
-        AdoptedGuideline { guideline_id: id(row.guideline_id), version: row.version as i32, adopted_at: row.adopted_at }
+        AdoptedGuideline {
+            guideline_id: id(row.guideline_id),
+            version: crate::scalars::int(row.version),
+            adopted_at: row.adopted_at,
+        }
     }
 }
 
@@ -463,7 +467,7 @@ impl Workshop {
     }
     /// The stream's version, for `expectedVersion`.
     async fn version(&self) -> i64 {
-        self.0.stream_version as i64
+        crate::scalars::long(self.0.stream_version)
     }
     /// The position of the workshop's latest event.
     async fn position(&self) -> Position {
@@ -653,7 +657,7 @@ impl Session {
     }
     /// Italian working days between convening and the session.
     async fn notice_working_days(&self) -> i32 {
-        self.0.notice_working_days as i32
+        crate::scalars::int(self.0.notice_working_days)
     }
     /// True when the notice was under 10 working days: flagged, not hidden.
     async fn notice_shortfall(&self) -> bool {
@@ -727,7 +731,7 @@ impl AgendaItem {
     }
     /// Its place on the agenda, from 1.
     async fn ordinal(&self) -> i32 {
-        self.row.ordinal as i32
+        crate::scalars::int(self.row.ordinal)
     }
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.row.started_at
@@ -757,7 +761,7 @@ impl SharedDocument {
     }
     /// Italian working days between sharing and the session.
     async fn lead_working_days(&self) -> i32 {
-        self.0.lead_working_days as i32
+        crate::scalars::int(self.0.lead_working_days)
     }
     /// True when under 10 working days.
     async fn shortfall(&self) -> bool {
@@ -786,7 +790,7 @@ pub struct MinutesVersion(pub MinutesRow);
 #[Object]
 impl MinutesVersion {
     async fn version(&self) -> i32 {
-        self.0.version as i32
+        crate::scalars::int(self.0.version)
     }
     async fn text(&self) -> &str {
         &self.0.text
@@ -847,7 +851,7 @@ impl Contribution {
         }
     }
     async fn current_version(&self) -> i32 {
-        self.0.current_version as i32
+        crate::scalars::int(self.0.current_version)
     }
     /// Every version, oldest first: revisions never erase.
     async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ContributionVersion>> {
@@ -887,7 +891,7 @@ pub struct ContributionVersion(pub ContributionVersionRow);
 #[Object]
 impl ContributionVersion {
     async fn version(&self) -> i32 {
-        self.0.version as i32
+        crate::scalars::int(self.0.version)
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -912,7 +916,7 @@ impl DispositionRecord {
     }
     /// The contribution version it answers.
     async fn contribution_version(&self) -> i32 {
-        self.0.contribution_version as i32
+        crate::scalars::int(self.0.contribution_version)
     }
     async fn recorded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.recorded_by).await
@@ -946,7 +950,7 @@ impl Proposal {
         &self.0.text
     }
     async fn current_version(&self) -> i32 {
-        self.0.current_version as i32
+        crate::scalars::int(self.0.current_version)
     }
     /// Every text version, oldest first (amendments).
     async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposalVersion>> {
@@ -1022,7 +1026,7 @@ pub struct ProposalVersion(pub ProposalVersionRow);
 #[Object]
 impl ProposalVersion {
     async fn version(&self) -> i32 {
-        self.0.version as i32
+        crate::scalars::int(self.0.version)
     }
     async fn text(&self) -> &str {
         &self.0.text
@@ -1058,7 +1062,7 @@ impl StatedPosition {
     }
     /// The text version it refers to.
     async fn text_version(&self) -> i32 {
-        self.0.text_version as i32
+        crate::scalars::int(self.0.text_version)
     }
     async fn stated_at(&self) -> DateTime<Utc> {
         self.0.stated_at
@@ -1133,23 +1137,23 @@ impl Tally {
     }
     /// Organizations with a voting member, minus the recused.
     async fn eligible(&self) -> i32 {
-        self.0.tally.eligible as i32
+        crate::scalars::int(self.0.tally.eligible)
     }
     /// Eligible organizations with a position (abstentions included).
     async fn expressed(&self) -> i32 {
-        self.0.tally.expressed as i32
+        crate::scalars::int(self.0.tally.expressed)
     }
     async fn support(&self) -> i32 {
-        self.0.tally.support as i32
+        crate::scalars::int(self.0.tally.support)
     }
     async fn support_with_reservations(&self) -> i32 {
-        self.0.tally.support_with_reservations as i32
+        crate::scalars::int(self.0.tally.support_with_reservations)
     }
     async fn abstain(&self) -> i32 {
-        self.0.tally.abstain as i32
+        crate::scalars::int(self.0.tally.abstain)
     }
     async fn oppose(&self) -> i32 {
-        self.0.tally.oppose as i32
+        crate::scalars::int(self.0.tally.oppose)
     }
     async fn quorum_met(&self) -> bool {
         self.0.tally.quorum_met
@@ -1170,7 +1174,7 @@ impl Tally {
     }
     /// The proposal's current text version.
     async fn text_version(&self) -> i32 {
-        self.0.text_version as i32
+        crate::scalars::int(self.0.text_version)
     }
     /// Organizations whose counted position refers to an earlier text (amended since).
     async fn positions_on_earlier_version(&self) -> Vec<ID> {
@@ -1200,7 +1204,7 @@ impl CountedPosition {
         self.0.rationale.as_deref()
     }
     async fn text_version(&self) -> i32 {
-        self.0.text_version as i32
+        crate::scalars::int(self.0.text_version)
     }
     async fn stated_at(&self) -> DateTime<Utc> {
         self.0.stated_at
@@ -1233,22 +1237,22 @@ impl Decision {
         self.0.rule.into()
     }
     async fn eligible(&self) -> i32 {
-        self.0.tally.eligible as i32
+        crate::scalars::int(self.0.tally.eligible)
     }
     async fn expressed(&self) -> i32 {
-        self.0.tally.expressed as i32
+        crate::scalars::int(self.0.tally.expressed)
     }
     async fn support(&self) -> i32 {
-        self.0.tally.support as i32
+        crate::scalars::int(self.0.tally.support)
     }
     async fn support_with_reservations(&self) -> i32 {
-        self.0.tally.support_with_reservations as i32
+        crate::scalars::int(self.0.tally.support_with_reservations)
     }
     async fn abstain(&self) -> i32 {
-        self.0.tally.abstain as i32
+        crate::scalars::int(self.0.tally.abstain)
     }
     async fn oppose(&self) -> i32 {
-        self.0.tally.oppose as i32
+        crate::scalars::int(self.0.tally.oppose)
     }
     async fn quorum_met(&self) -> bool {
         self.0.tally.quorum_met
@@ -1268,7 +1272,7 @@ impl Decision {
     }
     /// The text version decided.
     async fn text_version(&self) -> i32 {
-        self.0.text_version as i32
+        crate::scalars::int(self.0.text_version)
     }
     async fn session_id(&self) -> Option<ID> {
         self.0.session_id.map(id)

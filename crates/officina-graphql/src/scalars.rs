@@ -25,3 +25,15 @@ impl ScalarType for Position {
         Value::String(self.0.to_string())
     }
 }
+
+/// A count, version or number of days as a GraphQL `Int` (32 bits): values beyond it, which only
+/// a log written by something else could hold, read as the largest `Int` instead of wrapping
+/// around into a negative number.
+pub fn int(value: impl TryInto<i32>) -> i32 {
+    value.try_into().unwrap_or(i32::MAX)
+}
+
+/// A version as a 64-bit integer, saturating like [`int`].
+pub fn long(value: impl TryInto<i64>) -> i64 {
+    value.try_into().unwrap_or(i64::MAX)
+}
