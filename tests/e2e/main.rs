@@ -13,4 +13,5 @@ mod hardening;
 mod health;
 mod mutations;
 mod protocol;
+mod resources;
 mod subscriptions;
