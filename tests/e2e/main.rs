@@ -9,6 +9,7 @@ mod audit;
 mod cli;
 mod deliberation;
 mod filters;
+mod fuzz;
 mod hardening;
 mod health;
 mod mutations;

@@ -431,6 +431,66 @@ mod tests {
         assert_eq!(operation_type(&mut query), Some(OperationType::Query));
     }
 
+    proptest::proptest! {
+        /// Whatever bytes arrive, parsing answers with a request or with a coded reason, and
+        /// never panics.
+        #[test]
+        fn any_body_is_parsed_or_refused_with_a_reason(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            if let Err(Malformed(status, error)) = parse_body(&body) {
+                proptest::prop_assert!(status.is_client_error());
+                proptest::prop_assert!(error.reason.is_some());
+            }
+        }
+
+        /// JSON of any shape, too: objects with any fields of any type.
+        #[test]
+        fn any_json_is_parsed_or_refused_with_a_reason(value in json_value()) {
+            let body = value.to_string();
+            if let Err(Malformed(status, error)) = parse_body(body.as_bytes()) {
+                proptest::prop_assert!(status.is_client_error());
+                proptest::prop_assert!(error.reason.is_some());
+            }
+        }
+
+        /// And any query string of a GET.
+        #[test]
+        fn any_query_string_is_parsed_or_refused_with_a_reason(query in ".{0,200}") {
+            if let Ok(mut request) = parse_query_string(&query) {
+                let _ = operation_type(&mut request);
+            }
+        }
+    }
+
+    /// JSON values, with the fields of a GraphQL request more likely than chance would make them.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::from(n)),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            ".{0,40}".prop_map(Value::String),
+            Just(Value::String("{ workshops { totalCount } }".into())),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("query".to_owned()),
+                        Just("variables".to_owned()),
+                        Just("operationName".to_owned()),
+                        Just("extensions".to_owned()),
+                        "[a-z]{1,8}"
+                    ],
+                    inner,
+                    0..5
+                )
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
     #[test]
     fn a_request_id_is_a_uuid_or_a_new_one() {
         let mut headers = HeaderMap::new();
