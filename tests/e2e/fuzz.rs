@@ -48,7 +48,8 @@ fn request(workshop: String) -> impl Strategy<Value = (String, Value)> {
         1 => proptest::sample::select(TEMPLATES).prop_flat_map(|t| (Just(t), 0..t.len())).prop_map(|(t, cut)| t.chars().take(cut).collect()),
     ];
     let id = prop_oneof![Just(Value::String(workshop)), text()];
-    (document, id, prop_oneof![any::<i64>(), -5i64..200], text()).prop_map(|(document, a, n, s)| (document, json!({"a": a, "n": n, "s": s})))
+    (document, id, prop_oneof![any::<i64>(), -5i64..200], text())
+        .prop_map(|(document, a, n, s)| (document, json!({"a": a, "n": n, "s": s})))
 }
 
 async fn generated_requests_are_answered_with_codes_and_change_nothing(app: TestApp) {

@@ -555,3 +555,60 @@ async fn a_projection_failure_fails_the_append_and_leaves_no_event() {
         db.cleanup().await;
     }
 }
+
+/// Whatever a session's texts and dates are (any characters PostgreSQL can store, any instant
+/// the domain can hold, far outside the range the API accepts today), the projector writes them
+/// and the read side reads them back exactly, on both backends.
+#[tokio::test]
+async fn any_text_and_any_instant_in_the_log_read_back_exactly() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let instant = proptest::num::i64::ANY.prop_map(|micros| {
+        let bound = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_micros() - 1;
+        chrono::DateTime::<chrono::Utc>::from_timestamp_micros(micros.clamp(-bound, bound)).unwrap_or_default()
+    });
+    let text = "[^\u{0}]{0,40}";
+    let strategy = (text, text, instant.clone(), instant, proptest::num::u32::ANY);
+    for db in TestDb::both().await {
+        let store = db.open().await;
+        let read = ReadModels::of_store(&store);
+        let workshop = WorkshopId::from_u128(0xF00D);
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let mut expected = Vec::new();
+        for n in 0..64u128 {
+            let (title, location, starts_at, at, notice) = strategy.new_tree(&mut runner).expect("a case").current();
+            let session_id = SessionId::from_u128(0x5E55_0000 + n);
+            let event = workshop::Event::SessionConvened {
+                session_id,
+                title: title.clone(),
+                starts_at,
+                location: location.clone(),
+                by: MemberId::from_u128(1),
+                notice_working_days: notice,
+                notice_shortfall: notice < 10,
+                at,
+            };
+            store
+                .append(
+                    &workshop_stream_id(workshop),
+                    ExpectedVersion::Any,
+                    vec![NewEvent::new(event.event_type(), event.to_payload())],
+                    None,
+                )
+                .await
+                .expect("appended and projected");
+            expected.push((session_id, title, location, starts_at, at, notice));
+        }
+        let rows = read.sessions_by_workshop(&[workshop]).await.expect("every row reads");
+        let rows: BTreeMap<SessionId, _> = rows[&workshop].iter().map(|row| (row.id, row.clone())).collect();
+        assert_eq!(rows.len(), expected.len());
+        for (id, title, location, starts_at, at, notice) in expected {
+            let row = &rows[&id];
+            assert_eq!(
+                (&row.title, &row.location, row.starts_at, row.convened_at, row.notice_working_days),
+                (&title, &location, starts_at, at, notice)
+            );
+        }
+        assert_eq!(read.unreadable_rows(), 0);
+        db.cleanup().await;
+    }
+}

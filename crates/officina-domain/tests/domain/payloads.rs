@@ -184,3 +184,53 @@ fn errors_fall_into_the_categories_the_outer_layers_map() {
         "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione."
     );
 }
+
+/// Every event of the demo, mutated: any field replaced with a value of any JSON shape.
+fn mutated_demo_payloads() -> impl proptest::strategy::Strategy<Value = (String, Value)> {
+    use proptest::prelude::*;
+    let run = demo::run_in_memory(&demo::script()).expect("runs");
+    let events: Vec<(String, Value)> =
+        run.events.iter().map(|(_, event)| (event.event_type().to_owned(), event.to_payload())).collect();
+    let replacement = prop_oneof![
+        Just(Value::Null),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        ".{0,20}".prop_map(Value::String),
+        Just(Value::String("+99999-01-01T00:00:00Z".into())),
+        Just(Value::String("-262143-01-01T00:00:00Z".into())),
+        Just(serde_json::json!({"num": 0, "den": 0})),
+        Just(serde_json::json!([])),
+    ];
+    (proptest::sample::select(events), any::<proptest::sample::Index>(), replacement).prop_map(
+        |((kind, payload), index, value)| {
+            let mut payload = payload;
+            if let Value::Object(fields) = &mut payload
+                && !fields.is_empty()
+            {
+                let key = fields.keys().nth(index.index(fields.len())).cloned().unwrap_or_default();
+                fields.insert(key, value);
+            }
+            (kind, payload)
+        },
+    )
+}
+
+proptest::proptest! {
+    /// Decoding a stored payload never panics, whatever the log holds: it reads back, or it is
+    /// reported as malformed.
+    #[test]
+    fn any_payload_decodes_or_is_reported_without_panicking((kind, payload) in mutated_demo_payloads()) {
+        let decoded = AnyEvent::from_payload(&kind, &payload);
+        if let Ok(event) = decoded {
+            // What decodes, encodes again to a payload that decodes to the same event.
+            proptest::prop_assert_eq!(AnyEvent::from_payload(event.event_type(), &event.to_payload()).ok(), Some(event));
+        }
+    }
+
+    /// Arbitrary JSON under any known or unknown type name is refused, never a panic.
+    #[test]
+    fn arbitrary_json_never_panics(kind in proptest::sample::select(workshop::Event::EVENT_TYPES), text in ".{0,64}") {
+        let _ = AnyEvent::from_payload(kind, &Value::String(text.clone()));
+        let _ = AnyEvent::from_payload(&text, &serde_json::json!({}));
+    }
+}
