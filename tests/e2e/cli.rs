@@ -91,3 +91,58 @@ async fn the_server_refuses_to_listen_beyond_loopback_with_the_development_secre
     assert!(String::from_utf8_lossy(&output.stderr).contains("OFFICINA_JWT_SECRET"));
     database.cleanup().await;
 }
+
+/// Starts `officina serve` on port 0 and returns what it printed up to its word on tokens, then
+/// stops it.
+fn serve_and_read_banner(database_url: &str, extra: &[&str]) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("OFFICINA_DATABASE_URL", database_url)
+        .env("RUST_LOG", "error")
+        .env_remove("OFFICINA_JWT_SECRET")
+        .env_remove("OFFICINA_JWT_PUBLIC_KEY_FILE")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run officina");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut banner = String::new();
+    while let Ok(line) = received.recv_timeout(std::time::Duration::from_secs(60)) {
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.contains("Mint a token") || line.contains("Development tokens") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    banner
+}
+
+#[tokio::test]
+async fn the_demo_never_goes_silently_into_postgresql_and_no_demo_prints_no_demo_tokens() {
+    let sqlite = FreshDatabase::sqlite();
+    let banner = serve_and_read_banner(&sqlite.url, &["--no-demo"]);
+    assert!(banner.contains("Mint a token") && !banner.contains("Development tokens"), "{banner}");
+    let store = EventStore::connect(&sqlite.url).await.expect("open");
+    assert_eq!(store.head().await.expect("head").position, 0, "--no-demo loads nothing");
+    drop(store);
+    sqlite.cleanup().await;
+
+    let Some(postgres) = FreshDatabase::postgres().await else { return };
+    let banner = serve_and_read_banner(&postgres.url, &[]);
+    assert!(banner.contains("Mint a token") && !banner.contains("Development tokens"), "{banner}");
+    let store = EventStore::connect(&postgres.url).await.expect("open");
+    assert_eq!(store.head().await.expect("head").position, 0, "an empty PostgreSQL database stays empty without --demo");
+    drop(store);
+    postgres.cleanup().await;
+}
