@@ -107,28 +107,28 @@ impl Api {
 
     /// Parses the request's document (from the cache when it can) and refuses what the
     /// specification refuses and async-graphql lets through.
-    fn prepare(&self, request: &mut Request) -> Result<(), Response> {
+    fn prepare(&self, request: &mut Request) -> Result<(), Box<Response>> {
         self.documents.prepare(request);
         let errors = match request.parsed_query() {
             Ok(document) => self.types.check(document),
             // A document that does not parse is reported by execution, with its location.
             Err(_) => Vec::new(),
         };
-        if errors.is_empty() { Ok(()) } else { Err(Response::from_errors(errors)) }
+        if errors.is_empty() { Ok(()) } else { Err(Box::new(Response::from_errors(errors))) }
     }
 }
 
 impl Executor for Api {
     async fn execute(&self, mut request: Request) -> Response {
         if let Err(refused) = self.prepare(&mut request) {
-            return refused;
+            return *refused;
         }
         codes::with_codes(self.schema.execute(request).await)
     }
 
     fn execute_stream(&self, mut request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         if let Err(refused) = self.prepare(&mut request) {
-            return futures_util::stream::once(async move { refused }).boxed();
+            return futures_util::stream::once(async move { *refused }).boxed();
         }
         self.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default()).map(codes::with_codes).boxed()
     }

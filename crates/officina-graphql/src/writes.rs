@@ -14,7 +14,7 @@ use officina_domain::PersonId;
 /// How many writes one person may make.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WriteRate {
-    /// The sustained rate, in writes per second.
+    /// The sustained rate, in writes per second; 0 turns the limit off.
     pub per_second: f64,
     /// How many writes may come at once after a quiet moment.
     pub burst: u32,

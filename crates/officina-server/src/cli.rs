@@ -127,7 +127,7 @@ pub struct ServeArgs {
     /// Subscriptions at once for one person, over all their WebSockets.
     #[arg(long, env = "OFFICINA_MAX_SUBSCRIPTIONS_PER_PERSON", default_value_t = 128)]
     pub max_subscriptions_per_person: usize,
-    /// Mutations per second one person may send, sustained.
+    /// Mutations per second one person may send, sustained (0 turns the limit off).
     #[arg(long, env = "OFFICINA_WRITES_PER_SECOND", default_value_t = 10.0)]
     pub writes_per_second: f64,
     /// Mutations one person may send at once after a quiet moment.

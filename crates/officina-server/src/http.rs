@@ -98,10 +98,10 @@ fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> R
 
 /// Why a request cannot be executed, and the status to answer with.
 #[derive(Debug)]
-struct Malformed(StatusCode, ApiError);
+struct Malformed(StatusCode, Box<ApiError>);
 
 fn malformed(reason: &str, english: &str, italian: &str) -> Malformed {
-    Malformed(StatusCode::BAD_REQUEST, ApiError::bad_request(reason, english, italian))
+    Malformed(StatusCode::BAD_REQUEST, Box::new(ApiError::bad_request(reason, english, italian)))
 }
 
 /// Reads the whole body, refusing one larger than `max` bytes or slower than `timeout`.
@@ -117,11 +117,11 @@ async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, M
                 if collected.len() + data.len() > max {
                     return Err(Malformed(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        ApiError::bad_request(
+                        Box::new(ApiError::bad_request(
                             "BODY_TOO_LARGE",
                             format!("The request body is larger than {max} bytes."),
                             format!("Il corpo della richiesta supera {max} byte."),
-                        ),
+                        )),
                     ));
                 }
                 collected.extend_from_slice(&data);
@@ -133,11 +133,11 @@ async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, M
         Ok(result) => result,
         Err(_) => Err(Malformed(
             StatusCode::REQUEST_TIMEOUT,
-            ApiError::bad_request(
+            Box::new(ApiError::bad_request(
                 "REQUEST_TIMEOUT",
                 format!("The request body did not arrive within {} seconds.", timeout.as_secs()),
                 format!("Il corpo della richiesta non è arrivato entro {} secondi.", timeout.as_secs()),
-            ),
+            )),
         )),
     }
 }
@@ -467,7 +467,7 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| Value::from(n)),
+            any::<i64>().prop_map(Value::from),
             any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
             ".{0,40}".prop_map(Value::String),
             Just(Value::String("{ workshops { totalCount } }".into())),

@@ -170,7 +170,7 @@ enum Event {
     Expired,
     /// A frame from the client, or `None` when it is gone.
     Frame(Option<Message>),
-    Output(Output),
+    Output(Box<Output>),
 }
 
 /// One socket.
@@ -217,7 +217,7 @@ impl Connection {
                     () = &mut init_deadline, if !acknowledged => Event::InitTimeout,
                     () = expiry => Event::Expired,
                     frame = socket.recv() => Event::Frame(frame.and_then(Result::ok)),
-                    Some(output) = outputs.next(), if running => Event::Output(output),
+                    Some(output) = outputs.next(), if running => Event::Output(Box::new(output)),
                 }
             };
             let handled = match event {
@@ -226,7 +226,10 @@ impl Connection {
                 Event::Expired => Err(Some(Close(4403, "Forbidden: the token has expired".into()))),
                 Event::Frame(None) => Err(None),
                 Event::Frame(Some(message)) => self.on_message(message).await,
-                Event::Output((id, generation, output)) => self.on_output(id, generation, output).await,
+                Event::Output(output) => {
+                    let (id, generation, output) = *output;
+                    self.on_output(id, generation, output).await
+                }
             };
             if let Err(close) = handled {
                 break close;
