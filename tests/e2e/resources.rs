@@ -364,9 +364,15 @@ async fn slow_bodies_and_slow_headers_are_cut_off_while_health_answers() {
 async fn connections_beyond_an_address_share_are_refused_politely() {
     let limits = ServerLimits { max_connections_per_address: 4, ..ServerLimits::default() };
     let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), limits).await else { return };
+    // One host (127.0.0.2) takes its whole share; another (127.0.0.1) is still served.
+    let from_greedy_host = || async {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.bind(([127, 0, 0, 2], 0).into()).expect("bind 127.0.0.2");
+        socket.connect(app.address).await.expect("connect")
+    };
     let mut held = Vec::new();
     for _ in 0..4 {
-        let mut stream = TcpStream::connect(app.address).await.expect("connect");
+        let mut stream = from_greedy_host().await;
         // A complete request keeps the connection alive and proves it was admitted.
         stream.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n").await.expect("write");
         let mut buffer = [0u8; 1024];
@@ -374,16 +380,19 @@ async fn connections_beyond_an_address_share_are_refused_politely() {
         assert!(String::from_utf8_lossy(&buffer[..n]).starts_with("HTTP/1.1 200"));
         held.push(stream);
     }
-    let mut refused = TcpStream::connect(app.address).await.expect("the connection is accepted, then refused");
+    let mut refused = from_greedy_host().await;
     let answer = read_until_closed(&mut refused, Duration::from_secs(3)).await.expect("an answer, then the close");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(
         answer.contains("TOO_MANY_CONNECTIONS") && answer.contains("RATE_LIMITED") && answer.contains("retry-after"),
         "{answer}"
     );
+    health_answers(&app).await;
     // Closing one gives its place back.
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let response = reqwest::Client::new().get(app.url("/health")).send().await.expect("a place again");
-    assert_eq!(response.status(), 200);
+    let mut again = from_greedy_host().await;
+    again.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.expect("write");
+    let answer = read_until_closed(&mut again, Duration::from_secs(3)).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
