@@ -279,6 +279,20 @@ impl Ratio {
         if den == 0 { None } else { Some(Ratio { num, den }) }
     }
 
+    /// The same fraction in lowest terms (4/6 is 2/3); 0/n is 0/1; an invalid n/0 stays as it is.
+    pub const fn reduced(&self) -> Ratio {
+        if self.den == 0 {
+            return *self;
+        }
+        let (mut a, mut b) = (self.num, self.den);
+        while b != 0 {
+            let rest = a % b;
+            a = b;
+            b = rest;
+        }
+        if a == 0 { *self } else if self.num == 0 { Ratio { num: 0, den: 1 } } else { Ratio { num: self.num / a, den: self.den / a } }
+    }
+
     /// Whether the ratio is a valid fraction between 0 and 1 inclusive.
     pub const fn is_proportion(&self) -> bool {
         self.den > 0 && self.num <= self.den
@@ -375,6 +389,15 @@ pub struct DecisionRule {
 }
 
 impl DecisionRule {
+    /// The same rule with its fractions in lowest terms, as it is recorded and shown.
+    pub const fn reduced(self) -> Self {
+        let method = match self.method {
+            RuleMethod::QualifiedMajority { threshold } => RuleMethod::QualifiedMajority { threshold: threshold.reduced() },
+            other => other,
+        };
+        DecisionRule { method, quorum: self.quorum.reduced() }
+    }
+
     /// Consensus with the default quorum.
     pub const fn consensus() -> Self {
         DecisionRule { method: RuleMethod::Consensus, quorum: Ratio::HALF }
@@ -464,6 +487,21 @@ mod tests {
         assert!(Ratio { num: 3, den: 5 } < two_thirds);
         assert!(!Ratio::HALF.met_by(0, 0));
         assert!(Ratio { num: 0, den: 1 }.met_by(0, 0));
+    }
+
+    #[test]
+    fn ratios_reduce_to_lowest_terms() {
+        let reduced = |num, den| {
+            let r = Ratio { num, den }.reduced();
+            (r.num, r.den)
+        };
+        assert_eq!(reduced(4, 6), (2, 3));
+        assert_eq!(reduced(2, 3), (2, 3));
+        assert_eq!(reduced(10, 10), (1, 1));
+        assert_eq!(reduced(0, 7), (0, 1));
+        assert_eq!(reduced(3, 0), (3, 0));
+        assert_eq!(DecisionRule::qualified_majority(Ratio { num: 6, den: 9 }).with_quorum(Ratio { num: 2, den: 4 }).reduced(),
+            DecisionRule::qualified_majority(Ratio { num: 2, den: 3 }));
     }
 
     #[test]

@@ -437,6 +437,8 @@ impl Decider<'_> {
                 let title = text::line("title", title, limits::TITLE)?;
                 let text = text::text("text", text, limits::TEXT)?;
                 validate_rule(&rule)?;
+                // Recorded in lowest terms, so that 4/6 reads as 2/3 everywhere, forever.
+                let rule = rule.reduced();
                 text::at_most("cites", &cites, limits::CITES)?;
                 let mut cited: Vec<ContributionId> = Vec::with_capacity(cites.len());
                 for id in cites {

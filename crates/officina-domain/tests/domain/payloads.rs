@@ -101,58 +101,21 @@ fn unknown_or_malformed_payloads_are_reported() {
 }
 
 fn every_error() -> Vec<DomainError> {
-    use DomainError::*;
-    let mut errors = vec![
-        FieldRequired { field: "title" },
-        InvalidRatio { field: "quorum" },
-        InvalidProgrammingCycle,
-        RationaleRequired { stance: Stance::Oppose },
-        SessionStartsBeforeConvening,
-        AgendaItemNotInSession,
-        NotAMember,
-        RoleNotAllowed { role: Role::Observer, command: CommandKind::SubmitContribution },
-        PlatformAdminRequired,
-        NotEligibleToVote { role: Role::Lab },
-        NotOwnOrganization,
-        NotContributionAuthor,
-        NotOwnMembership,
-        RoleNotGrantable { role: Role::Lead },
-        NotGuidelineEditor,
-        PersonAlreadyMember,
-        AlreadyCheckedIn,
-        InterestAlreadyDeclared,
-        GuidelineAlreadyAdopted,
-        StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::Identified },
-        WorkshopClosed,
-        NotInCoConduction { stage: Stage::Identified },
-        DeliberationStillOpen,
-        LastLead,
-        RoleUnchanged,
-        MemberHasLeft,
-        SessionNotOpen { status: SessionStatus::Convened },
-        SessionAlreadyOpen,
-        SessionClosed,
-        SessionNotClosed,
-        AgendaItemAlreadyStarted,
-        MinutesNotApproved,
-        MinutesAlreadyApproved,
-        MinutesAlreadyPublished,
-        MinutesVersionNotLatest { latest: 2 },
-        ContributionWithdrawn,
-        ProposalNotDraft { status: ProposalStatus::Open },
-        DeliberationNotOpen { status: ProposalStatus::Draft },
-        ProposalNotActive { status: ProposalStatus::Adopted },
-        Recused,
-        GuidelineVersionNotAdopted,
-        NotALab { category: EccpCategory::EnvironmentalBody },
-        NotAManagingAuthority { category: EccpCategory::LocalAuthority },
-        NameUnchanged,
-    ];
-    for entity in Entity::ALL {
-        errors.push(NotFound(*entity));
-        errors.push(AlreadyExists(*entity));
-    }
-    errors
+    DomainError::examples()
+}
+
+#[test]
+fn the_examples_cover_every_kind_of_error() {
+    let kinds: BTreeSet<usize> = every_error().iter().map(DomainError::kind_index).collect();
+    assert_eq!(kinds, (0..DomainError::KINDS).collect::<BTreeSet<_>>());
+}
+
+#[test]
+fn the_cannot_vote_refusals_share_one_category_with_distinct_reasons() {
+    let cannot_vote: Vec<DomainError> = every_error().into_iter().filter(DomainError::is_cannot_vote).collect();
+    let reasons: BTreeSet<&str> = cannot_vote.iter().map(DomainError::code).collect();
+    assert_eq!(reasons, ["DELIBERATION_NOT_OPEN", "NOT_ELIGIBLE_TO_VOTE", "RECUSED"].into());
+    assert!(cannot_vote.iter().all(|e| e.category() == ErrorCategory::RuleViolation));
 }
 
 #[test]

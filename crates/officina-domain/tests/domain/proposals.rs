@@ -220,7 +220,8 @@ fn non_voting_roles_are_not_eligible_to_vote() {
             .expect_err("not eligible");
         assert_eq!(err, DomainError::NotEligibleToVote { role });
         assert_eq!(err.code(), "NOT_ELIGIBLE_TO_VOTE");
-        assert_eq!(err.category(), ErrorCategory::Forbidden);
+        // "You cannot vote" is one category, whatever the reason (role, recusal, state).
+        assert_eq!(err.category(), ErrorCategory::RuleViolation);
     }
 }
 
