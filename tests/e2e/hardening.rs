@@ -45,7 +45,7 @@ async fn a_date_out_of_range_is_refused_and_one_already_in_the_log_breaks_no_rea
         .await;
     assert_eq!(
         (refused["extensions"]["field"].as_str(), refused["extensions"]["reason"].as_str()),
-        (Some("startsAt"), Some("DATE_OUT_OF_RANGE"))
+        (Some("input.startsAt"), Some("DATE_OUT_OF_RANGE"))
     );
 
     // A log written before the check (or by anything else) may hold such a date: it is appended
@@ -159,7 +159,7 @@ async fn control_characters_invisible_texts_and_oversized_texts_are_refused(app:
             .await;
         assert_eq!(
             (refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()),
-            (Some(reason), Some("name"))
+            (Some(reason), Some("input.name"))
         );
     }
     let contribution =
@@ -171,7 +171,7 @@ async fn control_characters_invisible_texts_and_oversized_texts_are_refused(app:
     let refused = app.refused(Some(&w.partners[0]), SUBMIT, contribution(&"t".repeat(201), "Testo".into()), "VALIDATION").await;
     assert_eq!(
         (refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()),
-        (Some("TEXT_TOO_LONG"), Some("title"))
+        (Some("TEXT_TOO_LONG"), Some("input.title"))
     );
 
     // A megabyte per contribution never reaches the log: the body limit answers first.
@@ -202,7 +202,7 @@ async fn a_hundred_thousand_agenda_items_are_refused_at_once(app: TestApp) {
         let refused = app.refused(Some(&w.lead), SCHEDULE, schedule(items), "VALIDATION").await;
         assert_eq!(
             (refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()),
-            (Some("TOO_MANY_ITEMS"), Some("agenda"))
+            (Some("TOO_MANY_ITEMS"), Some("input.agenda"))
         );
     }
     let head = app.head().await;
@@ -233,7 +233,7 @@ async fn an_idempotency_key_reused_for_another_request_is_a_conflict_not_a_repla
     let refused = app.refused(Some(partner), STATE_POSITION, oppose, "CONFLICT").await;
     assert_eq!(
         (refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()),
-        (Some("IDEMPOTENCY_KEY_REUSED"), Some("idempotencyKey"))
+        (Some("IDEMPOTENCY_KEY_REUSED"), Some("input.idempotencyKey"))
     );
     // Keys are checked like any input.
     let bad_key = json!({"input": {"proposalId": proposal, "stance": "SUPPORT", "idempotencyKey": "a\u{0}b"}});

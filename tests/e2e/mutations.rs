@@ -24,7 +24,7 @@ async fn organization_and_workshop_mutations_check_permissions_and_input(app: Te
     // Wrong type: an unknown enum value is refused by the schema itself.
     app.refused(Some(&admin), REGISTER, input(json!({"name": "X", "category": "NOT_A_CATEGORY"})), "VALIDATION").await;
     let empty = app.refused(Some(&admin), REGISTER, input(json!({"name": " ", "category": "LAB"})), "VALIDATION").await;
-    assert_eq!(empty["extensions"]["field"], "name");
+    assert_eq!(empty["extensions"]["field"], "input.name");
     app.refused(None, REGISTER, input(json!({"name": "ANCI", "category": "LOCAL_AUTHORITY"})), "UNAUTHENTICATED").await;
     app.refused(Some(&someone), REGISTER, input(json!({"name": "ANCI", "category": "LOCAL_AUTHORITY"})), "FORBIDDEN").await;
     let authority = fixture::register(&app, &admin, "Regione Abruzzo – AdG", "MANAGING_AUTHORITY").await;
@@ -44,7 +44,7 @@ async fn organization_and_workshop_mutations_check_permissions_and_input(app: Te
     };
     let unknown =
         app.refused(Some(&admin), IDENTIFY, identify("00000000-0000-0000-0000-000000000042", "2021-2027"), "NOT_FOUND").await;
-    assert_eq!(unknown["extensions"]["field"], "managingAuthorityId");
+    assert_eq!(unknown["extensions"]["field"], "input.managingAuthorityId");
     app.refused(Some(&admin), IDENTIFY, identify("not-a-uuid", "2021-2027"), "VALIDATION").await;
     app.refused(Some(&admin), IDENTIFY, identify(&authority, "2021"), "VALIDATION").await;
     app.refused(Some(&someone), IDENTIFY, identify(&authority, "2021-2027"), "FORBIDDEN").await;
@@ -180,7 +180,7 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
         )
     };
     let empty = app.refused(Some(partner), submit, contribution_input(""), "VALIDATION").await;
-    assert_eq!(empty["extensions"]["field"], "title");
+    assert_eq!(empty["extensions"]["field"], "input.title");
     app.refused(Some(observer), submit, contribution_input("Analisi"), "FORBIDDEN").await;
     let contribution =
         app.ok(Some(partner), submit, contribution_input("Spopolamento e servizi")).await["submitContribution"]["contribution"]
@@ -235,7 +235,7 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     };
     let no_threshold =
         app.refused(Some(partner), TABLE, table_input(json!({"method": "QUALIFIED_MAJORITY"})), "VALIDATION").await;
-    assert_eq!(no_threshold["extensions"]["field"], "rule.threshold");
+    assert_eq!(no_threshold["extensions"]["field"], "input.rule.threshold");
     app.refused(
         Some(partner),
         TABLE,
@@ -263,7 +263,8 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
         .refused(Some(partner), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "OPPOSE"})), "VALIDATION")
         .await;
     assert_eq!(no_rationale["extensions"]["reason"], "RATIONALE_REQUIRED");
-    app.refused(Some(observer), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN")
+    // "You cannot vote" is RULE_VIOLATION whatever the reason; the reason says which.
+    app.refused(Some(observer), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "RULE_VIOLATION")
         .await;
     app.refused(Some(&w.outsider), STATE_POSITION, input(json!({"proposalId": proposal_id, "stance": "SUPPORT"})), "FORBIDDEN")
         .await;

@@ -71,6 +71,8 @@ pub enum Entity {
     Decision,
     /// A piece of guideline feedback.
     Feedback,
+    /// A position stated on a proposal.
+    Position,
 }
 
 impl Entity {
@@ -91,6 +93,7 @@ impl Entity {
             Entity::MinutesVersion => "minutes version",
             Entity::Decision => "decision",
             Entity::Feedback => "feedback",
+            Entity::Position => "position",
         }
     }
 
@@ -112,6 +115,7 @@ impl Entity {
             Entity::MinutesVersion => ("la versione del verbale", true),
             Entity::Decision => ("la decisione", true),
             Entity::Feedback => ("il riscontro", false),
+            Entity::Position => ("la posizione", true),
         }
     }
 
@@ -133,6 +137,7 @@ impl Entity {
             Entity::MinutesVersion => "MINUTES_VERSION",
             Entity::Decision => "DECISION",
             Entity::Feedback => "FEEDBACK",
+            Entity::Position => "POSITION",
         }
     }
 
@@ -153,6 +158,7 @@ impl Entity {
         Entity::MinutesVersion,
         Entity::Decision,
         Entity::Feedback,
+        Entity::Position,
     ];
 }
 
@@ -801,6 +807,7 @@ fn not_found_code(entity: Entity) -> &'static str {
         Entity::MinutesVersion => "MINUTES_VERSION_NOT_FOUND",
         Entity::Decision => "DECISION_NOT_FOUND",
         Entity::Feedback => "FEEDBACK_NOT_FOUND",
+        Entity::Position => "POSITION_NOT_FOUND",
     }
 }
 
@@ -821,6 +828,7 @@ fn already_exists_code(entity: Entity) -> &'static str {
         Entity::MinutesVersion => "MINUTES_VERSION_ALREADY_EXISTS",
         Entity::Decision => "DECISION_ALREADY_EXISTS",
         Entity::Feedback => "FEEDBACK_ALREADY_EXISTS",
+        Entity::Position => "POSITION_ALREADY_EXISTS",
     }
 }
 

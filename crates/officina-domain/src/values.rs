@@ -290,7 +290,13 @@ impl Ratio {
             a = b;
             b = rest;
         }
-        if a == 0 { *self } else if self.num == 0 { Ratio { num: 0, den: 1 } } else { Ratio { num: self.num / a, den: self.den / a } }
+        if a == 0 {
+            *self
+        } else if self.num == 0 {
+            Ratio { num: 0, den: 1 }
+        } else {
+            Ratio { num: self.num / a, den: self.den / a }
+        }
     }
 
     /// Whether the ratio is a valid fraction between 0 and 1 inclusive.
@@ -500,8 +506,10 @@ mod tests {
         assert_eq!(reduced(10, 10), (1, 1));
         assert_eq!(reduced(0, 7), (0, 1));
         assert_eq!(reduced(3, 0), (3, 0));
-        assert_eq!(DecisionRule::qualified_majority(Ratio { num: 6, den: 9 }).with_quorum(Ratio { num: 2, den: 4 }).reduced(),
-            DecisionRule::qualified_majority(Ratio { num: 2, den: 3 }));
+        assert_eq!(
+            DecisionRule::qualified_majority(Ratio { num: 6, den: 9 }).with_quorum(Ratio { num: 2, den: 4 }).reduced(),
+            DecisionRule::qualified_majority(Ratio { num: 2, den: 3 })
+        );
     }
 
     #[test]

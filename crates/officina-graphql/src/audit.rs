@@ -11,6 +11,7 @@ use officina_store::{EventFilter, RecordedEvent};
 use crate::connection::{Page, page, page_size};
 use crate::error::{ApiError, ResultExt, fail};
 use crate::ids;
+use crate::reasons::Reason;
 use crate::request::{actor, require_workshop_reader, services};
 use crate::scalars::Position;
 
@@ -21,8 +22,9 @@ pub struct Actor {
     pub person_id: Option<ID>,
     /// The organization they acted for.
     pub organization_id: Option<ID>,
-    /// Their role in the workshop at the time.
-    pub role: Option<String>,
+    /// Their role in the workshop at the time (`PLATFORM_ADMIN` for an administrator acting
+    /// without a membership).
+    pub role: Option<crate::enums::ActingRole>,
 }
 
 /// Generates the event object types: the same fields under the contract's two names.
@@ -68,7 +70,7 @@ macro_rules! event_object {
                 Some(Actor {
                     person_id: metadata.actor.clone().map(ID),
                     organization_id: metadata.organization.clone().map(ID),
-                    role: metadata.role.clone(),
+                    role: metadata.role.as_deref().and_then(crate::enums::ActingRole::parse),
                 })
             }
             /// Ties together everything done in answer to one request.
@@ -110,6 +112,7 @@ async fn authorized_filter(
             ctx,
             ApiError::validation(
                 "streamId",
+                Reason::ConflictingArguments,
                 "`streamId` and `workshopId` name different streams.",
                 "`streamId` e `workshopId` indicano flussi diversi.",
             ),
@@ -126,13 +129,20 @@ async fn authorized_filter(
             // Organizations and guidelines are public records of the partnership.
             Some(_) => Ok(EventFilter::Stream(stream_id)),
             None if actor.platform_admin => Ok(EventFilter::Stream(stream_id)),
-            None => fail(ctx, ApiError::not_found("stream", &stream_id)),
+            None => fail(
+                ctx,
+                ApiError::because(
+                    Reason::StreamNotFound,
+                    format!("The log has no stream {stream_id}."),
+                    format!("Il registro non ha alcun flusso {stream_id}."),
+                ),
+            ),
         },
         (None, None) if actor.platform_admin => Ok(EventFilter::All),
         (None, None) => fail(
             ctx,
-            ApiError::forbidden(
-                "WHOLE_LOG_ADMIN_ONLY",
+            ApiError::because(
+                Reason::WholeLogAdminOnly,
                 "Only platform administrators read the whole log; name a workshop (`workshopId`) you belong to.",
                 "Solo gli amministratori leggono l'intero registro; indicare un'officina (`workshopId`) di cui si fa parte.",
             ),

@@ -7,12 +7,18 @@
 
 use async_graphql::Response;
 
-/// Gives `VALIDATION` to every error of `response` that has no code.
+use crate::reasons::Reason;
+
+/// Gives `VALIDATION` and a reason to every error of `response` that has no code: the
+/// complexity limit (`TOO_COMPLEX`) or any other problem with the document (`INVALID_DOCUMENT`).
 pub fn with_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
         let has_code = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
         if !has_code {
-            error.extensions.get_or_insert_with(Default::default).set("code", crate::Code::Validation.as_str());
+            let reason = if error.message.contains("too complex") { Reason::TooComplex } else { Reason::InvalidDocument };
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("code", reason.code().as_str());
+            extensions.set("reason", reason.as_str());
         }
     }
     response

@@ -29,6 +29,7 @@ pub fn page_size(ctx: &Context<'_>, first: Option<i32>) -> async_graphql::Result
             ctx,
             ApiError::validation(
                 "first",
+                crate::reasons::Reason::InvalidPageSize,
                 format!("`first` must be between 0 and {MAX_PAGE}."),
                 format!("`first` deve essere compreso tra 0 e {MAX_PAGE}."),
             ),
@@ -56,7 +57,15 @@ pub fn page_of_list<T: OutputType>(
         Some(cursor) => match cursor.parse::<usize>().ok().and_then(|index| index.checked_add(1)) {
             Some(index) => index,
             None => {
-                return fail(ctx, ApiError::validation("after", "The cursor is not valid.", "Il cursore non è valido."));
+                return fail(
+                    ctx,
+                    ApiError::validation(
+                        "after",
+                        crate::reasons::Reason::InvalidCursor,
+                        "The cursor is not valid.",
+                        "Il cursore non è valido.",
+                    ),
+                );
             }
         },
     };

@@ -3,6 +3,9 @@
 use async_graphql::{Enum, InputObject, SimpleObject};
 use officina_domain as domain;
 
+use crate::error::ApiError;
+use crate::reasons::Reason;
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Stage")]
 pub enum WorkshopStage {
@@ -152,7 +155,9 @@ pub struct Ratio {
 }
 
 impl From<domain::Ratio> for Ratio {
+    /// Shown in lowest terms, also for a rule recorded before fractions were reduced.
     fn from(ratio: domain::Ratio) -> Self {
+        let ratio = ratio.reduced();
         Ratio { numerator: crate::scalars::int(ratio.num), denominator: crate::scalars::int(ratio.den) }
     }
 }
@@ -183,48 +188,116 @@ impl From<domain::DecisionRule> for DecisionRule {
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct DecisionRuleInput {
     pub method: DecisionMethod,
-    /// Required for `QUALIFIED_MAJORITY` (e.g. 2/3); ignored otherwise.
+    /// Required for `QUALIFIED_MAJORITY` (e.g. 2/3); refused with any other method.
     pub threshold: Option<Ratio>,
     /// Defaults to 1/2.
     pub quorum: Option<Ratio>,
 }
 
-/// Why an input ratio or rule is not acceptable, as (field, English, Italian).
-pub type RuleProblem = (&'static str, &'static str, &'static str);
-
-fn to_ratio(ratio: Ratio, field: &'static str) -> Result<domain::Ratio, RuleProblem> {
+fn to_ratio(ratio: Ratio, field: &'static str) -> Result<domain::Ratio, ApiError> {
     match (u32::try_from(ratio.numerator), u32::try_from(ratio.denominator)) {
-        (Ok(num), Ok(den)) if den > 0 => domain::Ratio::new(num, den).ok_or((field, "", "")),
-        _ => Err((
-            field,
-            "A fraction needs a non-negative numerator and a positive denominator.",
-            "Una frazione richiede un numeratore non negativo e un denominatore positivo.",
-        )),
+        (Ok(num), Ok(den)) if den > 0 => Ok(domain::Ratio { num, den }),
+        _ => Err(domain::DomainError::InvalidRatio { field }.into()),
     }
 }
 
 impl DecisionRuleInput {
-    /// The domain rule; the domain itself checks the ranges (quorum in (0, 1], threshold > 1/2).
-    pub fn to_domain(self) -> Result<domain::DecisionRule, RuleProblem> {
+    /// The domain rule; the domain itself checks the ranges (quorum in (0, 1], threshold > 1/2)
+    /// and records the fractions in lowest terms. A threshold given with a method that has none
+    /// is refused, never dropped: the client meant something the rule would not do.
+    pub fn to_domain(self) -> Result<domain::DecisionRule, ApiError> {
         let quorum = match self.quorum {
-            Some(quorum) => to_ratio(quorum, "rule.quorum")?,
+            Some(quorum) => to_ratio(quorum, "quorum")?,
             None => domain::Ratio::HALF,
         };
-        let method = match self.method {
-            DecisionMethod::Consensus => domain::RuleMethod::Consensus,
-            DecisionMethod::Unanimity => domain::RuleMethod::Unanimity,
-            DecisionMethod::Majority => domain::RuleMethod::Majority,
-            DecisionMethod::QualifiedMajority => match self.threshold {
-                Some(threshold) => domain::RuleMethod::QualifiedMajority { threshold: to_ratio(threshold, "rule.threshold")? },
-                None => {
-                    return Err((
-                        "rule.threshold",
-                        "A qualified majority needs a threshold, such as 2/3.",
-                        "Una maggioranza qualificata richiede una soglia, come 2/3.",
-                    ));
-                }
-            },
+        let method = match (self.method, self.threshold) {
+            (DecisionMethod::QualifiedMajority, Some(threshold)) => {
+                domain::RuleMethod::QualifiedMajority { threshold: to_ratio(threshold, "threshold")? }
+            }
+            (DecisionMethod::QualifiedMajority, None) => {
+                return Err(ApiError::validation(
+                    "rule.threshold",
+                    Reason::ThresholdRequired,
+                    "A qualified majority needs a threshold, such as 2/3.",
+                    "Una maggioranza qualificata richiede una soglia, come 2/3.",
+                ));
+            }
+            (method, Some(_)) => {
+                return Err(ApiError::validation(
+                    "rule.threshold",
+                    Reason::ThresholdNotApplicable,
+                    format!("Only a QUALIFIED_MAJORITY has a threshold; {method:?} does not take one: leave it out."),
+                    format!("Solo una QUALIFIED_MAJORITY ha una soglia; {method:?} non ne prevede: ometterla."),
+                ));
+            }
+            (DecisionMethod::Consensus, None) => domain::RuleMethod::Consensus,
+            (DecisionMethod::Unanimity, None) => domain::RuleMethod::Unanimity,
+            (DecisionMethod::Majority, None) => domain::RuleMethod::Majority,
         };
         Ok(domain::DecisionRule { method, quorum })
+    }
+}
+
+/// Why a proposal was (or would be) rejected under its rule.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RejectionCode {
+    /// No organization was eligible when deliberation closed.
+    NoEligibleOrganization,
+    /// Too few eligible organizations expressed a position.
+    QuorumNotMet,
+    /// Consensus failed: at least one organization opposed.
+    Opposition,
+    /// Consensus failed: nobody supported.
+    NoSupport,
+    /// Unanimity failed (the rejection names who abstained, opposed or did not express).
+    NotUnanimous,
+    /// Majority failed: supports did not exceed oppositions.
+    MajorityNotReached,
+    /// Qualified majority failed: the supports' share was below the threshold.
+    ThresholdNotReached,
+}
+
+impl From<&domain::RejectionReason> for RejectionCode {
+    fn from(reason: &domain::RejectionReason) -> Self {
+        match reason {
+            domain::RejectionReason::NoEligibleOrganization => RejectionCode::NoEligibleOrganization,
+            domain::RejectionReason::QuorumNotMet => RejectionCode::QuorumNotMet,
+            domain::RejectionReason::Opposition => RejectionCode::Opposition,
+            domain::RejectionReason::NoSupport => RejectionCode::NoSupport,
+            domain::RejectionReason::NotUnanimous { .. } => RejectionCode::NotUnanimous,
+            domain::RejectionReason::MajorityNotReached => RejectionCode::MajorityNotReached,
+            domain::RejectionReason::ThresholdNotReached => RejectionCode::ThresholdNotReached,
+        }
+    }
+}
+
+/// The role someone acted in when an event was recorded.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ActingRole {
+    Lead,
+    CoConductor,
+    Facilitator,
+    Partner,
+    Lab,
+    Observer,
+    Auditor,
+    /// A platform administrator acting without a membership.
+    PlatformAdmin,
+}
+
+impl ActingRole {
+    /// The role a metadata value names; `None` for anything else a log may hold.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "LEAD" => ActingRole::Lead,
+            "CO_CONDUCTOR" => ActingRole::CoConductor,
+            "FACILITATOR" => ActingRole::Facilitator,
+            "PARTNER" => ActingRole::Partner,
+            "LAB" => ActingRole::Lab,
+            "OBSERVER" => ActingRole::Observer,
+            "AUDITOR" => ActingRole::Auditor,
+            "PLATFORM_ADMIN" => ActingRole::PlatformAdmin,
+            _ => return None,
+        })
     }
 }

@@ -8,9 +8,11 @@
 
 use async_graphql::ErrorExtensions;
 use officina_app::AppError;
-use officina_domain::{DomainError, ErrorCategory, Lang};
+use officina_domain::{DomainError, Entity, ErrorCategory, Lang};
 use officina_projections::ProjectionError;
 use officina_store::StoreError;
+
+use crate::reasons::{self, Reason};
 
 /// The stable error codes of the contract. Clients match on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,9 @@ pub enum Code {
     BadRequest,
     /// Something failed inside the server; details are in its log.
     Internal,
+    /// The server does not know the persisted query's hash; send the query text with it (the
+    /// automatic persisted queries convention, which clients match on this code).
+    PersistedQueryNotFound,
 }
 
 impl Code {
@@ -50,6 +55,7 @@ impl Code {
             Code::RateLimited => "RATE_LIMITED",
             Code::BadRequest => "BAD_REQUEST",
             Code::Internal => "INTERNAL",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 }
@@ -58,7 +64,7 @@ impl Code {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: Code,
-    /// A finer, stable reason (the domain's error code), when there is one.
+    /// A finer, stable reason: the domain's error code, or a [`Reason`].
     pub reason: Option<String>,
     /// The input field at fault, for `VALIDATION`.
     pub field: Option<String>,
@@ -73,23 +79,25 @@ impl ApiError {
         Self { code, reason: None, field: None, retry_after: None, english: english.into(), italian: italian.into() }
     }
 
-    /// An error with a code and a stable reason, in both languages.
-    pub fn coded(code: Code, reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
-        let mut error = Self::new(code, english, italian);
-        error.reason = Some(reason.into());
+    /// An error for `reason` (its code comes with it), in both languages.
+    pub fn because(reason: Reason, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        let mut error = Self::new(reason.code(), english, italian);
+        error.reason = Some(reason.as_str().to_owned());
         error
     }
 
-    /// A malformed request (`BAD_REQUEST`) for `reason`.
-    pub fn bad_request(reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
-        Self::coded(Code::BadRequest, reason, english, italian)
+    /// Bad input in `field` (the argument's name; inside a mutation's `input`, its path from
+    /// `input` is made when the error leaves the resolver).
+    pub fn validation(field: &str, reason: Reason, english: impl Into<String>, italian: impl Into<String>) -> Self {
+        let mut error = Self::because(reason, english, italian);
+        error.field = Some(field.into());
+        error
     }
 
     /// Too many writes: the person's share is used up for `retry_after`.
     pub fn too_many_writes(retry_after: std::time::Duration) -> Self {
-        let mut error = Self::coded(
-            Code::RateLimited,
-            "TOO_MANY_WRITES",
+        let mut error = Self::because(
+            Reason::TooManyWrites,
             "You are sending changes faster than this server accepts from one person; try again shortly.",
             "Stai inviando modifiche più velocemente di quanto il server accetti da una persona; riprova tra poco.",
         );
@@ -123,59 +131,49 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(
-            Code::Unauthenticated,
+        Self::because(
+            Reason::SignInRequired,
             "You need to sign in: send a valid token in the Authorization header.",
             "Occorre autenticarsi: inviare un token valido nell'intestazione Authorization.",
         )
     }
 
     pub fn invalid_token(detail: &str) -> Self {
-        let mut error = Self::new(
-            Code::Unauthenticated,
+        Self::because(
+            Reason::InvalidToken,
             format!("The token is not valid: {detail}."),
             format!("Il token non è valido: {detail}."),
-        );
-        error.reason = Some("INVALID_TOKEN".into());
-        error
-    }
-
-    pub fn forbidden(reason: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
-        let mut error = Self::new(Code::Forbidden, english, italian);
-        error.reason = Some(reason.into());
-        error
-    }
-
-    /// Only members (or auditors) of the workshop, and platform administrators, see this.
-    pub fn not_a_member_of_workshop() -> Self {
-        Self::forbidden(
-            "NOT_A_MEMBER",
-            "Only the members and auditors of this workshop can see this.",
-            "Solo i partecipanti e i revisori di questa officina possono vederlo.",
         )
     }
 
-    pub fn not_found(what: &str, id: &str) -> Self {
+    /// Only the members (or auditors) of the workshop, and platform administrators, see this.
+    pub fn not_a_member_of_workshop() -> Self {
+        let mut error = Self::new(
+            Code::Forbidden,
+            "Only the members and auditors of this workshop can see this.",
+            "Solo i partecipanti e i revisori di questa officina possono vederlo.",
+        );
+        error.reason = Some(DomainError::NotAMember.code().to_owned());
+        error
+    }
+
+    /// `entity` with `id` does not exist (or is not visible to the viewer).
+    pub fn not_found(entity: Entity, id: &str) -> Self {
+        let what = entity.to_string();
         let mut error = Self::new(
             Code::NotFound,
             format!("No {what} with id {id} exists."),
             format!("Non esiste alcun elemento ({what}) con id {id}."),
         );
-        error.reason = Some(format!("{}_NOT_FOUND", what.to_uppercase().replace(' ', "_")));
-        error
-    }
-
-    pub fn validation(field: &str, english: impl Into<String>, italian: impl Into<String>) -> Self {
-        let mut error = Self::new(Code::Validation, english, italian);
-        error.field = Some(field.into());
+        error.reason = Some(DomainError::NotFound(entity).code().to_owned());
         error
     }
 
     /// An internal failure: logged in full here, shown to the client only as `INTERNAL`.
     pub fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error while answering a GraphQL request");
-        Self::new(
-            Code::Internal,
+        Self::because(
+            Reason::ServerError,
             "Something went wrong on the server; the error was logged.",
             "Si è verificato un errore nel server; l'errore è stato registrato.",
         )
@@ -197,18 +195,42 @@ impl ApiError {
             }
         })
     }
+
+    /// The same error with its field written as a path from the operation's arguments: inside
+    /// a mutation (whose one argument is `input`), `input.title`, `input.rule.threshold`;
+    /// elsewhere the argument's own name (`first`, `after`).
+    fn with_field_path(mut self, ctx: &async_graphql::Context<'_>) -> Self {
+        if let Some(field) = self.field.take() {
+            let operation = ctx.field();
+            let in_input =
+                operation.arguments().is_ok_and(|arguments| arguments.iter().any(|(name, _)| name.as_str() == "input"));
+            self.field = Some(if in_input && field != "input" && !field.starts_with("input.") {
+                format!("input.{}", input_field(operation.name(), &field))
+            } else {
+                field
+            });
+        }
+        self
+    }
+}
+
+/// Where a command field is in a mutation's `input`, where the two names differ.
+fn input_field<'a>(mutation: &str, field: &'a str) -> std::borrow::Cow<'a, str> {
+    match (mutation, field) {
+        (_, "quorum") => "rule.quorum".into(),
+        (_, "threshold") => "rule.threshold".into(),
+        ("identifyWorkshop", "mandateReference") => "lead.mandateReference".into(),
+        // The organization's name comes from its own stream; the input names the organization.
+        (_, "organization.name") => "organizationId".into(),
+        // The session's agenda is full: the input names the session.
+        ("addAgendaItem", "agenda") => "sessionId".into(),
+        _ => field.into(),
+    }
 }
 
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
-        let code = match error.category() {
-            ErrorCategory::Validation { .. } => Code::Validation,
-            ErrorCategory::Forbidden => Code::Forbidden,
-            ErrorCategory::NotFound => Code::NotFound,
-            ErrorCategory::RuleViolation => Code::RuleViolation,
-            ErrorCategory::Conflict => Code::Conflict,
-        };
-        let mut api = Self::new(code, error.message(Lang::En), error.message(Lang::It));
+        let mut api = Self::new(reasons::code_of(&error), error.message(Lang::En), error.message(Lang::It));
         api.reason = Some(error.code().to_owned());
         if let ErrorCategory::Validation { field } = error.category() {
             api.field = Some(field.to_owned());
@@ -221,52 +243,36 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
             AppError::Domain(domain) => domain.into(),
-            AppError::Conflict { expected, actual, .. } => {
-                let mut api = Self::new(
-                    Code::Conflict,
-                    format!(
-                        "The workshop changed meanwhile: you expected version {}, it is at version {actual}. Reload and try again.",
-                        expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
-                    ),
-                    format!(
-                        "L'elemento è cambiato nel frattempo: era attesa la versione {}, ora è alla versione {actual}. Ricaricare e riprovare.",
-                        expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
-                    ),
-                );
-                api.reason = Some("VERSION_CONFLICT".into());
-                api
-            }
-            AppError::Contended { .. } => {
-                let mut api = Self::new(
-                    Code::Conflict,
-                    "Too many changes at once; please try again.",
-                    "Troppe modifiche contemporanee; riprovare.",
-                );
-                api.reason = Some("CONTENDED".into());
-                api
-            }
-            AppError::IdempotencyKeyReused => {
-                let mut api = Self::new(
-                    Code::Conflict,
-                    "This idempotency key was already used for a different request.",
-                    "Questa chiave di idempotenza è già stata usata per un'altra richiesta.",
-                );
-                api.reason = Some("IDEMPOTENCY_KEY_REUSED".into());
-                api.field = Some("idempotencyKey".into());
-                api
-            }
-            AppError::TooManyEvents { max, .. } => {
-                let mut api = Self::new(
-                    Code::Validation,
-                    format!("This request would record too many changes at once; one request may record at most {max}."),
-                    format!(
-                        "Questa richiesta registrerebbe troppe modifiche insieme; una richiesta può registrarne al massimo {max}."
-                    ),
-                );
-                api.reason = Some("TOO_MANY_EVENTS".into());
-                api.field = Some("input".into());
-                api
-            }
+            AppError::Conflict { expected, actual, .. } => Self::because(
+                Reason::VersionConflict,
+                format!(
+                    "The workshop changed meanwhile: you expected version {}, it is at version {actual}. Reload and try again.",
+                    expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
+                ),
+                format!(
+                    "L'elemento è cambiato nel frattempo: era attesa la versione {}, ora è alla versione {actual}. Ricaricare e riprovare.",
+                    expected.map_or_else(|| "-".to_owned(), |v| v.to_string())
+                ),
+            ),
+            AppError::Contended { .. } => Self::because(
+                Reason::Contended,
+                "Too many changes at once; please try again.",
+                "Troppe modifiche contemporanee; riprovare.",
+            ),
+            AppError::IdempotencyKeyReused => Self::validation(
+                "idempotencyKey",
+                Reason::IdempotencyKeyReused,
+                "This idempotency key was already used for a different request.",
+                "Questa chiave di idempotenza è già stata usata per un'altra richiesta.",
+            ),
+            AppError::TooManyEvents { max, .. } => Self::validation(
+                "input",
+                Reason::TooManyEvents,
+                format!("This request would record too many changes at once; one request may record at most {max}."),
+                format!(
+                    "Questa richiesta registrerebbe troppe modifiche insieme; una richiesta può registrarne al massimo {max}."
+                ),
+            ),
             AppError::Store(StoreError::Conflict { actual, .. }) => {
                 AppError::Conflict { stream_id: String::new(), expected: None, actual }.into()
             }
@@ -295,11 +301,11 @@ pub trait ResultExt<T> {
 
 impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
     fn api(self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<T> {
-        self.map_err(|error| error.into().into_graphql(crate::request::lang(ctx)))
+        self.map_err(|error| error.into().with_field_path(ctx).into_graphql(crate::request::lang(ctx)))
     }
 }
 
 /// Shortcut for returning an [`ApiError`] from a resolver.
 pub fn fail<T>(ctx: &async_graphql::Context<'_>, error: ApiError) -> async_graphql::Result<T> {
-    Err(error.into_graphql(crate::request::lang(ctx)))
+    Err(error.with_field_path(ctx).into_graphql(crate::request::lang(ctx)))
 }

@@ -11,7 +11,12 @@ pub fn parse<T: From<Uuid>>(ctx: &Context<'_>, field: &str, id: &ID) -> async_gr
         Ok(uuid) => Ok(T::from(uuid)),
         Err(_) => fail(
             ctx,
-            ApiError::validation(field, format!("`{field}` is not a valid id."), format!("`{field}` non è un id valido.")),
+            ApiError::validation(
+                field,
+                crate::reasons::Reason::InvalidId,
+                format!("`{field}` is not a valid id."),
+                format!("`{field}` non è un id valido."),
+            ),
         ),
     }
 }

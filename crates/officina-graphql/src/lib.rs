@@ -6,8 +6,8 @@
 //! request, a [`request::Viewer`] (who asks) and a [`request::RequestInfo`] (language, request id).
 
 pub mod audit;
+pub mod checks;
 pub mod codes;
-pub mod coercion;
 pub mod connection;
 pub mod documents;
 pub mod enums;
@@ -18,6 +18,8 @@ pub mod loaders;
 pub mod mutation;
 pub mod nodes;
 pub mod query;
+pub mod reasons;
+pub mod relay;
 pub mod request;
 pub mod scalars;
 pub mod writes;
@@ -29,6 +31,7 @@ use async_graphql::{Data, Executor, MergedObject, MergedSubscription, Request, R
 use futures_util::StreamExt;
 
 pub use error::{ApiError, Code};
+pub use reasons::Reason;
 pub use request::{RequestInfo, Services, Viewer};
 pub use writes::{WriteLimiter, WriteRate};
 
@@ -50,7 +53,10 @@ pub type OfficinaSchema = Schema<Query, Mutation, Subscription>;
 /// Limits that keep one request, or one person, from costing the server too much.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Deepest selection nesting accepted.
+    /// Deepest selection nesting accepted, introspection (`__schema`, `__type`) aside, so that
+    /// the standard introspection query of every GraphQL tool passes while the same depth in
+    /// data fields is refused (checked by [`checks`], not by async-graphql, which would count
+    /// the introspection's `ofType` nesting).
     pub max_depth: usize,
     /// Highest complexity accepted: every field counts 1, and a paged list counts its children
     /// `first` times (20 when `first` is not given).
@@ -95,14 +101,16 @@ pub struct Api {
     schema: OfficinaSchema,
     documents: Arc<documents::DocumentCache>,
     /// The schema's types, for the checks async-graphql does not make.
-    types: Arc<coercion::SchemaTypes>,
+    types: Arc<checks::SchemaTypes>,
+    /// The deepest nesting of data fields accepted.
+    max_depth: usize,
 }
 
 impl Api {
     /// The API over `schema`.
-    pub fn new(schema: OfficinaSchema) -> Self {
-        let types = Arc::new(coercion::SchemaTypes::from_sdl(&schema.sdl()));
-        Self { schema, documents: Arc::default(), types }
+    pub fn new(schema: OfficinaSchema, limits: Limits) -> Self {
+        let types = Arc::new(checks::SchemaTypes::from_sdl(&schema.sdl()));
+        Self { schema, documents: Arc::default(), types, max_depth: limits.max_depth }
     }
 
     /// Parses the request's document (from the cache when it can) and refuses what the
@@ -110,7 +118,11 @@ impl Api {
     fn prepare(&self, request: &mut Request) -> Result<(), Box<Response>> {
         self.documents.prepare(request);
         let errors = match request.parsed_query() {
-            Ok(document) => self.types.check(document),
+            Ok(document) => {
+                let mut errors = checks::depth_errors(document, self.max_depth);
+                errors.extend(self.types.check(document));
+                errors
+            }
             // A document that does not parse is reported by execution, with its location.
             Err(_) => Vec::new(),
         };

@@ -67,7 +67,9 @@ impl LiveSubscription {
                     }
                     match read.session(key).await {
                         Ok(Some(row)) => Ok(Session(row)),
-                        Ok(None) => Err(ApiError::not_found("session", &key.to_string()).into_graphql(lang)),
+                        Ok(None) => {
+                            Err(ApiError::not_found(officina_domain::Entity::Session, &key.to_string()).into_graphql(lang))
+                        }
                         Err(error) => Err(ApiError::from(error).into_graphql(lang)),
                     }
                 }
@@ -91,7 +93,7 @@ impl LiveSubscription {
             match read.tallies(&[key]).await {
                 Ok(mut tallies) => match tallies.remove(&key) {
                     Some(tally) => Ok(Tally(tally)),
-                    None => Err(ApiError::not_found("proposal", &key.to_string()).into_graphql(lang)),
+                    None => Err(ApiError::not_found(officina_domain::Entity::Proposal, &key.to_string()).into_graphql(lang)),
                 },
                 Err(error) => Err(ApiError::from(error).into_graphql(lang)),
             }

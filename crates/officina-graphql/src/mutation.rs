@@ -73,7 +73,7 @@ async fn organization_ref(ctx: &Context<'_>, field: &str, id: OrganizationId) ->
     match found {
         Some(reference) => Ok(reference),
         None => {
-            let mut error = ApiError::not_found("organization", &id.to_string());
+            let mut error = ApiError::not_found(domain::Entity::Organization, &id.to_string());
             error.field = Some(field.to_owned());
             fail(ctx, error)
         }
@@ -445,7 +445,12 @@ pub struct StatePositionInput {
     pub rationale: Option<String>,
     /// The text version the position refers to; by default the current one.
     pub text_version: Option<i32>,
-    /// The organization stated for; by default the one the viewer represents.
+    /// The organization stated for. A member represents exactly one organization in a
+    /// workshop, so the position is always that one's: this field says nothing the token does
+    /// not, and is refused when it names another organization.
+    #[graphql(
+        deprecation = "A member represents one organization per workshop; the position is always stated for it. Leave this out; it will be removed."
+    )]
     pub organization_id: Option<ID>,
     pub idempotency_key: Option<String>,
     pub expected_version: Option<i32>,
@@ -478,7 +483,15 @@ pub struct WithdrawProposalInput {
 fn version_u32(ctx: &Context<'_>, field: &str, version: i32) -> async_graphql::Result<u32> {
     match u32::try_from(version) {
         Ok(version) if version >= 1 => Ok(version),
-        _ => fail(ctx, ApiError::validation(field, "A version is a number from 1.", "Una versione è un numero a partire da 1.")),
+        _ => fail(
+            ctx,
+            ApiError::validation(
+                field,
+                crate::reasons::Reason::InvalidVersion,
+                "A version is a number from 1.",
+                "Una versione è un numero a partire da 1.",
+            ),
+        ),
     }
 }
 
@@ -566,7 +579,7 @@ impl PartnershipMutation {
                     .await
                     .api(ctx)?;
                 match current {
-                    None => return fail(ctx, ApiError::not_found("workshop", &id.to_string())),
+                    None => return fail(ctx, ApiError::not_found(domain::Entity::Workshop, &id.to_string())),
                     Some(domain::Stage::Identified) => domain::Stage::CoConduction,
                     Some(domain::Stage::CoConduction) => domain::Stage::Capitalization,
                     // From CAPITALIZATION the next is CLOSED; from CLOSED the domain refuses.
@@ -637,15 +650,10 @@ impl PartnershipMutation {
                 Ok(GuidelinePayload::new(id, &executed))
             }
             None => {
+                // A new guideline needs its Lab and a title.
+                let missing = if input.lab_id.is_none() { "labId" } else { "title" };
                 let (Some(lab_id), Some(title)) = (input.lab_id, input.title) else {
-                    return fail(
-                        ctx,
-                        ApiError::validation(
-                            "labId",
-                            "A new guideline needs its Lab (`labId`) and a `title`.",
-                            "Una nuova linea guida richiede il suo laboratorio (`labId`) e un titolo (`title`).",
-                        ),
-                    );
+                    return fail(ctx, domain::DomainError::FieldRequired { field: missing }.into());
                 };
                 let lab_id: OrganizationId = parse(ctx, "labId", &lab_id)?;
                 let lab = organization_ref(ctx, "labId", lab_id).await?;
@@ -676,9 +684,9 @@ impl PartnershipMutation {
             .await
             .api(ctx)?;
         match exists {
-            None => return fail(ctx, ApiError::not_found("guideline", &guideline_id.to_string())),
+            None => return fail(ctx, ApiError::not_found(domain::Entity::Guideline, &guideline_id.to_string())),
             Some(false) => {
-                let mut error = ApiError::not_found("guideline version", &format!("{guideline_id} v{version}"));
+                let mut error = ApiError::not_found(domain::Entity::GuidelineVersion, &format!("{guideline_id} v{version}"));
                 error.field = Some("version".into());
                 return fail(ctx, error);
             }
@@ -912,7 +920,7 @@ impl PartnershipMutation {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let rule = match input.rule.to_domain() {
             Ok(rule) => rule,
-            Err((field, english, italian)) => return fail(ctx, ApiError::validation(field, english, italian)),
+            Err(error) => return fail(ctx, error),
         };
         text::at_most("cites", &input.cites, text::limits::CITES).api(ctx)?;
         let cites = input.cites.iter().map(|id| parse::<ContributionId>(ctx, "cites", id)).collect::<Result<Vec<_>, _>>()?;

@@ -13,7 +13,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use officina_domain::{
-    self as domain, ContributionId, DecisionId, FeedbackId, GuidelineId, MemberId, OrganizationId, ProposalId, SessionId,
+    self as domain, ContributionId, DecisionId, Entity, FeedbackId, GuidelineId, MemberId, OrganizationId, ProposalId, SessionId,
     WorkshopId,
 };
 use officina_projections::{
@@ -30,6 +30,7 @@ use crate::enums::{
 use crate::error::{ApiError, fail};
 use crate::ids::id;
 use crate::loaders::*;
+use crate::reasons::Reason;
 use crate::request::{actor, can_read_workshop, lang, require_workshop_reader, services, viewer_workshops};
 use crate::scalars::Position;
 
@@ -72,7 +73,7 @@ async fn guard(ctx: &Context<'_>, workshop_id: WorkshopId) -> async_graphql::Res
     require_workshop_reader(ctx, workshop_id).await.map(|_| ())
 }
 
-fn not_found<T>(ctx: &Context<'_>, what: &str, key: impl std::fmt::Display) -> async_graphql::Result<T> {
+fn not_found<T>(ctx: &Context<'_>, what: Entity, key: impl std::fmt::Display) -> async_graphql::Result<T> {
     fail(ctx, ApiError::not_found(what, &key.to_string()))
 }
 
@@ -94,7 +95,7 @@ macro_rules! in_workshop {
 in_workshop!(MemberRow, SessionRow, ContributionRow, ProposalRow);
 
 /// A row of a workshop, for a viewer who may read inside that workshop.
-async fn guarded<K, R>(ctx: &Context<'_>, key: K, what: &str, id: impl std::fmt::Display) -> async_graphql::Result<R>
+async fn guarded<K, R>(ctx: &Context<'_>, key: K, what: Entity, id: impl std::fmt::Display) -> async_graphql::Result<R>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Reads: Loader<K, Value = R, Error = Arc<ProjectionError>>,
@@ -112,7 +113,7 @@ where
 /// The workshop a member, session, contribution or proposal belongs to: a fact that never
 /// changes, so it is remembered. Who asks comes first: an anonymous caller learns nothing, not
 /// even whether the id exists.
-async fn owner<K, R>(ctx: &Context<'_>, id: uuid::Uuid, key: K, what: &str) -> async_graphql::Result<WorkshopId>
+async fn owner<K, R>(ctx: &Context<'_>, id: uuid::Uuid, key: K, what: Entity) -> async_graphql::Result<WorkshopId>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Reads: Loader<K, Value = R, Error = Arc<ProjectionError>>,
@@ -135,26 +136,26 @@ where
 pub async fn organization(ctx: &Context<'_>, key: OrganizationId) -> async_graphql::Result<Organization> {
     match one(ctx, OrganizationKey(key)).await? {
         Some(row) => Ok(Organization(row)),
-        None => not_found(ctx, "organization", key),
+        None => not_found(ctx, Entity::Organization, key),
     }
 }
 
 pub async fn workshop(ctx: &Context<'_>, key: WorkshopId) -> async_graphql::Result<Workshop> {
     match one(ctx, WorkshopKey(key)).await? {
         Some(row) => Ok(Workshop(row)),
-        None => not_found(ctx, "workshop", key),
+        None => not_found(ctx, Entity::Workshop, key),
     }
 }
 
 pub async fn member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<Member> {
-    guarded(ctx, MemberKey(key), "member", key).await.map(Member)
+    guarded(ctx, MemberKey(key), Entity::Member, key).await.map(Member)
 }
 
 pub async fn guideline(ctx: &Context<'_>, key: GuidelineId) -> async_graphql::Result<Guideline> {
     actor(ctx)?;
     match one(ctx, GuidelineKey(key)).await? {
         Some(row) => Ok(Guideline(row)),
-        None => not_found(ctx, "guideline", key),
+        None => not_found(ctx, Entity::Guideline, key),
     }
 }
 
@@ -166,20 +167,20 @@ pub async fn feedback(
     let all = many(ctx, FeedbackOfWorkshop(workshop_id)).await?;
     match all.into_iter().find(|row| row.id == key) {
         Some(row) => Ok(GuidelineFeedback(row)),
-        None => not_found(ctx, "feedback", key),
+        None => not_found(ctx, Entity::Feedback, key),
     }
 }
 
 pub async fn session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<Session> {
-    guarded(ctx, SessionKey(key), "session", key).await.map(Session)
+    guarded(ctx, SessionKey(key), Entity::Session, key).await.map(Session)
 }
 
 pub async fn contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<Contribution> {
-    guarded(ctx, ContributionKey(key), "contribution", key).await.map(Contribution)
+    guarded(ctx, ContributionKey(key), Entity::Contribution, key).await.map(Contribution)
 }
 
 pub async fn proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<Proposal> {
-    guarded(ctx, ProposalKey(key), "proposal", key).await.map(Proposal)
+    guarded(ctx, ProposalKey(key), Entity::Proposal, key).await.map(Proposal)
 }
 
 /// A stated position, by its proposal and the log position of its `PositionStated` event.
@@ -191,31 +192,31 @@ pub async fn stated_position(
     let positions = many(ctx, PositionsOf(proposal.0.id)).await?;
     match positions.into_iter().find(|row| row.position == position) {
         Some(row) => Ok(StatedPosition(row)),
-        None => not_found(ctx, "position", format!("{proposal_id}@{position}")),
+        None => not_found(ctx, Entity::Position, format!("{proposal_id}@{position}")),
     }
 }
 
 pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Result<Decision> {
     match services(ctx).read.decision(key).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))? {
         Some(row) => Ok(Decision(row)),
-        None => not_found(ctx, "decision", key),
+        None => not_found(ctx, Entity::Decision, key),
     }
 }
 
 pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<WorkshopId> {
-    owner(ctx, key.0, MemberKey(key), "member").await
+    owner(ctx, key.0, MemberKey(key), Entity::Member).await
 }
 
 pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<WorkshopId> {
-    owner(ctx, key.0, SessionKey(key), "session").await
+    owner(ctx, key.0, SessionKey(key), Entity::Session).await
 }
 
 pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<WorkshopId> {
-    owner(ctx, key.0, ContributionKey(key), "contribution").await
+    owner(ctx, key.0, ContributionKey(key), Entity::Contribution).await
 }
 
 pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<WorkshopId> {
-    owner(ctx, key.0, ProposalKey(key), "proposal").await
+    owner(ctx, key.0, ProposalKey(key), Entity::Proposal).await
 }
 
 /// The viewer's current membership in `workshop_id`.
@@ -245,8 +246,8 @@ pub async fn require_speaks_for(ctx: &Context<'_>, organization_id: Organization
     } else {
         fail(
             ctx,
-            ApiError::forbidden(
-                "NOT_LAB_MEMBER",
+            ApiError::because(
+                Reason::NotLabMember,
                 "Only a member representing the Lab (role LAB) or a platform administrator may publish its guidelines.",
                 "Solo chi rappresenta il laboratorio (ruolo LAB) o un amministratore può pubblicarne le linee guida.",
             ),
@@ -261,7 +262,7 @@ pub struct Organization(pub OrganizationRow);
 
 #[Object]
 impl Organization {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn name(&self) -> &str {
@@ -303,7 +304,7 @@ pub struct Guideline(pub GuidelineRow);
 
 #[Object]
 impl Guideline {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn title(&self) -> &str {
@@ -364,7 +365,7 @@ pub struct GuidelineFeedback(pub FeedbackRow);
 
 #[Object]
 impl GuidelineFeedback {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn guideline_id(&self) -> ID {
@@ -429,7 +430,7 @@ pub struct Workshop(pub WorkshopRow);
 
 #[Object]
 impl Workshop {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     /// The workshop's event stream (`workshop-<id>`), for the audit queries.
@@ -594,7 +595,7 @@ pub struct Member(pub MemberRow);
 
 #[Object]
 impl Member {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn person_id(&self) -> ID {
@@ -636,7 +637,7 @@ pub struct Session(pub SessionRow);
 
 #[Object]
 impl Session {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn workshop(&self, ctx: &Context<'_>) -> async_graphql::Result<Workshop> {
@@ -717,13 +718,14 @@ impl Session {
 }
 
 pub struct AgendaItem {
-    row: AgendaItemRow,
-    current: bool,
+    pub(crate) row: AgendaItemRow,
+    /// Whether it is the item under discussion now.
+    pub(crate) current: bool,
 }
 
 #[Object]
 impl AgendaItem {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.row.id)
     }
     async fn title(&self) -> &str {
@@ -747,7 +749,7 @@ pub struct SharedDocument(pub DocumentRow);
 
 #[Object]
 impl SharedDocument {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn title(&self) -> &str {
@@ -789,6 +791,10 @@ pub struct MinutesVersion(pub MinutesRow);
 
 #[Object]
 impl MinutesVersion {
+    /// Its global id (`minutes:<minutes id>:<version>`), for `node`.
+    pub async fn id(&self) -> ID {
+        ID(crate::relay::minutes_id(self.0.minutes_id, self.0.version))
+    }
     async fn version(&self) -> i32 {
         crate::scalars::int(self.0.version)
     }
@@ -816,7 +822,7 @@ pub struct Contribution(pub ContributionRow);
 
 #[Object]
 impl Contribution {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn workshop_id(&self) -> ID {
@@ -933,7 +939,7 @@ pub struct Proposal(pub ProposalRow);
 
 #[Object]
 impl Proposal {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn workshop_id(&self) -> ID {
@@ -1006,7 +1012,7 @@ impl Proposal {
     async fn tally(&self, ctx: &Context<'_>) -> async_graphql::Result<Tally> {
         match one(ctx, TallyOf(self.0.id)).await? {
             Some(tally) => Ok(Tally(tally)),
-            None => not_found(ctx, "tally", self.0.id),
+            None => not_found(ctx, Entity::Proposal, self.0.id),
         }
     }
     async fn decision(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decision>> {
@@ -1045,6 +1051,10 @@ pub struct StatedPosition(pub PositionRow);
 
 #[Object]
 impl StatedPosition {
+    /// Its global id (`position:<proposal id>:<log position>`), for `node`.
+    pub async fn id(&self) -> ID {
+        ID(crate::relay::position_id(self.0.proposal_id, self.0.position))
+    }
     async fn proposal_id(&self) -> ID {
         id(self.0.proposal_id)
     }
@@ -1102,9 +1112,8 @@ impl Interest {
 /// Why a proposal was (or would be) rejected.
 #[derive(SimpleObject, Clone)]
 pub struct Rejection {
-    /// `NO_ELIGIBLE_ORGANIZATION`, `QUORUM_NOT_MET`, `OPPOSITION`, `NO_SUPPORT`, `NOT_UNANIMOUS`,
-    /// `MAJORITY_NOT_REACHED` or `THRESHOLD_NOT_REACHED`.
-    pub code: String,
+    /// Why.
+    pub code: crate::enums::RejectionCode,
     /// For `NOT_UNANIMOUS`: who abstained, opposed or did not express.
     pub abstained: Vec<ID>,
     pub opposed: Vec<ID>,
@@ -1119,7 +1128,7 @@ impl From<&domain::RejectionReason> for Rejection {
             }
             _ => (Vec::new(), Vec::new(), Vec::new()),
         };
-        Rejection { code: reason.as_str().to_owned(), abstained, opposed, not_expressed }
+        Rejection { code: reason.into(), abstained, opposed, not_expressed }
     }
 }
 
@@ -1217,7 +1226,7 @@ pub struct Decision(pub DecisionRow);
 
 #[Object]
 impl Decision {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         id(self.0.id)
     }
     async fn workshop_id(&self) -> ID {

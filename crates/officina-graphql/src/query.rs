@@ -57,9 +57,15 @@ fn to_page<R, T: async_graphql::OutputType>(
             found.has_next_page,
             found.total_count,
         )),
-        Err(officina_projections::ProjectionError::InvalidCursor(_)) => {
-            fail(ctx, ApiError::validation("after", "The cursor is not valid.", "Il cursore non è valido."))
-        }
+        Err(officina_projections::ProjectionError::InvalidCursor(_)) => fail(
+            ctx,
+            ApiError::validation(
+                "after",
+                crate::reasons::Reason::InvalidCursor,
+                "The cursor is not valid.",
+                "Il cursore non è valido.",
+            ),
+        ),
         Err(error) => Err(ApiError::from(error).into_graphql(crate::request::lang(ctx))),
     }
 }
@@ -69,6 +75,24 @@ pub struct PartnershipQuery;
 
 #[Object]
 impl PartnershipQuery {
+    /// Any object by its global id (Relay's object identification): `null` for an unknown id;
+    /// one the viewer may not read is `null` with its own error.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<crate::relay::Node>> {
+        let mut found = crate::relay::load(ctx, std::slice::from_ref(&id)).await?;
+        found.pop().flatten().transpose()
+    }
+
+    /// Objects by their global ids, in order (at most 100): each `null` for an unknown id, or
+    /// `null` with its own error when the viewer may not read it. One statement per kind of
+    /// object, however many ids.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<async_graphql::Result<crate::relay::Node>>>> {
+        crate::relay::load(ctx, &ids).await
+    }
+
     /// The signed-in person; `null` for anonymous requests.
     async fn me(&self, ctx: &Context<'_>) -> Option<Viewer> {
         viewer(ctx)

@@ -185,6 +185,7 @@ pub fn command_request(
                 ctx,
                 ApiError::validation(
                     "expectedVersion",
+                    crate::reasons::Reason::InvalidExpectedVersion,
                     "The expected version cannot be negative.",
                     "La versione attesa non può essere negativa.",
                 ),
@@ -200,6 +201,7 @@ pub fn command_request(
             ctx,
             ApiError::validation(
                 "idempotencyKey",
+                crate::reasons::Reason::InvalidIdempotencyKey,
                 "The idempotency key must have between 1 and 200 visible characters, without spaces.",
                 "La chiave di idempotenza deve avere tra 1 e 200 caratteri visibili, senza spazi.",
             ),

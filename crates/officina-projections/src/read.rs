@@ -608,6 +608,56 @@ impl ReadModels {
     }
 }
 
+/// The rows of every kind of object with a UUID identity, found by id: what Relay's
+/// `node`/`nodes` resolve. Ids are UUIDs, unique across kinds, so each id is in at most one map.
+#[derive(Debug, Default)]
+pub struct NodeRows {
+    pub workshops: HashMap<WorkshopId, WorkshopRow>,
+    pub organizations: HashMap<OrganizationId, OrganizationRow>,
+    pub guidelines: HashMap<GuidelineId, GuidelineRow>,
+    pub members: HashMap<MemberId, MemberRow>,
+    pub sessions: HashMap<SessionId, SessionRow>,
+    pub agenda_items: HashMap<AgendaItemId, AgendaItemRow>,
+    pub documents: HashMap<DocumentId, DocumentRow>,
+    pub contributions: HashMap<ContributionId, ContributionRow>,
+    pub proposals: HashMap<ProposalId, ProposalRow>,
+    pub decisions: HashMap<DecisionId, DecisionRow>,
+    pub feedback: HashMap<FeedbackId, FeedbackRow>,
+}
+
+impl ReadModels {
+    /// Objects of every kind by UUID: one statement per kind, however many ids (none for none).
+    pub async fn nodes_by_ids(&self, ids: &[uuid::Uuid]) -> Result<NodeRows, ProjectionError> {
+        if ids.is_empty() {
+            return Ok(NodeRows::default());
+        }
+        let keys = strings(ids);
+        let mut rows = NodeRows::default();
+        let found = ids.to_vec();
+        rows.workshops = self.workshops_by_ids(&found.iter().copied().map(WorkshopId::from).collect::<Vec<_>>()).await?;
+        rows.organizations =
+            self.organizations_by_ids(&found.iter().copied().map(OrganizationId::from).collect::<Vec<_>>()).await?;
+        rows.guidelines = self.guidelines_by_ids(&found.iter().copied().map(GuidelineId::from).collect::<Vec<_>>()).await?;
+        rows.members = self.members_by_ids(&found.iter().copied().map(MemberId::from).collect::<Vec<_>>()).await?;
+        rows.sessions = self.sessions_by_ids(&found.iter().copied().map(SessionId::from).collect::<Vec<_>>()).await?;
+        rows.agenda_items =
+            Self::index(self.by_keys::<AgendaItemRow>("a.id", keys.clone(), "", "a.created_position").await?, |a| a.id);
+        rows.documents = Self::index(self.by_keys::<DocumentRow>("d.id", keys.clone(), "", "d.position").await?, |d| d.id);
+        rows.contributions =
+            self.contributions_by_ids(&found.iter().copied().map(ContributionId::from).collect::<Vec<_>>()).await?;
+        rows.proposals = self.proposals_by_ids(&found.iter().copied().map(ProposalId::from).collect::<Vec<_>>()).await?;
+        rows.decisions = Self::index(self.by_keys::<DecisionRow>("d.id", keys.clone(), "", "d.position").await?, |d| d.id);
+        rows.feedback = Self::index(self.by_keys::<FeedbackRow>("f.id", keys, "", "f.position").await?, |f| f.id);
+        Ok(rows)
+    }
+
+    /// Every version of the given minutes, oldest first.
+    pub async fn minutes_by_ids(&self, ids: &[MinutesId]) -> Result<HashMap<MinutesId, Vec<MinutesRow>>, ProjectionError> {
+        let rows = self.by_keys::<MinutesRow>("n.minutes_id", strings(ids), "", "n.created_position").await?;
+        Ok(Self::group(ids, rows, |n| n.minutes_id))
+    }
+}
+
 /// Ids as the text the tables hold.
 fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()

@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::BodyExt;
 use officina_domain::Lang;
-use officina_graphql::{ApiError, RequestInfo, Viewer};
+use officina_graphql::{ApiError, Reason, RequestInfo, Viewer};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -100,8 +100,8 @@ fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> R
 #[derive(Debug)]
 struct Malformed(StatusCode, Box<ApiError>);
 
-fn malformed(reason: &str, english: &str, italian: &str) -> Malformed {
-    Malformed(StatusCode::BAD_REQUEST, Box::new(ApiError::bad_request(reason, english, italian)))
+fn malformed(reason: Reason, english: &str, italian: &str) -> Malformed {
+    Malformed(StatusCode::BAD_REQUEST, Box::new(ApiError::because(reason, english, italian)))
 }
 
 /// Reads the whole body, refusing one larger than `max` bytes or slower than `timeout`.
@@ -111,14 +111,18 @@ async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, M
         let mut collected: Vec<u8> = Vec::new();
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| {
-                malformed("BODY_UNREADABLE", "The request body could not be read.", "Il corpo della richiesta non è leggibile.")
+                malformed(
+                    Reason::BodyUnreadable,
+                    "The request body could not be read.",
+                    "Il corpo della richiesta non è leggibile.",
+                )
             })?;
             if let Ok(data) = frame.into_data() {
                 if collected.len() + data.len() > max {
                     return Err(Malformed(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        Box::new(ApiError::bad_request(
-                            "BODY_TOO_LARGE",
+                        Box::new(ApiError::because(
+                            Reason::BodyTooLarge,
                             format!("The request body is larger than {max} bytes."),
                             format!("Il corpo della richiesta supera {max} byte."),
                         )),
@@ -133,8 +137,8 @@ async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, M
         Ok(result) => result,
         Err(_) => Err(Malformed(
             StatusCode::REQUEST_TIMEOUT,
-            Box::new(ApiError::bad_request(
-                "REQUEST_TIMEOUT",
+            Box::new(ApiError::because(
+                Reason::RequestTimeout,
                 format!("The request body did not arrive within {} seconds.", timeout.as_secs()),
                 format!("Il corpo della richiesta non è arrivato entro {} secondi.", timeout.as_secs()),
             )),
@@ -148,7 +152,7 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
         Some(Value::String(query)) => query.clone(),
         _ => {
             return Err(malformed(
-                "MISSING_QUERY",
+                Reason::MissingQuery,
                 "The request must carry the GraphQL document as a string in `query`.",
                 "La richiesta deve contenere il documento GraphQL come stringa in `query`.",
             ));
@@ -160,7 +164,7 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
         Some(Value::String(name)) => request = request.operation_name(name.clone()),
         Some(_) => {
             return Err(malformed(
-                "INVALID_OPERATION_NAME",
+                Reason::InvalidOperationName,
                 "`operationName` must be a string.",
                 "`operationName` deve essere una stringa.",
             ));
@@ -171,7 +175,7 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
         Some(variables @ Value::Object(_)) => request = request.variables(Variables::from_json(variables.clone())),
         Some(_) => {
             return Err(malformed(
-                "INVALID_VARIABLES",
+                Reason::InvalidVariables,
                 "`variables` must be a JSON object.",
                 "`variables` deve essere un oggetto JSON.",
             ));
@@ -181,7 +185,7 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
         None | Some(Value::Null) | Some(Value::Object(_)) => {}
         Some(_) => {
             return Err(malformed(
-                "INVALID_EXTENSIONS",
+                Reason::InvalidExtensions,
                 "`extensions` must be a JSON object.",
                 "`extensions` deve essere un oggetto JSON.",
             ));
@@ -194,30 +198,32 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
 fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Malformed> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(malformed(
-            "EMPTY_BODY",
+            Reason::EmptyBody,
             "The request has no body: send a JSON object with the GraphQL document in `query`.",
             "La richiesta non ha corpo: inviare un oggetto JSON con il documento GraphQL in `query`.",
         ));
     }
     if std::str::from_utf8(body).is_err() {
         return Err(malformed(
-            "INVALID_UTF8",
+            Reason::InvalidUtf8,
             "The request body is not valid UTF-8.",
             "Il corpo della richiesta non è UTF-8 valido.",
         ));
     }
     match serde_json::from_slice::<Value>(body) {
-        Err(_) => {
-            Err(malformed("MALFORMED_JSON", "The request body is not valid JSON.", "Il corpo della richiesta non è JSON valido."))
-        }
+        Err(_) => Err(malformed(
+            Reason::MalformedJson,
+            "The request body is not valid JSON.",
+            "Il corpo della richiesta non è JSON valido.",
+        )),
         Ok(Value::Object(object)) => graphql_request(object),
         Ok(Value::Array(_)) => Err(malformed(
-            "BATCH_NOT_SUPPORTED",
+            Reason::BatchNotSupported,
             "Batched requests are not supported: send one operation per request.",
             "Le richieste multiple non sono supportate: inviare un'operazione per richiesta.",
         )),
         Ok(_) => Err(malformed(
-            "NOT_AN_OBJECT",
+            Reason::NotAnObject,
             "The request body must be a JSON object with the GraphQL document in `query`.",
             "Il corpo della richiesta deve essere un oggetto JSON con il documento GraphQL in `query`.",
         )),
@@ -228,14 +234,18 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Malformed> {
 /// as JSON text.
 fn parse_query_string(query: &str) -> Result<async_graphql::Request, Malformed> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
-        malformed("MALFORMED_QUERY_STRING", "The URL's query string cannot be read.", "La query string dell'URL non è leggibile.")
+        malformed(
+            Reason::MalformedQueryString,
+            "The URL's query string cannot be read.",
+            "La query string dell'URL non è leggibile.",
+        )
     })?;
     let mut object = serde_json::Map::new();
     for (name, value) in pairs {
         let value = match name.as_str() {
             "variables" | "extensions" if !value.is_empty() => serde_json::from_str(&value).map_err(|_| {
                 malformed(
-                    "MALFORMED_JSON",
+                    Reason::MalformedJson,
                     "`variables` and `extensions` in the URL must be JSON.",
                     "`variables` ed `extensions` nell'URL devono essere JSON.",
                 )
@@ -301,8 +311,8 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
             Ok(upgrade) => crate::ws::upgrade(state, &headers, info, slot, upgrade),
             Err(rejection) => error_response(
                 StatusCode::BAD_REQUEST,
-                &ApiError::bad_request(
-                    "INVALID_WEBSOCKET_UPGRADE",
+                &ApiError::because(
+                    Reason::InvalidWebsocketUpgrade,
                     format!("The WebSocket upgrade is not valid: {rejection}."),
                     format!("La richiesta di WebSocket non è valida: {rejection}."),
                 ),
@@ -323,8 +333,8 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     if matches!(operation_type(&mut request), Some(OperationType::Mutation | OperationType::Subscription)) {
         let mut answer = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
-            &ApiError::bad_request(
-                "METHOD_NOT_ALLOWED",
+            &ApiError::because(
+                Reason::MethodNotAllowed,
                 "Only queries run over GET: send mutations with POST, subscriptions over WebSocket.",
                 "Con GET si eseguono solo interrogazioni: inviare le mutazioni con POST, le sottoscrizioni via WebSocket.",
             ),
@@ -340,8 +350,8 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
 pub async fn method_not_allowed(headers: HeaderMap) -> Response {
     let mut answer = error_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        &ApiError::bad_request(
-            "METHOD_NOT_ALLOWED",
+        &ApiError::because(
+            Reason::MethodNotAllowed,
             "`/graphql` answers GET (queries, GraphiQL, WebSocket) and POST.",
             "`/graphql` risponde a GET (interrogazioni, GraphiQL, WebSocket) e POST.",
         ),
@@ -355,8 +365,8 @@ pub async fn method_not_allowed(headers: HeaderMap) -> Response {
 pub async fn not_found(headers: HeaderMap) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
-        &ApiError::bad_request(
-            "UNKNOWN_PATH",
+        &ApiError::because(
+            Reason::UnknownPath,
             "Nothing is served here: the API is at /graphql, the health check at /health.",
             "Qui non c'è nulla: l'API è su /graphql, il controllo di salute su /health.",
         ),

@@ -78,7 +78,7 @@ impl Officina {
     pub fn state_with(&self, auth: Authenticator, limits: Limits, server_limits: ServerLimits) -> AppState {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
         AppState {
-            api: Api::new(officina_graphql::schema(services, limits)),
+            api: Api::new(officina_graphql::schema(services, limits), limits),
             auth,
             store: self.store.clone(),
             read: self.read.clone(),

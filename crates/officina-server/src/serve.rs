@@ -111,11 +111,13 @@ async fn serve_connection(
 
 /// Tells a connection beyond the limits why it is refused, then closes it.
 async fn refuse(mut stream: TcpStream) {
-    let body = serde_json::json!({"errors": [{
-        "message": "Too many connections from your address, or to this server; try again shortly.",
-        "extensions": {"code": "RATE_LIMITED", "reason": "TOO_MANY_CONNECTIONS", "retryAfterMs": 1000},
-    }]})
-    .to_string();
+    let mut error = officina_graphql::ApiError::because(
+        officina_graphql::Reason::TooManyConnections,
+        "Too many connections from your address, or to this server; try again shortly.",
+        "Troppe connessioni dal tuo indirizzo, o verso questo server; riprova tra poco.",
+    );
+    error.retry_after = Some(Duration::from_secs(1));
+    let body = serde_json::json!({"errors": [error.to_json(officina_domain::Lang::En)]}).to_string();
     let answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()

@@ -29,7 +29,7 @@ use axum::response::Response;
 use futures_util::stream::{AbortHandle, BoxStream, SelectAll};
 use futures_util::{StreamExt, stream};
 use officina_domain::Lang;
-use officina_graphql::{ApiError, Code, RequestInfo, Viewer};
+use officina_graphql::{ApiError, Reason, RequestInfo, Viewer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -82,8 +82,8 @@ pub(crate) fn upgrade(
     let Some(protocol) = Protocol::chosen(headers) else {
         return crate::http::error_response(
             axum::http::StatusCode::BAD_REQUEST,
-            &ApiError::bad_request(
-                "UNSUPPORTED_SUBPROTOCOL",
+            &ApiError::because(
+                Reason::UnsupportedSubprotocol,
                 "Use the WebSocket subprotocol graphql-transport-ws (or the legacy graphql-ws).",
                 "Usare il sottoprotocollo WebSocket graphql-transport-ws (o il vecchio graphql-ws).",
             ),
@@ -303,8 +303,8 @@ impl Connection {
     /// A message the protocol does not allow: 4400 (the legacy protocol is told first).
     async fn invalid(&mut self, detail: &str) -> Result<(), Option<Close>> {
         if self.protocol == Protocol::Legacy {
-            let error = ApiError::bad_request(
-                "INVALID_MESSAGE",
+            let error = ApiError::because(
+                Reason::InvalidMessage,
                 format!("Invalid message received: {detail}."),
                 format!("Messaggio non valido: {detail}."),
             );
@@ -386,8 +386,8 @@ impl Connection {
             return self
                 .refuse(
                     &id,
-                    ApiError::bad_request(
-                        "DUPLICATE_ID",
+                    ApiError::because(
+                        Reason::DuplicateId,
                         "This subscription id is already in use.",
                         "Questo identificativo di sottoscrizione è già in uso.",
                     ),
@@ -401,9 +401,8 @@ impl Connection {
         let limits = self.state.limits;
         if self.operations.len() >= limits.max_subscriptions_per_connection {
             let max = limits.max_subscriptions_per_connection;
-            let error = ApiError::coded(
-                Code::RateLimited,
-                "TOO_MANY_SUBSCRIPTIONS",
+            let error = ApiError::because(
+                Reason::TooManySubscriptions,
                 format!("This connection already runs {max} subscriptions, the most one connection may; complete one first."),
                 format!(
                     "Questa connessione ha già {max} sottoscrizioni attive, il massimo per connessione; chiuderne una prima."
@@ -413,9 +412,8 @@ impl Connection {
         }
         let Some(slot) = self.state.subscriptions.acquire(self.subscriber) else {
             let max = limits.max_subscriptions_per_person;
-            let error = ApiError::coded(
-                Code::RateLimited,
-                "TOO_MANY_SUBSCRIPTIONS",
+            let error = ApiError::because(
+                Reason::TooManySubscriptions,
                 format!("You already run {max} subscriptions over all your connections, the most one person may."),
                 format!("Hai già {max} sottoscrizioni attive su tutte le tue connessioni, il massimo per persona."),
             );
@@ -478,8 +476,8 @@ impl Connection {
 /// The GraphQL request of a `subscribe` (or legacy `start`) payload.
 fn subscription_request(payload: Value) -> Result<async_graphql::Request, ApiError> {
     let invalid = |what: &str| {
-        ApiError::bad_request(
-            "INVALID_MESSAGE",
+        ApiError::because(
+            Reason::InvalidMessage,
             format!("The subscription's payload is not valid: {what}."),
             format!("Il contenuto della sottoscrizione non è valido: {what}."),
         )

@@ -1,10 +1,16 @@
-//! Enum input coercion as the GraphQL specification has it: in a document, an enum value is
-//! written bare (`kind: COMMENT`), and a string literal in its place (`kind: "COMMENT"`) is a
-//! type error. (Variables are JSON, where enum values travel as strings; that is allowed.)
+//! The checks of a document that async-graphql does not make, or makes differently, run before
+//! execution by [`crate::Api`]:
 //!
-//! async-graphql accepts the string literal; so before execution, [`SchemaTypes::check`] walks
-//! the document's arguments, variable defaults and fragments with the schema's types and refuses
-//! any string literal where an enum is expected, with `VALIDATION` and the literal's location.
+//! - **Enum input coercion** as the GraphQL specification has it: in a document, an enum value
+//!   is written bare (`kind: COMMENT`), and a string literal in its place (`kind: "COMMENT"`) is
+//!   a type error. (Variables are JSON, where enum values travel as strings; that is allowed.)
+//!   [`SchemaTypes::check`] walks the document's arguments, variable defaults and fragments with
+//!   the schema's types and refuses such literals (`VALIDATION`, `ENUM_AS_STRING`).
+//! - **Depth**, counted on data fields only ([`depth_errors`]): the introspection fields
+//!   (`__schema`, `__type`) and everything under them do not count, so the standard introspection
+//!   query that GraphiQL, graphql-codegen and IDEs send passes, while the same nesting of data
+//!   fields is refused (`VALIDATION`, `TOO_DEEP`). async-graphql's own depth limit would count the
+//!   introspection's `ofType` chain.
 
 use std::collections::{HashMap, HashSet};
 
@@ -130,7 +136,7 @@ impl SchemaTypes {
             (BaseType::Named(name), Value::String(text)) if self.enums.contains(name.as_str()) => {
                 let mut extensions = ErrorExtensionValues::default();
                 extensions.set("code", crate::Code::Validation.as_str());
-                extensions.set("reason", "ENUM_AS_STRING");
+                extensions.set("reason", crate::Reason::EnumAsString.as_str());
                 errors.push(ServerError {
                     message: format!(
                         "\"{text}\" is a string, but {name} is an enum: write its value without quotes (in variables, enum values are strings)."
@@ -153,6 +159,67 @@ impl SchemaTypes {
             _ => {}
         }
     }
+}
+
+/// A `TOO_DEEP` error when an operation of `document` nests data fields deeper than `max`.
+pub fn depth_errors(document: &ExecutableDocument, max: usize) -> Vec<ServerError> {
+    let operations: Vec<_> = match &document.operations {
+        DocumentOperations::Single(operation) => vec![operation],
+        DocumentOperations::Multiple(operations) => operations.values().collect(),
+    };
+    let mut errors = Vec::new();
+    for operation in operations {
+        let mut visiting = HashSet::new();
+        if selection_depth(document, &operation.node.selection_set.node, &mut visiting) > max {
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", crate::Code::Validation.as_str());
+            extensions.set("reason", crate::Reason::TooDeep.as_str());
+            errors.push(ServerError {
+                message: format!("Query is nested too deep: at most {max} levels of fields (introspection aside)."),
+                source: None,
+                locations: vec![operation.pos],
+                path: Vec::new(),
+                extensions: Some(extensions),
+            });
+        }
+    }
+    errors
+}
+
+/// The deepest nesting of data fields under `selection_set`, fragments followed (a fragment
+/// already being followed counts nothing more: cycles are the validator's to report).
+fn selection_depth<'a>(
+    document: &'a ExecutableDocument,
+    selection_set: &'a SelectionSet,
+    visiting: &mut HashSet<&'a str>,
+) -> usize {
+    let mut deepest = 0;
+    for selection in &selection_set.items {
+        let depth = match &selection.node {
+            Selection::Field(field) => {
+                let name = field.node.name.node.as_str();
+                if name == "__schema" || name == "__type" {
+                    0
+                } else {
+                    1 + selection_depth(document, &field.node.selection_set.node, visiting)
+                }
+            }
+            Selection::InlineFragment(fragment) => selection_depth(document, &fragment.node.selection_set.node, visiting),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match document.fragments.get(name) {
+                    Some(fragment) if visiting.insert(name) => {
+                        let depth = selection_depth(document, &fragment.node.selection_set.node, visiting);
+                        visiting.remove(name);
+                        depth
+                    }
+                    _ => 0,
+                }
+            }
+        };
+        deepest = deepest.max(depth);
+    }
+    deepest
 }
 
 fn field_types(fields: Vec<Positioned<async_graphql::parser::types::FieldDefinition>>) -> HashMap<String, FieldTypes> {
@@ -204,5 +271,22 @@ mod tests {
         assert_eq!(errors("query { ... on Query { items(kind: \"COMMENT\") { name } } }"), 1);
         // Variables carry enum values as strings: that is how JSON spells them.
         assert_eq!(errors("query($k: Kind) { items(kind: $k) { name } }"), 0);
+    }
+
+    fn too_deep(query: &str, max: usize) -> bool {
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        !depth_errors(&document, max).is_empty()
+    }
+
+    #[test]
+    fn depth_counts_data_fields_through_fragments_but_not_introspection() {
+        assert!(!too_deep("{ a { b { c } } }", 3));
+        assert!(too_deep("{ a { b { c { d } } } }", 3));
+        assert!(too_deep("{ a { ...F } } fragment F on X { b { c { d } } }", 3));
+        assert!(too_deep("{ a { ... on X { b { c { d } } } } }", 3));
+        assert!(!too_deep("{ __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }", 3));
+        assert!(!too_deep("{ __type(name: \"X\") { fields { type { ofType { ofType { name } } } } } }", 3));
+        // A fragment cycle is not followed forever.
+        assert!(!too_deep("{ ...A } fragment A on Q { ...B } fragment B on Q { ...A }", 3));
     }
 }
