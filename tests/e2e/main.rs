@@ -12,6 +12,7 @@ mod filters;
 mod fuzz;
 mod hardening;
 mod health;
+mod introspection;
 mod mutations;
 mod protocol;
 mod resources;

@@ -80,7 +80,6 @@ pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
         .data(loaders::loaders(read))
         .data(services)
         .data(WriteLimiter::new(limits.writes))
-        .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();
