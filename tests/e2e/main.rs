@@ -15,5 +15,6 @@ mod health;
 mod introspection;
 mod mutations;
 mod protocol;
+mod relay;
 mod resources;
 mod subscriptions;

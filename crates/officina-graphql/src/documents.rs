@@ -1,4 +1,6 @@
-//! A cache of parsed GraphQL documents: frontends and live screens send the same few operations
+//! A cache of parsed GraphQL documents, and the store of automatic persisted queries.
+//!
+//! Parsed documents: frontends and live screens send the same few operations
 //! over and over, with different variables, and parsing is a costly step before execution.
 //! Validation still runs on every request (it depends on the variables).
 //!
@@ -44,5 +46,37 @@ impl DocumentCache {
             }
             documents.insert(query, document);
         }
+    }
+}
+
+/// The documents of automatic persisted queries, by the hex SHA-256 of their text: a client
+/// sends the hash alone, and the text only when the server answers that it does not know it.
+#[derive(Default)]
+pub struct PersistedQueries {
+    queries: Mutex<HashMap<String, String>>,
+}
+
+impl PersistedQueries {
+    /// The most documents kept before the store starts over (memory bound; a forgotten hash
+    /// costs the client one round trip).
+    const CAPACITY: usize = 2048;
+    /// Documents longer than this are not kept.
+    const LONGEST: usize = 64 * 1024;
+
+    /// The document whose text hashes to `hash`, if known.
+    pub fn get(&self, hash: &str) -> Option<String> {
+        self.queries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(hash).cloned()
+    }
+
+    /// Remembers `query` under `hash` (the caller has checked that it is its SHA-256).
+    pub fn insert(&self, hash: String, query: &str) {
+        if query.len() > Self::LONGEST {
+            return;
+        }
+        let mut queries = self.queries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if queries.len() >= Self::CAPACITY && !queries.contains_key(&hash) {
+            queries.clear();
+        }
+        queries.insert(hash, query.to_owned());
     }
 }

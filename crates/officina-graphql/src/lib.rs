@@ -99,6 +99,8 @@ pub fn sdl() -> String {
 pub struct Api {
     schema: OfficinaSchema,
     documents: Arc<documents::DocumentCache>,
+    /// Automatic persisted queries, by hash.
+    persisted: Arc<documents::PersistedQueries>,
     /// The schema's types, for the checks async-graphql does not make.
     types: Arc<checks::SchemaTypes>,
     /// The deepest nesting of data fields accepted.
@@ -109,7 +111,17 @@ impl Api {
     /// The API over `schema`.
     pub fn new(schema: OfficinaSchema, limits: Limits) -> Self {
         let types = Arc::new(checks::SchemaTypes::from_sdl(&schema.sdl()));
-        Self { schema, documents: Arc::default(), types, max_depth: limits.max_depth }
+        Self { schema, documents: Arc::default(), persisted: Arc::default(), types, max_depth: limits.max_depth }
+    }
+
+    /// The document of a persisted query, by the hex SHA-256 of its text.
+    pub fn persisted_query(&self, hash: &str) -> Option<String> {
+        self.persisted.get(hash)
+    }
+
+    /// Remembers a persisted query's document (its hash checked by the caller).
+    pub fn persist_query(&self, hash: String, query: &str) {
+        self.persisted.insert(hash, query);
     }
 
     /// Parses the request's document (from the cache when it can) and refuses what the

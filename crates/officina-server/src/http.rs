@@ -146,10 +146,70 @@ async fn read_body(body: Body, max: usize, timeout: Duration) -> Result<Bytes, M
     }
 }
 
+/// A request as the client sent it, its shape checked, before its document is known: with
+/// automatic persisted queries, the document may be only a hash the server must look up.
+#[derive(Debug)]
+struct Incoming {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    /// `extensions.persistedQuery.sha256Hash`, lower-case hex.
+    persisted: Option<String>,
+}
+
 /// A GraphQL request from the JSON object of a POST body (or the parameters of a GET).
-fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graphql::Request, Malformed> {
+fn graphql_request(object: serde_json::Map<String, Value>) -> Result<Incoming, Malformed> {
+    let operation_name = match object.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(malformed(
+                Reason::InvalidOperationName,
+                "`operationName` must be a string.",
+                "`operationName` deve essere una stringa.",
+            ));
+        }
+    };
+    let variables = match object.get("variables") {
+        None | Some(Value::Null) => None,
+        Some(variables @ Value::Object(_)) => Some(variables.clone()),
+        Some(_) => {
+            return Err(malformed(
+                Reason::InvalidVariables,
+                "`variables` must be a JSON object.",
+                "`variables` deve essere un oggetto JSON.",
+            ));
+        }
+    };
+    let persisted = match object.get("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(extensions)) => match extensions.get("persistedQuery") {
+            None | Some(Value::Null) => None,
+            Some(persisted) => {
+                let hash = persisted.get("sha256Hash").and_then(Value::as_str).map(str::to_ascii_lowercase);
+                match (persisted.get("version").and_then(Value::as_i64), hash) {
+                    (Some(1), Some(hash)) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => Some(hash),
+                    _ => {
+                        return Err(malformed(
+                            Reason::InvalidExtensions,
+                            "`extensions.persistedQuery` must be {\"version\": 1, \"sha256Hash\": \"<64 hex digits>\"}.",
+                            "`extensions.persistedQuery` deve essere {\"version\": 1, \"sha256Hash\": \"<64 cifre esadecimali>\"}.",
+                        ));
+                    }
+                }
+            }
+        },
+        Some(_) => {
+            return Err(malformed(
+                Reason::InvalidExtensions,
+                "`extensions` must be a JSON object.",
+                "`extensions` deve essere un oggetto JSON.",
+            ));
+        }
+    };
     let query = match object.get("query") {
-        Some(Value::String(query)) => query.clone(),
+        Some(Value::String(query)) => Some(query.clone()),
+        None | Some(Value::Null) if persisted.is_some() => None,
         _ => {
             return Err(malformed(
                 Reason::MissingQuery,
@@ -158,44 +218,61 @@ fn graphql_request(object: serde_json::Map<String, Value>) -> Result<async_graph
             ));
         }
     };
+    Ok(Incoming { query, operation_name, variables, persisted })
+}
+
+/// The request to execute: its document given, or looked up by its persisted hash (automatic
+/// persisted queries: a hash the server does not know is `PERSISTED_QUERY_NOT_FOUND`, and the
+/// client sends the text with the hash; a text that does not hash to it is refused).
+fn resolve(incoming: Incoming, api: &officina_graphql::Api) -> Result<async_graphql::Request, Malformed> {
+    let query = match (incoming.query, incoming.persisted) {
+        (Some(query), None) => query,
+        (Some(query), Some(hash)) => {
+            use sha2::{Digest, Sha256};
+            if hex::encode(Sha256::digest(query.as_bytes())) != hash {
+                return Err(malformed(
+                    Reason::PersistedQueryMismatch,
+                    "The persisted query's sha256Hash is not the SHA-256 of the query sent with it.",
+                    "Lo sha256Hash della query persistente non è lo SHA-256 della query inviata.",
+                ));
+            }
+            api.persist_query(hash, &query);
+            query
+        }
+        (None, Some(hash)) => match api.persisted_query(&hash) {
+            Some(query) => query,
+            // Apollo's clients look for this exact message as well as the code.
+            None => {
+                return Err(Malformed(
+                    StatusCode::OK,
+                    Box::new(ApiError::because(
+                        Reason::PersistedQueryNotFound,
+                        "PersistedQueryNotFound",
+                        "PersistedQueryNotFound",
+                    )),
+                ));
+            }
+        },
+        (None, None) => {
+            return Err(malformed(
+                Reason::MissingQuery,
+                "The request must carry the GraphQL document as a string in `query`.",
+                "La richiesta deve contenere il documento GraphQL come stringa in `query`.",
+            ));
+        }
+    };
     let mut request = async_graphql::Request::new(query);
-    match object.get("operationName") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(name)) => request = request.operation_name(name.clone()),
-        Some(_) => {
-            return Err(malformed(
-                Reason::InvalidOperationName,
-                "`operationName` must be a string.",
-                "`operationName` deve essere una stringa.",
-            ));
-        }
+    if let Some(name) = incoming.operation_name {
+        request = request.operation_name(name);
     }
-    match object.get("variables") {
-        None | Some(Value::Null) => {}
-        Some(variables @ Value::Object(_)) => request = request.variables(Variables::from_json(variables.clone())),
-        Some(_) => {
-            return Err(malformed(
-                Reason::InvalidVariables,
-                "`variables` must be a JSON object.",
-                "`variables` deve essere un oggetto JSON.",
-            ));
-        }
-    }
-    match object.get("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
-        Some(_) => {
-            return Err(malformed(
-                Reason::InvalidExtensions,
-                "`extensions` must be a JSON object.",
-                "`extensions` deve essere un oggetto JSON.",
-            ));
-        }
+    if let Some(variables) = incoming.variables {
+        request = request.variables(Variables::from_json(variables));
     }
     Ok(request)
 }
 
 /// Parses a POST body: one JSON object (batches are not supported).
-fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Malformed> {
+fn parse_body(body: &[u8]) -> Result<Incoming, Malformed> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(malformed(
             Reason::EmptyBody,
@@ -232,7 +309,7 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Malformed> {
 
 /// Parses the parameters of a GET: `query`, `operationName`, and `variables` and `extensions`
 /// as JSON text.
-fn parse_query_string(query: &str) -> Result<async_graphql::Request, Malformed> {
+fn parse_query_string(query: &str) -> Result<Incoming, Malformed> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
         malformed(
             Reason::MalformedQueryString,
@@ -273,14 +350,18 @@ fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType>
 }
 
 /// Runs a well-formed request for the viewer of `headers`.
-async fn execute(state: &AppState, headers: &HeaderMap, info: RequestInfo, request: async_graphql::Request) -> Response {
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    info: &RequestInfo,
+    request: async_graphql::Request,
+) -> Result<async_graphql::Response, Response> {
     let viewer = match viewer_from_header(state, headers) {
         Ok(viewer) => viewer,
-        Err(error) => return error_response(StatusCode::OK, &error, info.lang),
+        Err(error) => return Err(error_response(StatusCode::OK, &error, info.lang)),
     };
     let request = request.data(viewer).data(info.clone());
-    let response = state.api.execute(request).await;
-    graphql_response(&response, &info)
+    Ok(state.api.execute(request).await)
 }
 
 pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Response {
@@ -290,8 +371,11 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         Ok(body) => body,
         Err(Malformed(status, error)) => return error_response(status, &error, info.lang),
     };
-    match parse_body(&body) {
-        Ok(request) => execute(&state, &parts.headers, info, request).await,
+    match parse_body(&body).and_then(|incoming| resolve(incoming, &state.api)) {
+        Ok(request) => match execute(&state, &parts.headers, &info, request).await {
+            Ok(response) => graphql_response(&response, &info),
+            Err(refused) => refused,
+        },
         Err(Malformed(status, error)) => error_response(status, &error, info.lang),
     }
 }
@@ -326,7 +410,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     if wants_html && !query_string.contains("query=") {
         return Html(GRAPHIQL).into_response();
     }
-    let mut request = match parse_query_string(query_string) {
+    let mut request = match parse_query_string(query_string).and_then(|incoming| resolve(incoming, &state.api)) {
         Ok(request) => request,
         Err(Malformed(status, error)) => return error_response(status, &error, info.lang),
     };
@@ -343,7 +427,56 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         answer.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
         return answer;
     }
-    execute(&state, &headers, info, request).await
+    cached_query(&state, &headers, &info, request).await
+}
+
+/// A query over GET, with the headers a cache needs. Every read model is a function of the log,
+/// so an answer stays true until the log's head moves: the head position is the `ETag`, and a
+/// client (or a cache) asking with `If-None-Match` gets `304 Not Modified` while nothing was
+/// appended, without the query running. Answers without a token are `public`, with one
+/// `private`; both vary with the token and the language. Answers with errors are not stored.
+async fn cached_query(state: &AppState, headers: &HeaderMap, info: &RequestInfo, request: async_graphql::Request) -> Response {
+    // The head is read before the query runs: the answer reflects at least this position, so a
+    // later append always changes the tag.
+    let etag = state.store.head().await.ok().map(|head| format!("W/\"{}\"", head.position));
+    let public = !headers.contains_key(header::AUTHORIZATION);
+    let cache_control = if public { "public, max-age=0, must-revalidate" } else { "private, max-age=0, must-revalidate" };
+    let caching = |answer: &mut Response, stored: bool| {
+        let headers = answer.headers_mut();
+        headers.insert(header::VARY, HeaderValue::from_static("Authorization, Accept-Language"));
+        match (&etag, stored) {
+            (Some(etag), true) => {
+                if let Ok(etag) = HeaderValue::from_str(etag) {
+                    headers.insert(header::ETAG, etag);
+                }
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+            }
+            _ => {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+        }
+    };
+    let unchanged = etag.as_deref().is_some_and(|etag| {
+        headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+    });
+    // A token is still verified before anything is said about the answer.
+    if unchanged && viewer_from_header(state, headers).is_ok() {
+        let mut answer = StatusCode::NOT_MODIFIED.into_response();
+        caching(&mut answer, true);
+        return answer;
+    }
+    match execute(state, headers, info, request).await {
+        Ok(response) => {
+            let stored = response.errors.is_empty();
+            let mut answer = graphql_response(&response, info);
+            caching(&mut answer, stored);
+            answer
+        }
+        Err(refused) => refused,
+    }
 }
 
 /// Any other method on `/graphql`.
@@ -413,7 +546,7 @@ const GRAPHIQL: &str = r#"<!doctype html>
 mod tests {
     use super::*;
 
-    fn reason(result: Result<async_graphql::Request, Malformed>) -> Option<String> {
+    fn reason<T>(result: Result<T, Malformed>) -> Option<String> {
         result.err().and_then(|Malformed(_, error)| error.reason)
     }
 
@@ -428,11 +561,18 @@ mod tests {
         assert_eq!(reason(parse_body(b"{\"query\": 5}")).as_deref(), Some("MISSING_QUERY"));
         assert_eq!(reason(parse_body(b"{\"query\": \"{a}\", \"variables\": [1]}")).as_deref(), Some("INVALID_VARIABLES"));
         assert!(parse_body(b"{\"query\": \"{ me { personId } }\", \"variables\": null}").is_ok());
+        // Persisted queries: a hash may stand for the query, and must look like one.
+        let hash = "a".repeat(64);
+        let persisted = format!("{{\"extensions\": {{\"persistedQuery\": {{\"version\": 1, \"sha256Hash\": \"{hash}\"}}}}}}");
+        assert_eq!(parse_body(persisted.as_bytes()).ok().and_then(|i| i.persisted), Some(hash));
+        let bad = b"{\"extensions\": {\"persistedQuery\": {\"version\": 2, \"sha256Hash\": \"ab\"}}}";
+        assert_eq!(reason(parse_body(bad)).as_deref(), Some("INVALID_EXTENSIONS"));
     }
 
     #[test]
     fn a_mutation_is_recognised_whatever_the_operation_chosen() {
-        let mut single = parse_query_string("query=mutation%20%7B%20x%20%7D").expect("parses");
+        let incoming = parse_query_string("query=mutation%20%7B%20x%20%7D").expect("parses");
+        let mut single = async_graphql::Request::new(incoming.query.expect("a query"));
         assert_eq!(operation_type(&mut single), Some(OperationType::Mutation));
         let document = "query A { a } mutation B { b }";
         let mut chosen = async_graphql::Request::new(document).operation_name("B");
@@ -465,8 +605,8 @@ mod tests {
         /// And any query string of a GET.
         #[test]
         fn any_query_string_is_parsed_or_refused_with_a_reason(query in ".{0,200}") {
-            if let Ok(mut request) = parse_query_string(&query) {
-                let _ = operation_type(&mut request);
+            if let Ok(Incoming { query: Some(query), .. }) = parse_query_string(&query) {
+                let _ = operation_type(&mut async_graphql::Request::new(query));
             }
         }
     }
