@@ -4,7 +4,8 @@
 //! creates fresh tables under another prefix from the read-model migrations, replays the whole
 //! log into them in pages without holding any lock, then takes the append lock, projects the
 //! events appended meanwhile, drops the live tables and renames the fresh ones in their place, in
-//! one transaction (DDL is transactional on both SQLite and PostgreSQL). The events table and its
+//! one transaction (DDL is transactional on both SQLite and PostgreSQL), under the store's append
+//! lock ([`EventStore::with_append_lock`]). The events table and its
 //! append-only triggers are never touched: the lock is taken without writing to it.
 //!
 //! [`ReadModels::digest`] is a SHA-256 over a canonical dump of every read-model table, ordered
@@ -76,24 +77,11 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
         }
     }
     swap.extend(indexes);
-    match pool {
-        DbPool::Sqlite(pool) => {
-            let mut conn = pool.acquire().await?;
-            // BEGIN IMMEDIATE takes SQLite's write lock, which every append needs too.
-            (&mut *conn).execute("BEGIN IMMEDIATE").await?;
-            let result = swap_in(store, &projector, HookConnection::Sqlite(&mut conn), cursor, &swap).await;
-            (&mut *conn).execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" }).await?;
-            result?;
-        }
-        DbPool::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            // Appends insert into `events`; an EXCLUSIVE lock waits for those in flight and holds
-            // back new ones until the swap commits, while readers go on reading.
-            (&mut *tx).execute("LOCK TABLE events IN EXCLUSIVE MODE").await?;
-            swap_in(store, &projector, HookConnection::Postgres(&mut tx), cursor, &swap).await?;
-            tx.commit().await?;
-        }
-    }
+    // The store's own append lock: appends wait until the swap commits, readers go on reading.
+    let (owned_store, owned_projector) = (store.clone(), projector.clone());
+    store
+        .with_append_lock(move |conn| Box::pin(async move { swap_in(&owned_store, &owned_projector, conn, cursor, &swap).await }))
+        .await?;
     ReadModels::new(pool.clone()).digest().await
 }
 

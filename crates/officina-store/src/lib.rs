@@ -23,6 +23,7 @@ mod hook;
 mod postgres;
 mod row;
 mod sqlite;
+mod statements;
 mod upcast;
 mod writer;
 
@@ -229,14 +230,52 @@ impl EventStore {
         Ok(PendingAppend { answer })
     }
 
+    /// Runs `work` on a connection that holds the append lock, inside one transaction committed
+    /// when `work` succeeds (rolled back otherwise): while it runs, no process appends. The one
+    /// way for work outside the writer (rebuilding read models, imports, checkpoints) to see the
+    /// log stand still; it is the same lock every writer takes (PostgreSQL's advisory lock,
+    /// SQLite's write lock), so there is one mechanism for the invariant, never a second one.
+    pub async fn with_append_lock<T, E>(
+        &self,
+        work: impl for<'c> FnOnce(HookConnection<'c>) -> futures_util::future::BoxFuture<'c, Result<T, E>>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match &self.inner.pool {
+            DbPool::Sqlite(pool) => {
+                let mut conn = pool.acquire().await.map_err(StoreError::from)?;
+                sqlite::begin_locked(&mut conn).await?;
+                let result = work(HookConnection::Sqlite(&mut conn)).await;
+                let finished = sqlite::finish(&mut conn, result.is_ok()).await;
+                if finished.is_err() {
+                    // The transaction's outcome is unknown: never hand the connection back.
+                    conn.close_on_drop();
+                }
+                let value = result?;
+                finished?;
+                Ok(value)
+            }
+            DbPool::Postgres(pool) => {
+                let mut conn = pool.acquire().await.map_err(StoreError::from)?;
+                postgres::begin_locked(&mut conn).await?;
+                let result = work(HookConnection::Postgres(&mut conn)).await;
+                let finished = postgres::finish(&mut conn, result.is_ok()).await;
+                if finished.is_err() {
+                    conn.close_on_drop();
+                }
+                let value = result?;
+                finished?;
+                Ok(value)
+            }
+        }
+    }
+
     /// Up to `limit` events of `stream_id` from `from_version` (inclusive, 1 = the first), in
     /// stream order.
     pub async fn read_stream(&self, stream_id: &str, from_version: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let (from, limit) = (to_i64(from_version), to_i64(limit as u64));
-        let rows = match &self.inner.pool {
-            DbPool::Sqlite(pool) => sqlite::read_stream(pool, stream_id, from, limit).await?,
-            DbPool::Postgres(pool) => postgres::read_stream(pool, stream_id, from, limit).await?,
-        };
+        let rows = statements::read_stream(&self.inner.pool, stream_id, from, limit).await?;
         self.decode(rows)
     }
 
@@ -262,19 +301,13 @@ impl EventStore {
         stream_id: &str,
         idempotency: Idempotency<'_>,
     ) -> Result<Option<AppendOutcome>, StoreError> {
-        let row = match &self.inner.pool {
-            DbPool::Sqlite(pool) => sqlite::recorded_outcome(pool, idempotency.key).await?,
-            DbPool::Postgres(pool) => postgres::recorded_outcome(pool, idempotency.key).await?,
-        };
+        let row = statements::recorded_outcome(&self.inner.pool, idempotency.key).await?;
         row.map(|row| writer::replay(idempotency.key, &row, stream_id, idempotency.fingerprint)).transpose()
     }
 
     /// The current version of `stream_id` (0 when it has no events).
     pub async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError> {
-        let version = match &self.inner.pool {
-            DbPool::Sqlite(pool) => sqlite::stream_version(pool, stream_id).await?,
-            DbPool::Postgres(pool) => postgres::stream_version(pool, stream_id).await?,
-        };
+        let version = statements::stream_version(&self.inner.pool, stream_id).await?;
         Ok(version as u64)
     }
 
@@ -285,20 +318,7 @@ impl EventStore {
             EventFilter::All => Ok(self.head().await?.position),
             EventFilter::Stream(stream_id) => self.stream_version(stream_id).await,
             EventFilter::StreamPrefix(prefix) => {
-                let count: i64 = match &self.inner.pool {
-                    DbPool::Sqlite(pool) => {
-                        sqlx::query_scalar("SELECT count(*) FROM events WHERE substr(stream_id, 1, length(?1)) = ?1")
-                            .bind(prefix)
-                            .fetch_one(pool)
-                            .await?
-                    }
-                    DbPool::Postgres(pool) => {
-                        sqlx::query_scalar("SELECT count(*) FROM events WHERE starts_with(stream_id, $1)")
-                            .bind(prefix)
-                            .fetch_one(pool)
-                            .await?
-                    }
-                };
+                let count = statements::count_with_prefix(&self.inner.pool, prefix).await?;
                 Ok(count as u64)
             }
         }
@@ -350,10 +370,7 @@ impl EventStore {
         }
         let mut expected_previous = GENESIS_HASH;
         if from > 1 {
-            let previous = match pool {
-                DbPool::Sqlite(pool) => sqlite::hash_at(pool, to_i64(from - 1)).await?,
-                DbPool::Postgres(pool) => postgres::hash_at(pool, to_i64(from - 1)).await?,
-            };
+            let previous = statements::hash_at(pool, to_i64(from - 1)).await?;
             match previous.as_deref().and_then(to_hash) {
                 Some(hash) => expected_previous = hash,
                 None => return Ok(verification.broken(from - 1, "the event before the range is missing or malformed")),
@@ -486,17 +503,11 @@ fn prepare(event: NewEvent) -> Result<PreparedEvent, StoreError> {
 
 async fn read_rows(pool: &DbPool, after: u64, limit: usize, filter: &EventFilter, sink: &mut Sink<'_>) -> Result<(), StoreError> {
     let (after, limit) = (to_i64(after), to_i64(limit as u64));
-    match pool {
-        DbPool::Sqlite(pool) => sqlite::read_all(pool, after, limit, filter, sink).await,
-        DbPool::Postgres(pool) => postgres::read_all(pool, after, limit, filter, sink).await,
-    }
+    statements::read_all(pool, after, limit, filter, sink).await
 }
 
 async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
-    let head = match pool {
-        DbPool::Sqlite(pool) => sqlite::head(pool).await?,
-        DbPool::Postgres(pool) => postgres::head(pool).await?,
-    };
+    let head = statements::head(pool).await?;
     Ok(match head {
         None => Head { position: 0, hash: GENESIS_HASH },
         Some((position, hash)) => Head {
@@ -590,7 +601,7 @@ async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Sender<u64>>) {
         match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(postgres::NOTIFY_CHANNEL).await {
                 Ok(()) => loop {
-                    if let Ok(Some((position, _))) = postgres::head(&pool).await {
+                    if let Ok(Some((position, _))) = statements::head(&DbPool::Postgres(pool.clone())).await {
                         writer::publish_head(&head, position as u64);
                     }
                     loop {

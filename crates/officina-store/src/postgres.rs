@@ -8,16 +8,11 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Executor, PgPool, Postgres, Row};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgPool, Postgres};
 
-use futures_util::TryStreamExt;
-
-use crate::Sink;
 use crate::error::StoreError;
-use crate::event::EventFilter;
 use crate::row::{StoredRow, micros_to_datetime};
 use crate::writer::{HeadAndStreams, KeyRow, StreamTip};
 
@@ -38,90 +33,6 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<PgPool, S
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
-}
-
-const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, \
-                       payload::text, metadata::text, recorded_at, previous_hash, hash";
-
-fn decode(row: &PgRow) -> Result<StoredRow, sqlx::Error> {
-    let recorded_at: DateTime<Utc> = row.try_get(8)?;
-    Ok(StoredRow {
-        position: row.try_get(0)?,
-        stream_id: row.try_get(1)?,
-        stream_version: row.try_get(2)?,
-        event_id: row.try_get(3)?,
-        event_type: row.try_get(4)?,
-        schema_version: row.try_get(5)?,
-        payload: row.try_get(6)?,
-        metadata: row.try_get(7)?,
-        recorded_at_micros: recorded_at.timestamp_micros(),
-        previous_hash: row.try_get(9)?,
-        hash: row.try_get(10)?,
-    })
-}
-
-fn decode_all(rows: Vec<PgRow>) -> Result<Vec<StoredRow>, StoreError> {
-    rows.iter().map(|row| decode(row).map_err(StoreError::from)).collect()
-}
-
-/// Streams the rows after `after` into `sink` as they arrive, so that decoding overlaps the
-/// database's sending.
-pub(crate) async fn read_all(
-    pool: &PgPool,
-    after: i64,
-    limit: i64,
-    filter: &EventFilter,
-    sink: &mut Sink<'_>,
-) -> Result<(), StoreError> {
-    let (condition, stream_argument) = match filter {
-        EventFilter::All => ("position > $1", None),
-        EventFilter::Stream(stream_id) => ("stream_id = $3 AND position > $1", Some(stream_id)),
-        EventFilter::StreamPrefix(prefix) => ("starts_with(stream_id, $3) AND position > $1", Some(prefix)),
-    };
-    let sql = format!("SELECT {COLUMNS} FROM events WHERE {condition} ORDER BY position LIMIT $2");
-    let mut query = sqlx::query(&sql).bind(after).bind(limit);
-    if let Some(argument) = stream_argument {
-        query = query.bind(argument);
-    }
-    let mut rows = query.fetch(pool);
-    while let Some(row) = rows.try_next().await? {
-        sink(decode(&row)?)?;
-    }
-    Ok(())
-}
-
-pub(crate) async fn read_stream(
-    pool: &PgPool,
-    stream_id: &str,
-    from_version: i64,
-    limit: i64,
-) -> Result<Vec<StoredRow>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3"
-    ))
-    .bind(stream_id)
-    .bind(from_version)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    decode_all(rows)
-}
-
-pub(crate) async fn stream_version(pool: &PgPool, stream_id: &str) -> Result<i64, StoreError> {
-    let version: Option<i64> =
-        sqlx::query_scalar("SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1")
-            .bind(stream_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(version.unwrap_or(0))
-}
-
-pub(crate) async fn head(pool: &PgPool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(pool).await?)
-}
-
-pub(crate) async fn hash_at(pool: &PgPool, position: i64) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT hash FROM events WHERE position = $1").bind(position).fetch_optional(pool).await?)
 }
 
 /// Starts the append transaction and waits for the append lock.
@@ -262,27 +173,4 @@ pub(crate) async fn insert_keys(conn: &mut PoolConnection<Postgres>, keys: &[(St
     .execute(&mut **conn)
     .await?;
     Ok(())
-}
-
-pub(crate) async fn recorded_outcome(pool: &PgPool, key: &str) -> Result<Option<KeyRow>, StoreError> {
-    let row: Option<(String, i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT stream_id, first_position, last_position, stream_version, request_fingerprint \
-         FROM idempotency_keys WHERE idempotency_key = $1",
-    )
-    .bind(key)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(stream_id, first_position, last_position, stream_version, fingerprint)| KeyRow {
-        stream_id,
-        first_position,
-        last_position,
-        stream_version,
-        fingerprint,
-    }))
-}
-
-pub(crate) async fn event_recorded(pool: &PgPool, event_id: uuid::Uuid) -> Result<bool, StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT position FROM events WHERE event_id = $1").bind(event_id).fetch_optional(pool).await?;
-    Ok(found.is_some())
 }

@@ -9,15 +9,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool};
 use uuid::Uuid;
 
-use futures_util::TryStreamExt;
-
-use crate::Sink;
 use crate::error::StoreError;
-use crate::event::EventFilter;
 use crate::row::StoredRow;
 use crate::writer::{HeadAndStreams, KeyRow, StreamTip};
 
@@ -39,94 +35,6 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
-}
-
-const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, \
-                       payload, metadata, recorded_at, previous_hash, hash";
-
-fn decode(row: &SqliteRow) -> Result<StoredRow, StoreError> {
-    let position: i64 = row.try_get(0)?;
-    let event_id: &str = row.try_get(3)?;
-    let event_id = Uuid::parse_str(event_id)
-        .map_err(|e| StoreError::Corrupt { position: position as u64, reason: format!("event_id is not a UUID: {e}") })?;
-    Ok(StoredRow {
-        position,
-        stream_id: row.try_get(1)?,
-        stream_version: row.try_get(2)?,
-        event_id,
-        event_type: row.try_get(4)?,
-        schema_version: row.try_get(5)?,
-        payload: row.try_get(6)?,
-        metadata: row.try_get(7)?,
-        recorded_at_micros: row.try_get(8)?,
-        previous_hash: row.try_get(9)?,
-        hash: row.try_get(10)?,
-    })
-}
-
-fn decode_all(rows: Vec<SqliteRow>) -> Result<Vec<StoredRow>, StoreError> {
-    rows.iter().map(decode).collect()
-}
-
-/// Streams the rows after `after` into `sink` as they arrive, so that decoding overlaps the
-/// database's sending.
-pub(crate) async fn read_all(
-    pool: &SqlitePool,
-    after: i64,
-    limit: i64,
-    filter: &EventFilter,
-    sink: &mut Sink<'_>,
-) -> Result<(), StoreError> {
-    let (condition, stream_argument) = match filter {
-        EventFilter::All => ("position > ?1", None),
-        EventFilter::Stream(stream_id) => ("stream_id = ?3 AND position > ?1", Some(stream_id)),
-        // substr compares exactly (LIKE would be case-insensitive and treat % and _ as wildcards).
-        EventFilter::StreamPrefix(prefix) => ("substr(stream_id, 1, length(?3)) = ?3 AND position > ?1", Some(prefix)),
-    };
-    let sql = format!("SELECT {COLUMNS} FROM events WHERE {condition} ORDER BY position LIMIT ?2");
-    let mut query = sqlx::query(&sql).bind(after).bind(limit);
-    if let Some(argument) = stream_argument {
-        query = query.bind(argument);
-    }
-    let mut rows = query.fetch(pool);
-    while let Some(row) = rows.try_next().await? {
-        sink(decode(&row)?)?;
-    }
-    Ok(())
-}
-
-pub(crate) async fn read_stream(
-    pool: &SqlitePool,
-    stream_id: &str,
-    from_version: i64,
-    limit: i64,
-) -> Result<Vec<StoredRow>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version LIMIT ?3"
-    ))
-    .bind(stream_id)
-    .bind(from_version)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    decode_all(rows)
-}
-
-pub(crate) async fn stream_version(pool: &SqlitePool, stream_id: &str) -> Result<i64, StoreError> {
-    let version: Option<i64> =
-        sqlx::query_scalar("SELECT stream_version FROM events WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1")
-            .bind(stream_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(version.unwrap_or(0))
-}
-
-pub(crate) async fn head(pool: &SqlitePool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
-    Ok(sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(pool).await?)
-}
-
-pub(crate) async fn hash_at(pool: &SqlitePool, position: i64) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT hash FROM events WHERE position = ?1").bind(position).fetch_optional(pool).await?)
 }
 
 /// Starts the append transaction holding SQLite's write lock.
@@ -232,29 +140,4 @@ pub(crate) async fn insert_keys(conn: &mut PoolConnection<Sqlite>, keys: &[(Stri
         .await?;
     }
     Ok(())
-}
-
-pub(crate) async fn recorded_outcome(pool: &SqlitePool, key: &str) -> Result<Option<KeyRow>, StoreError> {
-    let row: Option<(String, i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT stream_id, first_position, last_position, stream_version, request_fingerprint \
-         FROM idempotency_keys WHERE idempotency_key = ?1",
-    )
-    .bind(key)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(stream_id, first_position, last_position, stream_version, fingerprint)| KeyRow {
-        stream_id,
-        first_position,
-        last_position,
-        stream_version,
-        fingerprint,
-    }))
-}
-
-pub(crate) async fn event_recorded(pool: &SqlitePool, event_id: uuid::Uuid) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT position FROM events WHERE event_id = ?1")
-        .bind(event_id.hyphenated().to_string())
-        .fetch_optional(pool)
-        .await?;
-    Ok(found.is_some())
 }

@@ -252,7 +252,7 @@ impl Writer {
                     conn.close().await;
                     let last_event = batch.iter().rev().find_map(|request| request.events.last()).map(|event| event.event_id);
                     return match last_event {
-                        Some(event_id) if event_recorded(&self.pool, event_id).await.unwrap_or(false) => {
+                        Some(event_id) if crate::statements::event_recorded(&self.pool, event_id).await.unwrap_or(false) => {
                             tracing::warn!(%error, "COMMIT reported an error but the batch is in the log");
                             let (outcomes, new_head, _) = planned;
                             Ok((outcomes, new_head))
@@ -289,14 +289,6 @@ impl Writer {
                 Err(error)
             }
         }
-    }
-}
-
-/// Whether the event `event_id` is in the log (after a COMMIT whose outcome is unknown).
-async fn event_recorded(pool: &DbPool, event_id: Uuid) -> Result<bool, StoreError> {
-    match pool {
-        DbPool::Sqlite(pool) => sqlite::event_recorded(pool, event_id).await,
-        DbPool::Postgres(pool) => postgres::event_recorded(pool, event_id).await,
     }
 }
 

@@ -64,6 +64,7 @@ conformance! {
     two_store_instances_on_one_database_keep_one_chain_and_true_versions,
     a_panicking_hook_fails_its_batch_and_the_writer_goes_on,
     pipelined_appends_land_in_order_and_fail_together,
+    work_under_the_append_lock_holds_appends_back_until_it_commits,
 }
 
 fn event(event_type: &str, payload: serde_json::Value) -> NewEvent {
@@ -746,5 +747,33 @@ async fn pipelined_appends_land_in_order_and_fail_together(db: TestDb) {
         .await
         .expect("queue");
     assert!(matches!(wrong.outcome().await, Err(StoreError::Conflict { .. })));
+    db.cleanup().await;
+}
+
+async fn work_under_the_append_lock_holds_appends_back_until_it_commits(db: TestDb) {
+    let store = db.open().await;
+    store.append("s", ExpectedVersion::Any, vec![event("A", json!({}))], None).await.expect("first");
+    let (locked, lock_held) = tokio::sync::oneshot::channel::<()>();
+    let released = Arc::new(AtomicUsize::new(0));
+    let worker = {
+        let (store, released) = (store.clone(), released.clone());
+        tokio::spawn(async move {
+            store
+                .with_append_lock(move |_conn| {
+                    Box::pin(async move {
+                        let _ = locked.send(());
+                        tokio::time::sleep(Duration::from_millis(400)).await;
+                        released.store(1, Ordering::SeqCst);
+                        Ok::<_, StoreError>(())
+                    })
+                })
+                .await
+        })
+    };
+    lock_held.await.expect("the lock is held");
+    store.append("s", ExpectedVersion::Any, vec![event("B", json!({}))], None).await.expect("an append after the lock");
+    assert_eq!(released.load(Ordering::SeqCst), 1, "the append waited for the work under the lock");
+    worker.await.expect("the worker").expect("the work committed");
+    assert_eq!(store.head().await.expect("head").position, 2);
     db.cleanup().await;
 }

@@ -1,0 +1,198 @@
+//! The store's reads, each statement written once for both dialects.
+//!
+//! Statements use PostgreSQL's numbered placeholders (`$1`); for SQLite they are rewritten to its
+//! own numbered ones (`?1`), so both bind by number. Rows come back as the same tuple on both
+//! backends: PostgreSQL's columns are cast to what SQLite stores (the event id as text, the JSON
+//! as text, the recording instant as microseconds). What truly differs between the dialects
+//! (connecting and migrating, the append lock, bulk inserts, batched lookups, `LISTEN`/`NOTIFY`)
+//! stays in `sqlite.rs` and `postgres.rs`.
+
+use futures_util::TryStreamExt;
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::event::EventFilter;
+use crate::row::StoredRow;
+use crate::writer::KeyRow;
+use crate::{DbPool, Sink};
+
+/// PostgreSQL placeholders (`$1`) as SQLite's numbered ones (`?1`). The store's statements hold
+/// no `$` anywhere else.
+pub(crate) fn for_sqlite(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+/// An event row as both dialects return it.
+type EventTuple = (i64, String, i64, String, String, i32, String, String, i64, Vec<u8>, Vec<u8>);
+
+/// The event columns, in [`EventTuple`]'s order, for `pool`'s dialect.
+fn event_columns(pool: &DbPool) -> &'static str {
+    match pool {
+        DbPool::Sqlite(_) => {
+            "position, stream_id, stream_version, event_id, event_type, schema_version, payload, metadata, recorded_at, \
+             previous_hash, hash"
+        }
+        DbPool::Postgres(_) => {
+            "position, stream_id, stream_version, event_id::text, event_type, schema_version, payload::text, metadata::text, \
+             (EXTRACT(EPOCH FROM recorded_at) * 1000000)::bigint, previous_hash, hash"
+        }
+    }
+}
+
+fn decode(
+    (
+        position,
+        stream_id,
+        stream_version,
+        event_id,
+        event_type,
+        schema_version,
+        payload,
+        metadata,
+        recorded_at_micros,
+        previous_hash,
+        hash,
+    ): EventTuple,
+) -> Result<StoredRow, StoreError> {
+    let event_id = Uuid::parse_str(&event_id)
+        .map_err(|e| StoreError::Corrupt { position: position as u64, reason: format!("event_id is not a UUID: {e}") })?;
+    Ok(StoredRow {
+        position,
+        stream_id,
+        stream_version,
+        event_id,
+        event_type,
+        schema_version,
+        payload,
+        metadata,
+        recorded_at_micros,
+        previous_hash,
+        hash,
+    })
+}
+
+/// Runs `$sql` (written with `$N` placeholders) on `$pool` with `$args` bound in order, through
+/// `$run` (`fetch_all`, `fetch_optional`…), as a `query_as` of the row type the caller expects.
+macro_rules! query_as {
+    ($pool:expr, $sql:expr, [$($arg:expr),*], $run:ident) => {
+        match $pool {
+            DbPool::Sqlite(pool) => {
+                let sql = for_sqlite($sql);
+                sqlx::query_as(&sql)$(.bind($arg))*.$run(pool).await
+            }
+            DbPool::Postgres(pool) => sqlx::query_as($sql)$(.bind($arg))*.$run(pool).await,
+        }
+    };
+}
+
+/// Streams the events after `after` (at most `limit`) that pass `filter` into `sink`, as they
+/// arrive, so that decoding overlaps the database's sending.
+pub(crate) async fn read_all(
+    pool: &DbPool,
+    after: i64,
+    limit: i64,
+    filter: &EventFilter,
+    sink: &mut Sink<'_>,
+) -> Result<(), StoreError> {
+    let (condition, stream_argument) = match filter {
+        EventFilter::All => ("position > $1", None),
+        EventFilter::Stream(stream_id) => ("stream_id = $3 AND position > $1", Some(stream_id.as_str())),
+        // substr compares exactly (LIKE would be case-insensitive on SQLite and treat % and _ as
+        // wildcards); both dialects have it.
+        EventFilter::StreamPrefix(prefix) => ("substr(stream_id, 1, length($3)) = $3 AND position > $1", Some(prefix.as_str())),
+    };
+    let sql = format!("SELECT {} FROM events WHERE {condition} ORDER BY position LIMIT $2", event_columns(pool));
+    macro_rules! stream_rows {
+        ($pool:expr, $text:expr) => {{
+            let mut query = sqlx::query_as::<_, EventTuple>($text).bind(after).bind(limit);
+            if let Some(argument) = stream_argument {
+                query = query.bind(argument);
+            }
+            let mut rows = query.fetch($pool);
+            while let Some(row) = rows.try_next().await? {
+                sink(decode(row)?)?;
+            }
+        }};
+    }
+    match pool {
+        DbPool::Sqlite(pool) => {
+            let sql = for_sqlite(&sql);
+            stream_rows!(pool, &sql)
+        }
+        DbPool::Postgres(pool) => stream_rows!(pool, &sql),
+    }
+    Ok(())
+}
+
+/// Up to `limit` events of `stream_id` from `from_version`, in stream order.
+pub(crate) async fn read_stream(
+    pool: &DbPool,
+    stream_id: &str,
+    from_version: i64,
+    limit: i64,
+) -> Result<Vec<StoredRow>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3",
+        event_columns(pool)
+    );
+    let rows: Vec<EventTuple> = query_as!(pool, &sql, [stream_id, from_version, limit], fetch_all)?;
+    rows.into_iter().map(decode).collect()
+}
+
+/// The version of `stream_id` (0 when it has no events).
+pub(crate) async fn stream_version(pool: &DbPool, stream_id: &str) -> Result<i64, StoreError> {
+    let sql = "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1";
+    let version: Option<(i64,)> = query_as!(pool, sql, [stream_id], fetch_optional)?;
+    Ok(version.map_or(0, |(version,)| version))
+}
+
+/// The last event's position and hash, if any.
+pub(crate) async fn head(pool: &DbPool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+    let sql = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1";
+    Ok(query_as!(pool, sql, [], fetch_optional)?)
+}
+
+/// The hash of the event at `position`, if any.
+pub(crate) async fn hash_at(pool: &DbPool, position: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    let sql = "SELECT hash FROM events WHERE position = $1";
+    let hash: Option<(Vec<u8>,)> = query_as!(pool, sql, [position], fetch_optional)?;
+    Ok(hash.map(|(hash,)| hash))
+}
+
+/// How many events are in streams whose id starts with `prefix`.
+pub(crate) async fn count_with_prefix(pool: &DbPool, prefix: &str) -> Result<i64, StoreError> {
+    let sql = "SELECT count(*) FROM events WHERE substr(stream_id, 1, length($1)) = $1";
+    let (count,): (i64,) = query_as!(pool, sql, [prefix], fetch_one)?;
+    Ok(count)
+}
+
+/// The recorded outcome of the append that first used `key`.
+pub(crate) async fn recorded_outcome(pool: &DbPool, key: &str) -> Result<Option<KeyRow>, StoreError> {
+    let sql = "SELECT stream_id, first_position, last_position, stream_version, request_fingerprint \
+               FROM idempotency_keys WHERE idempotency_key = $1";
+    let row: Option<(String, i64, i64, i64, Option<String>)> = query_as!(pool, sql, [key], fetch_optional)?;
+    Ok(row.map(|(stream_id, first_position, last_position, stream_version, fingerprint)| KeyRow {
+        stream_id,
+        first_position,
+        last_position,
+        stream_version,
+        fingerprint,
+    }))
+}
+
+/// Whether an event with `event_id` is in the log. (The id is compared as text on SQLite, which
+/// stores it so, and as a `uuid` on PostgreSQL, so that its index is used.)
+pub(crate) async fn event_recorded(pool: &DbPool, event_id: Uuid) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = match pool {
+        DbPool::Sqlite(pool) => {
+            sqlx::query_as("SELECT position FROM events WHERE event_id = ?1")
+                .bind(event_id.hyphenated().to_string())
+                .fetch_optional(pool)
+                .await?
+        }
+        DbPool::Postgres(pool) => {
+            sqlx::query_as("SELECT position FROM events WHERE event_id = $1").bind(event_id).fetch_optional(pool).await?
+        }
+    };
+    Ok(found.is_some())
+}
