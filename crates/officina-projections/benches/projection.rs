@@ -10,13 +10,11 @@
 //! path of a live session). Rounds alternate raw and projected appends so that machine noise
 //! hits both; the median of each is reported, with the ratio.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use officina_domain::workshop::Event;
 use officina_domain::*;
-use officina_projections::Projector;
 use officina_store::{EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use sqlx::Connection;
 use uuid::Uuid;
@@ -51,10 +49,7 @@ async fn main() {
 
 async fn run_suite(label: &str, url: &str) {
     let raw = EventStore::connect(url).await.expect("open the store");
-    let projected =
-        EventStore::connect_with(url, StoreOptions { hook: Some(Arc::new(Projector::new())), ..StoreOptions::default() })
-            .await
-            .expect("open the store");
+    let projected = officina_projections::connect(url, StoreOptions::default()).await.expect("open the store");
     for (name, tasks, per_task) in [("single writer", 1, SINGLE_WRITER_EVENTS), ("64 concurrent writers", TASKS, EVENTS_PER_TASK)]
     {
         let (mut raw_rates, mut projected_rates) = (Vec::new(), Vec::new());

@@ -8,7 +8,9 @@
 //!   It counts the statements it issues ([`ReadModels::statements_issued`]).
 //! * [`ReadModels::tallies`] computes live tallies with the domain's own rules
 //!   ([`officina_domain::tally::evaluate`]); tallies are never stored.
-//! * [`rebuild`] replays the log from position 0 into fresh tables and swaps them in;
+//! * [`prepare`] gives a database the read models of this code (rebuilding them from the log
+//!   when their tables changed); [`rebuild`] replays the log into fresh tables and swaps them in
+//!   while servers run;
 //!   [`ReadModels::digest`] hashes the tables' contents so that two rebuilds, or a rebuild and
 //!   the live tables, can be compared.
 //!
@@ -19,24 +21,48 @@
 #![warn(missing_docs)]
 
 mod error;
+mod plan;
 mod projector;
 mod read;
+mod reader;
 mod rebuild;
-mod rows;
 mod schema;
 mod sql;
 mod tally;
 
+// The feature modules: one per read model, each with its tables, rows, projection and queries.
+mod contributions;
+mod guidelines;
+mod members;
+mod organizations;
+mod proposals;
+mod sessions;
+mod workshops;
+
+pub use contributions::{ContributionRow, ContributionVersionRow, DispositionRow};
 pub use error::ProjectionError;
+pub use guidelines::{FeedbackRow, GuidelineRow, GuidelineVersionRow};
+pub use members::MemberRow;
+pub use organizations::OrganizationRow;
 pub use projector::Projector;
+pub use proposals::{DecisionRow, InterestRow, PositionRow, ProposalRow, ProposalVersionRow};
+pub use read::NodeRows;
 pub use read::{
     ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest, ReadModels, WorkshopFilter,
     cursor_of,
 };
 pub use rebuild::rebuild;
-pub use rows::{
-    AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow, DecisionRow, DispositionRow, DocumentRow,
-    FeedbackRow, GuidelineRow, GuidelineVersionRow, InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow,
-    ProposalRow, ProposalVersionRow, SessionRow, WorkshopRow,
-};
+pub use schema::prepare;
+pub use sessions::{AgendaItemRow, AttendanceRow, DocumentRow, MinutesRow, SessionRow};
 pub use tally::ProposalTally;
+pub use workshops::{AdoptionRow, WorkshopRow};
+
+/// Opens the store at `url` with the read models projected in every append transaction (the
+/// [`Projector`] installed as its hook, over `options`' other settings), after making sure the
+/// database's read models are those of this code ([`prepare`]).
+pub async fn connect(url: &str, options: officina_store::StoreOptions) -> Result<officina_store::EventStore, ProjectionError> {
+    let options = officina_store::StoreOptions { hook: Some(std::sync::Arc::new(Projector::new())), ..options };
+    let store = officina_store::EventStore::connect_with(url, options).await?;
+    prepare(&store).await?;
+    Ok(store)
+}

@@ -19,9 +19,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use officina_domain::*;
 use officina_store::{DbPool, EventStore};
 
+use crate::contributions::ContributionRow;
 use crate::error::ProjectionError;
-use crate::rows::*;
+use crate::guidelines::{FeedbackRow, GuidelineRow};
+use crate::members::MemberRow;
+use crate::organizations::OrganizationRow;
+use crate::proposals::{DecisionRow, ProposalRow};
+use crate::reader::{FromRow, Reader};
+use crate::sessions::{AgendaItemRow, DocumentRow, MinutesRow, SessionRow};
 use crate::sql::{Arg, Sql, bind_all, for_sqlite};
+use crate::workshops::WorkshopRow;
 
 /// The most distinct ids one batch statement carries; larger batches take one statement per
 /// chunk.
@@ -74,7 +81,7 @@ pub fn cursor_of(position: u64) -> String {
     hex::encode(position.to_be_bytes())
 }
 
-fn position_of_cursor(cursor: &str) -> Result<i64, ProjectionError> {
+pub(crate) fn position_of_cursor(cursor: &str) -> Result<i64, ProjectionError> {
     let bytes: [u8; 8] = hex::decode(cursor)
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
@@ -196,7 +203,7 @@ impl ReadModels {
 
     /// Rows of `T` whose `key_column` is one of `keys`, ordered by `order_by`; one statement per
     /// [`MAX_IDS_PER_STATEMENT`] distinct keys, none for no keys.
-    async fn by_keys<T: FromRow>(
+    pub(crate) async fn by_keys<T: FromRow>(
         &self,
         key_column: &str,
         keys: Vec<String>,
@@ -215,7 +222,7 @@ impl ReadModels {
     }
 
     /// Groups rows by `key`, with an entry (possibly empty) for every requested id.
-    fn group<K: Eq + Hash + Copy, T>(ids: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    pub(crate) fn group<K: Eq + Hash + Copy, T>(ids: &[K], rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
         let mut grouped: HashMap<K, Vec<T>> = ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
             grouped.entry(key(&row)).or_default().push(row);
@@ -224,13 +231,13 @@ impl ReadModels {
     }
 
     /// Indexes rows by `key` (each id at most once).
-    fn index<K: Eq + Hash, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, T> {
+    pub(crate) fn index<K: Eq + Hash, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, T> {
         rows.into_iter().map(|row| (key(&row), row)).collect()
     }
 
     /// A page of `T` ordered by `sort_column` (a creation position), filtered by `filter` (with
     /// its arguments already in `sql`). One statement, two when the page is empty.
-    async fn page<T: FromRow>(
+    pub(crate) async fn page<T: FromRow>(
         &self,
         mut sql: Sql,
         filter: &str,
@@ -270,358 +277,33 @@ impl ReadModels {
         let items = rows.into_iter().take(first).map(|(_, row)| row).collect::<Vec<T>>();
         Ok(Page { items: items.into_iter().map(|row| (String::new(), row)).collect(), total_count, has_next_page })
     }
-
-    // Workshops.
-
-    /// A page of workshops in the order they were identified.
-    pub async fn workshops(&self, filter: &WorkshopFilter, request: &PageRequest) -> Result<Page<WorkshopRow>, ProjectionError> {
-        let mut sql = Sql::default();
-        let mut conditions = vec!["1 = 1".to_owned()];
-        if let Some(stage) = filter.stage {
-            conditions.push(format!("w.stage = {}", sql.arg(Arg::text(stage.as_str()))));
-        }
-        if let Some(cycle) = &filter.programming_cycle {
-            conditions.push(format!("w.programming_cycle = {}", sql.arg(Arg::text(cycle.clone()))));
-        }
-        if let Some(phase) = filter.cycle_phase {
-            conditions.push(format!("w.cycle_phase = {}", sql.arg(Arg::text(phase.as_str()))));
-        }
-        if let Some(territory) = &filter.territory {
-            conditions.push(format!("w.territory = {}", sql.arg(Arg::text(territory.clone()))));
-        }
-        let page = self.page::<WorkshopRow>(sql, &conditions.join(" AND "), "w.created_position", request).await?;
-        Ok(with_cursors(page, |w| w.created_position))
-    }
-
-    /// One workshop.
-    pub async fn workshop(&self, id: WorkshopId) -> Result<Option<WorkshopRow>, ProjectionError> {
-        Ok(self.workshops_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Workshops by id (absent ids are missing from the map).
-    pub async fn workshops_by_ids(&self, ids: &[WorkshopId]) -> Result<HashMap<WorkshopId, WorkshopRow>, ProjectionError> {
-        let rows = self.by_keys::<WorkshopRow>("w.id", strings(ids), "", "w.created_position").await?;
-        Ok(Self::index(rows, |w| w.id))
-    }
-
-    /// The guideline versions each workshop adopted, in order (the last one is being tested).
-    pub async fn adoptions_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<AdoptionRow>>, ProjectionError> {
-        let rows = self.by_keys::<AdoptionRow>("a.workshop_id", strings(ids), "", "a.position").await?;
-        Ok(Self::group(ids, rows, |a| a.workshop_id))
-    }
-
-    // Organizations.
-
-    /// A page of organizations in the order they were registered.
-    pub async fn organizations(&self, request: &PageRequest) -> Result<Page<OrganizationRow>, ProjectionError> {
-        let page = self.page::<OrganizationRow>(Sql::default(), "1 = 1", "o.created_position", request).await?;
-        Ok(with_cursors(page, |o| o.created_position))
-    }
-
-    /// One organization.
-    pub async fn organization(&self, id: OrganizationId) -> Result<Option<OrganizationRow>, ProjectionError> {
-        Ok(self.organizations_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Organizations by id.
-    pub async fn organizations_by_ids(
-        &self,
-        ids: &[OrganizationId],
-    ) -> Result<HashMap<OrganizationId, OrganizationRow>, ProjectionError> {
-        let rows = self.by_keys::<OrganizationRow>("o.id", strings(ids), "", "o.created_position").await?;
-        Ok(Self::index(rows, |o| o.id))
-    }
-
-    // Guidelines.
-
-    /// A page of guidelines in the order they were published.
-    pub async fn guidelines(&self, request: &PageRequest) -> Result<Page<GuidelineRow>, ProjectionError> {
-        let page = self.page::<GuidelineRow>(Sql::default(), "1 = 1", "g.created_position", request).await?;
-        Ok(with_cursors(page, |g| g.created_position))
-    }
-
-    /// One guideline.
-    pub async fn guideline(&self, id: GuidelineId) -> Result<Option<GuidelineRow>, ProjectionError> {
-        Ok(self.guidelines_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Guidelines by id.
-    pub async fn guidelines_by_ids(&self, ids: &[GuidelineId]) -> Result<HashMap<GuidelineId, GuidelineRow>, ProjectionError> {
-        let rows = self.by_keys::<GuidelineRow>("g.id", strings(ids), "", "g.created_position").await?;
-        Ok(Self::index(rows, |g| g.id))
-    }
-
-    /// Every version of each guideline, oldest first.
-    pub async fn guideline_versions_by_guideline(
-        &self,
-        ids: &[GuidelineId],
-    ) -> Result<HashMap<GuidelineId, Vec<GuidelineVersionRow>>, ProjectionError> {
-        let rows = self.by_keys::<GuidelineVersionRow>("v.guideline_id", strings(ids), "", "v.guideline_id, v.version").await?;
-        Ok(Self::group(ids, rows, |v| v.guideline_id))
-    }
-
-    /// The feedback given on each guideline (every version, every workshop), oldest first.
-    pub async fn feedback_by_guideline(
-        &self,
-        ids: &[GuidelineId],
-    ) -> Result<HashMap<GuidelineId, Vec<FeedbackRow>>, ProjectionError> {
-        let rows = self.by_keys::<FeedbackRow>("f.guideline_id", strings(ids), "", "f.position").await?;
-        Ok(Self::group(ids, rows, |f| f.guideline_id))
-    }
-
-    /// The guideline feedback given in each workshop, oldest first.
-    pub async fn feedback_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<FeedbackRow>>, ProjectionError> {
-        let rows = self.by_keys::<FeedbackRow>("f.workshop_id", strings(ids), "", "f.position").await?;
-        Ok(Self::group(ids, rows, |f| f.workshop_id))
-    }
-
-    // Members.
-
-    /// Every member of each workshop, current and past, in order of admission.
-    pub async fn members_by_workshop(&self, ids: &[WorkshopId]) -> Result<HashMap<WorkshopId, Vec<MemberRow>>, ProjectionError> {
-        let rows = self.by_keys::<MemberRow>("m.workshop_id", strings(ids), "", "m.created_position").await?;
-        Ok(Self::group(ids, rows, |m| m.workshop_id))
-    }
-
-    /// Every membership of a person, in any workshop, current and past, in order of admission.
-    pub async fn memberships_of_person(&self, person: PersonId) -> Result<Vec<MemberRow>, ProjectionError> {
-        self.by_keys::<MemberRow>("m.person_id", strings(&[person]), "", "m.created_position").await
-    }
-
-    /// One membership.
-    pub async fn member(&self, id: MemberId) -> Result<Option<MemberRow>, ProjectionError> {
-        Ok(self.members_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Memberships by id.
-    pub async fn members_by_ids(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberRow>, ProjectionError> {
-        let rows = self.by_keys::<MemberRow>("m.id", strings(ids), "", "m.created_position").await?;
-        Ok(Self::index(rows, |m| m.id))
-    }
-
-    // Sessions.
-
-    /// The sessions of each workshop, in the order they were convened.
-    pub async fn sessions_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<SessionRow>>, ProjectionError> {
-        let rows = self.by_keys::<SessionRow>("s.workshop_id", strings(ids), "", "s.created_position").await?;
-        Ok(Self::group(ids, rows, |s| s.workshop_id))
-    }
-
-    /// One session.
-    pub async fn session(&self, id: SessionId) -> Result<Option<SessionRow>, ProjectionError> {
-        Ok(self.sessions_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Sessions by id.
-    pub async fn sessions_by_ids(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, SessionRow>, ProjectionError> {
-        let rows = self.by_keys::<SessionRow>("s.id", strings(ids), "", "s.created_position").await?;
-        Ok(Self::index(rows, |s| s.id))
-    }
-
-    /// The agenda of each session, in agenda order.
-    pub async fn agenda_items_by_session(
-        &self,
-        ids: &[SessionId],
-    ) -> Result<HashMap<SessionId, Vec<AgendaItemRow>>, ProjectionError> {
-        let rows = self
-            .by_keys::<AgendaItemRow>("a.session_id", strings(ids), "", "a.session_id, a.ordinal, a.created_position")
-            .await?;
-        Ok(Self::group(ids, rows, |a| a.session_id))
-    }
-
-    /// The documents shared for each session, in the order they were shared, with their lead
-    /// time in working days and the shortfall flag.
-    pub async fn documents_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<DocumentRow>>, ProjectionError> {
-        let rows = self.by_keys::<DocumentRow>("d.session_id", strings(ids), "", "d.position").await?;
-        Ok(Self::group(ids, rows, |d| d.session_id))
-    }
-
-    /// Who checked in to each session, in order.
-    pub async fn attendance_by_session(
-        &self,
-        ids: &[SessionId],
-    ) -> Result<HashMap<SessionId, Vec<AttendanceRow>>, ProjectionError> {
-        let rows = self.by_keys::<AttendanceRow>("a.session_id", strings(ids), "", "a.position").await?;
-        Ok(Self::group(ids, rows, |a| a.session_id))
-    }
-
-    /// Every version of each session's minutes, oldest first, each with its status.
-    pub async fn minutes_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<MinutesRow>>, ProjectionError> {
-        let rows = self.by_keys::<MinutesRow>("n.session_id", strings(ids), "", "n.created_position").await?;
-        Ok(Self::group(ids, rows, |n| n.session_id))
-    }
-
-    // Contributions.
-
-    /// A page of a workshop's contributions in the order they were submitted.
-    pub async fn contributions(
-        &self,
-        workshop: WorkshopId,
-        filter: &ContributionFilter,
-        request: &PageRequest,
-    ) -> Result<Page<ContributionRow>, ProjectionError> {
-        let mut sql = Sql::default();
-        let mut conditions = vec![format!("c.workshop_id = {}", sql.arg(Arg::text(workshop.to_string())))];
-        if let Some(kind) = filter.kind {
-            conditions.push(format!("c.kind = {}", sql.arg(Arg::text(kind.as_str()))));
-        }
-        match filter.disposition {
-            None => {}
-            Some(DispositionFilter::Pending) => conditions.push("c.disposition IS NULL AND c.withdrawn_at IS NULL".to_owned()),
-            Some(DispositionFilter::Recorded(disposition)) => {
-                conditions.push(format!("c.disposition = {}", sql.arg(Arg::text(disposition.as_str()))))
-            }
-        }
-        let page = self.page::<ContributionRow>(sql, &conditions.join(" AND "), "c.created_position", request).await?;
-        Ok(with_cursors(page, |c| c.created_position))
-    }
-
-    /// Every contribution of each workshop, withdrawn ones included, in order of submission.
-    pub async fn contributions_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<ContributionRow>>, ProjectionError> {
-        let rows = self.by_keys::<ContributionRow>("c.workshop_id", strings(ids), "", "c.created_position").await?;
-        Ok(Self::group(ids, rows, |c| c.workshop_id))
-    }
-
-    /// One contribution.
-    pub async fn contribution(&self, id: ContributionId) -> Result<Option<ContributionRow>, ProjectionError> {
-        Ok(self.contributions_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Contributions by id.
-    pub async fn contributions_by_ids(
-        &self,
-        ids: &[ContributionId],
-    ) -> Result<HashMap<ContributionId, ContributionRow>, ProjectionError> {
-        let rows = self.by_keys::<ContributionRow>("c.id", strings(ids), "", "c.created_position").await?;
-        Ok(Self::index(rows, |c| c.id))
-    }
-
-    /// Every version of each contribution, oldest first.
-    pub async fn contribution_versions_by_contribution(
-        &self,
-        ids: &[ContributionId],
-    ) -> Result<HashMap<ContributionId, Vec<ContributionVersionRow>>, ProjectionError> {
-        let rows =
-            self.by_keys::<ContributionVersionRow>("v.contribution_id", strings(ids), "", "v.contribution_id, v.version").await?;
-        Ok(Self::group(ids, rows, |v| v.contribution_id))
-    }
-
-    /// Every disposition recorded on each contribution, oldest first (the last one stands).
-    pub async fn dispositions_by_contribution(
-        &self,
-        ids: &[ContributionId],
-    ) -> Result<HashMap<ContributionId, Vec<DispositionRow>>, ProjectionError> {
-        let rows = self.by_keys::<DispositionRow>("d.contribution_id", strings(ids), "", "d.position").await?;
-        Ok(Self::group(ids, rows, |d| d.contribution_id))
-    }
-
-    // Proposals.
-
-    /// The proposals of each workshop in the order they were drafted, all of them or only those
-    /// with `status`.
-    pub async fn proposals_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-        status: Option<ProposalStatus>,
-    ) -> Result<HashMap<WorkshopId, Vec<ProposalRow>>, ProjectionError> {
-        let extra = match status {
-            // Status names are fixed wire names, never user input, so they can be inlined.
-            Some(status) => format!(" AND p.status = '{}'", status.as_str()),
-            None => String::new(),
-        };
-        let rows = self.by_keys::<ProposalRow>("p.workshop_id", strings(ids), &extra, "p.created_position").await?;
-        Ok(Self::group(ids, rows, |p| p.workshop_id))
-    }
-
-    /// One proposal.
-    pub async fn proposal(&self, id: ProposalId) -> Result<Option<ProposalRow>, ProjectionError> {
-        Ok(self.proposals_by_ids(&[id]).await?.remove(&id))
-    }
-
-    /// Proposals by id.
-    pub async fn proposals_by_ids(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, ProposalRow>, ProjectionError> {
-        let rows = self.by_keys::<ProposalRow>("p.id", strings(ids), "", "p.created_position").await?;
-        Ok(Self::index(rows, |p| p.id))
-    }
-
-    /// Every text version of each proposal, oldest first.
-    pub async fn proposal_versions_by_proposal(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, Vec<ProposalVersionRow>>, ProjectionError> {
-        let rows = self.by_keys::<ProposalVersionRow>("v.proposal_id", strings(ids), "", "v.proposal_id, v.version").await?;
-        Ok(Self::group(ids, rows, |v| v.proposal_id))
-    }
-
-    /// Every position stated on each proposal, oldest first, superseded ones included (marked
-    /// `current = false`, with the position that superseded them).
-    pub async fn positions_by_proposal(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, Vec<PositionRow>>, ProjectionError> {
-        let rows = self.by_keys::<PositionRow>("q.proposal_id", strings(ids), "", "q.position").await?;
-        Ok(Self::group(ids, rows, |p| p.proposal_id))
-    }
-
-    /// The interests declared on each proposal (each recuses its organization), oldest first.
-    pub async fn interests_by_proposal(
-        &self,
-        ids: &[ProposalId],
-    ) -> Result<HashMap<ProposalId, Vec<InterestRow>>, ProjectionError> {
-        let rows = self.by_keys::<InterestRow>("i.proposal_id", strings(ids), "", "i.position").await?;
-        Ok(Self::group(ids, rows, |i| i.proposal_id))
-    }
-
-    // Decisions.
-
-    /// One decision.
-    pub async fn decision(&self, id: DecisionId) -> Result<Option<DecisionRow>, ProjectionError> {
-        let rows = self.by_keys::<DecisionRow>("d.id", strings(&[id]), "", "d.position").await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// The decisions of each workshop, in the order they were taken.
-    pub async fn decisions_by_workshop(
-        &self,
-        ids: &[WorkshopId],
-    ) -> Result<HashMap<WorkshopId, Vec<DecisionRow>>, ProjectionError> {
-        let rows = self.by_keys::<DecisionRow>("d.workshop_id", strings(ids), "", "d.position").await?;
-        Ok(Self::group(ids, rows, |d| d.workshop_id))
-    }
-
-    /// The decision on each proposal, for those that have one.
-    pub async fn decision_by_proposal(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, DecisionRow>, ProjectionError> {
-        let rows = self.by_keys::<DecisionRow>("d.proposal_id", strings(ids), "", "d.position").await?;
-        Ok(Self::index(rows, |d| d.proposal_id))
-    }
 }
 
 /// The rows of every kind of object with a UUID identity, found by id: what Relay's
 /// `node`/`nodes` resolve. Ids are UUIDs, unique across kinds, so each id is in at most one map.
 #[derive(Debug, Default)]
 pub struct NodeRows {
+    /// Workshops found.
     pub workshops: HashMap<WorkshopId, WorkshopRow>,
+    /// Organizations found.
     pub organizations: HashMap<OrganizationId, OrganizationRow>,
+    /// Guidelines found.
     pub guidelines: HashMap<GuidelineId, GuidelineRow>,
+    /// Members found.
     pub members: HashMap<MemberId, MemberRow>,
+    /// Sessions found.
     pub sessions: HashMap<SessionId, SessionRow>,
+    /// Agenda items found.
     pub agenda_items: HashMap<AgendaItemId, AgendaItemRow>,
+    /// Shared documents found.
     pub documents: HashMap<DocumentId, DocumentRow>,
+    /// Contributions found.
     pub contributions: HashMap<ContributionId, ContributionRow>,
+    /// Proposals found.
     pub proposals: HashMap<ProposalId, ProposalRow>,
+    /// Decisions found.
     pub decisions: HashMap<DecisionId, DecisionRow>,
+    /// Guideline feedback found.
     pub feedback: HashMap<FeedbackId, FeedbackRow>,
 }
 
@@ -659,12 +341,12 @@ impl ReadModels {
 }
 
 /// Ids as the text the tables hold.
-fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
+pub(crate) fn strings<T: ToString>(ids: &[T]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
 /// Gives each item of a page its cursor.
-fn with_cursors<T>(page: Page<T>, sort_key: impl Fn(&T) -> u64) -> Page<T> {
+pub(crate) fn with_cursors<T>(page: Page<T>, sort_key: impl Fn(&T) -> u64) -> Page<T> {
     Page {
         items: page.items.into_iter().map(|(_, row)| (cursor_of(sort_key(&row)), row)).collect(),
         total_count: page.total_count,

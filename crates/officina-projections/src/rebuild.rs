@@ -20,7 +20,7 @@ use sqlx::{Column, Executor};
 use crate::error::ProjectionError;
 use crate::projector::Projector;
 use crate::read::ReadModels;
-use crate::schema::{self, LIVE_PREFIX, REBUILD_PREFIX, TABLES};
+use crate::schema::{self, LIVE_PREFIX, REBUILD_PREFIX, reborrow, tables};
 use crate::sql::Sql;
 
 /// How many events a rebuild reads and projects per transaction.
@@ -34,12 +34,12 @@ const REBUILD_PAGE: usize = 1000;
 pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
     let backend = store.backend();
     let pool = store.pool();
-    let (tables, indexes) = schema::ddl(backend);
+    let (creates, indexes) = schema::ddl();
 
     // Leftovers of an interrupted rebuild go first; then the fresh, empty tables.
     let mut setup: Vec<String> =
-        TABLES.iter().map(|(name, _)| format!("DROP TABLE IF EXISTS {}", schema::rename(name, REBUILD_PREFIX))).collect();
-    setup.extend(tables.iter().map(|statement| schema::rename(statement, REBUILD_PREFIX)));
+        tables().map(|table| format!("DROP TABLE IF EXISTS {}", schema::rename(table.name, REBUILD_PREFIX))).collect();
+    setup.extend(creates.iter().map(|statement| schema::rename(statement, REBUILD_PREFIX)));
     execute_all(pool, setup).await?;
 
     // The bulk of the log, page by page, with no lock held.
@@ -67,7 +67,8 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
 
     // The swap, under the append lock: catch up, drop the live tables, rename the fresh ones.
     let mut swap: Vec<String> = Vec::new();
-    for (name, _) in TABLES {
+    for table in tables() {
+        let name = table.name;
         swap.push(format!("DROP TABLE {name}"));
         swap.push(format!("ALTER TABLE {} RENAME TO {name}", schema::rename(name, REBUILD_PREFIX)));
         if backend == Backend::Postgres {
@@ -117,14 +118,6 @@ fn swap_in<'a>(
     })
 }
 
-/// A shorter-lived handle on the same connection.
-fn reborrow<'b>(conn: &'b mut HookConnection<'_>) -> HookConnection<'b> {
-    match conn {
-        HookConnection::Sqlite(conn) => HookConnection::Sqlite(conn),
-        HookConnection::Postgres(conn) => HookConnection::Postgres(conn),
-    }
-}
-
 /// Runs DDL statements one by one.
 async fn execute_all(pool: &DbPool, statements: Vec<String>) -> Result<(), ProjectionError> {
     for statement in statements {
@@ -149,7 +142,8 @@ impl ReadModels {
 
     async fn digest_of(&self, prefix: &str) -> Result<String, ProjectionError> {
         let mut hasher = Sha256::new();
-        for (name, primary_key) in TABLES {
+        for table in tables() {
+            let (name, primary_key) = (table.name, table.key);
             let table = schema::rename(name, prefix);
             // The column list comes from the database, so columns added by later migrations are
             // covered without a change here.

@@ -125,7 +125,7 @@ impl ReadModels {
                         "d" => Input::Decision { tally: t1.ok_or_else(missing)?, reason: t2 },
                         _ => Input::Position {
                             organization: organization.ok_or_else(missing)?,
-                            stance: <Stance as crate::rows::Wire>::parse(&t1.ok_or_else(missing)?)?,
+                            stance: <Stance as crate::reader::Wire>::parse(&t1.ok_or_else(missing)?)?,
                             text_version: i1.ok_or_else(missing)?,
                         },
                     };

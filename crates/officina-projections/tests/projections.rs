@@ -515,7 +515,7 @@ async fn a_rebuild_gives_the_live_digest_and_two_rebuilds_agree_on_both_backends
 }
 
 #[tokio::test]
-async fn a_rebuild_of_a_log_appended_without_read_models_projects_it_all() {
+async fn a_log_appended_without_read_models_is_projected_when_they_are_prepared_and_a_rebuild_agrees() {
     for db in TestDb::both().await {
         let plain = db.open_without_projector().await;
         // Only the organizations of the demo, appended while no projector was installed.
@@ -524,14 +524,19 @@ async fn a_rebuild_of_a_log_appended_without_read_models_projects_it_all() {
             domain.run(&plain, step).await;
         }
         drop(plain);
+        // Opening with the projector prepares the read models: there were none, so the whole
+        // log is projected.
         let store = db.open().await;
         let read = ReadModels::of_store(&store);
-        assert_eq!(read.organizations(&PageRequest::first(10)).await.expect("page").total_count, 0);
-        rebuild(&store).await.expect("rebuild");
-        assert_eq!(
-            read.organizations(&PageRequest::first(10)).await.expect("page").total_count as usize,
-            domain.organizations.len()
-        );
+        let count = |read: ReadModels| async move {
+            read.organizations(&PageRequest::first(10)).await.expect("page").total_count as usize
+        };
+        assert_eq!(count(read.clone()).await, domain.organizations.len());
+        let prepared = read.digest().await.expect("digest");
+        // A second opening finds them up to date and leaves them; a rebuild gives the same rows.
+        assert!(!officina_projections::prepare(&store).await.expect("prepare"));
+        assert_eq!(rebuild(&store).await.expect("rebuild"), prepared);
+        assert_eq!(count(read).await, domain.organizations.len());
         db.cleanup().await;
     }
 }
@@ -609,6 +614,31 @@ async fn any_text_and_any_instant_in_the_log_read_back_exactly() {
             );
         }
         assert_eq!(read.unreadable_rows(), 0);
+        db.cleanup().await;
+    }
+}
+
+/// When the code's tables differ from those the database was built with (here: the recorded DDL
+/// digest is not the code's), opening rebuilds every read model from the log, and the rows are
+/// those the log gives.
+#[tokio::test]
+async fn read_models_built_by_other_code_are_rebuilt_from_the_log_when_prepared() {
+    for db in TestDb::both().await {
+        let store = db.open().await;
+        let domain = run_demo(&store).await;
+        let read = ReadModels::of_store(&store);
+        let before = read.digest().await.expect("digest");
+        // Another version of the code: another schema, and rows this code would not write.
+        support::raw_sql(&store, "UPDATE read_model_schema SET digest = 'built-by-another-version'").await.expect("stale digest");
+        support::raw_sql(&store, "DELETE FROM rm_organizations").await.expect("stale rows");
+        assert_ne!(read.digest().await.expect("digest"), before);
+        assert!(officina_projections::prepare(&store).await.expect("prepare"), "it rebuilt");
+        assert_eq!(read.digest().await.expect("digest"), before, "the same rows as the log gives");
+        assert_eq!(
+            read.organizations(&PageRequest::first(100)).await.expect("page").total_count as usize,
+            domain.organizations.len()
+        );
+        assert!(!officina_projections::prepare(&store).await.expect("prepare"), "then it is up to date");
         db.cleanup().await;
     }
 }

@@ -19,7 +19,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use officina_app::{CommandService, SystemClock};
 use officina_graphql::{Api, Limits, Services};
-use officina_projections::{Projector, ReadModels};
+use officina_projections::ReadModels;
 use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -61,9 +61,8 @@ pub struct Officina {
 
 impl Officina {
     /// Opens the database at `url` with the read models projected in every append transaction.
-    pub async fn open(url: &str) -> Result<Self, officina_store::StoreError> {
-        let options = StoreOptions { hook: Some(Arc::new(Projector::new())), ..Default::default() };
-        let store = EventStore::connect_with(url, options).await?;
+    pub async fn open(url: &str) -> Result<Self, officina_projections::ProjectionError> {
+        let store = officina_projections::connect(url, StoreOptions::default()).await?;
         let read = ReadModels::new(store.pool().clone());
         let app = CommandService::new(store.clone(), Arc::new(SystemClock));
         Ok(Self { store, app, read })

@@ -22,8 +22,6 @@ const APPEND_LOCK_KEY: i64 = 0x6f66_6669_6369_6e61;
 /// The channel on which the database announces each new head position.
 pub(crate) const NOTIFY_CHANNEL: &str = "officina_events";
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
-
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)?.application_name("officina");
     let pool = PgPoolOptions::new()
@@ -31,7 +29,11 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<PgPool, S
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    // A migration recorded in an old database but no longer a file (the read models' tables,
+    // which the projections crate now creates and rebuilds from the log itself) is ignored.
+    let mut migrator = sqlx::migrate!("../../migrations/postgres");
+    migrator.set_ignore_missing(true);
+    migrator.run(&pool).await?;
     Ok(pool)
 }
 

@@ -17,8 +17,6 @@ use crate::error::StoreError;
 use crate::row::StoredRow;
 use crate::writer::{HeadAndStreams, KeyRow, StreamTip};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-
 /// Rows per multi-row INSERT: 11 parameters each stays far below SQLite's parameter limit.
 const INSERT_CHUNK: usize = 256;
 
@@ -33,7 +31,11 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    // A migration recorded in an old database but no longer a file (the read models' tables,
+    // which the projections crate now creates and rebuilds from the log itself) is ignored.
+    let mut migrator = sqlx::migrate!("../../migrations/sqlite");
+    migrator.set_ignore_missing(true);
+    migrator.run(&pool).await?;
     Ok(pool)
 }
 

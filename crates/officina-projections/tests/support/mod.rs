@@ -8,11 +8,9 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use officina_domain::demo::{DemoCommand, DemoStep};
 use officina_domain::{AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop};
-use officina_projections::Projector;
 use officina_store::{Backend, DbPool, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use officina_testing::{FreshDatabase, Kind};
 
@@ -50,8 +48,7 @@ impl TestDb {
 
     /// Opens the store with the projector installed.
     pub async fn open(&self) -> EventStore {
-        let options = StoreOptions { hook: Some(Arc::new(Projector::new())), ..StoreOptions::default() };
-        EventStore::connect_with(&self.url, options).await.expect("open the store")
+        officina_projections::connect(&self.url, StoreOptions::default()).await.expect("open the store")
     }
 
     /// Opens the store without read models (a plain log).

@@ -1,0 +1,722 @@
+//! Proposals, the positions stated on them, declared interests, and the decisions that close them.
+//!
+//! One feature, one place: the tables (their DDL), the rows as read, how each event of the
+//! feature becomes rows (named columns, checked by the compiler), and the queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use officina_domain::workshop::PositionRecord;
+use officina_domain::*;
+
+use crate::error::ProjectionError;
+use crate::plan::{Arg, Plan, id, insert_row, json, opt_id, time};
+use crate::read::*;
+use crate::reader::{FromRow, Reader};
+use crate::schema::Table;
+
+/// The tables of this feature.
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        name: "rm_proposals",
+        key: "id",
+        create: "CREATE TABLE rm_proposals (
+                 id                TEXT   PRIMARY KEY,
+                 workshop_id       TEXT   NOT NULL,
+                 kind              TEXT   NOT NULL,
+                 title             TEXT   NOT NULL,
+                 member_id         TEXT   NOT NULL,
+                 organization_id   TEXT   NOT NULL,
+                 cites             TEXT   NOT NULL,
+                 rule              TEXT   NOT NULL,
+                 rule_method       TEXT   NOT NULL,
+                 binding           BIGINT NOT NULL,
+                 status            TEXT   NOT NULL,
+                 current_version   BIGINT NOT NULL,
+                 text              TEXT   NOT NULL,
+                 drafted_at        TEXT   NOT NULL,
+                 amended_at        TEXT,
+                 opened_at         TEXT,
+                 opened_by         TEXT,
+                 opened_in_session TEXT,
+                 withdrawn_at      TEXT,
+                 withdrawn_reason  TEXT,
+                 withdrawn_by      TEXT,
+                 decision_id       TEXT,
+                 decided_at        TEXT,
+                 created_position  BIGINT NOT NULL,
+                 last_position     BIGINT NOT NULL
+             )",
+        indexes: &["CREATE INDEX rm_proposals_by_workshop ON rm_proposals (workshop_id, created_position)"],
+    },
+    Table {
+        name: "rm_proposal_versions",
+        key: "proposal_id, version",
+        create: "CREATE TABLE rm_proposal_versions (
+                 proposal_id TEXT   NOT NULL,
+                 version     BIGINT NOT NULL,
+                 text        TEXT   NOT NULL,
+                 note        TEXT   NOT NULL,
+                 written_by  TEXT   NOT NULL,
+                 written_at  TEXT   NOT NULL,
+                 position    BIGINT NOT NULL,
+                 PRIMARY KEY (proposal_id, version)
+             )",
+        indexes: &[],
+    },
+    Table {
+        name: "rm_positions",
+        key: "proposal_id, position",
+        create: "CREATE TABLE rm_positions (
+                 proposal_id     TEXT   NOT NULL,
+                 position        BIGINT NOT NULL,
+                 organization_id TEXT   NOT NULL,
+                 member_id       TEXT   NOT NULL,
+                 stance          TEXT   NOT NULL,
+                 rationale       TEXT,
+                 text_version    BIGINT NOT NULL,
+                 stated_at       TEXT   NOT NULL,
+                 PRIMARY KEY (proposal_id, position)
+             )",
+        indexes: &["CREATE INDEX rm_positions_by_organization ON rm_positions (proposal_id, organization_id, position)"],
+    },
+    Table {
+        name: "rm_interests",
+        key: "proposal_id, position",
+        create: "CREATE TABLE rm_interests (
+                 proposal_id     TEXT   NOT NULL,
+                 position        BIGINT NOT NULL,
+                 member_id       TEXT   NOT NULL,
+                 organization_id TEXT   NOT NULL,
+                 description     TEXT   NOT NULL,
+                 declared_at     TEXT   NOT NULL,
+                 PRIMARY KEY (proposal_id, position)
+             )",
+        indexes: &[],
+    },
+    Table {
+        name: "rm_decisions",
+        key: "id",
+        create: "CREATE TABLE rm_decisions (
+                 id                        TEXT   PRIMARY KEY,
+                 workshop_id               TEXT   NOT NULL,
+                 proposal_id               TEXT   NOT NULL,
+                 outcome                   TEXT   NOT NULL,
+                 rule                      TEXT   NOT NULL,
+                 rule_method               TEXT   NOT NULL,
+                 eligible                  BIGINT NOT NULL,
+                 expressed                 BIGINT NOT NULL,
+                 support                   BIGINT NOT NULL,
+                 support_with_reservations BIGINT NOT NULL,
+                 abstain                   BIGINT NOT NULL,
+                 oppose                    BIGINT NOT NULL,
+                 quorum_met                BIGINT NOT NULL,
+                 would_pass                BIGINT NOT NULL,
+                 reason                    TEXT,
+                 reason_code               TEXT,
+                 eligible_organizations    TEXT   NOT NULL,
+                 recused_organizations     TEXT   NOT NULL,
+                 positions                 TEXT   NOT NULL,
+                 text_version              BIGINT NOT NULL,
+                 session_id                TEXT,
+                 binding                   BIGINT NOT NULL,
+                 decided_by                TEXT   NOT NULL,
+                 decided_at                TEXT   NOT NULL,
+                 position                  BIGINT NOT NULL
+             )",
+        indexes: &[
+            "CREATE INDEX rm_decisions_by_proposal ON rm_decisions (proposal_id)",
+            "CREATE INDEX rm_decisions_by_workshop ON rm_decisions (workshop_id, position)",
+        ],
+    },
+];
+
+insert_row! {
+    /// A row of `rm_proposals`.
+    ProposalsInsert => "rm_proposals", tail: "", {
+    id,
+    workshop_id,
+    kind,
+    title,
+    member_id,
+    organization_id,
+    cites,
+    rule,
+    rule_method,
+    binding,
+    status,
+    current_version,
+    text,
+    drafted_at,
+    created_position,
+    last_position,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_proposal_versions`.
+    ProposalVersionsInsert => "rm_proposal_versions", tail: "", {
+    proposal_id,
+    version,
+    text,
+    note,
+    written_by,
+    written_at,
+    position,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_positions`.
+    PositionsInsert => "rm_positions", tail: "", {
+    proposal_id,
+    position,
+    organization_id,
+    member_id,
+    stance,
+    rationale,
+    text_version,
+    stated_at,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_interests`.
+    InterestsInsert => "rm_interests", tail: "", {
+    proposal_id,
+    position,
+    member_id,
+    organization_id,
+    description,
+    declared_at,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_decisions`.
+    DecisionsInsert => "rm_decisions", tail: "", {
+    id,
+    workshop_id,
+    proposal_id,
+    outcome,
+    rule,
+    rule_method,
+    eligible,
+    expressed,
+    support,
+    support_with_reservations,
+    abstain,
+    oppose,
+    quorum_met,
+    would_pass,
+    reason,
+    reason_code,
+    eligible_organizations,
+    recused_organizations,
+    positions,
+    text_version,
+    session_id,
+    binding,
+    decided_by,
+    decided_at,
+    position,
+    }
+}
+
+/// A proposal with its current text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalRow {
+    /// Its id.
+    pub id: ProposalId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// What kind it is.
+    pub kind: ProposalKind,
+    /// Its title.
+    pub title: String,
+    /// The proposer.
+    pub member_id: MemberId,
+    /// The organization concerned.
+    pub organization_id: OrganizationId,
+    /// The contributions it cites.
+    pub cites: Vec<ContributionId>,
+    /// The decision rule.
+    pub rule: DecisionRule,
+    /// Whether the decision binds the partnership.
+    pub binding: bool,
+    /// Where it is in its life.
+    pub status: ProposalStatus,
+    /// The current version number.
+    pub current_version: u32,
+    /// The current version's text.
+    pub text: String,
+    /// When it was drafted.
+    pub drafted_at: DateTime<Utc>,
+    /// When it was last amended.
+    pub amended_at: Option<DateTime<Utc>>,
+    /// When it was opened.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Who opened it.
+    pub opened_by: Option<MemberId>,
+    /// The session deliberation was opened in, if any.
+    pub opened_in_session: Option<SessionId>,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Why it was withdrawn.
+    pub withdrawn_reason: Option<String>,
+    /// Who withdrew it.
+    pub withdrawn_by: Option<MemberId>,
+    /// The decision, once deliberation closed.
+    pub decision_id: Option<DecisionId>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The log position of the event that created it (the sort key of pages).
+    pub created_position: u64,
+    /// The log position of the last event that changed this row.
+    pub last_position: u64,
+}
+
+impl FromRow for ProposalRow {
+    const COLUMNS: &'static str = "p.id, p.workshop_id, p.kind, p.title, p.member_id, p.organization_id, p.cites, p.rule, \
+         p.binding, p.status, p.current_version, p.text, p.drafted_at, p.amended_at, p.opened_at, p.opened_by, \
+         p.opened_in_session, p.withdrawn_at, p.withdrawn_reason, p.withdrawn_by, p.decision_id, p.decided_at, \
+         p.created_position, p.last_position";
+    const FROM: &'static str = "rm_proposals p";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(ProposalRow {
+            id: r.id()?,
+            workshop_id: r.id()?,
+            kind: r.wire()?,
+            title: r.text()?,
+            member_id: r.id()?,
+            organization_id: r.id()?,
+            cites: r.json()?,
+            rule: r.json()?,
+            binding: r.flag()?,
+            status: r.wire()?,
+            current_version: r.u32()?,
+            text: r.text()?,
+            drafted_at: r.at()?,
+            amended_at: r.opt_at()?,
+            opened_at: r.opt_at()?,
+            opened_by: r.opt_id()?,
+            opened_in_session: r.opt_id()?,
+            withdrawn_at: r.opt_at()?,
+            withdrawn_reason: r.opt_text()?,
+            withdrawn_by: r.opt_id()?,
+            decision_id: r.opt_id()?,
+            decided_at: r.opt_at()?,
+            created_position: r.u64()?,
+            last_position: r.u64()?,
+        })
+    }
+}
+
+/// One text version of a proposal (an amendment after version 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalVersionRow {
+    /// The proposal concerned.
+    pub proposal_id: ProposalId,
+    /// The version number (1, 2, …).
+    pub version: u32,
+    /// The text.
+    pub text: String,
+    /// Why it changed (empty for version 1).
+    pub note: String,
+    /// The member who wrote this version.
+    pub written_by: MemberId,
+    /// When this version was written.
+    pub written_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for ProposalVersionRow {
+    const COLUMNS: &'static str = "v.proposal_id, v.version, v.text, v.note, v.written_by, v.written_at, v.position";
+    const FROM: &'static str = "rm_proposal_versions v";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(ProposalVersionRow {
+            proposal_id: r.id()?,
+            version: r.u32()?,
+            text: r.text()?,
+            note: r.text()?,
+            written_by: r.id()?,
+            written_at: r.at()?,
+            position: r.u64()?,
+        })
+    }
+}
+
+/// A position stated by an organization on a proposal; a later one supersedes it, and both stay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PositionRow {
+    /// The proposal concerned.
+    pub proposal_id: ProposalId,
+    /// The organization concerned.
+    pub organization_id: OrganizationId,
+    /// The member concerned.
+    pub member_id: MemberId,
+    /// The stance.
+    pub stance: Stance,
+    /// The rationale, if any.
+    pub rationale: Option<String>,
+    /// The text version it refers to.
+    pub text_version: u32,
+    /// When it was stated.
+    pub stated_at: DateTime<Utc>,
+    /// The log position of the event that stated it (its identity).
+    pub position: u64,
+    /// The log position of the organization's next position on the proposal, which supersedes
+    /// this one.
+    pub superseded_by: Option<u64>,
+    /// Whether this is the organization's latest position (`superseded_by` is `None`).
+    pub current: bool,
+}
+
+impl FromRow for PositionRow {
+    const COLUMNS: &'static str = "q.proposal_id, q.organization_id, q.member_id, q.stance, q.rationale, q.text_version, \
+         q.stated_at, q.position, (SELECT MIN(l.position) FROM rm_positions l WHERE l.proposal_id = q.proposal_id \
+         AND l.organization_id = q.organization_id AND l.position > q.position)";
+    const FROM: &'static str = "rm_positions q";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        let mut row = PositionRow {
+            proposal_id: r.id()?,
+            organization_id: r.id()?,
+            member_id: r.id()?,
+            stance: r.wire()?,
+            rationale: r.opt_text()?,
+            text_version: r.u32()?,
+            stated_at: r.at()?,
+            position: r.u64()?,
+            superseded_by: r.opt_u64()?,
+            current: false,
+        };
+        row.current = row.superseded_by.is_none();
+        Ok(row)
+    }
+}
+
+/// A declared conflict of interest: the organization is recused on the proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterestRow {
+    /// The proposal concerned.
+    pub proposal_id: ProposalId,
+    /// The member concerned.
+    pub member_id: MemberId,
+    /// The organization concerned.
+    pub organization_id: OrganizationId,
+    /// What the interest is.
+    pub description: String,
+    /// When it was declared.
+    pub declared_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for InterestRow {
+    const COLUMNS: &'static str = "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
+    const FROM: &'static str = "rm_interests i";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(InterestRow {
+            proposal_id: r.id()?,
+            member_id: r.id()?,
+            organization_id: r.id()?,
+            description: r.text()?,
+            declared_at: r.at()?,
+            position: r.u64()?,
+        })
+    }
+}
+
+/// The record of a closed deliberation, exactly as decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    /// Its id.
+    pub id: DecisionId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// The proposal concerned.
+    pub proposal_id: ProposalId,
+    /// Adopted or rejected.
+    pub outcome: Outcome,
+    /// The decision rule.
+    pub rule: DecisionRule,
+    /// The count at closing.
+    pub tally: Tally,
+    /// Why it was rejected; `None` when adopted.
+    pub reason: Option<RejectionReason>,
+    /// Organizations eligible at closing.
+    pub eligible_organizations: Vec<OrganizationId>,
+    /// Organizations recused at closing.
+    pub recused_organizations: Vec<OrganizationId>,
+    /// The positions counted (each eligible organization's latest), as they were.
+    pub positions: Vec<PositionRecord>,
+    /// The text version decided.
+    pub text_version: u32,
+    /// The session it belongs to, if any.
+    pub session_id: Option<SessionId>,
+    /// Whether the decision binds the partnership.
+    pub binding: bool,
+    /// Who closed deliberation.
+    pub decided_by: MemberId,
+    /// When it was decided.
+    pub decided_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for DecisionRow {
+    const COLUMNS: &'static str = "d.id, d.workshop_id, d.proposal_id, d.outcome, d.rule, d.eligible, d.expressed, d.support, \
+         d.support_with_reservations, d.abstain, d.oppose, d.quorum_met, d.would_pass, d.reason, d.eligible_organizations, \
+         d.recused_organizations, d.positions, d.text_version, d.session_id, d.binding, d.decided_by, d.decided_at, d.position";
+    const FROM: &'static str = "rm_decisions d";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(DecisionRow {
+            id: r.id()?,
+            workshop_id: r.id()?,
+            proposal_id: r.id()?,
+            outcome: r.wire()?,
+            rule: r.json()?,
+            tally: Tally {
+                eligible: r.u32()?,
+                expressed: r.u32()?,
+                support: r.u32()?,
+                support_with_reservations: r.u32()?,
+                abstain: r.u32()?,
+                oppose: r.u32()?,
+                quorum_met: r.flag()?,
+                would_pass: r.flag()?,
+            },
+            reason: r.opt_json()?,
+            eligible_organizations: r.json()?,
+            recused_organizations: r.json()?,
+            positions: r.json()?,
+            text_version: r.u32()?,
+            session_id: r.opt_id()?,
+            binding: r.flag()?,
+            decided_by: r.id()?,
+            decided_at: r.at()?,
+            position: r.u64()?,
+        })
+    }
+}
+
+/// Projects the workshop events of this feature (the projector routes each event to one
+/// feature; the others never reach here).
+#[allow(clippy::too_many_lines)]
+pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, position: i64) {
+    use workshop::Event as E;
+    let pos = Arg::int(position);
+    let ws = || Arg::text(workshop);
+    match event {
+        E::ProposalDrafted { proposal_id, kind, title, text, cites, rule, binding, member_id, organization_id, at } => {
+            plan.insert(ProposalsInsert {
+                id: id(proposal_id),
+                workshop_id: ws(),
+                kind: Arg::text(kind.as_str()),
+                title: Arg::text(title),
+                member_id: id(member_id),
+                organization_id: id(organization_id),
+                cites: json(&cites),
+                rule: json(&rule),
+                rule_method: Arg::text(rule.method.as_str()),
+                binding: Arg::flag(binding),
+                status: Arg::text(officina_domain::ProposalStatus::Draft.as_str()),
+                current_version: Arg::int(1),
+                text: Arg::text(text.clone()),
+                drafted_at: time(&at),
+                created_position: pos.clone(),
+                last_position: pos.clone(),
+            });
+            plan.insert(ProposalVersionsInsert {
+                proposal_id: id(proposal_id),
+                version: Arg::int(1),
+                text: Arg::text(text),
+                note: Arg::text(""),
+                written_by: id(member_id),
+                written_at: time(&at),
+                position: pos,
+            });
+        }
+        E::ProposalAmended { proposal_id, version, text, note, by, at } => {
+            plan.insert(ProposalVersionsInsert {
+                proposal_id: id(proposal_id),
+                version: Arg::int(version),
+                text: Arg::text(text.clone()),
+                note: Arg::text(note),
+                written_by: id(by),
+                written_at: time(&at),
+                position: pos.clone(),
+            });
+            plan.exec(
+                "UPDATE rm_proposals SET current_version = $2, text = $3, amended_at = $4, last_position = $5 WHERE id = $1",
+                vec![id(proposal_id), Arg::int(version), Arg::text(text), time(&at), pos],
+            );
+        }
+        E::ProposalWithdrawn { proposal_id, reason, by, at } => plan.exec(
+            "UPDATE rm_proposals SET status = 'WITHDRAWN', withdrawn_at = $2, withdrawn_reason = $3, withdrawn_by = $4, \
+             last_position = $5 WHERE id = $1",
+            vec![id(proposal_id), time(&at), Arg::text(reason), id(by), pos],
+        ),
+        E::DeliberationOpened { proposal_id, session_id, by, at } => plan.exec(
+            "UPDATE rm_proposals SET status = 'OPEN', opened_at = $2, opened_by = $3, opened_in_session = $4, \
+             last_position = $5 WHERE id = $1",
+            vec![id(proposal_id), time(&at), id(by), opt_id(session_id), pos],
+        ),
+        E::PositionStated { proposal_id, organization_id, member_id, stance, rationale, text_version, at } => {
+            plan.insert(PositionsInsert {
+                proposal_id: id(proposal_id),
+                position: pos,
+                organization_id: id(organization_id),
+                member_id: id(member_id),
+                stance: Arg::text(stance.as_str()),
+                rationale: Arg::opt_text(rationale),
+                text_version: Arg::int(text_version),
+                stated_at: time(&at),
+            })
+        }
+        E::InterestDeclared { proposal_id, member_id, organization_id, description, at } => plan.insert(InterestsInsert {
+            proposal_id: id(proposal_id),
+            position: pos,
+            member_id: id(member_id),
+            organization_id: id(organization_id),
+            description: Arg::text(description),
+            declared_at: time(&at),
+        }),
+        E::DecisionRecorded {
+            decision_id,
+            proposal_id,
+            outcome,
+            rule,
+            tally,
+            reason,
+            eligible_organizations,
+            recused_organizations,
+            positions,
+            text_version,
+            session_id,
+            binding,
+            by,
+            at,
+        } => {
+            plan.insert(DecisionsInsert {
+                id: id(decision_id),
+                workshop_id: ws(),
+                proposal_id: id(proposal_id),
+                outcome: Arg::text(outcome.as_str()),
+                rule: json(&rule),
+                rule_method: Arg::text(rule.method.as_str()),
+                eligible: Arg::int(tally.eligible),
+                expressed: Arg::int(tally.expressed),
+                support: Arg::int(tally.support),
+                support_with_reservations: Arg::int(tally.support_with_reservations),
+                abstain: Arg::int(tally.abstain),
+                oppose: Arg::int(tally.oppose),
+                quorum_met: Arg::flag(tally.quorum_met),
+                would_pass: Arg::flag(tally.would_pass),
+                reason: match &reason {
+                    Some(reason) => json(reason),
+                    None => Arg::Text(None),
+                },
+                reason_code: Arg::opt_text(reason.as_ref().map(|r| r.as_str())),
+                eligible_organizations: json(&eligible_organizations),
+                recused_organizations: json(&recused_organizations),
+                positions: json(&positions),
+                text_version: Arg::int(text_version),
+                session_id: opt_id(session_id),
+                binding: Arg::flag(binding),
+                decided_by: id(by),
+                decided_at: time(&at),
+                position: pos.clone(),
+            });
+            plan.exec(
+                "UPDATE rm_proposals SET status = $2, decision_id = $3, decided_at = $4, last_position = $5 WHERE id = $1",
+                vec![id(proposal_id), Arg::text(outcome.as_str()), id(decision_id), time(&at), pos],
+            );
+        }
+        _ => {}
+    }
+}
+
+impl ReadModels {
+    /// The proposals of each workshop in the order they were drafted, all of them or only those
+    /// with `status`.
+    pub async fn proposals_by_workshop(
+        &self,
+        ids: &[WorkshopId],
+        status: Option<ProposalStatus>,
+    ) -> Result<HashMap<WorkshopId, Vec<ProposalRow>>, ProjectionError> {
+        let extra = match status {
+            // Status names are fixed wire names, never user input, so they can be inlined.
+            Some(status) => format!(" AND p.status = '{}'", status.as_str()),
+            None => String::new(),
+        };
+        let rows = self.by_keys::<ProposalRow>("p.workshop_id", strings(ids), &extra, "p.created_position").await?;
+        Ok(Self::group(ids, rows, |p| p.workshop_id))
+    }
+
+    /// One proposal.
+    pub async fn proposal(&self, id: ProposalId) -> Result<Option<ProposalRow>, ProjectionError> {
+        Ok(self.proposals_by_ids(&[id]).await?.remove(&id))
+    }
+
+    /// Proposals by id.
+    pub async fn proposals_by_ids(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, ProposalRow>, ProjectionError> {
+        let rows = self.by_keys::<ProposalRow>("p.id", strings(ids), "", "p.created_position").await?;
+        Ok(Self::index(rows, |p| p.id))
+    }
+
+    /// Every text version of each proposal, oldest first.
+    pub async fn proposal_versions_by_proposal(
+        &self,
+        ids: &[ProposalId],
+    ) -> Result<HashMap<ProposalId, Vec<ProposalVersionRow>>, ProjectionError> {
+        let rows = self.by_keys::<ProposalVersionRow>("v.proposal_id", strings(ids), "", "v.proposal_id, v.version").await?;
+        Ok(Self::group(ids, rows, |v| v.proposal_id))
+    }
+
+    /// Every position stated on each proposal, oldest first, superseded ones included (marked
+    /// `current = false`, with the position that superseded them).
+    pub async fn positions_by_proposal(
+        &self,
+        ids: &[ProposalId],
+    ) -> Result<HashMap<ProposalId, Vec<PositionRow>>, ProjectionError> {
+        let rows = self.by_keys::<PositionRow>("q.proposal_id", strings(ids), "", "q.position").await?;
+        Ok(Self::group(ids, rows, |p| p.proposal_id))
+    }
+
+    /// The interests declared on each proposal (each recuses its organization), oldest first.
+    pub async fn interests_by_proposal(
+        &self,
+        ids: &[ProposalId],
+    ) -> Result<HashMap<ProposalId, Vec<InterestRow>>, ProjectionError> {
+        let rows = self.by_keys::<InterestRow>("i.proposal_id", strings(ids), "", "i.position").await?;
+        Ok(Self::group(ids, rows, |i| i.proposal_id))
+    }
+
+    /// One decision.
+    pub async fn decision(&self, id: DecisionId) -> Result<Option<DecisionRow>, ProjectionError> {
+        let rows = self.by_keys::<DecisionRow>("d.id", strings(&[id]), "", "d.position").await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The decisions of each workshop, in the order they were taken.
+    pub async fn decisions_by_workshop(
+        &self,
+        ids: &[WorkshopId],
+    ) -> Result<HashMap<WorkshopId, Vec<DecisionRow>>, ProjectionError> {
+        let rows = self.by_keys::<DecisionRow>("d.workshop_id", strings(ids), "", "d.position").await?;
+        Ok(Self::group(ids, rows, |d| d.workshop_id))
+    }
+
+    /// The decision on each proposal, for those that have one.
+    pub async fn decision_by_proposal(&self, ids: &[ProposalId]) -> Result<HashMap<ProposalId, DecisionRow>, ProjectionError> {
+        let rows = self.by_keys::<DecisionRow>("d.proposal_id", strings(ids), "", "d.position").await?;
+        Ok(Self::index(rows, |d| d.proposal_id))
+    }
+}

@@ -1,0 +1,603 @@
+//! Sessions (co-conduction meetings): notice, agenda, shared documents, attendance and minutes.
+//!
+//! One feature, one place: the tables (their DDL), the rows as read, how each event of the
+//! feature becomes rows (named columns, checked by the compiler), and the queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use officina_domain::*;
+
+use crate::error::ProjectionError;
+use crate::plan::{Arg, Plan, id, insert_row, time};
+use crate::read::*;
+use crate::reader::{FromRow, Reader};
+use crate::schema::Table;
+
+/// The tables of this feature.
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        name: "rm_sessions",
+        key: "id",
+        create: "CREATE TABLE rm_sessions (
+                 id                     TEXT   PRIMARY KEY,
+                 workshop_id            TEXT   NOT NULL,
+                 title                  TEXT   NOT NULL,
+                 location               TEXT   NOT NULL,
+                 starts_at              TEXT   NOT NULL,
+                 convened_by            TEXT   NOT NULL,
+                 convened_at            TEXT   NOT NULL,
+                 notice_working_days    BIGINT NOT NULL,
+                 notice_shortfall       BIGINT NOT NULL,
+                 status                 TEXT   NOT NULL,
+                 opened_at              TEXT,
+                 opened_by              TEXT,
+                 closed_at              TEXT,
+                 closed_by              TEXT,
+                 current_agenda_item_id TEXT,
+                 created_position       BIGINT NOT NULL,
+                 last_position          BIGINT NOT NULL
+             )",
+        indexes: &["CREATE INDEX rm_sessions_by_workshop ON rm_sessions (workshop_id, created_position)"],
+    },
+    Table {
+        name: "rm_agenda_items",
+        key: "id",
+        create: "CREATE TABLE rm_agenda_items (
+                 id               TEXT   PRIMARY KEY,
+                 session_id       TEXT   NOT NULL,
+                 workshop_id      TEXT   NOT NULL,
+                 title            TEXT   NOT NULL,
+                 ordinal          BIGINT NOT NULL,
+                 added_by         TEXT   NOT NULL,
+                 added_at         TEXT   NOT NULL,
+                 started_at       TEXT,
+                 started_by       TEXT,
+                 created_position BIGINT NOT NULL,
+                 last_position    BIGINT NOT NULL
+             )",
+        indexes: &["CREATE INDEX rm_agenda_items_by_session ON rm_agenda_items (session_id, ordinal)"],
+    },
+    Table {
+        name: "rm_documents",
+        key: "id",
+        create: "CREATE TABLE rm_documents (
+                 id                TEXT   PRIMARY KEY,
+                 session_id        TEXT   NOT NULL,
+                 workshop_id       TEXT   NOT NULL,
+                 title             TEXT   NOT NULL,
+                 document_ref      TEXT   NOT NULL,
+                 shared_by         TEXT   NOT NULL,
+                 shared_at         TEXT   NOT NULL,
+                 lead_working_days BIGINT NOT NULL,
+                 shortfall         BIGINT NOT NULL,
+                 position          BIGINT NOT NULL
+             )",
+        indexes: &["CREATE INDEX rm_documents_by_session ON rm_documents (session_id, position)"],
+    },
+    Table {
+        name: "rm_attendance",
+        key: "session_id, position",
+        create: "CREATE TABLE rm_attendance (
+                 session_id      TEXT   NOT NULL,
+                 position        BIGINT NOT NULL,
+                 member_id       TEXT   NOT NULL,
+                 organization_id TEXT   NOT NULL,
+                 checked_in_by   TEXT   NOT NULL,
+                 checked_in_at   TEXT   NOT NULL,
+                 PRIMARY KEY (session_id, position)
+             )",
+        indexes: &[],
+    },
+    Table {
+        name: "rm_minutes",
+        key: "minutes_id, version",
+        create: "CREATE TABLE rm_minutes (
+                 minutes_id       TEXT   NOT NULL,
+                 version          BIGINT NOT NULL,
+                 session_id       TEXT   NOT NULL,
+                 workshop_id      TEXT   NOT NULL,
+                 text             TEXT   NOT NULL,
+                 drafted_by       TEXT   NOT NULL,
+                 drafted_at       TEXT   NOT NULL,
+                 status           TEXT   NOT NULL,
+                 approved_by      TEXT,
+                 approved_at      TEXT,
+                 published_by     TEXT,
+                 published_at     TEXT,
+                 created_position BIGINT NOT NULL,
+                 last_position    BIGINT NOT NULL,
+                 PRIMARY KEY (minutes_id, version)
+             )",
+        indexes: &["CREATE INDEX rm_minutes_by_session ON rm_minutes (session_id, created_position)"],
+    },
+];
+
+insert_row! {
+    /// A row of `rm_sessions`.
+    SessionsInsert => "rm_sessions", tail: "", {
+    id,
+    workshop_id,
+    title,
+    location,
+    starts_at,
+    convened_by,
+    convened_at,
+    notice_working_days,
+    notice_shortfall,
+    status,
+    created_position,
+    last_position,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_agenda_items`.
+    AgendaItemsInsert => "rm_agenda_items", tail: "", {
+    id,
+    session_id,
+    workshop_id,
+    title,
+    ordinal,
+    added_by,
+    added_at,
+    created_position,
+    last_position,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_documents`.
+    DocumentsInsert => "rm_documents", tail: "", {
+    id,
+    session_id,
+    workshop_id,
+    title,
+    document_ref,
+    shared_by,
+    shared_at,
+    lead_working_days,
+    shortfall,
+    position,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_attendance`.
+    AttendanceInsert => "rm_attendance", tail: "", {
+    session_id,
+    position,
+    member_id,
+    organization_id,
+    checked_in_by,
+    checked_in_at,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_minutes`.
+    MinutesInsert => "rm_minutes", tail: "", {
+    minutes_id,
+    version,
+    session_id,
+    workshop_id,
+    text,
+    drafted_by,
+    drafted_at,
+    status,
+    created_position,
+    last_position,
+    }
+}
+
+/// A co-conduction session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// Its id.
+    pub id: SessionId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// Its title.
+    pub title: String,
+    /// Where it takes place (a room or a link).
+    pub location: String,
+    /// When it starts.
+    pub starts_at: DateTime<Utc>,
+    /// Who convened it.
+    pub convened_by: MemberId,
+    /// When it was convened.
+    pub convened_at: DateTime<Utc>,
+    /// Italian working days between convening and the session (ECCP art. 11(b)).
+    pub notice_working_days: u32,
+    /// Whether that notice was under 10 working days.
+    pub notice_shortfall: bool,
+    /// Where it is in its life.
+    pub status: SessionStatus,
+    /// When it was opened.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Who opened it.
+    pub opened_by: Option<MemberId>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Who closed it.
+    pub closed_by: Option<MemberId>,
+    /// The agenda item being discussed, while the session is open.
+    pub current_agenda_item_id: Option<AgendaItemId>,
+    /// The log position of the event that created it (the sort key of pages).
+    pub created_position: u64,
+    /// The log position of the last event that changed this row.
+    pub last_position: u64,
+}
+
+impl FromRow for SessionRow {
+    const COLUMNS: &'static str = "s.id, s.workshop_id, s.title, s.location, s.starts_at, s.convened_by, s.convened_at, \
+         s.notice_working_days, s.notice_shortfall, s.status, s.opened_at, s.opened_by, s.closed_at, s.closed_by, \
+         s.current_agenda_item_id, s.created_position, s.last_position";
+    const FROM: &'static str = "rm_sessions s";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(SessionRow {
+            id: r.id()?,
+            workshop_id: r.id()?,
+            title: r.text()?,
+            location: r.text()?,
+            starts_at: r.at()?,
+            convened_by: r.id()?,
+            convened_at: r.at()?,
+            notice_working_days: r.u32()?,
+            notice_shortfall: r.flag()?,
+            status: r.wire()?,
+            opened_at: r.opt_at()?,
+            opened_by: r.opt_id()?,
+            closed_at: r.opt_at()?,
+            closed_by: r.opt_id()?,
+            current_agenda_item_id: r.opt_id()?,
+            created_position: r.u64()?,
+            last_position: r.u64()?,
+        })
+    }
+}
+
+/// An agenda item of a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItemRow {
+    /// Its id.
+    pub id: AgendaItemId,
+    /// The session it belongs to, if any.
+    pub session_id: SessionId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// Its title.
+    pub title: String,
+    /// Its place on the agenda (1, 2, …).
+    pub ordinal: u32,
+    /// Who added it.
+    pub added_by: MemberId,
+    /// When it was added.
+    pub added_at: DateTime<Utc>,
+    /// When it was taken up.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Who took it up.
+    pub started_by: Option<MemberId>,
+    /// The log position of the event that created it (the sort key of pages).
+    pub created_position: u64,
+    /// The log position of the last event that changed this row.
+    pub last_position: u64,
+}
+
+impl FromRow for AgendaItemRow {
+    const COLUMNS: &'static str = "a.id, a.session_id, a.workshop_id, a.title, a.ordinal, a.added_by, a.added_at, a.started_at, \
+         a.started_by, a.created_position, a.last_position";
+    const FROM: &'static str = "rm_agenda_items a";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(AgendaItemRow {
+            id: r.id()?,
+            session_id: r.id()?,
+            workshop_id: r.id()?,
+            title: r.text()?,
+            ordinal: r.u32()?,
+            added_by: r.id()?,
+            added_at: r.at()?,
+            started_at: r.opt_at()?,
+            started_by: r.opt_id()?,
+            created_position: r.u64()?,
+            last_position: r.u64()?,
+        })
+    }
+}
+
+/// A document shared for a session, with its notice lead time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRow {
+    /// Its id.
+    pub id: DocumentId,
+    /// The session it belongs to, if any.
+    pub session_id: SessionId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// Its title.
+    pub title: String,
+    /// Where the document is (a URL or a protocol reference).
+    pub document_ref: String,
+    /// Who shared it.
+    pub shared_by: MemberId,
+    /// When it was shared.
+    pub shared_at: DateTime<Utc>,
+    /// Italian working days between sharing and the session.
+    pub lead_working_days: u32,
+    /// Whether that was under 10 working days (flagged, never hidden).
+    pub shortfall: bool,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for DocumentRow {
+    const COLUMNS: &'static str = "d.id, d.session_id, d.workshop_id, d.title, d.document_ref, d.shared_by, d.shared_at, \
+         d.lead_working_days, d.shortfall, d.position";
+    const FROM: &'static str = "rm_documents d";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(DocumentRow {
+            id: r.id()?,
+            session_id: r.id()?,
+            workshop_id: r.id()?,
+            title: r.text()?,
+            document_ref: r.text()?,
+            shared_by: r.id()?,
+            shared_at: r.at()?,
+            lead_working_days: r.u32()?,
+            shortfall: r.flag()?,
+            position: r.u64()?,
+        })
+    }
+}
+
+/// A member checked in to a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRow {
+    /// The session it belongs to, if any.
+    pub session_id: SessionId,
+    /// The member concerned.
+    pub member_id: MemberId,
+    /// The organization concerned.
+    pub organization_id: OrganizationId,
+    /// Who checked the member in.
+    pub checked_in_by: MemberId,
+    /// When.
+    pub checked_in_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for AttendanceRow {
+    const COLUMNS: &'static str = "a.session_id, a.member_id, a.organization_id, a.checked_in_by, a.checked_in_at, a.position";
+    const FROM: &'static str = "rm_attendance a";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(AttendanceRow {
+            session_id: r.id()?,
+            member_id: r.id()?,
+            organization_id: r.id()?,
+            checked_in_by: r.id()?,
+            checked_in_at: r.at()?,
+            position: r.u64()?,
+        })
+    }
+}
+
+/// One version of a session's minutes, with its own status (drafted, approved, published).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesRow {
+    /// The minutes (every version shares this id).
+    pub minutes_id: MinutesId,
+    /// The version number (1, 2, …).
+    pub version: u32,
+    /// The session it belongs to, if any.
+    pub session_id: SessionId,
+    /// The workshop it belongs to.
+    pub workshop_id: WorkshopId,
+    /// The text.
+    pub text: String,
+    /// Who drafted this version.
+    pub drafted_by: MemberId,
+    /// When it was drafted.
+    pub drafted_at: DateTime<Utc>,
+    /// Where it is in its life.
+    pub status: MinutesStatus,
+    /// Who recorded the approval.
+    pub approved_by: Option<MemberId>,
+    /// When it was approved.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Who published it.
+    pub published_by: Option<MemberId>,
+    /// When it was published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The log position of the event that created it (the sort key of pages).
+    pub created_position: u64,
+    /// The log position of the last event that changed this row.
+    pub last_position: u64,
+}
+
+impl FromRow for MinutesRow {
+    const COLUMNS: &'static str = "n.minutes_id, n.version, n.session_id, n.workshop_id, n.text, n.drafted_by, n.drafted_at, \
+         n.status, n.approved_by, n.approved_at, n.published_by, n.published_at, n.created_position, n.last_position";
+    const FROM: &'static str = "rm_minutes n";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(MinutesRow {
+            minutes_id: r.id()?,
+            version: r.u32()?,
+            session_id: r.id()?,
+            workshop_id: r.id()?,
+            text: r.text()?,
+            drafted_by: r.id()?,
+            drafted_at: r.at()?,
+            status: r.wire()?,
+            approved_by: r.opt_id()?,
+            approved_at: r.opt_at()?,
+            published_by: r.opt_id()?,
+            published_at: r.opt_at()?,
+            created_position: r.u64()?,
+            last_position: r.u64()?,
+        })
+    }
+}
+
+/// Projects the workshop events of this feature (the projector routes each event to one
+/// feature; the others never reach here).
+#[allow(clippy::too_many_lines)]
+pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, position: i64) {
+    use workshop::Event as E;
+    let pos = Arg::int(position);
+    let ws = || Arg::text(workshop);
+    match event {
+        E::SessionConvened { session_id, title, starts_at, location, by, notice_working_days, notice_shortfall, at } => plan
+            .insert(SessionsInsert {
+                id: id(session_id),
+                workshop_id: ws(),
+                title: Arg::text(title),
+                location: Arg::text(location),
+                starts_at: time(&starts_at),
+                convened_by: id(by),
+                convened_at: time(&at),
+                notice_working_days: Arg::int(notice_working_days),
+                notice_shortfall: Arg::flag(notice_shortfall),
+                status: Arg::text(officina_domain::SessionStatus::Convened.as_str()),
+                created_position: pos.clone(),
+                last_position: pos,
+            }),
+        E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => plan.insert(AgendaItemsInsert {
+            id: id(agenda_item_id),
+            session_id: id(session_id),
+            workshop_id: ws(),
+            title: Arg::text(title),
+            ordinal: Arg::int(ordinal),
+            added_by: id(by),
+            added_at: time(&at),
+            created_position: pos.clone(),
+            last_position: pos,
+        }),
+        E::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at } => {
+            plan.insert(DocumentsInsert {
+                id: id(document_id),
+                session_id: id(session_id),
+                workshop_id: ws(),
+                title: Arg::text(title),
+                document_ref: Arg::text(document_ref),
+                shared_by: id(by),
+                shared_at: time(&at),
+                lead_working_days: Arg::int(lead_working_days),
+                shortfall: Arg::flag(shortfall),
+                position: pos,
+            })
+        }
+        E::SessionOpened { session_id, by, at } => plan.exec(
+            "UPDATE rm_sessions SET status = 'OPEN', opened_at = $2, opened_by = $3, last_position = $4 WHERE id = $1",
+            vec![id(session_id), time(&at), id(by), pos],
+        ),
+        E::AttendanceCheckedIn { session_id, member_id, organization_id, by, at } => {
+            plan.insert(AttendanceInsert {
+                session_id: id(session_id),
+                position: pos,
+                member_id: id(member_id),
+                organization_id: id(organization_id),
+                checked_in_by: id(by),
+                checked_in_at: time(&at),
+            });
+        }
+        E::AgendaItemStarted { session_id, agenda_item_id, by, at } => {
+            plan.exec(
+                "UPDATE rm_agenda_items SET started_at = $2, started_by = $3, last_position = $4 WHERE id = $1",
+                vec![id(agenda_item_id), time(&at), id(by), pos.clone()],
+            );
+            plan.exec(
+                "UPDATE rm_sessions SET current_agenda_item_id = $2, last_position = $3 WHERE id = $1",
+                vec![id(session_id), id(agenda_item_id), pos],
+            );
+        }
+        E::SessionClosed { session_id, by, at } => plan.exec(
+            "UPDATE rm_sessions SET status = 'CLOSED', closed_at = $2, closed_by = $3, current_agenda_item_id = NULL, \
+             last_position = $4 WHERE id = $1",
+            vec![id(session_id), time(&at), id(by), pos],
+        ),
+        E::MinutesDrafted { session_id, minutes_id, version, text, by, at } => plan.insert(MinutesInsert {
+            minutes_id: id(minutes_id),
+            version: Arg::int(version),
+            session_id: id(session_id),
+            workshop_id: ws(),
+            text: Arg::text(text),
+            drafted_by: id(by),
+            drafted_at: time(&at),
+            status: Arg::text(officina_domain::MinutesStatus::Draft.as_str()),
+            created_position: pos.clone(),
+            last_position: pos,
+        }),
+        E::MinutesApproved { minutes_id, version, by, at, .. } => plan.exec(
+            "UPDATE rm_minutes SET status = 'APPROVED', approved_by = $3, approved_at = $4, last_position = $5 \
+             WHERE minutes_id = $1 AND version = $2",
+            vec![id(minutes_id), Arg::int(version), id(by), time(&at), pos],
+        ),
+        E::MinutesPublished { minutes_id, version, by, at, .. } => plan.exec(
+            "UPDATE rm_minutes SET status = 'PUBLISHED', published_by = $3, published_at = $4, last_position = $5 \
+             WHERE minutes_id = $1 AND version = $2",
+            vec![id(minutes_id), Arg::int(version), id(by), time(&at), pos],
+        ),
+        _ => {}
+    }
+}
+
+impl ReadModels {
+    /// The sessions of each workshop, in the order they were convened.
+    pub async fn sessions_by_workshop(
+        &self,
+        ids: &[WorkshopId],
+    ) -> Result<HashMap<WorkshopId, Vec<SessionRow>>, ProjectionError> {
+        let rows = self.by_keys::<SessionRow>("s.workshop_id", strings(ids), "", "s.created_position").await?;
+        Ok(Self::group(ids, rows, |s| s.workshop_id))
+    }
+
+    /// One session.
+    pub async fn session(&self, id: SessionId) -> Result<Option<SessionRow>, ProjectionError> {
+        Ok(self.sessions_by_ids(&[id]).await?.remove(&id))
+    }
+
+    /// Sessions by id.
+    pub async fn sessions_by_ids(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, SessionRow>, ProjectionError> {
+        let rows = self.by_keys::<SessionRow>("s.id", strings(ids), "", "s.created_position").await?;
+        Ok(Self::index(rows, |s| s.id))
+    }
+
+    /// The agenda of each session, in agenda order.
+    pub async fn agenda_items_by_session(
+        &self,
+        ids: &[SessionId],
+    ) -> Result<HashMap<SessionId, Vec<AgendaItemRow>>, ProjectionError> {
+        let rows = self
+            .by_keys::<AgendaItemRow>("a.session_id", strings(ids), "", "a.session_id, a.ordinal, a.created_position")
+            .await?;
+        Ok(Self::group(ids, rows, |a| a.session_id))
+    }
+
+    /// The documents shared for each session, in the order they were shared, with their lead
+    /// time in working days and the shortfall flag.
+    pub async fn documents_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<DocumentRow>>, ProjectionError> {
+        let rows = self.by_keys::<DocumentRow>("d.session_id", strings(ids), "", "d.position").await?;
+        Ok(Self::group(ids, rows, |d| d.session_id))
+    }
+
+    /// Who checked in to each session, in order.
+    pub async fn attendance_by_session(
+        &self,
+        ids: &[SessionId],
+    ) -> Result<HashMap<SessionId, Vec<AttendanceRow>>, ProjectionError> {
+        let rows = self.by_keys::<AttendanceRow>("a.session_id", strings(ids), "", "a.position").await?;
+        Ok(Self::group(ids, rows, |a| a.session_id))
+    }
+
+    /// Every version of each session's minutes, oldest first, each with its status.
+    pub async fn minutes_by_session(&self, ids: &[SessionId]) -> Result<HashMap<SessionId, Vec<MinutesRow>>, ProjectionError> {
+        let rows = self.by_keys::<MinutesRow>("n.session_id", strings(ids), "", "n.created_position").await?;
+        Ok(Self::group(ids, rows, |n| n.session_id))
+    }
+}
