@@ -3,6 +3,8 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, OutputType, SimpleObject};
 
+use officina_projections::PageRequest;
+
 use crate::error::{ApiError, fail};
 
 /// The most items one page may hold.
@@ -73,4 +75,34 @@ pub fn page_of_list<T: OutputType>(
     let has_next = start.saturating_add(size) < items.len();
     let nodes = items.into_iter().enumerate().skip(start).take(size).map(|(index, node)| (index.to_string(), node)).collect();
     Ok(page(nodes, has_next, total))
+}
+
+/// A page request from `first` and `after`.
+pub(crate) fn page_request(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<PageRequest> {
+    Ok(PageRequest { first: page_size(ctx, first)?, after })
+}
+
+/// Maps the read models' page to a connection, turning a bad cursor into `VALIDATION`.
+pub(crate) fn to_page<R, T: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    result: Result<officina_projections::Page<R>, officina_projections::ProjectionError>,
+    node: impl Fn(R) -> T,
+) -> async_graphql::Result<Page<T>> {
+    match result {
+        Ok(found) => Ok(page(
+            found.items.into_iter().map(|(cursor, row)| (cursor, node(row))).collect(),
+            found.has_next_page,
+            found.total_count,
+        )),
+        Err(officina_projections::ProjectionError::InvalidCursor(_)) => fail(
+            ctx,
+            ApiError::validation(
+                "after",
+                crate::reasons::Reason::InvalidCursor,
+                "The cursor is not valid.",
+                "Il cursore non è valido.",
+            ),
+        ),
+        Err(error) => Err(ApiError::from(error).into_graphql(crate::request::lang(ctx))),
+    }
 }

@@ -5,24 +5,33 @@
 //! Only this crate knows async-graphql. The server crate gives it a [`Services`] and, per
 //! request, a [`request::Viewer`] (who asks) and a [`request::RequestInfo`] (language, request id).
 
-pub mod audit;
+// Shared machinery: errors and reasons, requests, ids, pages, batching, document checks.
 pub mod checks;
 pub mod codes;
+pub mod commands;
 pub mod connection;
 pub mod documents;
 pub mod enums;
 pub mod error;
+pub mod fetch;
 pub mod ids;
-pub mod live;
 pub mod loaders;
-pub mod mutation;
-pub mod nodes;
-pub mod query;
 pub mod reasons;
-pub mod relay;
 pub mod request;
 pub mod scalars;
 pub mod writes;
+
+// The features: each holds its object types, inputs, queries and mutations.
+pub mod audit;
+pub mod contributions;
+pub mod guidelines;
+pub mod live;
+pub mod members;
+pub mod organizations;
+pub mod proposals;
+pub mod relay;
+pub mod sessions;
+pub mod workshops;
 
 use std::sync::Arc;
 
@@ -35,13 +44,31 @@ pub use reasons::Reason;
 pub use request::{RequestInfo, Services, Viewer};
 pub use writes::{WriteLimiter, WriteRate};
 
-/// Every query of the API.
+/// Every query of the API, feature by feature.
 #[derive(MergedObject, Default)]
-pub struct Query(query::PartnershipQuery, audit::AuditQuery);
+pub struct Query(
+    relay::RelayQuery,
+    members::MemberQuery,
+    workshops::WorkshopQuery,
+    organizations::OrganizationQuery,
+    guidelines::GuidelineQuery,
+    sessions::SessionQuery,
+    proposals::ProposalQuery,
+    contributions::ContributionQuery,
+    audit::AuditQuery,
+);
 
-/// Every mutation of the API.
+/// Every mutation of the API, feature by feature.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::PartnershipMutation);
+pub struct Mutation(
+    organizations::OrganizationMutation,
+    workshops::WorkshopMutation,
+    members::MemberMutation,
+    guidelines::GuidelineMutation,
+    sessions::SessionMutation,
+    contributions::ContributionMutation,
+    proposals::ProposalMutation,
+);
 
 /// Every subscription of the API.
 #[derive(MergedSubscription, Default)]

@@ -11,9 +11,10 @@ use officina_store::{EventFilter, RecordedEvent};
 use crate::audit::follow;
 use crate::error::ApiError;
 use crate::ids::parse;
-use crate::nodes::{self, Session, Tally};
+use crate::proposals::Tally;
 use crate::request::{lang, services};
 use crate::scalars::Position;
+use crate::sessions::Session;
 
 /// Events that change who may vote, and so every open tally of the workshop.
 const MEMBERSHIP_EVENTS: &[&str] = &["MemberAdmitted", "MemberLeft", "MemberRoleChanged"];
@@ -38,7 +39,7 @@ impl LiveSubscription {
         // The head is read before the snapshot, and the follower starts from it: a change that
         // lands between the two is pushed (at worst once more than needed), never missed.
         let head = services(ctx).store.head().await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?.position;
-        let current = nodes::session(ctx, key).await?;
+        let current = crate::fetch::session(ctx, key).await?;
         let workshop = current.0.workshop_id;
         let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(workshop))).await?;
         let read = services(ctx).read.clone();
@@ -86,7 +87,7 @@ impl LiveSubscription {
         proposal_id: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Tally>> + use<>> {
         let key: ProposalId = parse(ctx, "proposalId", &proposal_id)?;
-        let proposal = nodes::proposal(ctx, key).await?;
+        let proposal = crate::fetch::proposal(ctx, key).await?;
         let read = services(ctx).read.clone();
         let lang = lang(ctx);
         let load = move |read: officina_projections::ReadModels| async move {

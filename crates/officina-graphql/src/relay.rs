@@ -15,12 +15,15 @@ use async_graphql::{Context, ID, Interface};
 use officina_domain::{MinutesId, ProposalId, WorkshopId};
 use uuid::Uuid;
 
+use crate::contributions::Contribution;
 use crate::error::{ResultExt, fail};
-use crate::nodes::{
-    AgendaItem, Contribution, Decision, Guideline, GuidelineFeedback, Member, MinutesVersion, Organization, Proposal, Session,
-    SharedDocument, StatedPosition, Workshop,
-};
+use crate::guidelines::{Guideline, GuidelineFeedback};
+use crate::members::Member;
+use crate::organizations::Organization;
+use crate::proposals::{Decision, Proposal, StatedPosition};
 use crate::request::{actor, require_workshop_reader, services};
+use crate::sessions::{AgendaItem, MinutesVersion, Session, SharedDocument};
+use crate::workshops::Workshop;
 
 /// The most ids one `nodes` query takes.
 pub const MAX_NODE_IDS: usize = 100;
@@ -167,4 +170,29 @@ async fn inside(ctx: &Context<'_>, workshop: WorkshopId, node: Node) -> async_gr
 /// `node` for a signed-in viewer (organizations and guidelines are for the partnership).
 fn signed_in(ctx: &Context<'_>, node: Node) -> async_graphql::Result<Node> {
     actor(ctx).map(|_| node)
+}
+
+/// `node` and `nodes`.
+#[derive(Default)]
+pub struct RelayQuery;
+
+#[async_graphql::Object]
+impl RelayQuery {
+    /// Any object by its global id (Relay's object identification): `null` for an unknown id;
+    /// one the viewer may not read is `null` with its own error.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<crate::relay::Node>> {
+        let mut found = crate::relay::load(ctx, std::slice::from_ref(&id)).await?;
+        found.pop().flatten().transpose()
+    }
+
+    /// Objects by their global ids, in order (at most 100): each `null` for an unknown id, or
+    /// `null` with its own error when the viewer may not read it. One statement per kind of
+    /// object, however many ids.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<async_graphql::Result<crate::relay::Node>>>> {
+        crate::relay::load(ctx, &ids).await
+    }
 }

@@ -1,0 +1,632 @@
+//! Proposals, positions, interests, tallies and decisions.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use officina_app::{Executed, Workshops};
+use officina_domain::workshop::Command;
+use officina_domain::{self as domain, ContributionId, DecisionId, Entity, OrganizationId, ProposalId, WorkshopId, text};
+use officina_projections::{DecisionRow, InterestRow, PositionRow, ProposalRow, ProposalTally, ProposalVersionRow};
+use uuid::Uuid;
+
+use crate::commands::*;
+use crate::enums::*;
+use crate::error::{ResultExt, fail};
+use crate::fetch::*;
+use crate::ids::{id, parse, parse_opt};
+use crate::loaders::*;
+use crate::request::{actor, command_request, require_workshop_reader, services};
+use crate::scalars::Position;
+use crate::{contributions::*, members::*};
+
+/// An interpretive thesis, a priority hypothesis, a decision or a unified position.
+pub struct Proposal(pub ProposalRow);
+
+#[Object]
+impl Proposal {
+    pub async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    async fn workshop_id(&self) -> ID {
+        id(self.0.workshop_id)
+    }
+    async fn kind(&self) -> ProposalKind {
+        self.0.kind.into()
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The current text.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    async fn current_version(&self) -> i32 {
+        crate::scalars::int(self.0.current_version)
+    }
+    /// Every text version, oldest first (amendments).
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposalVersion>> {
+        Ok(many(ctx, ProposalVersionsOf(self.0.id)).await?.into_iter().map(ProposalVersion).collect())
+    }
+    /// The contributions it builds on.
+    async fn cites(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contribution>> {
+        let mut cited = Vec::with_capacity(self.0.cites.len());
+        for key in &self.0.cites {
+            if let Some(row) = one(ctx, ContributionKey(*key)).await? {
+                cited.push(Contribution(row));
+            }
+        }
+        Ok(cited)
+    }
+    async fn rule(&self) -> DecisionRule {
+        self.0.rule.into()
+    }
+    /// Whether the decision will bind the partnership.
+    async fn binding(&self) -> bool {
+        self.0.binding
+    }
+    async fn status(&self) -> ProposalStatus {
+        self.0.status.into()
+    }
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
+        member(ctx, self.0.member_id).await
+    }
+    async fn drafted_at(&self) -> DateTime<Utc> {
+        self.0.drafted_at
+    }
+    async fn opened_at(&self) -> Option<DateTime<Utc>> {
+        self.0.opened_at
+    }
+    async fn session_id(&self) -> Option<ID> {
+        self.0.opened_in_session.map(id)
+    }
+    /// Positions: by default each organization's current one; with `includeSuperseded`, every
+    /// position ever stated, oldest first.
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_superseded: bool,
+    ) -> async_graphql::Result<Vec<StatedPosition>> {
+        let rows = many(ctx, PositionsOf(self.0.id)).await?;
+        Ok(rows.into_iter().filter(|row| include_superseded || row.current).map(StatedPosition).collect())
+    }
+    /// Declared conflicts of interest (their organizations are recused).
+    async fn interests(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Interest>> {
+        Ok(many(ctx, InterestsOf(self.0.id)).await?.into_iter().map(Interest).collect())
+    }
+    /// The live tally (or, once decided, the recorded one).
+    async fn tally(&self, ctx: &Context<'_>) -> async_graphql::Result<Tally> {
+        match one(ctx, TallyOf(self.0.id)).await? {
+            Some(tally) => Ok(Tally(tally)),
+            None => not_found(ctx, Entity::Proposal, self.0.id),
+        }
+    }
+    async fn decision(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decision>> {
+        if self.0.decision_id.is_none() {
+            return Ok(None);
+        }
+        Ok(one(ctx, DecisionOf(self.0.id)).await?.map(Decision))
+    }
+    /// The position of the last event that changed the proposal.
+    async fn position(&self) -> Position {
+        Position(self.0.last_position)
+    }
+}
+
+pub struct ProposalVersion(pub ProposalVersionRow);
+
+#[Object]
+impl ProposalVersion {
+    async fn version(&self) -> i32 {
+        crate::scalars::int(self.0.version)
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// What the amendment changed and why.
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+    async fn written_at(&self) -> DateTime<Utc> {
+        self.0.written_at
+    }
+}
+
+/// One organization's stance on a proposal; a later one supersedes it, both stay.
+pub struct StatedPosition(pub PositionRow);
+
+#[Object]
+impl StatedPosition {
+    /// Its global id (`position:<proposal id>:<log position>`), for `node`.
+    pub async fn id(&self) -> ID {
+        ID(crate::relay::position_id(self.0.proposal_id, self.0.position))
+    }
+    async fn proposal_id(&self) -> ID {
+        id(self.0.proposal_id)
+    }
+    async fn organization_id(&self) -> ID {
+        id(self.0.organization_id)
+    }
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
+        member(ctx, self.0.member_id).await
+    }
+    async fn stance(&self) -> Stance {
+        self.0.stance.into()
+    }
+    async fn rationale(&self) -> Option<&str> {
+        self.0.rationale.as_deref()
+    }
+    /// The text version it refers to.
+    async fn text_version(&self) -> i32 {
+        crate::scalars::int(self.0.text_version)
+    }
+    async fn stated_at(&self) -> DateTime<Utc> {
+        self.0.stated_at
+    }
+    /// The log position of the `PositionStated` event.
+    async fn position(&self) -> Position {
+        Position(self.0.position)
+    }
+    /// Whether it is the organization's latest position.
+    async fn current(&self) -> bool {
+        self.0.current
+    }
+    /// The log position of the position that replaced it.
+    async fn superseded_by(&self) -> Option<Position> {
+        self.0.superseded_by.map(Position)
+    }
+}
+
+pub struct Interest(pub InterestRow);
+
+#[Object]
+impl Interest {
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
+        member(ctx, self.0.member_id).await
+    }
+    async fn organization_id(&self) -> ID {
+        id(self.0.organization_id)
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn declared_at(&self) -> DateTime<Utc> {
+        self.0.declared_at
+    }
+}
+
+/// Why a proposal was (or would be) rejected.
+#[derive(SimpleObject, Clone)]
+pub struct Rejection {
+    /// Why.
+    pub code: crate::enums::RejectionCode,
+    /// For `NOT_UNANIMOUS`: who abstained, opposed or did not express.
+    pub abstained: Vec<ID>,
+    pub opposed: Vec<ID>,
+    pub not_expressed: Vec<ID>,
+}
+
+impl From<&domain::RejectionReason> for Rejection {
+    fn from(reason: &domain::RejectionReason) -> Self {
+        let (abstained, opposed, not_expressed) = match reason {
+            domain::RejectionReason::NotUnanimous { abstained, opposed, not_expressed } => {
+                (abstained.iter().map(id).collect(), opposed.iter().map(id).collect(), not_expressed.iter().map(id).collect())
+            }
+            _ => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        Rejection { code: reason.into(), abstained, opposed, not_expressed }
+    }
+}
+
+/// The count of a proposal, under its rule, exactly as closing deliberation would (or did)
+/// evaluate it.
+pub struct Tally(pub ProposalTally);
+
+#[Object]
+impl Tally {
+    async fn proposal_id(&self) -> ID {
+        id(self.0.proposal_id)
+    }
+    async fn rule(&self) -> DecisionRule {
+        self.0.rule.into()
+    }
+    /// Organizations with a voting member, minus the recused.
+    async fn eligible(&self) -> i32 {
+        crate::scalars::int(self.0.tally.eligible)
+    }
+    /// Eligible organizations with a position (abstentions included).
+    async fn expressed(&self) -> i32 {
+        crate::scalars::int(self.0.tally.expressed)
+    }
+    async fn support(&self) -> i32 {
+        crate::scalars::int(self.0.tally.support)
+    }
+    async fn support_with_reservations(&self) -> i32 {
+        crate::scalars::int(self.0.tally.support_with_reservations)
+    }
+    async fn abstain(&self) -> i32 {
+        crate::scalars::int(self.0.tally.abstain)
+    }
+    async fn oppose(&self) -> i32 {
+        crate::scalars::int(self.0.tally.oppose)
+    }
+    async fn quorum_met(&self) -> bool {
+        self.0.tally.quorum_met
+    }
+    /// Whether closing deliberation now would adopt the proposal (or, once decided, whether it did).
+    async fn would_pass(&self) -> bool {
+        self.0.tally.would_pass
+    }
+    async fn outcome(&self) -> Outcome {
+        self.0.outcome.into()
+    }
+    async fn reason(&self) -> Option<Rejection> {
+        self.0.reason.as_ref().map(Into::into)
+    }
+    /// Whether this is a decision's recorded tally rather than a live one.
+    async fn decided(&self) -> bool {
+        self.0.decided
+    }
+    /// The proposal's current text version.
+    async fn text_version(&self) -> i32 {
+        crate::scalars::int(self.0.text_version)
+    }
+    /// Organizations whose counted position refers to an earlier text (amended since).
+    async fn positions_on_earlier_version(&self) -> Vec<ID> {
+        self.0.positions_on_earlier_version.iter().map(id).collect()
+    }
+    /// The log position the tally reflects.
+    async fn position(&self) -> Position {
+        Position(self.0.position)
+    }
+}
+
+/// A position as counted in a decision.
+pub struct CountedPosition(domain::workshop::PositionRecord);
+
+#[Object]
+impl CountedPosition {
+    async fn organization_id(&self) -> ID {
+        id(self.0.organization_id)
+    }
+    async fn member_id(&self) -> ID {
+        id(self.0.member_id)
+    }
+    async fn stance(&self) -> Stance {
+        self.0.stance.into()
+    }
+    async fn rationale(&self) -> Option<&str> {
+        self.0.rationale.as_deref()
+    }
+    async fn text_version(&self) -> i32 {
+        crate::scalars::int(self.0.text_version)
+    }
+    async fn stated_at(&self) -> DateTime<Utc> {
+        self.0.stated_at
+    }
+}
+
+/// The record made when deliberation closed: outcome, rule, tally, the exact positions and text
+/// version it was taken on, and for a rejection the reason. Public.
+pub struct Decision(pub DecisionRow);
+
+#[Object]
+impl Decision {
+    pub async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    async fn workshop_id(&self) -> ID {
+        id(self.0.workshop_id)
+    }
+    async fn proposal_id(&self) -> ID {
+        id(self.0.proposal_id)
+    }
+    /// The proposal decided (for members and auditors of the workshop).
+    async fn proposal(&self, ctx: &Context<'_>) -> async_graphql::Result<Proposal> {
+        proposal(ctx, self.0.proposal_id).await
+    }
+    async fn outcome(&self) -> Outcome {
+        self.0.outcome.into()
+    }
+    async fn rule(&self) -> DecisionRule {
+        self.0.rule.into()
+    }
+    async fn eligible(&self) -> i32 {
+        crate::scalars::int(self.0.tally.eligible)
+    }
+    async fn expressed(&self) -> i32 {
+        crate::scalars::int(self.0.tally.expressed)
+    }
+    async fn support(&self) -> i32 {
+        crate::scalars::int(self.0.tally.support)
+    }
+    async fn support_with_reservations(&self) -> i32 {
+        crate::scalars::int(self.0.tally.support_with_reservations)
+    }
+    async fn abstain(&self) -> i32 {
+        crate::scalars::int(self.0.tally.abstain)
+    }
+    async fn oppose(&self) -> i32 {
+        crate::scalars::int(self.0.tally.oppose)
+    }
+    async fn quorum_met(&self) -> bool {
+        self.0.tally.quorum_met
+    }
+    async fn reason(&self) -> Option<Rejection> {
+        self.0.reason.as_ref().map(Into::into)
+    }
+    async fn eligible_organizations(&self) -> Vec<ID> {
+        self.0.eligible_organizations.iter().map(id).collect()
+    }
+    async fn recused_organizations(&self) -> Vec<ID> {
+        self.0.recused_organizations.iter().map(id).collect()
+    }
+    /// The positions counted, exactly as they stood at closing.
+    async fn positions(&self) -> Vec<CountedPosition> {
+        self.0.positions.iter().cloned().map(CountedPosition).collect()
+    }
+    /// The text version decided.
+    async fn text_version(&self) -> i32 {
+        crate::scalars::int(self.0.text_version)
+    }
+    async fn session_id(&self) -> Option<ID> {
+        self.0.session_id.map(id)
+    }
+    async fn binding(&self) -> bool {
+        self.0.binding
+    }
+    async fn decided_at(&self) -> DateTime<Utc> {
+        self.0.decided_at
+    }
+    /// The log position of the `DecisionRecorded` event.
+    async fn position(&self) -> Position {
+        Position(self.0.position)
+    }
+}
+
+payload!(ProposalPayload, proposal, Proposal, ProposalId, crate::fetch::proposal, "The answer to a proposal mutation.");
+
+payload!(
+    PositionPayload,
+    stated_position,
+    StatedPosition,
+    (ProposalId, u64),
+    crate::fetch::stated_position,
+    "The answer to `statePosition`: the position as recorded (`statedPosition`) and the log `position`."
+);
+
+payload!(
+    DecisionPayload,
+    decision,
+    Decision,
+    DecisionId,
+    crate::fetch::decision,
+    "The answer to `closeDeliberation`: the decision record."
+);
+
+#[derive(InputObject)]
+pub struct TableProposalInput {
+    pub workshop_id: ID,
+    pub kind: ProposalKind,
+    pub title: String,
+    pub text: String,
+    /// Contributions the proposal builds on.
+    #[graphql(default)]
+    pub cites: Vec<ID>,
+    pub rule: DecisionRuleInput,
+    #[graphql(default)]
+    pub binding: bool,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct AmendProposalInput {
+    pub proposal_id: ID,
+    pub text: String,
+    #[graphql(default)]
+    pub note: String,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct OpenDeliberationInput {
+    pub proposal_id: ID,
+    pub session_id: Option<ID>,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct StatePositionInput {
+    pub proposal_id: ID,
+    pub stance: Stance,
+    /// Required for `OPPOSE` and `SUPPORT_WITH_RESERVATIONS`.
+    pub rationale: Option<String>,
+    /// The text version the position refers to; by default the current one.
+    pub text_version: Option<i32>,
+    /// The organization stated for. A member represents exactly one organization in a
+    /// workshop, so the position is always that one's: this field says nothing the token does
+    /// not, and is refused when it names another organization.
+    #[graphql(
+        deprecation = "A member represents one organization per workshop; the position is always stated for it. Leave this out; it will be removed."
+    )]
+    pub organization_id: Option<ID>,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct DeclareInterestInput {
+    pub proposal_id: ID,
+    pub description: String,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct CloseDeliberationInput {
+    pub proposal_id: ID,
+    pub session_id: Option<ID>,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawProposalInput {
+    pub proposal_id: ID,
+    pub reason: String,
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+/// The queries of this feature.
+#[derive(Default)]
+pub struct ProposalQuery;
+
+#[Object]
+impl ProposalQuery {
+    /// A proposal, for the members and auditors of its workshop.
+    async fn proposal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Proposal>> {
+        let key: ProposalId = parse(ctx, "id", &id)?;
+        match one(ctx, ProposalKey(key)).await? {
+            Some(row) => {
+                require_workshop_reader(ctx, row.workshop_id).await?;
+                Ok(Some(Proposal(row)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A decision record: public.
+    async fn decision(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Decision>> {
+        let key: DecisionId = parse(ctx, "id", &id)?;
+        match crate::fetch::decision(ctx, key).await {
+            Ok(decision) => Ok(Some(decision)),
+            Err(error)
+                if error
+                    .extensions
+                    .as_ref()
+                    .and_then(|e| e.get("code"))
+                    .is_some_and(|code| code.to_string().contains("NOT_FOUND")) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// The mutations of this feature.
+#[derive(Default)]
+pub struct ProposalMutation;
+
+#[Object]
+impl ProposalMutation {
+    /// Tables a proposal (a draft): an interpretive thesis, a priority hypothesis, a decision or
+    /// a unified position, with the rule that will decide it.
+    async fn table_proposal(&self, ctx: &Context<'_>, input: TableProposalInput) -> async_graphql::Result<ProposalPayload> {
+        let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
+        let rule = match input.rule.to_domain() {
+            Ok(rule) => rule,
+            Err(error) => return fail(ctx, error),
+        };
+        text::at_most("cites", &input.cites, text::limits::CITES).api(ctx)?;
+        let cites = input.cites.iter().map(|id| parse::<ContributionId>(ctx, "cites", id)).collect::<Result<Vec<_>, _>>()?;
+        let new_id = ProposalId::from(Uuid::now_v7());
+        let command = Command::DraftProposal {
+            proposal_id: new_id,
+            kind: input.kind.into(),
+            title: input.title,
+            text: input.text,
+            cites,
+            rule,
+            binding: input.binding,
+        };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        let id = id_in(&executed.events, "proposalId").map_or(new_id, ProposalId::from);
+        Ok(ProposalPayload::new(id, &executed))
+    }
+
+    /// Amends a proposal's text: a new text version.
+    async fn amend_proposal(&self, ctx: &Context<'_>, input: AmendProposalInput) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::AmendProposal { proposal_id, text: input.text, note: input.note };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// Opens deliberation on a proposal: positions may now be stated.
+    async fn open_deliberation(&self, ctx: &Context<'_>, input: OpenDeliberationInput) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::OpenDeliberation { proposal_id, session_id: parse_opt(ctx, "sessionId", &input.session_id)? };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// States the viewer's organization's position on an open proposal; a later position
+    /// supersedes the earlier one, and both stay in the history.
+    async fn state_position(&self, ctx: &Context<'_>, input: StatePositionInput) -> async_graphql::Result<PositionPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let actor = actor(ctx)?;
+        let organization_id = parse_opt::<OrganizationId>(ctx, "organizationId", &input.organization_id)?;
+        let text_version = input.text_version.map(|version| version_u32(ctx, "textVersion", version)).transpose()?;
+        let stance: domain::Stance = input.stance.into();
+        let rationale = input.rationale;
+        let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
+        // The organization and the text version default to the viewer's own and the current
+        // one, as the workshop's state has them when the command is decided.
+        let build = |state: &domain::workshop::State| {
+            let workshop = state.workshop.as_ref();
+            let organization_id = organization_id
+                .or_else(|| workshop.and_then(|w| w.current_member_of(actor.person_id)).map(|m| m.organization.id))
+                .ok_or(domain::DomainError::NotAMember)?;
+            let text_version = text_version
+                .or_else(|| workshop.and_then(|w| w.proposals.get(&proposal_id)).map(|p| p.current_version()))
+                .unwrap_or(1);
+            Ok(vec![Command::StatePosition { proposal_id, organization_id, stance, rationale: rationale.clone(), text_version }])
+        };
+        let executed = services(ctx).app.execute_with::<Workshops>(workshop_id, build, &request).await.api(ctx)?;
+        // The position is identified by its proposal and the log position of its event.
+        Ok(PositionPayload::new((proposal_id, executed.position), &executed))
+    }
+
+    /// Declares a conflict of interest on a proposal: the viewer's organization is recused.
+    async fn declare_interest(&self, ctx: &Context<'_>, input: DeclareInterestInput) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::DeclareInterest { proposal_id, description: input.description };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// Closes deliberation: the rule is evaluated and the decision recorded.
+    async fn close_deliberation(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseDeliberationInput,
+    ) -> async_graphql::Result<DecisionPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let new_id = DecisionId::from(Uuid::now_v7());
+        let command = Command::CloseDeliberation {
+            proposal_id,
+            decision_id: new_id,
+            session_id: parse_opt(ctx, "sessionId", &input.session_id)?,
+        };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        let id = id_in(&executed.events, "decisionId").map_or(new_id, DecisionId::from);
+        Ok(DecisionPayload::new(id, &executed))
+    }
+
+    /// Withdraws a proposal before a decision.
+    async fn withdraw_proposal(&self, ctx: &Context<'_>, input: WithdrawProposalInput) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::WithdrawProposal { proposal_id, reason: input.reason };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+}
