@@ -132,6 +132,16 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
+
+impl Event {
+    /// The guideline this event creates, if it creates one (exhaustive).
+    pub fn created(&self) -> Option<GuidelineId> {
+        match self {
+            Event::GuidelinePublished { guideline_id, .. } => Some(*guideline_id),
+            Event::GuidelineVersionPublished { .. } => None,
+        }
+    }
+}
 event_names!(Event { GuidelinePublished, GuidelineVersionPublished });
 
 /// Decides what a command does to a guideline stream.

@@ -92,6 +92,16 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
+
+impl Event {
+    /// The organization this event creates, if it creates one (exhaustive).
+    pub fn created(&self) -> Option<OrganizationId> {
+        match self {
+            Event::OrganizationRegistered { organization_id, .. } => Some(*organization_id),
+            Event::OrganizationRenamed { .. } => None,
+        }
+    }
+}
 event_names!(Event { OrganizationRegistered, OrganizationRenamed });
 
 /// Decides what a command does to an organization stream.

@@ -7,7 +7,6 @@
 
 use async_graphql::Context;
 use officina_app::{Executed, Organizations, Workshops};
-use officina_domain::event::DomainEvent;
 use officina_domain::workshop::Command;
 use officina_domain::{self as domain, Actor, OrganizationId, OrganizationRef, WorkshopId};
 use uuid::Uuid;
@@ -29,13 +28,6 @@ pub(crate) fn created_id(actor: Actor, what: &str, idempotency_key: &Option<Stri
             Uuid::new_v8(bytes)
         }
     }
-}
-
-/// Finds the first id named `field` (camelCase) in the payloads of `events`.
-pub(crate) fn id_in<E: DomainEvent>(events: &[E], field: &str) -> Option<Uuid> {
-    events
-        .iter()
-        .find_map(|event| event.to_payload().get(field).and_then(|value| value.as_str()).and_then(|s| Uuid::parse_str(s).ok()))
 }
 
 /// Runs workshop commands for the viewer.

@@ -224,7 +224,14 @@ impl ContributionMutation {
             reply_to: parse_opt(ctx, "replyTo", &input.reply_to)?,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "contributionId").map_or(new_id, ContributionId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Contribution(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(ContributionPayload::new(id, &executed))
     }
 

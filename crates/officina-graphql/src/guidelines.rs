@@ -256,7 +256,7 @@ impl GuidelineMutation {
                     document_ref: input.document_ref,
                 };
                 let executed = app.execute::<Guidelines>(new_id, command, &request).await.api(ctx)?;
-                let id = id_in(&executed.events, "guidelineId").map_or(new_id, GuidelineId::from);
+                let id = executed.events.iter().find_map(guideline::Event::created).unwrap_or(new_id);
                 Ok(GuidelinePayload::new(id, &executed))
             }
         }
@@ -306,7 +306,14 @@ impl GuidelineMutation {
             suggestion: input.suggestion,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "feedbackId").map_or(new_id, FeedbackId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Feedback(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(GuidelineFeedbackPayload::new((workshop_id, id), &executed))
     }
 }

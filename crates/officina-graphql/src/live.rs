@@ -5,7 +5,8 @@
 
 use async_graphql::{Context, ID, Subscription};
 use futures_util::{Stream, StreamExt, stream};
-use officina_domain::{ProposalId, SessionId, workshop_stream_id};
+use officina_domain::event::DomainEvent;
+use officina_domain::{ProposalId, SessionId, workshop, workshop_stream_id};
 use officina_store::{EventFilter, RecordedEvent};
 
 use crate::audit::follow;
@@ -16,11 +17,11 @@ use crate::request::{lang, services};
 use crate::scalars::Position;
 use crate::sessions::Session;
 
-/// Events that change who may vote, and so every open tally of the workshop.
-const MEMBERSHIP_EVENTS: &[&str] = &["MemberAdmitted", "MemberLeft", "MemberRoleChanged"];
-
-fn mentions(event: &RecordedEvent, field: &str, id: &str) -> bool {
-    event.payload.get(field).and_then(|value| value.as_str()) == Some(id)
+/// What a recorded workshop event is about, from the domain's own typed answer. An event this
+/// code cannot read is treated as concerning everything: a live view that refreshes once too
+/// often is better than one that misses a change.
+fn concerns(event: &RecordedEvent) -> Option<workshop::Concerns> {
+    workshop::Event::from_payload(&event.event_type, &event.payload).ok().map(|event| event.concerns())
 }
 
 #[derive(Default)]
@@ -44,19 +45,14 @@ impl LiveSubscription {
         let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(workshop))).await?;
         let read = services(ctx).read.clone();
         let lang = lang(ctx);
-        let id = key.to_string();
         let updates = events
             .ready_chunks(64)
             .filter(move |batch| {
                 // Anything about this session, and anything that moves the tallies of the
                 // proposals open in it.
-                let relevant = batch.iter().any(|item| match item {
-                    Ok(event) => {
-                        mentions(event, "sessionId", &id)
-                            || event.payload.get("proposalId").is_some()
-                            || MEMBERSHIP_EVENTS.contains(&event.event_type.as_str())
-                    }
-                    Err(_) => true,
+                let relevant = batch.iter().any(|item| match item.as_ref().map(concerns) {
+                    Ok(Some(about)) => about.session == Some(key) || about.proposal.is_some() || about.changes_eligibility,
+                    Ok(None) | Err(_) => true,
                 });
                 std::future::ready(relevant)
             })
@@ -106,12 +102,11 @@ impl LiveSubscription {
             Err(error) => return Err(error),
         };
         let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(proposal.0.workshop_id))).await?;
-        let id = key.to_string();
         let updates = events
             .filter(move |item| {
-                let relevant = match item {
-                    Ok(event) => mentions(event, "proposalId", &id) || MEMBERSHIP_EVENTS.contains(&event.event_type.as_str()),
-                    Err(_) => true,
+                let relevant = match item.as_ref().map(concerns) {
+                    Ok(Some(about)) => about.proposal == Some(key) || about.changes_eligibility,
+                    Ok(None) | Err(_) => true,
                 };
                 std::future::ready(relevant)
             })

@@ -140,7 +140,14 @@ impl MemberMutation {
             mandate_reference: input.mandate_reference,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "memberId").map_or(new_id, MemberId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Member(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(MemberPayload::new(id, &executed))
     }
 

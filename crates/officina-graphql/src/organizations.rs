@@ -129,7 +129,7 @@ impl OrganizationMutation {
             category: input.category.into(),
         };
         let executed = services(ctx).app.execute::<Organizations>(new_id, command, &request).await.api(ctx)?;
-        let id = id_in(&executed.events, "organizationId").map_or(new_id, OrganizationId::from);
+        let id = executed.events.iter().find_map(organization::Event::created).unwrap_or(new_id);
         Ok(OrganizationPayload::new(id, &executed))
     }
 

@@ -543,7 +543,14 @@ impl ProposalMutation {
             binding: input.binding,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "proposalId").map_or(new_id, ProposalId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Proposal(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(ProposalPayload::new(id, &executed))
     }
 
@@ -617,7 +624,14 @@ impl ProposalMutation {
             session_id: parse_opt(ctx, "sessionId", &input.session_id)?,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "decisionId").map_or(new_id, DecisionId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Decision(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(DecisionPayload::new(id, &executed))
     }
 

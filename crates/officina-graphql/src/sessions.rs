@@ -328,7 +328,14 @@ impl SessionMutation {
             title,
         }));
         let executed = on_workshop(ctx, workshop_id, commands, input.idempotency_key, input.expected_version).await?;
-        let id = id_in(&executed.events, "sessionId").map_or(new_id, SessionId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Session(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(SessionPayload::new(id, &executed))
     }
 

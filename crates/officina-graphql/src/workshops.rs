@@ -282,7 +282,14 @@ impl WorkshopMutation {
             },
         };
         let executed = on_workshop(ctx, new_id, vec![command], input.idempotency_key, None).await?;
-        let id = id_in(&executed.events, "workshopId").map_or(new_id, WorkshopId::from);
+        let id = executed
+            .events
+            .iter()
+            .find_map(|event| match event.created() {
+                Some(officina_domain::workshop::Created::Workshop(id)) => Some(id),
+                _ => None,
+            })
+            .unwrap_or(new_id);
         Ok(WorkshopPayload::new(id, &executed))
     }
 

@@ -197,3 +197,38 @@ proptest::proptest! {
         let _ = AnyEvent::from_payload(&text, &serde_json::json!({}));
     }
 }
+
+/// The typed answers to "what is this event about" agree with the ids its payload carries, for
+/// every event of the demo: live views and mutations rely on them instead of payload keys.
+#[test]
+fn what_an_event_concerns_and_creates_agrees_with_its_payload() {
+    let run = demo::run_in_memory(&demo::script()).expect("runs");
+    let id_at = |payload: &Value, key: &str| payload.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mut created = 0;
+    for (_, event) in &run.events {
+        let AnyEvent::Workshop(event) = event else { continue };
+        let payload = event.to_payload();
+        let about = event.concerns();
+        assert_eq!(about.session.map(|id| id.to_string()), id_at(&payload, "sessionId"), "{}", event.event_type());
+        assert_eq!(about.proposal.map(|id| id.to_string()), id_at(&payload, "proposalId"), "{}", event.event_type());
+        assert_eq!(about.contribution.map(|id| id.to_string()), id_at(&payload, "contributionId"), "{}", event.event_type());
+        assert_eq!(about.changes_eligibility, event.event_type().starts_with("Member"), "{}", event.event_type());
+        if let Some(entity) = event.created() {
+            created += 1;
+            let (key, id) = match entity {
+                workshop::Created::Workshop(id) => ("workshopId", id.to_string()),
+                workshop::Created::Member(id) => ("memberId", id.to_string()),
+                workshop::Created::Session(id) => ("sessionId", id.to_string()),
+                workshop::Created::AgendaItem(id) => ("agendaItemId", id.to_string()),
+                workshop::Created::Document(id) => ("documentId", id.to_string()),
+                workshop::Created::Minutes(id) => ("minutesId", id.to_string()),
+                workshop::Created::Contribution(id) => ("contributionId", id.to_string()),
+                workshop::Created::Proposal(id) => ("proposalId", id.to_string()),
+                workshop::Created::Decision(id) => ("decisionId", id.to_string()),
+                workshop::Created::Feedback(id) => ("feedbackId", id.to_string()),
+            };
+            assert_eq!(id_at(&payload, key), Some(id), "{}", event.event_type());
+        }
+    }
+    assert!(created > 100, "{created} creations in the demo");
+}
