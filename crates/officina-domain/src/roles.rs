@@ -9,9 +9,24 @@ use crate::values::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Every kind of workshop command, without its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum CommandKind {
+/// Declares [`CommandKind`] and its list of every variant from one list, so the list cannot fall
+/// out of date.
+macro_rules! command_kinds {
+    ($($(#[$doc:meta])* $variant:ident,)+) => {
+        /// Every kind of workshop command, without its data.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum CommandKind {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl CommandKind {
+            /// Every command kind, in declaration order.
+            pub const ALL: &'static [CommandKind] = &[$(CommandKind::$variant),+];
+        }
+    };
+}
+
+command_kinds! {
     /// Identify a workshop (platform administrators only; no membership exists yet).
     IdentifyWorkshop,
     /// Move the workshop to its next stage.
@@ -68,40 +83,6 @@ pub enum CommandKind {
     DeclareInterest,
     /// Close deliberation and record the decision.
     CloseDeliberation,
-}
-
-impl CommandKind {
-    /// Every command kind, in declaration order.
-    pub const ALL: &'static [CommandKind] = &[
-        CommandKind::IdentifyWorkshop,
-        CommandKind::ChangeStage,
-        CommandKind::AdoptGuideline,
-        CommandKind::GiveGuidelineFeedback,
-        CommandKind::AdmitMember,
-        CommandKind::ChangeMemberRole,
-        CommandKind::LeaveWorkshop,
-        CommandKind::ConveneSession,
-        CommandKind::AddAgendaItem,
-        CommandKind::ShareDocument,
-        CommandKind::OpenSession,
-        CommandKind::CheckInAttendance,
-        CommandKind::StartAgendaItem,
-        CommandKind::CloseSession,
-        CommandKind::DraftMinutes,
-        CommandKind::ApproveMinutes,
-        CommandKind::PublishMinutes,
-        CommandKind::SubmitContribution,
-        CommandKind::ReviseContribution,
-        CommandKind::WithdrawContribution,
-        CommandKind::RecordDisposition,
-        CommandKind::DraftProposal,
-        CommandKind::AmendProposal,
-        CommandKind::WithdrawProposal,
-        CommandKind::OpenDeliberation,
-        CommandKind::StatePosition,
-        CommandKind::DeclareInterest,
-        CommandKind::CloseDeliberation,
-    ];
 }
 
 impl fmt::Display for CommandKind {
