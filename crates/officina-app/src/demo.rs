@@ -1,8 +1,8 @@
 //! Loading the demo history through the command service: every step is a real command, decided
 //! by the domain and appended to the real store, never a row inserted by hand.
 
+use officina_demo::{DemoCommand, script};
 use officina_domain::StreamRef;
-use officina_domain::demo::{DemoCommand, script};
 
 use crate::{AppError, CommandRequest, CommandService, Guidelines, Organizations, Workshops};
 

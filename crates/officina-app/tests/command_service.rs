@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use officina_app::{AppError, CommandRequest, CommandService, SystemClock, Workshops};
-use officina_domain::demo::{run_in_memory, script};
+use officina_demo::{run_in_memory, script};
 use officina_domain::workshop::Command;
 use officina_domain::{Actor, DomainError, ProposalId, ProposalStatus, Role, Stance, WorkshopId, workshop};
 use officina_store::{EventFilter, EventStore};
@@ -17,7 +17,7 @@ async fn fresh_store() -> (EventStore, std::path::PathBuf) {
 }
 
 /// A service with the demo loaded, and the demo's final in-memory states to pick actors from.
-async fn demo_service() -> (CommandService, officina_domain::demo::DemoRun, std::path::PathBuf) {
+async fn demo_service() -> (CommandService, officina_demo::DemoRun, std::path::PathBuf) {
     let (store, folder) = fresh_store().await;
     let service = CommandService::new(store, Arc::new(SystemClock));
     let loaded = service.load_demo_if_empty().await.expect("demo loads through commands");
@@ -27,9 +27,7 @@ async fn demo_service() -> (CommandService, officina_domain::demo::DemoRun, std:
 }
 
 /// An open proposal of the demo, its workshop, and the voting members able to state positions.
-fn open_proposal(
-    run: &officina_domain::demo::DemoRun,
-) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
+fn open_proposal(run: &officina_demo::DemoRun) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
     for (workshop_id, state) in &run.workshops {
         let Some(workshop) = &state.workshop else { continue };
         for proposal in workshop.proposals.values() {

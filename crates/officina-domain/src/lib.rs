@@ -13,7 +13,6 @@
 //! * [`calendar`]: Italian working days for the ECCP notice period, and the range of accepted dates.
 //! * [`text`]: the limits and the allowed characters of every text a command carries.
 //! * [`values`], [`ids`], [`context`], [`error`], [`event`]: the vocabulary shared by all of them.
-//! * [`demo`]: a deterministic demo history of the eleven workshops named in the seed.
 //!
 //! ```
 //! use officina_domain::{Actor, Context, OrganizationId, PersonId, EccpCategory, organization};
@@ -31,7 +30,6 @@
 
 pub mod calendar;
 pub mod context;
-pub mod demo;
 pub mod error;
 pub mod event;
 pub mod guideline;

@@ -4,10 +4,11 @@
 
 mod support;
 
+use officina_demo as demo;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
-use officina_domain::demo::{DemoCommand, DemoStep};
+use officina_demo::{DemoCommand, DemoStep};
 use officina_domain::workshop::{self, Proposal, Workshop};
 use officina_domain::*;
 use officina_projections::*;

@@ -1,6 +1,6 @@
 //! The people of the demo history, so that a newcomer gets ready-to-paste tokens.
 
-use officina_domain::demo::{run_in_memory, script};
+use officina_demo::{run_in_memory, script};
 use officina_domain::{PersonId, Role};
 
 /// One demo person to print a token for.

@@ -4,7 +4,6 @@
 
 mod calendar;
 mod contributions;
-mod demo;
 mod inputs;
 mod members;
 mod organizations_and_guidelines;

@@ -1,6 +1,6 @@
 //! The storage contract of events, and the error table.
 
-use officina_domain::demo;
+use officina_demo as demo;
 use officina_domain::workshop::Event;
 use officina_domain::*;
 use serde_json::Value;

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use officina_domain::demo::{DemoCommand, DemoStep};
+use officina_demo::{DemoCommand, DemoStep};
 use officina_domain::{AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop};
 use officina_store::{Backend, DbPool, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use officina_testing::{FreshDatabase, Kind};
@@ -133,7 +133,7 @@ impl Domain {
 /// Runs the whole demo script through the store; returns the folded domain states.
 pub async fn run_demo(store: &EventStore) -> Domain {
     let mut domain = Domain::default();
-    for step in officina_domain::demo::script() {
+    for step in officina_demo::script() {
         domain.run(store, &step).await;
     }
     domain

@@ -1,9 +1,10 @@
 //! Runs the demo history in memory and prints what a newcomer should see: the eleven workshops,
 //! their members, sessions (with notice lead times), contributions and proposals with their tallies.
 //!
-//! Run it with `cargo run -p officina-domain --example demo`.
+//! Run it with `cargo run -p officina-demo --example demo`.
 
-use officina_domain::{ProposalStatus, demo};
+use officina_demo as demo;
+use officina_domain::ProposalStatus;
 
 fn main() {
     let run = match demo::run_in_memory(&demo::script()) {

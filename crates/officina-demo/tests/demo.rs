@@ -1,6 +1,6 @@
 //! The demo script runs through the domain and shows everything the issue asks for.
 
-use officina_domain::demo::{self, DemoCommand, run_in_memory};
+use officina_demo::{self as demo, DemoCommand, run_in_memory};
 use officina_domain::workshop::Event;
 use officina_domain::*;
 use std::collections::BTreeSet;

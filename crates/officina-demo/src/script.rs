@@ -1,0 +1,611 @@
+//! The script: every workshop's story as commands.
+
+use chrono::{DateTime, Utc};
+use officina_domain::calendar::{is_working_day, rome_date};
+use officina_domain::workshop::FirstLead;
+use officina_domain::*;
+
+use crate::ids::*;
+use crate::specs::*;
+use crate::{DemoCommand, DemoStep};
+
+/// The number of workshops in the demo.
+pub const DEMO_WORKSHOPS: usize = SPECS.len();
+
+/// Accumulates the script.
+struct Script {
+    steps: Vec<DemoStep>,
+}
+
+impl Script {
+    fn organization(&mut self, index: usize, now: DateTime<Utc>, command: organization::Command) {
+        self.steps.push(DemoStep {
+            stream: StreamRef::Organization(demo_organization_id(index)),
+            actor: Actor::admin(DEMO_ADMIN),
+            now,
+            command: DemoCommand::Organization(command),
+        });
+    }
+
+    fn guideline(&mut self, now: DateTime<Utc>, command: guideline::Command) {
+        self.steps.push(DemoStep {
+            stream: StreamRef::Guideline(DEMO_GUIDELINE),
+            actor: Actor::person(DEMO_LAB_RESEARCHER),
+            now,
+            command: DemoCommand::Guideline(command),
+        });
+    }
+}
+
+/// The people of one workshop and the ids it uses.
+struct Cast {
+    workshop: WorkshopId,
+    n: u128,
+    lead: PersonId,
+    co: PersonId,
+    partners: [PersonId; 3],
+    observer: PersonId,
+}
+
+impl Cast {
+    fn new(n: u128) -> Cast {
+        let person = |k| PersonId::from_u128(uid(KIND_PERSON, n, k));
+        Cast {
+            workshop: demo_workshop_id(n),
+            n,
+            lead: person(1),
+            co: person(2),
+            partners: [person(3), person(4), person(5)],
+            observer: person(6),
+        }
+    }
+
+    fn member(&self, k: u128) -> MemberId {
+        MemberId::from_u128(uid(KIND_MEMBER, self.n, k))
+    }
+    fn session(&self, k: u128) -> SessionId {
+        SessionId::from_u128(uid(KIND_SESSION, self.n, k))
+    }
+    fn item(&self, k: u128) -> AgendaItemId {
+        AgendaItemId::from_u128(uid(KIND_AGENDA, self.n, k))
+    }
+    fn document(&self, k: u128) -> DocumentId {
+        DocumentId::from_u128(uid(KIND_DOCUMENT, self.n, k))
+    }
+    fn contribution(&self, k: u128) -> ContributionId {
+        ContributionId::from_u128(uid(KIND_CONTRIBUTION, self.n, k))
+    }
+    fn proposal(&self, k: u128) -> ProposalId {
+        ProposalId::from_u128(uid(KIND_PROPOSAL, self.n, k))
+    }
+    fn decision(&self, k: u128) -> DecisionId {
+        DecisionId::from_u128(uid(KIND_DECISION, self.n, k))
+    }
+    fn minutes(&self, k: u128) -> MinutesId {
+        MinutesId::from_u128(uid(KIND_MINUTES, self.n, k))
+    }
+    fn feedback(&self, k: u128) -> FeedbackId {
+        FeedbackId::from_u128(uid(KIND_FEEDBACK, self.n, k))
+    }
+}
+
+/// Appends the steps of one workshop.
+struct WorkshopScript<'a> {
+    script: &'a mut Script,
+    cast: Cast,
+}
+
+impl WorkshopScript<'_> {
+    fn step(&mut self, person: PersonId, now: DateTime<Utc>, command: workshop::Command) {
+        let actor = if person == DEMO_ADMIN { Actor::admin(person) } else { Actor::person(person) };
+        self.script.steps.push(DemoStep {
+            stream: StreamRef::Workshop(self.cast.workshop),
+            actor,
+            now,
+            command: DemoCommand::Workshop(command),
+        });
+    }
+}
+
+fn text(s: &str) -> String {
+    s.to_owned()
+}
+
+/// The whole demo script: organizations, the guideline and its two versions, and the eleven
+/// workshops of the seed.
+pub fn script() -> Vec<DemoStep> {
+    let mut script = Script { steps: Vec::new() };
+
+    for (index, (name, category)) in ORGANIZATIONS.iter().enumerate() {
+        script.organization(
+            index,
+            instant(0, index as i64),
+            organization::Command::RegisterOrganization {
+                organization_id: demo_organization_id(index),
+                name: (*name).to_owned(),
+                category: *category,
+            },
+        );
+    }
+    script.organization(
+        22,
+        instant(1, 0),
+        organization::Command::RenameOrganization { name: text("Coldiretti Toscana – Federazione regionale") },
+    );
+
+    script.guideline(
+        instant(2, 0),
+        guideline::Command::PublishGuideline {
+            guideline_id: DEMO_GUIDELINE,
+            lab: organization_ref(LAB),
+            title: text("Linee guida per la co-conduzione partenariale delle politiche di coesione"),
+            summary: text("Metodo, ruoli, regole di deliberazione e strumenti per le Officine Partenariali Sperimentali."),
+            document_ref: text("https://example.org/linee-guida-ops/v1.pdf"),
+        },
+    );
+    script.guideline(
+        instant(35, 0),
+        guideline::Command::PublishGuidelineVersion {
+            summary: text("Seconda versione: preavviso di dieci giorni lavorativi, verbali pubblici, conflitti di interesse."),
+            document_ref: text("https://example.org/linee-guida-ops/v2.pdf"),
+            changes: text("Aggiunte le sezioni 4.3 (preavviso e documenti) e 5.2 (dichiarazione di interessi), dopo i primi riscontri delle officine."),
+        },
+    );
+
+    for (index, spec) in SPECS.iter().enumerate() {
+        let n = index as u128 + 1;
+        let mut w = WorkshopScript { script: &mut script, cast: Cast::new(n) };
+        workshop_steps(&mut w, spec, 7 + 7 * index as i64);
+    }
+    script.steps
+}
+
+/// The steps of one workshop, starting `start_day` days after the demo's base date.
+fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
+    let c = Cast::new(w.cast.n);
+    let at = |day: i64, minutes: i64| instant(start_day + day, minutes);
+    let voters = [c.lead, c.co, c.partners[0], c.partners[1], c.partners[2]];
+    let voter_orgs = [spec.ma, spec.co, spec.partners[0], spec.partners[1], spec.partners[2]];
+
+    // Identification, with the Managing Authority's representative as first lead.
+    w.step(
+        DEMO_ADMIN,
+        at(0, 60),
+        workshop::Command::IdentifyWorkshop {
+            workshop_id: c.workshop,
+            name: text(spec.name),
+            theme: text(spec.theme),
+            programming_cycle: text(spec.cycle),
+            cycle_phase: spec.phase,
+            territory: text(spec.territory),
+            programme: text(spec.programme),
+            managing_authority: organization_ref(spec.ma),
+            lead: FirstLead {
+                member_id: c.member(1),
+                person_id: c.lead,
+                mandate_reference: format!("Decreto dirigenziale n. {}/2026", 100 + c.n),
+            },
+        },
+    );
+
+    // Members.
+    let admissions: [(u128, PersonId, Role, usize); 8] = [
+        (2, c.co, Role::CoConductor, spec.co),
+        (3, c.partners[0], Role::Partner, spec.partners[0]),
+        (4, c.partners[1], Role::Partner, spec.partners[1]),
+        (5, c.partners[2], Role::Partner, spec.partners[2]),
+        (6, DEMO_FACILITATOR, Role::Facilitator, AGENCY),
+        (7, DEMO_LAB_RESEARCHER, Role::Lab, LAB),
+        (8, c.observer, Role::Observer, spec.observer),
+        (9, DEMO_AUDITOR, Role::Auditor, EVALUATOR),
+    ];
+    for (k, person, role, org) in admissions {
+        w.step(
+            c.lead,
+            at(0, 70 + k as i64),
+            workshop::Command::AdmitMember {
+                member_id: c.member(k),
+                person_id: person,
+                role,
+                organization: organization_ref(org),
+                mandate_reference: format!("Lettera di delega prot. {}/{}", c.n, k),
+            },
+        );
+    }
+
+    // The guideline version current at the time is adopted; co-conduction starts.
+    let version = if start_day >= 35 { 2 } else { 1 };
+    w.step(c.lead, at(0, 90), workshop::Command::AdoptGuideline { guideline_id: DEMO_GUIDELINE, version });
+    w.step(c.lead, at(0, 100), workshop::Command::ChangeStage { to: Stage::CoConduction });
+
+    // The session: convened three weeks ahead (or, for two workshops, only eight days ahead).
+    let mut session_day = if spec.short_notice { 8 } else { 21 };
+    while !is_working_day(rome_date(at(session_day, 60))) {
+        // Sessions are held on working days: a session that would fall on a holiday moves on.
+        session_day += 1;
+    }
+    let session = c.session(1);
+    w.step(
+        DEMO_FACILITATOR,
+        at(0, 120),
+        workshop::Command::ConveneSession {
+            session_id: session,
+            title: text("Primo incontro di co-conduzione"),
+            starts_at: at(session_day, 60),
+            location: text("Sede dell'Autorità di Gestione e online"),
+        },
+    );
+    let items =
+        ["Apertura e regole di funzionamento", "Lettura condivisa dei dati e delle esperienze", "Deliberazione sulla proposta"];
+    for (k, title) in items.iter().enumerate() {
+        w.step(
+            DEMO_FACILITATOR,
+            at(0, 125 + k as i64),
+            workshop::Command::AddAgendaItem { session_id: session, agenda_item_id: c.item(k as u128 + 1), title: text(title) },
+        );
+    }
+    w.step(
+        c.lead,
+        at(0, 140),
+        workshop::Command::ShareDocument {
+            session_id: session,
+            document_id: c.document(1),
+            title: text("Documento di inquadramento"),
+            document_ref: format!("https://example.org/ops-{}/inquadramento.pdf", c.n),
+        },
+    );
+    if c.n == 1 {
+        // A document shared two days before the session: its shortfall is flagged.
+        w.step(
+            c.partners[0],
+            at(session_day - 2, 0),
+            workshop::Command::ShareDocument {
+                session_id: session,
+                document_id: c.document(2),
+                title: text("Nota integrativa del partenariato economico-sociale"),
+                document_ref: text("https://example.org/ops-1/nota-integrativa.pdf"),
+            },
+        );
+    }
+
+    // Contributions before the session.
+    let contribute = |kind, title: &str, body: &str, item: Option<u128>, reply_to: Option<ContributionId>, k: u128| {
+        workshop::Command::SubmitContribution {
+            contribution_id: c.contribution(k),
+            kind,
+            title: text(title),
+            body: text(body),
+            session_id: item.map(|_| session),
+            agenda_item_id: item.map(|i| c.item(i)),
+            reply_to,
+        }
+    };
+    w.step(
+        c.partners[0],
+        at(1, 0),
+        contribute(
+            ContributionKind::Knowledge,
+            "Cosa sappiamo del territorio",
+            "Una ricognizione delle reti e dei servizi già attivi, con i loro referenti.",
+            Some(2),
+            None,
+            1,
+        ),
+    );
+    w.step(
+        c.partners[1],
+        at(1, 30),
+        contribute(
+            ContributionKind::Analysis,
+            "Analisi dei dati di contesto",
+            "Gli indicatori mostrano un divario crescente tra centri e periferie dell'area.",
+            Some(2),
+            None,
+            2,
+        ),
+    );
+    w.step(
+        DEMO_LAB_RESEARCHER,
+        at(1, 60),
+        contribute(
+            ContributionKind::Evidence,
+            "Evidenze da esperienze comparabili",
+            "Tre casi europei in cui regole chiare di deliberazione hanno ridotto i conflitti.",
+            None,
+            None,
+            3,
+        ),
+    );
+    w.step(
+        c.co,
+        at(2, 0),
+        contribute(
+            ContributionKind::Experience,
+            "L'esperienza del ciclo precedente",
+            "Nel ciclo precedente i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.",
+            None,
+            None,
+            4,
+        ),
+    );
+    w.step(
+        c.partners[2],
+        at(2, 30),
+        contribute(
+            ContributionKind::Comment,
+            "Osservazione sulla ricognizione",
+            "La ricognizione trascura le associazioni giovanili non iscritte ai registri.",
+            None,
+            Some(c.contribution(1)),
+            5,
+        ),
+    );
+    w.step(
+        c.partners[0],
+        at(2, 45),
+        contribute(
+            ContributionKind::Question,
+            "Quali tempi per il bando?",
+            "Sapere i tempi del bando aiuterebbe a preparare le candidature.",
+            None,
+            None,
+            6,
+        ),
+    );
+    w.step(
+        c.partners[1],
+        at(3, 0),
+        workshop::Command::ReviseContribution {
+            contribution_id: c.contribution(2),
+            title: text("Analisi dei dati di contesto (aggiornata)"),
+            body: text("Con i dati ISTAT più recenti il divario tra centri e periferie dell'area risulta in aumento del 4%."),
+        },
+    );
+    if c.n % 2 == 1 {
+        w.step(
+            c.partners[0],
+            at(3, 30),
+            workshop::Command::WithdrawContribution {
+                contribution_id: c.contribution(6),
+                reason: text("La risposta è arrivata nel documento di inquadramento."),
+            },
+        );
+    }
+
+    // Dispositions by the lead and the co-conductor (ECCP art. 5(2)(c)); one stays pending.
+    let dispositions = [
+        (c.lead, 1, Disposition::Accepted, "Integrata nel documento di inquadramento."),
+        (c.co, 2, Disposition::PartlyAccepted, "I dati sono recepiti; la lettura causale resta da discutere."),
+        (c.lead, 4, Disposition::Noted, "Se ne terrà conto nell'organizzazione degli incontri."),
+        (c.co, 5, Disposition::Rejected, "Le associazioni non iscritte sono già coinvolte tramite il forum giovani."),
+    ];
+    for (i, (person, k, disposition, reason)) in dispositions.into_iter().enumerate() {
+        w.step(
+            person,
+            at(4, i as i64 * 10),
+            workshop::Command::RecordDisposition { contribution_id: c.contribution(k), disposition, reason: text(reason) },
+        );
+    }
+
+    // The proposal, citing the contributions it builds on.
+    let proposal = c.proposal(1);
+    w.step(
+        c.co,
+        at(5, 0),
+        workshop::Command::DraftProposal {
+            proposal_id: proposal,
+            kind: spec.proposal_kind,
+            title: text(spec.proposal_title),
+            text: text(spec.proposal_text),
+            cites: vec![c.contribution(1), c.contribution(2), c.contribution(3)],
+            rule: spec.rule,
+            binding: spec.binding,
+        },
+    );
+    if spec.twist == Twist::WithdrawalAndCapitalization {
+        w.step(
+            c.partners[0],
+            at(5, 30),
+            workshop::Command::DraftProposal {
+                proposal_id: c.proposal(2),
+                kind: ProposalKind::Decision,
+                title: text("Proroga dei termini del bando"),
+                text: text("I termini del bando sono prorogati di trenta giorni."),
+                cites: vec![c.contribution(1)],
+                rule: DecisionRule::majority(),
+                binding: true,
+            },
+        );
+        w.step(
+            c.lead,
+            at(6, 0),
+            workshop::Command::WithdrawProposal {
+                proposal_id: c.proposal(2),
+                reason: text("Superata dal calendario approvato dalla Giunta."),
+            },
+        );
+    }
+
+    // The session day.
+    let s = session_day;
+    w.step(DEMO_FACILITATOR, at(s, 60), workshop::Command::OpenSession { session_id: session });
+    let attending = [
+        (1, c.member(1)),
+        (2, c.member(2)),
+        (3, c.member(3)),
+        (4, c.member(4)),
+        (5, c.member(5)),
+        (6, c.member(6)),
+        (7, c.member(7)),
+        (8, c.member(8)),
+    ];
+    for (k, member) in attending {
+        w.step(DEMO_FACILITATOR, at(s, 62 + k), workshop::Command::CheckInAttendance { session_id: session, member_id: member });
+    }
+    w.step(DEMO_FACILITATOR, at(s, 75), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(1) });
+    w.step(DEMO_FACILITATOR, at(s, 100), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(2) });
+    w.step(
+        c.partners[0],
+        at(s, 110),
+        contribute(
+            ContributionKind::Comment,
+            "Intervento in sessione",
+            "Chiediamo che i criteri siano verificati dopo un anno.",
+            Some(2),
+            None,
+            7,
+        ),
+    );
+    w.step(DEMO_FACILITATOR, at(s, 130), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(3) });
+    w.step(c.lead, at(s, 135), workshop::Command::OpenDeliberation { proposal_id: proposal, session_id: Some(session) });
+
+    if spec.twist == Twist::RoleChangeAndNextSession {
+        w.step(c.lead, at(s, 136), workshop::Command::ChangeMemberRole { member_id: c.member(4), role: Role::CoConductor });
+    }
+
+    // Positions, one voice per organization; the first two are stated on version 1.
+    let mut text_version = 1;
+    for (i, stance) in spec.stances.iter().enumerate() {
+        if spec.twist == Twist::Amendment && i == 2 {
+            w.step(
+                c.lead,
+                at(s, 145),
+                workshop::Command::AmendProposal {
+                    proposal_id: proposal,
+                    text: format!("{} Gli strumenti sono pubblicati in formato aperto.", spec.proposal_text),
+                    note: text("Recepita la richiesta di pubblicare gli strumenti in formato aperto."),
+                },
+            );
+            text_version = 2;
+        }
+        let Some(stance) = stance else { continue };
+        let rationale = match stance {
+            Stance::Oppose => Some(text("La proposta non tiene conto dei vincoli di bilancio e dei tempi di attuazione.")),
+            Stance::SupportWithReservations => Some(text("Sosteniamo, a condizione di una verifica intermedia dei risultati.")),
+            Stance::Support => Some(text("La proposta riflette il lavoro comune.")),
+            Stance::Abstain => None,
+        };
+        w.step(
+            voters[i],
+            at(s, 150 + i as i64 * 3),
+            workshop::Command::StatePosition {
+                proposal_id: proposal,
+                organization_id: demo_organization_id(voter_orgs[i]),
+                stance: *stance,
+                rationale,
+                text_version,
+            },
+        );
+    }
+    if spec.twist == Twist::ConflictOfInterest {
+        w.step(
+            c.partners[2],
+            at(s, 170),
+            workshop::Command::DeclareInterest {
+                proposal_id: proposal,
+                description: text("L'ente gestisce uno degli scali oggetto della proposta."),
+            },
+        );
+    }
+    if spec.twist == Twist::MemberLeaves {
+        w.step(
+            c.partners[2],
+            at(s, 170),
+            workshop::Command::LeaveWorkshop {
+                member_id: c.member(5),
+                reason: text("Cessazione del mandato di rappresentanza."),
+            },
+        );
+    }
+    if spec.close {
+        w.step(
+            c.lead,
+            at(s, 180),
+            workshop::Command::CloseDeliberation { proposal_id: proposal, decision_id: c.decision(1), session_id: Some(session) },
+        );
+    }
+    w.step(DEMO_FACILITATOR, at(s, 190), workshop::Command::CloseSession { session_id: session });
+
+    // Minutes: drafted, revised, approved, published (ECCP art. 11(d)); one workshop's stay in draft.
+    w.step(
+        DEMO_FACILITATOR,
+        at(s + 2, 0),
+        workshop::Command::DraftMinutes {
+            session_id: session,
+            minutes_id: c.minutes(1),
+            text: format!(
+                "Verbale del primo incontro di {}: presenti otto partecipanti; discussione su \"{}\".",
+                spec.name, spec.proposal_title
+            ),
+        },
+    );
+    if spec.twist != Twist::WithdrawalAndCapitalization {
+        w.step(DEMO_FACILITATOR, at(s + 4, 0), workshop::Command::DraftMinutes {
+            session_id: session,
+            minutes_id: c.minutes(1),
+            text: format!("Verbale del primo incontro di {}: presenti otto partecipanti; discussione su \"{}\"; recepite le osservazioni dei partner.", spec.name, spec.proposal_title),
+        });
+        w.step(c.lead, at(s + 7, 0), workshop::Command::ApproveMinutes { session_id: session, version: 2 });
+        w.step(DEMO_FACILITATOR, at(s + 8, 0), workshop::Command::PublishMinutes { session_id: session });
+    }
+
+    // Feedback on the guideline version adopted.
+    w.step(
+        c.partners[0],
+        at(s + 9, 0),
+        workshop::Command::GiveGuidelineFeedback {
+            feedback_id: c.feedback(1),
+            guideline_id: DEMO_GUIDELINE,
+            version,
+            section: text("3. Regole di deliberazione"),
+            worked: text("Regole dichiarate prima del voto: nessuna contestazione sull'esito."),
+            did_not_work: text("Il conteggio dei presenti per organizzazione non era chiaro a tutti."),
+            suggestion: text("Mostrare in sessione il conteggio in tempo reale."),
+        },
+    );
+    w.step(
+        DEMO_LAB_RESEARCHER,
+        at(s + 9, 30),
+        workshop::Command::GiveGuidelineFeedback {
+            feedback_id: c.feedback(2),
+            guideline_id: DEMO_GUIDELINE,
+            version,
+            section: text("4. Preavviso e documenti"),
+            worked: text("La pubblicazione anticipata dei documenti."),
+            did_not_work: if spec.short_notice { text("Preavviso inferiore a dieci giorni lavorativi.") } else { String::new() },
+            suggestion: text("Calendario degli incontri fissato a inizio anno."),
+        },
+    );
+
+    match spec.twist {
+        Twist::RoleChangeAndNextSession => {
+            w.step(
+                DEMO_FACILITATOR,
+                at(s + 10, 0),
+                workshop::Command::ConveneSession {
+                    session_id: c.session(2),
+                    title: text("Secondo incontro di co-conduzione"),
+                    starts_at: at(s + 35, 60),
+                    location: text("Online"),
+                },
+            );
+            w.step(
+                DEMO_FACILITATOR,
+                at(s + 10, 5),
+                workshop::Command::AddAgendaItem {
+                    session_id: c.session(2),
+                    agenda_item_id: c.item(4),
+                    title: text("Chiusura della deliberazione sui criteri"),
+                },
+            );
+        }
+        Twist::WithdrawalAndCapitalization => {
+            w.step(c.lead, at(s + 10, 0), workshop::Command::ChangeStage { to: Stage::Capitalization });
+        }
+        _ => {}
+    }
+    if c.n == 1 {
+        // The first workshop moves on to the guideline's second version.
+        w.step(c.lead, at(s + 40, 0), workshop::Command::AdoptGuideline { guideline_id: DEMO_GUIDELINE, version: 2 });
+    }
+}
