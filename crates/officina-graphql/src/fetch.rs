@@ -18,12 +18,13 @@ use officina_domain::{
 use officina_projections::{ContributionRow, MemberRow, ProjectionError, ProposalRow, SessionRow};
 
 use crate::contributions::Contribution;
+use crate::decisions::Decision;
 use crate::error::{ApiError, fail};
 use crate::guidelines::{Guideline, GuidelineFeedback};
 use crate::loaders::*;
 use crate::members::Member;
 use crate::organizations::Organization;
-use crate::proposals::{Decision, Proposal, StatedPosition};
+use crate::proposals::{Proposal, StatedPosition};
 use crate::reasons::Reason;
 use crate::request::{actor, lang, require_workshop_reader, services};
 use crate::sessions::Session;

@@ -24,6 +24,7 @@ pub mod writes;
 // The features: each holds its object types, inputs, queries and mutations.
 pub mod audit;
 pub mod contributions;
+pub mod decisions;
 pub mod guidelines;
 pub mod live;
 pub mod members;
@@ -54,6 +55,7 @@ pub struct Query(
     guidelines::GuidelineQuery,
     sessions::SessionQuery,
     proposals::ProposalQuery,
+    decisions::DecisionQuery,
     contributions::ContributionQuery,
     audit::AuditQuery,
 );

@@ -10,9 +10,9 @@ use officina_domain::{ProposalId, SessionId, workshop, workshop_stream_id};
 use officina_store::{EventFilter, RecordedEvent};
 
 use crate::audit::follow;
+use crate::decisions::Tally;
 use crate::error::ApiError;
 use crate::ids::parse;
-use crate::proposals::Tally;
 use crate::request::{lang, services};
 use crate::scalars::Position;
 use crate::sessions::Session;

@@ -1,11 +1,11 @@
 //! Proposals, positions, interests, tallies and decisions.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use officina_app::{Executed, Workshops};
 use officina_domain::workshop::Command;
 use officina_domain::{self as domain, ContributionId, DecisionId, Entity, OrganizationId, ProposalId, WorkshopId, text};
-use officina_projections::{DecisionRow, InterestRow, PositionRow, ProposalRow, ProposalTally, ProposalVersionRow};
+use officina_projections::{InterestRow, PositionRow, ProposalRow, ProposalVersionRow};
 use uuid::Uuid;
 
 use crate::commands::*;
@@ -16,7 +16,7 @@ use crate::ids::{id, parse, parse_opt};
 use crate::loaders::*;
 use crate::request::{actor, command_request, require_workshop_reader, services};
 use crate::scalars::Position;
-use crate::{contributions::*, members::*};
+use crate::{contributions::*, decisions::*, members::*};
 
 /// An interpretive thesis, a priority hypothesis, a decision or a unified position.
 pub struct Proposal(pub ProposalRow);
@@ -193,195 +193,6 @@ impl Interest {
     }
 }
 
-/// Why a proposal was (or would be) rejected.
-#[derive(SimpleObject, Clone)]
-pub struct Rejection {
-    /// Why.
-    pub code: crate::enums::RejectionCode,
-    /// For `NOT_UNANIMOUS`: who abstained, opposed or did not express.
-    pub abstained: Vec<ID>,
-    pub opposed: Vec<ID>,
-    pub not_expressed: Vec<ID>,
-}
-
-impl From<&domain::RejectionReason> for Rejection {
-    fn from(reason: &domain::RejectionReason) -> Self {
-        let (abstained, opposed, not_expressed) = match reason {
-            domain::RejectionReason::NotUnanimous { abstained, opposed, not_expressed } => {
-                (abstained.iter().map(id).collect(), opposed.iter().map(id).collect(), not_expressed.iter().map(id).collect())
-            }
-            _ => (Vec::new(), Vec::new(), Vec::new()),
-        };
-        Rejection { code: reason.into(), abstained, opposed, not_expressed }
-    }
-}
-
-/// The count of a proposal, under its rule, exactly as closing deliberation would (or did)
-/// evaluate it.
-pub struct Tally(pub ProposalTally);
-
-#[Object]
-impl Tally {
-    async fn proposal_id(&self) -> ID {
-        id(self.0.proposal_id)
-    }
-    async fn rule(&self) -> DecisionRule {
-        self.0.rule.into()
-    }
-    /// Organizations with a voting member, minus the recused.
-    async fn eligible(&self) -> i32 {
-        crate::scalars::int(self.0.tally.eligible)
-    }
-    /// Eligible organizations with a position (abstentions included).
-    async fn expressed(&self) -> i32 {
-        crate::scalars::int(self.0.tally.expressed)
-    }
-    async fn support(&self) -> i32 {
-        crate::scalars::int(self.0.tally.support)
-    }
-    async fn support_with_reservations(&self) -> i32 {
-        crate::scalars::int(self.0.tally.support_with_reservations)
-    }
-    async fn abstain(&self) -> i32 {
-        crate::scalars::int(self.0.tally.abstain)
-    }
-    async fn oppose(&self) -> i32 {
-        crate::scalars::int(self.0.tally.oppose)
-    }
-    async fn quorum_met(&self) -> bool {
-        self.0.tally.quorum_met
-    }
-    /// Whether closing deliberation now would adopt the proposal (or, once decided, whether it did).
-    async fn would_pass(&self) -> bool {
-        self.0.tally.would_pass
-    }
-    async fn outcome(&self) -> Outcome {
-        self.0.outcome.into()
-    }
-    async fn reason(&self) -> Option<Rejection> {
-        self.0.reason.as_ref().map(Into::into)
-    }
-    /// Whether this is a decision's recorded tally rather than a live one.
-    async fn decided(&self) -> bool {
-        self.0.decided
-    }
-    /// The proposal's current text version.
-    async fn text_version(&self) -> i32 {
-        crate::scalars::int(self.0.text_version)
-    }
-    /// Organizations whose counted position refers to an earlier text (amended since).
-    async fn positions_on_earlier_version(&self) -> Vec<ID> {
-        self.0.positions_on_earlier_version.iter().map(id).collect()
-    }
-    /// The log position the tally reflects.
-    async fn position(&self) -> Position {
-        Position(self.0.position)
-    }
-}
-
-/// A position as counted in a decision.
-pub struct CountedPosition(domain::workshop::PositionRecord);
-
-#[Object]
-impl CountedPosition {
-    async fn organization_id(&self) -> ID {
-        id(self.0.organization_id)
-    }
-    async fn member_id(&self) -> ID {
-        id(self.0.member_id)
-    }
-    async fn stance(&self) -> Stance {
-        self.0.stance.into()
-    }
-    async fn rationale(&self) -> Option<&str> {
-        self.0.rationale.as_deref()
-    }
-    async fn text_version(&self) -> i32 {
-        crate::scalars::int(self.0.text_version)
-    }
-    async fn stated_at(&self) -> DateTime<Utc> {
-        self.0.stated_at
-    }
-}
-
-/// The record made when deliberation closed: outcome, rule, tally, the exact positions and text
-/// version it was taken on, and for a rejection the reason. Public.
-pub struct Decision(pub DecisionRow);
-
-#[Object]
-impl Decision {
-    pub async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    async fn workshop_id(&self) -> ID {
-        id(self.0.workshop_id)
-    }
-    async fn proposal_id(&self) -> ID {
-        id(self.0.proposal_id)
-    }
-    /// The proposal decided (for members and auditors of the workshop).
-    async fn proposal(&self, ctx: &Context<'_>) -> async_graphql::Result<Proposal> {
-        proposal(ctx, self.0.proposal_id).await
-    }
-    async fn outcome(&self) -> Outcome {
-        self.0.outcome.into()
-    }
-    async fn rule(&self) -> DecisionRule {
-        self.0.rule.into()
-    }
-    async fn eligible(&self) -> i32 {
-        crate::scalars::int(self.0.tally.eligible)
-    }
-    async fn expressed(&self) -> i32 {
-        crate::scalars::int(self.0.tally.expressed)
-    }
-    async fn support(&self) -> i32 {
-        crate::scalars::int(self.0.tally.support)
-    }
-    async fn support_with_reservations(&self) -> i32 {
-        crate::scalars::int(self.0.tally.support_with_reservations)
-    }
-    async fn abstain(&self) -> i32 {
-        crate::scalars::int(self.0.tally.abstain)
-    }
-    async fn oppose(&self) -> i32 {
-        crate::scalars::int(self.0.tally.oppose)
-    }
-    async fn quorum_met(&self) -> bool {
-        self.0.tally.quorum_met
-    }
-    async fn reason(&self) -> Option<Rejection> {
-        self.0.reason.as_ref().map(Into::into)
-    }
-    async fn eligible_organizations(&self) -> Vec<ID> {
-        self.0.eligible_organizations.iter().map(id).collect()
-    }
-    async fn recused_organizations(&self) -> Vec<ID> {
-        self.0.recused_organizations.iter().map(id).collect()
-    }
-    /// The positions counted, exactly as they stood at closing.
-    async fn positions(&self) -> Vec<CountedPosition> {
-        self.0.positions.iter().cloned().map(CountedPosition).collect()
-    }
-    /// The text version decided.
-    async fn text_version(&self) -> i32 {
-        crate::scalars::int(self.0.text_version)
-    }
-    async fn session_id(&self) -> Option<ID> {
-        self.0.session_id.map(id)
-    }
-    async fn binding(&self) -> bool {
-        self.0.binding
-    }
-    async fn decided_at(&self) -> DateTime<Utc> {
-        self.0.decided_at
-    }
-    /// The log position of the `DecisionRecorded` event.
-    async fn position(&self) -> Position {
-        Position(self.0.position)
-    }
-}
-
 payload!(ProposalPayload, proposal, Proposal, ProposalId, crate::fetch::proposal, "The answer to a proposal mutation.");
 
 payload!(
@@ -391,15 +202,6 @@ payload!(
     (ProposalId, u64),
     crate::fetch::stated_position,
     "The answer to `statePosition`: the position as recorded (`statedPosition`) and the log `position`."
-);
-
-payload!(
-    DecisionPayload,
-    decision,
-    Decision,
-    DecisionId,
-    crate::fetch::decision,
-    "The answer to `closeDeliberation`: the decision record."
 );
 
 #[derive(InputObject)]
@@ -494,24 +296,6 @@ impl ProposalQuery {
                 Ok(Some(Proposal(row)))
             }
             None => Ok(None),
-        }
-    }
-
-    /// A decision record: public.
-    async fn decision(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Decision>> {
-        let key: DecisionId = parse(ctx, "id", &id)?;
-        match crate::fetch::decision(ctx, key).await {
-            Ok(decision) => Ok(Some(decision)),
-            Err(error)
-                if error
-                    .extensions
-                    .as_ref()
-                    .and_then(|e| e.get("code"))
-                    .is_some_and(|code| code.to_string().contains("NOT_FOUND")) =>
-            {
-                Ok(None)
-            }
-            Err(error) => Err(error),
         }
     }
 }

@@ -16,11 +16,12 @@ use officina_domain::{MinutesId, ProposalId, WorkshopId};
 use uuid::Uuid;
 
 use crate::contributions::Contribution;
+use crate::decisions::Decision;
 use crate::error::{ResultExt, fail};
 use crate::guidelines::{Guideline, GuidelineFeedback};
 use crate::members::Member;
 use crate::organizations::Organization;
-use crate::proposals::{Decision, Proposal, StatedPosition};
+use crate::proposals::{Proposal, StatedPosition};
 use crate::request::{actor, require_workshop_reader, services};
 use crate::sessions::{AgendaItem, MinutesVersion, Session, SharedDocument};
 use crate::workshops::Workshop;

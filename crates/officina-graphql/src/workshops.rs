@@ -16,7 +16,7 @@ use crate::ids::{id, parse};
 use crate::loaders::*;
 use crate::request::{actor, can_read_workshop, services};
 use crate::scalars::Position;
-use crate::{contributions::*, guidelines::*, members::*, organizations::*, proposals::*, sessions::*};
+use crate::{contributions::*, decisions::*, guidelines::*, members::*, organizations::*, proposals::*, sessions::*};
 
 /// Which workshops to list; absent fields do not filter.
 #[derive(InputObject, Default)]

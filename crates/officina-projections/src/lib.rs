@@ -32,6 +32,7 @@ mod tally;
 
 // The feature modules: one per read model, each with its tables, rows, projection and queries.
 mod contributions;
+mod decisions;
 mod guidelines;
 mod members;
 mod organizations;
@@ -40,12 +41,13 @@ mod sessions;
 mod workshops;
 
 pub use contributions::{ContributionRow, ContributionVersionRow, DispositionRow};
+pub use decisions::DecisionRow;
 pub use error::ProjectionError;
 pub use guidelines::{FeedbackRow, GuidelineRow, GuidelineVersionRow};
 pub use members::MemberRow;
 pub use organizations::OrganizationRow;
 pub use projector::Projector;
-pub use proposals::{DecisionRow, InterestRow, PositionRow, ProposalRow, ProposalVersionRow};
+pub use proposals::{InterestRow, PositionRow, ProposalRow, ProposalVersionRow};
 pub use read::NodeRows;
 pub use read::{
     ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest, ReadModels, WorkshopFilter,

@@ -149,8 +149,8 @@ fn route(plan: &mut Plan, event: workshop::Event, workshop: &str, position: i64)
         | E::ProposalWithdrawn { .. }
         | E::DeliberationOpened { .. }
         | E::PositionStated { .. }
-        | E::InterestDeclared { .. }
-        | E::DecisionRecorded { .. } => crate::proposals::project(plan, event, workshop, position),
+        | E::InterestDeclared { .. } => crate::proposals::project(plan, event, workshop, position),
+        E::DecisionRecorded { .. } => crate::decisions::project(plan, event, workshop, position),
     }
 }
 

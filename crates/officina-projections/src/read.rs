@@ -20,11 +20,12 @@ use officina_domain::*;
 use officina_store::{DbPool, EventStore};
 
 use crate::contributions::ContributionRow;
+use crate::decisions::DecisionRow;
 use crate::error::ProjectionError;
 use crate::guidelines::{FeedbackRow, GuidelineRow};
 use crate::members::MemberRow;
 use crate::organizations::OrganizationRow;
-use crate::proposals::{DecisionRow, ProposalRow};
+use crate::proposals::ProposalRow;
 use crate::reader::{FromRow, Reader};
 use crate::sessions::{AgendaItemRow, DocumentRow, MinutesRow, SessionRow};
 use crate::sql::{Arg, Sql, bind_all, for_sqlite};

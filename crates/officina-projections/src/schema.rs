@@ -62,6 +62,7 @@ pub(crate) fn tables() -> impl Iterator<Item = &'static Table> {
         crate::sessions::TABLES,
         crate::contributions::TABLES,
         crate::proposals::TABLES,
+        crate::decisions::TABLES,
     ]
     .into_iter()
     .flatten()

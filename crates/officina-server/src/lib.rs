@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 mod http;
 pub mod limits;
+mod parse;
 mod serve;
 mod ws;
 

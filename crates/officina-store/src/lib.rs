@@ -19,6 +19,7 @@
 pub mod chain;
 mod error;
 mod event;
+mod follow;
 mod hook;
 mod postgres;
 mod row;
@@ -51,7 +52,7 @@ pub const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
 /// The longest stream id, event type or idempotency key.
 pub const MAX_NAME_LEN: usize = 512;
 /// How many events a subscription reads per query while catching up.
-const SUBSCRIPTION_PAGE: usize = 1000;
+pub(crate) const SUBSCRIPTION_PAGE: usize = 1000;
 /// How often the store's one poller looks at the head while anyone follows the log; a safety net
 /// for notifications lost while a PostgreSQL listener reconnects, and for appends by another
 /// process on the same SQLite file.
@@ -123,7 +124,7 @@ struct Inner {
     /// The PostgreSQL `LISTEN` task, stopped with the store.
     listener: Option<JoinHandle<()>>,
     /// The one task that looks at the head now and then for every subscription of the process
-    /// (see [`poll_head`]), stopped with the store.
+    /// (see `follow::poll_head`), stopped with the store.
     poller: JoinHandle<()>,
 }
 
@@ -161,11 +162,11 @@ impl EventStore {
         let (writer, requests) = mpsc::channel(WRITER_QUEUE);
         tokio::spawn(writer::run(pool.clone(), requests, head.clone(), options.hook));
         let listener = match &pool {
-            DbPool::Postgres(pg) => Some(tokio::spawn(listen_for_appends(pg.clone(), head.clone()))),
+            DbPool::Postgres(pg) => Some(tokio::spawn(follow::listen_for_appends(pg.clone(), head.clone()))),
             DbPool::Sqlite(_) => None,
         };
         let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
-        let poller = tokio::spawn(poll_head(pool.clone(), head.clone(), subscription_poll));
+        let poller = tokio::spawn(follow::poll_head(pool.clone(), head.clone(), subscription_poll));
         Ok(Self { inner: Arc::new(Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, poller }) })
     }
 
@@ -336,7 +337,7 @@ impl EventStore {
     /// A consumer that reconnects with the last position it saw misses nothing. A database error
     /// ends the stream after yielding it.
     pub fn subscribe(&self, after: u64, filter: EventFilter) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
-        let state = Follower {
+        let state = follow::Follower {
             head: self.inner.head.subscribe(),
             store: self.clone(),
             cursor: after,
@@ -344,7 +345,7 @@ impl EventStore {
             buffer: VecDeque::new(),
             ended: false,
         };
-        futures_util::stream::unfold(state, Follower::next).boxed()
+        futures_util::stream::unfold(state, follow::Follower::next).boxed()
     }
 
     /// Recomputes the hash chain over positions `from..=to` (default: the whole log) and reports
@@ -506,7 +507,7 @@ async fn read_rows(pool: &DbPool, after: u64, limit: usize, filter: &EventFilter
     statements::read_all(pool, after, limit, filter, sink).await
 }
 
-async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
+pub(crate) async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
     let head = statements::head(pool).await?;
     Ok(match head {
         None => Head { position: 0, hash: GENESIS_HASH },
@@ -516,115 +517,4 @@ async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
                 .ok_or_else(|| StoreError::Corrupt { position: position as u64, reason: "hash is not 32 bytes".into() })?,
         },
     })
-}
-
-/// The state of one subscription between items.
-struct Follower {
-    head: watch::Receiver<u64>,
-    store: EventStore,
-    /// The last position this follower has read past (delivered, or known not to match).
-    cursor: u64,
-    filter: EventFilter,
-    buffer: VecDeque<RecordedEvent>,
-    ended: bool,
-}
-
-impl Follower {
-    async fn next(mut self) -> Option<(Result<RecordedEvent, StoreError>, Self)> {
-        if self.ended {
-            return None;
-        }
-        loop {
-            if let Some(event) = self.buffer.pop_front() {
-                return Some((Ok(event), self));
-            }
-            // Read the announced head before reading the log: every position up to it is
-            // committed, so the read below sees all of it.
-            let announced = *self.head.borrow_and_update();
-            let page = match self.store.read_all(self.cursor, SUBSCRIPTION_PAGE, &self.filter).await {
-                Ok(page) => page,
-                Err(error) => {
-                    self.ended = true;
-                    return Some((Err(error), self));
-                }
-            };
-            let complete = page.len() < SUBSCRIPTION_PAGE;
-            if let Some(last) = page.last() {
-                self.cursor = last.position;
-            }
-            if complete && announced > self.cursor {
-                // Nothing up to the announced head passes the filter beyond what was read.
-                self.cursor = announced;
-            }
-            if !page.is_empty() {
-                self.buffer.extend(page);
-                continue;
-            }
-            if self.store.inner.head.borrow().to_owned() > self.cursor {
-                continue;
-            }
-            // Caught up: sleep until the head moves. Nothing here polls the database: the head is
-            // raised by this process's writer, by other processes' notifications, and by the
-            // store's one poller; a thousand idle subscriptions cost no query at all.
-            if self.head.changed().await.is_err() {
-                self.ended = true;
-                return None;
-            }
-        }
-    }
-}
-
-/// Looks at the log's head every `interval` while anyone follows it, and raises the head watch
-/// when it moved: the safety net for appends nobody announced (another process on the same
-/// SQLite file, a PostgreSQL notification lost while the listener reconnected). One query per
-/// interval for the whole process, however many subscriptions wait.
-async fn poll_head(pool: DbPool, head: Arc<watch::Sender<u64>>, interval: Duration) {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if head.receiver_count() == 0 {
-            continue;
-        }
-        match head_of(&pool).await {
-            Ok(found) => writer::publish_head(&head, found.position),
-            Err(error) => tracing::debug!(%error, "the head poll failed; the next one tries again"),
-        }
-    }
-}
-
-/// Follows PostgreSQL notifications of new heads, so that appends by other processes wake this
-/// process's subscriptions. Reconnects forever; after each (re)connection it reads the head,
-/// since notifications sent while it was away are lost.
-async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Sender<u64>>) {
-    loop {
-        match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(mut listener) => match listener.listen(postgres::NOTIFY_CHANNEL).await {
-                Ok(()) => loop {
-                    if let Ok(Some((position, _))) = statements::head(&DbPool::Postgres(pool.clone())).await {
-                        writer::publish_head(&head, position as u64);
-                    }
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(notification)) => {
-                                if let Ok(position) = notification.payload().parse::<u64>() {
-                                    writer::publish_head(&head, position);
-                                }
-                            }
-                            // The connection dropped; the next call reconnects and listens again.
-                            Ok(None) => break,
-                            Err(error) => {
-                                tracing::warn!(%error, "lost the PostgreSQL notification listener");
-                                tokio::time::sleep(Duration::from_secs(1)).await;
-                                break;
-                            }
-                        }
-                    }
-                },
-                Err(error) => tracing::warn!(%error, "cannot LISTEN for new events"),
-            },
-            Err(error) => tracing::warn!(%error, "cannot connect the PostgreSQL notification listener"),
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
 }

@@ -1,15 +1,16 @@
 //! Every rule of a workshop: authorization by the role matrix, then the rule of each command.
 
+use super::checks::{count, valid_cycle, validate_rule};
 use super::command::{Command, FirstLead};
 use super::event::Event;
-use super::state::{Member, Proposal, Session, State, Workshop};
+use super::state::{Member, State, Workshop};
 use crate::calendar::{self, NOTICE_WORKING_DAYS, notice_working_days};
 use crate::context::Context;
 use crate::error::{DomainError, Entity};
-use crate::ids::{ContributionId, SessionId};
+use crate::ids::ContributionId;
 use crate::roles::{CommandKind, acts_for_others, is_allowed};
 use crate::text::{self, limits};
-use crate::values::{DecisionRule, EccpCategory, MinutesStatus, ProposalStatus, Ratio, Role, RuleMethod, SessionStatus, Stage};
+use crate::values::{EccpCategory, MinutesStatus, ProposalStatus, Role, SessionStatus, Stage};
 
 type Decided = Result<Vec<Event>, DomainError>;
 
@@ -87,10 +88,10 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
 
 /// The checked parts of a decision: the workshop exists and is not closed, and the actor is a
 /// current member whose role allows the command.
-struct Decider<'a> {
-    workshop: &'a Workshop,
-    actor: &'a Member,
-    ctx: &'a Context,
+pub(super) struct Decider<'a> {
+    pub(super) workshop: &'a Workshop,
+    pub(super) actor: &'a Member,
+    pub(super) ctx: &'a Context,
 }
 
 impl Decider<'_> {
@@ -573,108 +574,4 @@ impl Decider<'_> {
             }
         }
     }
-
-    /// Only a lead grants `LEAD` or `CO_CONDUCTOR`.
-    fn check_grantable(&self, role: Role) -> Result<(), DomainError> {
-        if matches!(role, Role::Lead | Role::CoConductor) && self.actor.role != Role::Lead {
-            return Err(DomainError::RoleNotGrantable { role });
-        }
-        Ok(())
-    }
-
-    fn current_member(&self, id: crate::ids::MemberId) -> Result<&Member, DomainError> {
-        let member = self.workshop.members.get(&id).ok_or(DomainError::NotFound(Entity::Member))?;
-        if !member.is_current() {
-            return Err(DomainError::MemberHasLeft);
-        }
-        Ok(member)
-    }
-
-    fn session(&self, id: SessionId) -> Result<&Session, DomainError> {
-        self.workshop.sessions.get(&id).ok_or(DomainError::NotFound(Entity::Session))
-    }
-
-    fn open_session(&self, id: SessionId) -> Result<&Session, DomainError> {
-        let session = self.session(id)?;
-        match session.status {
-            SessionStatus::Open => Ok(session),
-            SessionStatus::Closed => Err(DomainError::SessionClosed),
-            status => Err(DomainError::SessionNotOpen { status }),
-        }
-    }
-
-    fn optional_open_session(&self, id: Option<SessionId>) -> Result<(), DomainError> {
-        match id {
-            Some(id) => self.open_session(id).map(|_| ()),
-            None => Ok(()),
-        }
-    }
-
-    fn live_contribution(&self, id: ContributionId) -> Result<&super::state::Contribution, DomainError> {
-        let contribution = self.workshop.contributions.get(&id).ok_or(DomainError::NotFound(Entity::Contribution))?;
-        if contribution.withdrawn.is_some() {
-            return Err(DomainError::ContributionWithdrawn);
-        }
-        Ok(contribution)
-    }
-
-    fn own_live_contribution(&self, id: ContributionId) -> Result<&super::state::Contribution, DomainError> {
-        let contribution = self.workshop.contributions.get(&id).ok_or(DomainError::NotFound(Entity::Contribution))?;
-        let author_person = self.workshop.members.get(&contribution.author).map(|m| m.person_id);
-        if author_person != Some(self.actor.person_id) {
-            return Err(DomainError::NotContributionAuthor);
-        }
-        if contribution.withdrawn.is_some() {
-            return Err(DomainError::ContributionWithdrawn);
-        }
-        Ok(contribution)
-    }
-
-    fn proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
-        self.workshop.proposals.get(&id).ok_or(DomainError::NotFound(Entity::Proposal))
-    }
-
-    /// A proposal that can still change (draft or open).
-    fn active_proposal(&self, id: crate::ids::ProposalId) -> Result<&Proposal, DomainError> {
-        let proposal = self.proposal(id)?;
-        match proposal.status {
-            ProposalStatus::Draft | ProposalStatus::Open => Ok(proposal),
-            status => Err(DomainError::ProposalNotActive { status }),
-        }
-    }
-}
-
-/// A quorum is a fraction in (0, 1]; a qualified-majority threshold is in (1/2, 1].
-fn validate_rule(rule: &DecisionRule) -> Result<(), DomainError> {
-    if !rule.quorum.is_proportion() || rule.quorum.num == 0 {
-        return Err(DomainError::InvalidRatio { field: "quorum" });
-    }
-    if let RuleMethod::QualifiedMajority { threshold } = rule.method
-        && (!threshold.is_proportion() || threshold <= Ratio::HALF)
-    {
-        return Err(DomainError::InvalidRatio { field: "threshold" });
-    }
-    Ok(())
-}
-
-/// A programming cycle is `YYYY-YYYY` with the second year after the first.
-fn valid_cycle(cycle: String) -> Result<String, DomainError> {
-    let cycle = trimmed(cycle);
-    let valid = match cycle.split_once('-') {
-        Some((start, end)) if start.len() == 4 && end.len() == 4 => match (start.parse::<u16>(), end.parse::<u16>()) {
-            (Ok(start), Ok(end)) => end > start,
-            _ => false,
-        },
-        _ => false,
-    };
-    if valid { Ok(cycle) } else { Err(DomainError::InvalidProgrammingCycle) }
-}
-
-fn trimmed(value: String) -> String {
-    let t = value.trim();
-    if t.len() == value.len() { value } else { t.to_owned() }
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }

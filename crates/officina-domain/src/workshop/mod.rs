@@ -11,6 +11,7 @@
 //! 3. A closed workshop accepts nothing (`WORKSHOP_CLOSED`).
 //! 4. The command's own rules.
 
+mod checks;
 mod command;
 mod decide;
 mod event;

@@ -1,0 +1,134 @@
+//! The Italian messages of the domain's errors.
+
+use super::DomainError;
+
+impl DomainError {
+    pub(super) fn message_it(&self) -> String {
+        use DomainError::*;
+        match self {
+            FieldRequired { field } => format!("Il campo «{field}» è obbligatorio e non può essere vuoto."),
+            InvalidRatio { field } => format!(
+                "Il valore di «{field}» deve essere una frazione tra 0 e 1 (la soglia di una maggioranza qualificata deve superare la metà)."
+            ),
+            InvalidProgrammingCycle => {
+                "Il ciclo di programmazione va indicato con due anni, ad esempio 2021-2027.".to_owned()
+            }
+            RationaleRequired { stance } => {
+                format!("Una posizione {stance} va motivata: scrivi la motivazione.")
+            }
+            SessionStartsBeforeConvening => {
+                "L'incontro deve essere fissato dopo il momento della convocazione.".to_owned()
+            }
+            AgendaItemNotInSession => {
+                "Il punto all'ordine del giorno non appartiene all'incontro indicato.".to_owned()
+            }
+            TextTooLong { field, max } => format!("Il campo «{field}» può contenere al massimo {max} caratteri."),
+            InvalidCharacters { field } => {
+                format!("Il campo «{field}» contiene caratteri di controllo, che non sono ammessi.")
+            }
+            TooManyItems { field, max } => format!("Il campo «{field}» può contenere al massimo {max} elementi."),
+            DateOutOfRange { field, first_year, last_year, years_ahead } => format!(
+                "La data in «{field}» deve cadere tra gli anni {first_year} e {last_year}, e al massimo {years_ahead} anni da oggi."
+            ),
+            NotAMember => "Non sei un partecipante di questa officina.".to_owned(),
+            RoleNotAllowed { role, command } => {
+                format!("Il tuo ruolo {role} non consente questa operazione ({command}).")
+            }
+            PlatformAdminRequired => {
+                "Solo un amministratore della piattaforma può eseguire questa operazione.".to_owned()
+            }
+            NotEligibleToVote { role } => format!(
+                "Il tuo ruolo {role} non dà voce alla tua organizzazione: esprimono posizioni solo i partecipanti LEAD, CO_CONDUCTOR e PARTNER."
+            ),
+            NotOwnOrganization => {
+                "Puoi esprimere una posizione solo per conto dell'organizzazione che rappresenti.".to_owned()
+            }
+            NotContributionAuthor => {
+                "Solo l'autore di un contributo può modificarlo o ritirarlo.".to_owned()
+            }
+            NotOwnMembership => "Puoi terminare solo la tua partecipazione.".to_owned(),
+            RoleNotGrantable { role } => format!("Solo il capofila può attribuire il ruolo {role}."),
+            NotGuidelineEditor => {
+                "Solo chi ha pubblicato questa linea guida può pubblicarne nuove versioni.".to_owned()
+            }
+            NotFound(entity) => {
+                let (noun, feminine) = entity.it();
+                let ending = if feminine { "a" } else { "o" };
+                format!("{} indicat{ending} non esiste.", capitalize(noun))
+            }
+            AlreadyExists(entity) => {
+                let (noun, _) = entity.it();
+                format!("{} con questo identificativo esiste già.", capitalize(noun))
+            }
+            PersonAlreadyMember => "Questa persona partecipa già all'officina.".to_owned(),
+            AlreadyCheckedIn => "La presenza di questo partecipante è già registrata.".to_owned(),
+            InterestAlreadyDeclared => {
+                "Hai già dichiarato un interesse su questa proposta.".to_owned()
+            }
+            GuidelineAlreadyAdopted => {
+                "L'officina ha già adottato questa versione della linea guida.".to_owned()
+            }
+            StageTransitionNotAllowed { from, to } => format!(
+                "Un'officina non può passare da {from} a {to}: le fasi sono IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, una alla volta e senza tornare indietro."
+            ),
+            WorkshopClosed => {
+                "L'officina è chiusa: la sua storia si può consultare ma non modificare.".to_owned()
+            }
+            NotInCoConduction { stage } => format!(
+                "Si delibera solo mentre l'officina è in CO_CONDUCTION (ora è {stage})."
+            ),
+            DeliberationStillOpen => {
+                "Chiudi tutte le deliberazioni aperte prima di terminare la co-conduzione.".to_owned()
+            }
+            LastLead => "L'officina deve mantenere almeno un partecipante LEAD.".to_owned(),
+            RoleUnchanged => "Il partecipante ha già questo ruolo.".to_owned(),
+            MemberHasLeft => "Questo partecipante ha già lasciato l'officina.".to_owned(),
+            SessionNotOpen { status } => format!("L'incontro non è aperto (stato: {status})."),
+            SessionAlreadyOpen => "L'incontro è già aperto.".to_owned(),
+            SessionClosed => "L'incontro è chiuso.".to_owned(),
+            SessionNotClosed => "Il verbale si redige dopo la chiusura dell'incontro.".to_owned(),
+            AgendaItemAlreadyStarted => {
+                "Questo punto all'ordine del giorno è già stato trattato.".to_owned()
+            }
+            MinutesNotApproved => {
+                "Il verbale deve essere approvato prima di essere pubblicato.".to_owned()
+            }
+            MinutesAlreadyApproved => {
+                "L'ultima versione del verbale è già stata approvata.".to_owned()
+            }
+            MinutesAlreadyPublished => {
+                "Il verbale è stato pubblicato e non può più essere modificato.".to_owned()
+            }
+            MinutesVersionNotLatest { latest } => format!(
+                "Si può approvare solo l'ultima versione del verbale (versione {latest})."
+            ),
+            ContributionWithdrawn => "Questo contributo è stato ritirato.".to_owned(),
+            ProposalNotDraft { status } => format!(
+                "La deliberazione si può aprire solo su una proposta in bozza (stato: {status})."
+            ),
+            DeliberationNotOpen { status } => format!(
+                "La deliberazione su questa proposta non è aperta (stato: {status})."
+            ),
+            ProposalNotActive { status } => {
+                format!("La proposta è {status}: non può più essere modificata.")
+            }
+            Recused => "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione.".to_owned(),
+            GuidelineVersionNotAdopted => "L'officina non ha adottato questa versione della linea guida, quindi non può darne un riscontro.".to_owned(),
+            NotALab { category } => format!(
+                "Le linee guida sono pubblicate dai laboratori di ricerca; questa organizzazione è {category}."
+            ),
+            NotAManagingAuthority { category } => format!(
+                "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
+            ),
+            NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+        }
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
