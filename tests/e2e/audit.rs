@@ -11,6 +11,7 @@ on_both_backends! {
     members_and_auditors_page_through_their_workshops_events,
     outsiders_and_anonymous_readers_are_refused_the_log,
     the_request_id_becomes_the_events_correlation_id,
+    every_answer_carries_the_request_id_its_events_record,
 }
 
 const EVENTS: &str = "query($workshopId: ID, $streamId: String, $after: Position, $first: Int) {
@@ -112,4 +113,39 @@ async fn the_request_id_becomes_the_events_correlation_id(app: TestApp) {
     let node = register("ANCI", "req-2026-11-26-001'; DROP TABLE events; --").await;
     let correlation = node["correlationId"].as_str().expect("a correlation id");
     assert!(uuid::Uuid::parse_str(correlation).is_ok(), "{correlation}");
+}
+
+async fn every_answer_carries_the_request_id_its_events_record(app: TestApp) {
+    let admin = app.person(true);
+    let send = |request_id: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&admin.token)
+            .json(&json!({"query": REGISTER, "variables": {"input": {"name": format!("Comune {}", uuid::Uuid::now_v7()), "category": "LOCAL_AUTHORITY"}}}));
+        if let Some(id) = request_id {
+            request = request.header("X-Request-Id", id);
+        }
+        request.send()
+    };
+    for request_id in [None, Some("not a uuid"), Some("0191F5E0-1C2B-7A3D-8E4F-5A6B7C8D9E01")] {
+        let response = send(request_id).await.expect("POST /graphql");
+        let echoed =
+            response.headers().get("x-request-id").expect("the answer names its request").to_str().expect("ascii").to_owned();
+        assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{echoed}");
+        if let Some(given) = request_id.filter(|id| uuid::Uuid::parse_str(id).is_ok()) {
+            assert_eq!(echoed, given.to_lowercase(), "a UUID the client chose is kept");
+        }
+        let answer: serde_json::Value = response.json().await.expect("JSON");
+        let id = answer["data"]["registerOrganization"]["organization"]["id"].as_str().expect("id").to_owned();
+        let events = app.ok(Some(&admin), EVENTS, json!({"streamId": format!("organization-{id}")})).await;
+        assert_eq!(
+            events["events"]["edges"][0]["node"]["correlationId"],
+            echoed.as_str(),
+            "the log records the id the client was told"
+        );
+    }
+    // Answers that never reach GraphQL carry one too.
+    let health = app.client.get(app.url("/health")).send().await.expect("GET /health");
+    assert!(health.headers().get("x-request-id").is_some());
 }

@@ -80,6 +80,8 @@ pub struct CommandRequest {
     pub fingerprint: Option<String>,
     /// The stream version the client saw; a mismatch is a conflict, never retried.
     pub expected_version: Option<u64>,
+    /// What the client asked for (the GraphQL mutation's name), for the logs.
+    pub operation: Option<String>,
 }
 
 impl CommandRequest {
@@ -93,6 +95,7 @@ impl CommandRequest {
             idempotency_key: None,
             fingerprint: None,
             expected_version: None,
+            operation: None,
         }
     }
 }
@@ -316,6 +319,27 @@ impl CommandService {
     /// the state catches up and the command is decided again. A refusal is also checked against
     /// a caught-up state before it is returned, so a stale memory never refuses a valid command.
     pub async fn execute_with<A: Cached>(
+        &self,
+        id: A::Id,
+        build: impl Fn(&A::State) -> Result<Vec<A::Command>, AppError>,
+        request: &CommandRequest,
+    ) -> Result<Executed<A::Event>, AppError>
+    where
+        A::Command: Clone,
+        A::State: Clone,
+    {
+        // One span per command: what was asked, on which stream, by whom; its events and
+        // outcome are logged inside it.
+        let span = tracing::info_span!(
+            "command",
+            operation = request.operation.as_deref().unwrap_or("-"),
+            stream = %A::stream_id(id),
+            actor = %request.actor.person_id,
+        );
+        tracing::Instrument::instrument(self.decide_and_append::<A>(id, build, request), span).await
+    }
+
+    async fn decide_and_append<A: Cached>(
         &self,
         id: A::Id,
         build: impl Fn(&A::State) -> Result<Vec<A::Command>, AppError>,

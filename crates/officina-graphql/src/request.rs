@@ -222,6 +222,7 @@ pub fn command_request(
         idempotency_key,
         fingerprint,
         expected_version,
+        operation: Some(ctx.field().name().to_owned()),
     })
 }
 

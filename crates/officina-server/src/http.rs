@@ -37,6 +37,25 @@ pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     }
 }
 
+/// The request id header.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request a UUID `X-Request-Id` before anything else sees it: the client's when it
+/// is a UUID (normalized), a new one otherwise; the answer carries it back.
+pub(crate) async fn assign_request_id(mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| Uuid::parse_str(value.trim()).ok())
+        .unwrap_or_else(Uuid::now_v7);
+    let value = HeaderValue::from_str(&id.hyphenated().to_string()).unwrap_or_else(|_| HeaderValue::from_static("-"));
+    request.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, value);
+    response
+}
+
 /// The request's language and id. The id is the client's `X-Request-Id` when that is a UUID
 /// (normalized), and a new UUID otherwise: it enters the events' hashed metadata, so it is never
 /// arbitrary text.

@@ -26,6 +26,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
 
 pub use auth::Authenticator;
 pub use limits::ServerLimits;
@@ -97,6 +98,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(http::not_found)
         // A bug must cost one request, never the process: a panic becomes an `INTERNAL` answer.
         .layer(CatchPanicLayer::custom(http::panicked))
+        // One span per request, named by its id (which the events it causes record too).
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            let request_id = request.headers().get(http::REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
+        }))
+        // Outermost: every request gets a UUID request id before anything else sees it.
+        .layer(axum::middleware::from_fn(http::assign_request_id))
         .with_state(state)
 }
 

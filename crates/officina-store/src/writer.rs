@@ -183,7 +183,16 @@ pub(crate) async fn run(
         // A bug in a hook must cost its batch, never the writer: a panic fails the batch's
         // requests (their answers are dropped, so callers see `Closed`) and the writer goes on
         // with a fresh connection.
-        let committed = AssertUnwindSafe(writer.commit_batch(batch, &head, hook.as_deref())).catch_unwind().await;
+        let requests = batch.len();
+        let span = tracing::debug_span!("group_commit", requests, events, duration_ms = tracing::field::Empty);
+        let started = std::time::Instant::now();
+        let committed = tracing::Instrument::instrument(
+            AssertUnwindSafe(writer.commit_batch(batch, &head, hook.as_deref())).catch_unwind(),
+            span.clone(),
+        )
+        .await;
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        tracing::debug!(parent: &span, "group commit done");
         if committed.is_err() {
             tracing::error!("the event writer panicked while committing a batch; its requests failed, the writer goes on");
             writer.conn = None;
