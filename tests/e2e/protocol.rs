@@ -137,7 +137,9 @@ async fn introspection_can_be_turned_off() {
 
     // The same database served with introspection off (`officina serve --no-introspection`).
     let limits = officina_graphql::Limits { introspection: false, ..officina_graphql::Limits::default() };
-    let state = app.officina.state(app.auth.clone(), limits);
+    let mut officina = app.officina.clone();
+    officina.config.api = limits;
+    let state = officina.state(app.auth.clone());
     let (listener, address) = officina_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind");
     tokio::spawn(officina_server::run(listener, state, std::future::pending()));
     let closed: serde_json::Value = app

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use officina_domain::PersonId;
 use officina_graphql::{Limits, WriteRate};
-use officina_server::{Authenticator, Officina, ServerLimits, bind, run};
+use officina_server::{Authenticator, Config, Officina, ServerLimits, bind, run};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -62,10 +62,11 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
 pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits) -> Option<TestApp> {
     let database = FreshDatabase::of(db).await?;
     let database_url = database.url.clone();
-    let officina = Officina::open(&database_url).await.expect("open the database");
+    let config = Config { api: limits, server: server_limits, ..Config::new(database_url.clone()) };
+    let officina = Officina::open(&config).await.expect("open the database");
     // No clock leeway, so that expiry tests need not wait the production default of 30 s.
     let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina").with_leeway(0);
-    let state = officina.state_with(auth.clone(), limits, server_limits);
+    let state = officina.state(auth.clone());
     let (listener, address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind port 0");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {

@@ -38,7 +38,7 @@ pub use error::AppError;
 /// How many times a command is decided again after a version conflict before giving up.
 const MAX_ATTEMPTS: usize = 8;
 /// How many streams' states a process keeps in memory before it evicts idle ones.
-const MAX_CACHED_STREAMS: usize = 10_000;
+pub const DEFAULT_CACHED_STREAMS: usize = 10_000;
 /// The most events one command may append (a session convened with its whole agenda is the
 /// largest ordinary case); so that one request can never hold the writer for long.
 pub const MAX_EVENTS_PER_COMMAND: usize = 100;
@@ -182,11 +182,13 @@ impl<S: Default> Default for Entry<S> {
 /// The in-memory states of one aggregate's streams, each behind its own lock.
 pub struct StateCache<S> {
     entries: SyncMutex<HashMap<String, Arc<Slot<S>>>>,
+    /// How many streams are kept before the idle ones are evicted.
+    capacity: usize,
 }
 
-impl<S: Default> Default for StateCache<S> {
-    fn default() -> Self {
-        Self { entries: SyncMutex::new(HashMap::new()) }
+impl<S: Default> StateCache<S> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self { entries: SyncMutex::new(HashMap::new()), capacity: capacity.max(1) }
     }
 }
 
@@ -196,7 +198,7 @@ impl<S: Default> StateCache<S> {
         if let Some(entry) = entries.get(stream_id) {
             return entry.clone();
         }
-        if entries.len() >= MAX_CACHED_STREAMS {
+        if entries.len() >= self.capacity {
             // Evict the entries nobody is using; they are rebuilt from the log when needed.
             entries.retain(|_, entry| Arc::strong_count(entry) > 1);
         }
@@ -212,11 +214,21 @@ impl<S: Default> StateCache<S> {
 }
 
 /// The caches of the three aggregates.
-#[derive(Default)]
 pub struct Caches {
     workshops: StateCache<workshop::State>,
     organizations: StateCache<officina_domain::organization::State>,
     guidelines: StateCache<officina_domain::guideline::State>,
+}
+
+impl Caches {
+    /// Caches keeping up to `streams` streams of each aggregate.
+    fn new(streams: usize) -> Self {
+        Self {
+            workshops: StateCache::with_capacity(streams),
+            organizations: StateCache::with_capacity(streams),
+            guidelines: StateCache::with_capacity(streams),
+        }
+    }
 }
 
 /// Picks an aggregate's cache.
@@ -267,7 +279,13 @@ struct Inner {
 impl CommandService {
     /// A service appending to `store`, telling time by `clock`.
     pub fn new(store: EventStore, clock: Arc<dyn Clock>) -> Self {
-        Self { inner: Arc::new(Inner { store, clock, caches: Caches::default() }) }
+        Self::with_cached_streams(store, clock, DEFAULT_CACHED_STREAMS)
+    }
+
+    /// A service keeping the decided state of up to `cached_streams` streams per aggregate in
+    /// memory; beyond that the idle ones are dropped and rebuilt from the log when needed.
+    pub fn with_cached_streams(store: EventStore, clock: Arc<dyn Clock>, cached_streams: usize) -> Self {
+        Self { inner: Arc::new(Inner { store, clock, caches: Caches::new(cached_streams) }) }
     }
 
     /// The event store it appends to.
@@ -336,7 +354,21 @@ impl CommandService {
             stream = %A::stream_id(id),
             actor = %request.actor.person_id,
         );
-        tracing::Instrument::instrument(self.decide_and_append::<A>(id, build, request), span).await
+        let outcome = tracing::Instrument::instrument(self.decide_and_append::<A>(id, build, request), span.clone()).await;
+        match &outcome {
+            Ok(executed) => tracing::info!(
+                parent: &span,
+                events = executed.events.len(),
+                position = executed.position,
+                replayed = executed.replayed,
+                "command done"
+            ),
+            Err(error @ (AppError::Store(_) | AppError::Corrupt { .. })) => {
+                tracing::error!(parent: &span, %error, "command failed")
+            }
+            Err(error) => tracing::info!(parent: &span, %error, "command refused"),
+        }
+        outcome
     }
 
     async fn decide_and_append<A: Cached>(

@@ -80,7 +80,7 @@ pub struct Subscription(audit::AuditSubscription, live::LiveSubscription);
 pub type OfficinaSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep one request, or one person, from costing the server too much.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Deepest selection nesting accepted, introspection (`__schema`, `__type`) aside, so that
     /// the standard introspection query of every GraphQL tool passes while the same depth in

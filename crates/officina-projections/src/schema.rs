@@ -113,7 +113,10 @@ pub async fn prepare(store: &EventStore) -> Result<bool, ProjectionError> {
                 if recorded.as_deref() == Some(digest.as_str()) {
                     return Ok(false);
                 }
-                tracing::info!("the read models' tables changed: rebuilding them from the log");
+                match recorded {
+                    None => tracing::info!("creating the read models' tables and projecting the log into them"),
+                    Some(_) => tracing::info!("the read models' tables changed: rebuilding them from the log"),
+                }
                 for table in tables() {
                     execute(&mut conn, &format!("DROP TABLE IF EXISTS {}", table.name)).await?;
                 }

@@ -20,7 +20,7 @@ use officina_domain::{
     PersonId, ProposalId, ProposalKind, Role, Stage, WorkshopId, organization,
 };
 use officina_graphql::Limits;
-use officina_server::{Authenticator, Officina, bind, run};
+use officina_server::{Authenticator, Config, Officina, bind, run};
 use officina_store::{EventStore, ExpectedVersion, NewEvent};
 use serde_json::json;
 use sqlx::Connection;
@@ -72,12 +72,12 @@ struct Server {
 }
 
 async fn start(database_url: &str) -> Server {
-    let officina = Officina::open(database_url).await.expect("open");
-    let auth = Authenticator::shared_secret(b"officina-benchmark-secret-0123456789", "officina", "officina");
     // The benchmark measures throughput: each client is one person writing as fast as it can,
     // far beyond the per-person write limit, which is turned off here (a rate of 0).
-    let limits = Limits { writes: officina_graphql::WriteRate { per_second: 0.0, burst: 1 }, ..Limits::default() };
-    let state = officina.state(auth.clone(), limits);
+    let api = Limits { writes: officina_graphql::WriteRate { per_second: 0.0, burst: 1 }, ..Limits::default() };
+    let officina = Officina::open(&Config { api, ..Config::new(database_url) }).await.expect("open");
+    let auth = Authenticator::shared_secret(b"officina-benchmark-secret-0123456789", "officina", "officina");
+    let state = officina.state(auth.clone());
     let (listener, address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {

@@ -4,7 +4,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::Config;
 
 /// The embedded default: a SQLite file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://officina.db?mode=rwc";
@@ -128,31 +132,78 @@ pub struct ServeArgs {
     #[arg(long, env = "OFFICINA_MAX_SUBSCRIPTIONS_PER_PERSON", default_value_t = 128)]
     pub max_subscriptions_per_person: usize,
     /// Mutations per second one person may send, sustained (0 turns the limit off).
-    #[arg(long, env = "OFFICINA_WRITES_PER_SECOND", default_value_t = 10.0)]
+    #[arg(long, env = "OFFICINA_WRITES_PER_SECOND", default_value_t = 10.0, value_parser = non_negative_rate)]
     pub writes_per_second: f64,
     /// Mutations one person may send at once after a quiet moment.
     #[arg(long, env = "OFFICINA_WRITE_BURST", default_value_t = 30)]
     pub write_burst: u32,
+    /// Deepest selection nesting a query may have (introspection aside).
+    #[arg(long, env = "OFFICINA_MAX_DEPTH", default_value_t = 12, value_parser = positive)]
+    pub max_depth: usize,
+    /// Highest complexity a query may have (every field 1; a page counts its children `first` times).
+    #[arg(long, env = "OFFICINA_MAX_COMPLEXITY", default_value_t = 200_000, value_parser = positive)]
+    pub max_complexity: usize,
+    /// The largest request body in bytes (a GraphQL document with its variables).
+    #[arg(long, env = "OFFICINA_MAX_BODY_BYTES", default_value_t = crate::MAX_BODY_BYTES, value_parser = positive)]
+    pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// keep-alive connection waits for its next request): 500ms, 10s, 2m.
+    #[arg(long, env = "OFFICINA_HEADER_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    #[arg(long, env = "OFFICINA_BODY_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub body_timeout: Duration,
+    /// How long a WebSocket may stay open without `connection_init` (then closed with 4408).
+    #[arg(long, env = "OFFICINA_WEBSOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub websocket_init_timeout: Duration,
+    /// How long the server waits for a WebSocket client to take a message before dropping it.
+    #[arg(long, env = "OFFICINA_WEBSOCKET_SEND_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub websocket_send_timeout: Duration,
+    /// The largest WebSocket message in bytes a client may send.
+    #[arg(long, env = "OFFICINA_MAX_WEBSOCKET_MESSAGE_BYTES", default_value_t = 256 * 1024, value_parser = positive)]
+    pub max_websocket_message_bytes: usize,
+    /// How long a shutdown waits for open connections to finish.
+    #[arg(long, env = "OFFICINA_SHUTDOWN_GRACE", default_value = "10s", value_parser = duration)]
+    pub shutdown_grace: Duration,
+    /// Database connections in the pool (default: 8 on SQLite, 16 on PostgreSQL).
+    #[arg(long, env = "OFFICINA_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub pool_size: Option<u32>,
+    /// How often the log's head is polled while anyone follows it: how late subscribers hear
+    /// of another process's appends on SQLite, or after a lost PostgreSQL notification.
+    #[arg(long, env = "OFFICINA_SUBSCRIPTION_POLL", default_value = "2s", value_parser = duration)]
+    pub subscription_poll: Duration,
+    /// Streams per aggregate whose decided state is kept in memory.
+    #[arg(long, env = "OFFICINA_CACHED_STREAMS", default_value_t = 10_000, value_parser = positive)]
+    pub cached_streams: usize,
 }
 
 impl ServeArgs {
-    /// The transport limits these arguments ask for (the others at their defaults).
-    pub fn server_limits(&self) -> crate::ServerLimits {
-        crate::ServerLimits {
-            max_connections: self.max_connections,
-            max_connections_per_address: self.max_connections_per_address,
-            max_subscriptions_per_connection: self.max_subscriptions_per_connection,
-            max_subscriptions_per_person: self.max_subscriptions_per_person,
-            ..crate::ServerLimits::default()
-        }
-    }
-
-    /// The API limits these arguments ask for.
-    pub fn api_limits(&self) -> officina_graphql::Limits {
-        officina_graphql::Limits {
-            introspection: !self.no_introspection,
-            writes: officina_graphql::WriteRate { per_second: self.writes_per_second, burst: self.write_burst },
-            ..officina_graphql::Limits::default()
+    /// The configuration these arguments ask for, over the database at `database_url`.
+    pub fn config(&self, database_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            pool_size: self.pool_size,
+            subscription_poll: self.subscription_poll,
+            cached_streams: self.cached_streams,
+            api: officina_graphql::Limits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                introspection: !self.no_introspection,
+                writes: officina_graphql::WriteRate { per_second: self.writes_per_second, burst: self.write_burst },
+            },
+            server: crate::ServerLimits {
+                max_connections: self.max_connections,
+                max_connections_per_address: self.max_connections_per_address,
+                header_timeout: self.header_timeout,
+                body_timeout: self.body_timeout,
+                max_body_bytes: self.max_body_bytes,
+                websocket_init_timeout: self.websocket_init_timeout,
+                max_websocket_message_bytes: self.max_websocket_message_bytes,
+                websocket_send_timeout: self.websocket_send_timeout,
+                max_subscriptions_per_connection: self.max_subscriptions_per_connection,
+                max_subscriptions_per_person: self.max_subscriptions_per_person,
+                shutdown_grace: self.shutdown_grace,
+            },
         }
     }
 
@@ -181,4 +232,87 @@ pub struct VerifyArgs {
     /// The last position to check (default: the head).
     #[arg(long)]
     pub to: Option<u64>,
+}
+
+/// A duration on the command line: a number with `ms`, `s`, `m`, `h` or `d`, never zero.
+fn duration(text: &str) -> Result<Duration, String> {
+    let parsed = match text.trim().strip_suffix("ms") {
+        Some(millis) => millis.parse().map(Duration::from_millis).map_err(|_| format!("{text:?} is not a duration like 500ms")),
+        None => crate::auth::parse_ttl(text),
+    }?;
+    if parsed.is_zero() {
+        return Err("must be longer than zero".to_owned());
+    }
+    Ok(parsed)
+}
+
+/// A count that must be at least one.
+fn positive(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+/// A rate that is a finite number, zero or more.
+fn non_negative_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate >= 0.0 => Ok(rate),
+        _ => Err(format!("{text:?} is not a rate of zero or more")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_flags_defaults_are_the_libraries_defaults() {
+        // (Reads the environment too, where no OFFICINA_ setting is expected under test.)
+        let args = ServeArgs::from_environment().expect("defaults parse");
+        let config = args.config("sqlite::memory:");
+        let defaults = Config::new("sqlite::memory:");
+        assert_eq!(config.server, defaults.server);
+        assert_eq!(config.api, defaults.api);
+        assert_eq!(config.subscription_poll, defaults.subscription_poll);
+        assert_eq!(config.cached_streams, defaults.cached_streams);
+        assert_eq!(config.pool_size, defaults.pool_size);
+    }
+
+    #[test]
+    fn durations_counts_and_rates_refuse_nonsense() {
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(duration("0s").is_err());
+        assert!(duration("soon").is_err());
+        assert!(positive("0").is_err());
+        assert!(positive("-3").is_err());
+        assert!(non_negative_rate("NaN").is_err());
+        assert!(non_negative_rate("-1").is_err());
+        assert_eq!(non_negative_rate("0"), Ok(0.0));
+    }
+
+    #[test]
+    fn the_readme_lists_every_setting() {
+        let readme = include_str!("../../../README.md");
+        let mut missing = Vec::new();
+        let mut visit = |command: &clap::Command| {
+            for arg in command.get_arguments() {
+                if let Some(env) = arg.get_env() {
+                    let env = env.to_string_lossy().into_owned();
+                    if !readme.contains(&format!("`{env}`")) {
+                        missing.push(env);
+                    }
+                }
+            }
+        };
+        let cli = Cli::command();
+        visit(&cli);
+        for sub in cli.get_subcommands() {
+            visit(sub);
+        }
+        assert!(missing.is_empty(), "README.md's configuration table lacks {missing:?}");
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+mod config;
 pub mod demo;
 mod http;
 pub mod limits;
@@ -19,7 +20,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use officina_app::{CommandService, SystemClock};
-use officina_graphql::{Api, Limits, Services};
+use officina_graphql::{Api, Services};
 use officina_projections::ReadModels;
 use officina_store::{Backend, EventStore, StoreOptions};
 use serde_json::json;
@@ -29,6 +30,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::Authenticator;
+pub use config::Config;
 pub use limits::ServerLimits;
 
 /// The largest request body accepted by default (a GraphQL document with its variables).
@@ -59,25 +61,29 @@ pub struct Officina {
     pub store: EventStore,
     pub app: CommandService,
     pub read: ReadModels,
+    /// What the process was opened with; its limits serve [`Officina::state`].
+    pub config: Config,
 }
 
 impl Officina {
-    /// Opens the database at `url` with the read models projected in every append transaction.
-    pub async fn open(url: &str) -> Result<Self, officina_projections::ProjectionError> {
-        let store = officina_projections::connect(url, StoreOptions::default()).await?;
+    /// Opens the database `config` names, with the read models projected in every append
+    /// transaction (rebuilt first when their tables' definition changed).
+    pub async fn open(config: &Config) -> Result<Self, officina_projections::ProjectionError> {
+        let options = StoreOptions {
+            max_connections: config.pool_size,
+            subscription_poll: Some(config.subscription_poll),
+            ..StoreOptions::default()
+        };
+        let store = officina_projections::connect(&config.database_url, options).await?;
         let read = ReadModels::new(store.pool().clone());
-        let app = CommandService::new(store.clone(), Arc::new(SystemClock));
-        Ok(Self { store, app, read })
+        let app = CommandService::with_cached_streams(store.clone(), Arc::new(SystemClock), config.cached_streams);
+        Ok(Self { store, app, read, config: config.clone() })
     }
 
-    /// The HTTP state serving these services, with the default transport limits.
-    pub fn state(&self, auth: Authenticator, limits: Limits) -> AppState {
-        self.state_with(auth, limits, ServerLimits::default())
-    }
-
-    /// The HTTP state serving these services with the given API and transport limits.
-    pub fn state_with(&self, auth: Authenticator, limits: Limits, server_limits: ServerLimits) -> AppState {
+    /// The HTTP state serving these services within the configured limits.
+    pub fn state(&self, auth: Authenticator) -> AppState {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
+        let (limits, server_limits) = (self.config.api, self.config.server);
         AppState {
             api: Api::new(officina_graphql::schema(services, limits), limits),
             auth,
@@ -102,7 +108,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
             let request_id = request.headers().get(http::REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
-        }))
+        })
+        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
         // Outermost: every request gets a UUID request id before anything else sees it.
         .layer(axum::middleware::from_fn(http::assign_request_id))
         .with_state(state)

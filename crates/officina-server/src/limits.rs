@@ -52,7 +52,7 @@ impl Default for ServerLimits {
             max_connections_per_address: 256,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: crate::MAX_BODY_BYTES,
             websocket_init_timeout: Duration::from_secs(10),
             max_websocket_message_bytes: 256 * 1024,
             websocket_send_timeout: Duration::from_secs(30),

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use officina_domain::PersonId;
 use officina_server::cli::{AuthArgs, Cli, Command, ProjectionsCommand, PublicKeyAlgorithm, ServeArgs, TokenCommand, VerifyArgs};
-use officina_server::{Authenticator, Officina, auth, bind, demo, run};
+use officina_server::{Authenticator, Config, Officina, auth, bind, demo, run};
 use officina_store::EventStore;
 
 #[tokio::main]
@@ -61,7 +61,8 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
             args.listen
         );
     }
-    let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
+    let config = args.config(database_url);
+    let officina = Officina::open(&config).await.with_context(|| format!("opening the database {database_url}"))?;
     let demo = args.wants_demo(database_url);
     if demo {
         let loaded = officina.app.load_demo_if_empty().await.context("loading the demo workshops")?;
@@ -69,7 +70,7 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
             tracing::info!(commands = loaded, "the database was empty: loaded the demo workshops through {loaded} commands");
         }
     }
-    let state = officina.state_with(auth.clone(), args.api_limits(), args.server_limits());
+    let state = officina.state(auth.clone());
     let (listener, local) = bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     println!(
         "Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)"
@@ -109,7 +110,8 @@ fn token(auth_args: &AuthArgs, command: TokenCommand) -> anyhow::Result<ExitCode
 }
 
 async fn projections(database_url: &str, command: ProjectionsCommand) -> anyhow::Result<ExitCode> {
-    let officina = Officina::open(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
+    let officina =
+        Officina::open(&Config::new(database_url)).await.with_context(|| format!("opening the database {database_url}"))?;
     match command {
         ProjectionsCommand::Rebuild => {
             let digest = officina_projections::rebuild(&officina.store).await.context("rebuilding the read models")?;

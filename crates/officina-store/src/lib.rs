@@ -56,7 +56,7 @@ pub(crate) const SUBSCRIPTION_PAGE: usize = 1000;
 /// How often the store's one poller looks at the head while anyone follows the log; a safety net
 /// for notifications lost while a PostgreSQL listener reconnects, and for appends by another
 /// process on the same SQLite file.
-const DEFAULT_SUBSCRIPTION_POLL: Duration = Duration::from_secs(2);
+pub const DEFAULT_SUBSCRIPTION_POLL: Duration = Duration::from_secs(2);
 /// How many appends may wait for the writer before callers wait to hand theirs over.
 const WRITER_QUEUE: usize = 4096;
 
