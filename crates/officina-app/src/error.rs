@@ -11,20 +11,40 @@ pub enum AppError {
     Domain(#[from] DomainError),
     /// The stream was not at the version the client expected.
     #[error("{stream_id} is at version {actual}, not at the expected version {expected:?}")]
-    Conflict { stream_id: String, expected: Option<u64>, actual: u64 },
+    Conflict {
+        /// The stream the command addressed, e.g. `workshop-<uuid>`.
+        stream_id: String,
+        /// The version the client said the stream was at.
+        expected: Option<u64>,
+        /// The version the stream is actually at (0 when it does not exist yet).
+        actual: u64,
+    },
     /// Other writers kept changing the stream; the client may retry.
     #[error("{stream_id} kept changing while the command was decided; please retry")]
-    Contended { stream_id: String },
+    Contended {
+        /// The stream the command addressed, e.g. `workshop-<uuid>`.
+        stream_id: String,
+    },
     /// The idempotency key was first used for a different request.
     #[error("this idempotency key was already used for a different request")]
     IdempotencyKeyReused,
     /// The command would append more events than one command may (see
     /// [`crate::MAX_EVENTS_PER_COMMAND`]).
     #[error("the command would append {count} events; one command may append at most {max}")]
-    TooManyEvents { count: usize, max: usize },
+    TooManyEvents {
+        /// How many events the command decided.
+        count: usize,
+        /// The most one command may append ([`crate::MAX_EVENTS_PER_COMMAND`]).
+        max: usize,
+    },
     /// A stored event cannot be read back (a bug or a damaged log).
     #[error("the stored event at position {position} cannot be read: {reason}")]
-    Corrupt { position: u64, reason: String },
+    Corrupt {
+        /// The event's global position in the log.
+        position: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),

@@ -233,6 +233,7 @@ impl Caches {
 
 /// Picks an aggregate's cache.
 pub trait Cached: Aggregate {
+    /// The cache of this aggregate's in-memory states, among `caches`.
     fn cache(caches: &Caches) -> &StateCache<Self::State>;
     /// The organization and role the actor acts with, for the events' metadata.
     fn acting_as(_state: &Self::State, _actor: &Actor) -> (Option<String>, Option<String>) {

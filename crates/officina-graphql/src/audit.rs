@@ -33,12 +33,15 @@ macro_rules! event_object {
         #[doc = $doc]
         pub struct $name(pub RecordedEvent);
 
+        #[doc = $doc]
         #[Object(name = $graphql_name)]
         impl $name {
             /// The event's global position in the log.
             async fn position(&self) -> Position {
                 Position(self.0.position)
             }
+            /// The stream the event belongs to, e.g. `workshop-<uuid>`: pass it as `streamId` to
+            /// `events` to read that stream alone.
             async fn stream_id(&self) -> &str {
                 &self.0.stream_id
             }
@@ -46,6 +49,7 @@ macro_rules! event_object {
             async fn stream_version(&self) -> i64 {
                 crate::scalars::long(self.0.stream_version)
             }
+            /// The event's own id (a UUID), unique across the whole log.
             async fn event_id(&self) -> ID {
                 ids::id(self.0.event_id)
             }
@@ -62,6 +66,8 @@ macro_rules! event_object {
             async fn payload(&self) -> async_graphql::Json<&serde_json::Value> {
                 async_graphql::Json(&self.0.payload)
             }
+            /// Who caused the event, from its metadata; null when the metadata names no person,
+            /// organization or role.
             async fn actor(&self) -> Option<Actor> {
                 let metadata = &self.0.metadata;
                 if metadata.actor.is_none() && metadata.organization.is_none() && metadata.role.is_none() {
@@ -81,6 +87,7 @@ macro_rules! event_object {
             async fn causation_id(&self) -> Option<ID> {
                 self.0.metadata.causation_id.clone().map(ID)
             }
+            /// When the event was appended to the log (UTC).
             async fn recorded_at(&self) -> DateTime<Utc> {
                 self.0.recorded_at
             }
@@ -150,6 +157,7 @@ async fn authorized_filter(
     }
 }
 
+/// The audit log query: `events`.
 #[derive(Default)]
 pub struct AuditQuery;
 
@@ -161,9 +169,18 @@ impl AuditQuery {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Start after this log position (exclusive); from the beginning of the log when omitted. Pass a page's `endCursor` position, or a mutation's `position`, to continue from it."
+        )]
         after: Option<Position>,
-        first: Option<i32>,
+        #[graphql(desc = "How many events to return, from 0 to 100; 20 when omitted.")] first: Option<i32>,
+        #[graphql(
+            desc = "Only the events of this stream (see `RecordedEvent.streamId`). A workshop's stream is for its members and auditors (current or former) and platform administrators; organization and guideline streams are open to any signed-in viewer."
+        )]
         stream_id: Option<String>,
+        #[graphql(
+            desc = "Only the events of this workshop, for its members and auditors (current or former) and platform administrators. If `streamId` is also given, both must name the same stream."
+        )]
         workshop_id: Option<ID>,
     ) -> async_graphql::Result<Page<RecordedEventObject>> {
         let size = page_size(ctx, first)?;
@@ -179,6 +196,7 @@ impl AuditQuery {
     }
 }
 
+/// The audit subscriptions: `events` and `workshopActivity`.
 #[derive(Default)]
 pub struct AuditSubscription;
 
@@ -189,7 +207,13 @@ impl AuditSubscription {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Replay the events after this log position (exclusive) before going live; without it, only events recorded from now on are pushed. Pass the last position seen to resume without gaps."
+        )]
         after: Option<Position>,
+        #[graphql(
+            desc = "Only this workshop's events, for its members and auditors (current or former) and platform administrators. Without it, the whole log, which only platform administrators may follow."
+        )]
         workshop_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<RecordedEventObject>> + use<>> {
         let filter = authorized_filter(ctx, None, workshop_id).await?;
@@ -203,7 +227,13 @@ impl AuditSubscription {
     async fn workshop_activity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The workshop to follow; the viewer must be one of its members or auditors (current or former), or a platform administrator."
+        )]
         workshop_id: ID,
+        #[graphql(
+            desc = "Replay the events after this log position (exclusive) before going live; without it, only events recorded from now on are pushed. Pass the last position seen when reconnecting."
+        )]
         after: Option<Position>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ActivityEvent>> + use<>> {
         let filter = authorized_filter(ctx, None, Some(workshop_id)).await?;

@@ -81,6 +81,7 @@ macro_rules! payload {
             }
         }
 
+        #[doc = $doc]
         #[Object]
         impl $payload {
             /// The changed node, as it is now. Nullable on purpose: the change is committed before
@@ -90,7 +91,7 @@ macro_rules! payload {
             async fn $field(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<$node>> {
                 $load(ctx, self.id).await.map(Some)
             }
-            /// The position of the last event appended: subscribe `after` it, or query `asOf` it.
+            /// The position of the last event appended: subscribe `after` it to hear what follows.
             async fn position(&self) -> Position {
                 Position(self.position)
             }

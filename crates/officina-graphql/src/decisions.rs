@@ -21,7 +21,11 @@ pub struct Rejection {
     pub code: crate::enums::RejectionCode,
     /// For `NOT_UNANIMOUS`: who abstained, opposed or did not express.
     pub abstained: Vec<ID>,
+    /// For `NOT_UNANIMOUS`: the eligible organizations whose position is `OPPOSE`; empty for
+    /// every other code.
     pub opposed: Vec<ID>,
+    /// For `NOT_UNANIMOUS`: the eligible organizations that stated no position; empty for every
+    /// other code.
     pub not_expressed: Vec<ID>,
 }
 
@@ -41,11 +45,15 @@ impl From<&domain::RejectionReason> for Rejection {
 /// evaluate it.
 pub struct Tally(pub ProposalTally);
 
+/// The count of a proposal, under its rule, exactly as closing deliberation would (or did)
+/// evaluate it.
 #[Object]
 impl Tally {
+    /// The proposal counted.
     async fn proposal_id(&self) -> ID {
         id(self.0.proposal_id)
     }
+    /// The rule the proposal is decided by.
     async fn rule(&self) -> DecisionRule {
         self.0.rule.into()
     }
@@ -57,18 +65,25 @@ impl Tally {
     async fn expressed(&self) -> i32 {
         crate::scalars::int(self.0.tally.expressed)
     }
+    /// Eligible organizations whose latest position is `SUPPORT`.
     async fn support(&self) -> i32 {
         crate::scalars::int(self.0.tally.support)
     }
+    /// Eligible organizations whose latest position is `SUPPORT_WITH_RESERVATIONS` (a support,
+    /// for every rule).
     async fn support_with_reservations(&self) -> i32 {
         crate::scalars::int(self.0.tally.support_with_reservations)
     }
+    /// Eligible organizations whose latest position is `ABSTAIN` (expressed, but neither for nor
+    /// against).
     async fn abstain(&self) -> i32 {
         crate::scalars::int(self.0.tally.abstain)
     }
+    /// Eligible organizations whose latest position is `OPPOSE`.
     async fn oppose(&self) -> i32 {
         crate::scalars::int(self.0.tally.oppose)
     }
+    /// Whether `expressed` ÷ `eligible` reaches the rule's quorum (compared as exact fractions).
     async fn quorum_met(&self) -> bool {
         self.0.tally.quorum_met
     }
@@ -76,9 +91,11 @@ impl Tally {
     async fn would_pass(&self) -> bool {
         self.0.tally.would_pass
     }
+    /// What closing deliberation now would decide or, once decided, what was decided.
     async fn outcome(&self) -> Outcome {
         self.0.outcome.into()
     }
+    /// Why the proposal would be (or was) rejected; null when it passes.
     async fn reason(&self) -> Option<Rejection> {
         self.0.reason.as_ref().map(Into::into)
     }
@@ -103,23 +120,32 @@ impl Tally {
 /// A position as counted in a decision.
 pub struct CountedPosition(domain::workshop::PositionRecord);
 
+/// A position as counted in a decision: one eligible organization's latest position at closing,
+/// frozen in the decision record.
 #[Object]
 impl CountedPosition {
+    /// The organization whose voice this is.
     async fn organization_id(&self) -> ID {
         id(self.0.organization_id)
     }
+    /// The member who stated the position on the organization's behalf.
     async fn member_id(&self) -> ID {
         id(self.0.member_id)
     }
+    /// The stance taken.
     async fn stance(&self) -> Stance {
         self.0.stance.into()
     }
+    /// The written rationale given with the position; null when none was given.
     async fn rationale(&self) -> Option<&str> {
         self.0.rationale.as_deref()
     }
+    /// The text version of the proposal the position was stated on (it may be earlier than the
+    /// version decided).
     async fn text_version(&self) -> i32 {
         crate::scalars::int(self.0.text_version)
     }
+    /// When the position was stated.
     async fn stated_at(&self) -> DateTime<Utc> {
         self.0.stated_at
     }
@@ -129,14 +155,19 @@ impl CountedPosition {
 /// version it was taken on, and for a rejection the reason. Public.
 pub struct Decision(pub DecisionRow);
 
+/// The record made when deliberation closed: outcome, rule, tally, the exact positions and text
+/// version it was taken on, and for a rejection the reason. Public.
 #[Object]
 impl Decision {
+    /// The decision's global id.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// The workshop the decision belongs to.
     async fn workshop_id(&self) -> ID {
         id(self.0.workshop_id)
     }
+    /// The proposal decided, by id (readable by anyone, unlike `proposal`).
     async fn proposal_id(&self) -> ID {
         id(self.0.proposal_id)
     }
@@ -144,39 +175,53 @@ impl Decision {
     async fn proposal(&self, ctx: &Context<'_>) -> async_graphql::Result<Proposal> {
         proposal(ctx, self.0.proposal_id).await
     }
+    /// Whether the proposal was adopted or rejected.
     async fn outcome(&self) -> Outcome {
         self.0.outcome.into()
     }
+    /// The rule the proposal was decided by.
     async fn rule(&self) -> DecisionRule {
         self.0.rule.into()
     }
+    /// Organizations eligible at closing: those with a voting member, minus the recused.
     async fn eligible(&self) -> i32 {
         crate::scalars::int(self.0.tally.eligible)
     }
+    /// Eligible organizations that had a position at closing (abstentions included).
     async fn expressed(&self) -> i32 {
         crate::scalars::int(self.0.tally.expressed)
     }
+    /// Eligible organizations whose latest position was `SUPPORT`.
     async fn support(&self) -> i32 {
         crate::scalars::int(self.0.tally.support)
     }
+    /// Eligible organizations whose latest position was `SUPPORT_WITH_RESERVATIONS` (counted as
+    /// supports).
     async fn support_with_reservations(&self) -> i32 {
         crate::scalars::int(self.0.tally.support_with_reservations)
     }
+    /// Eligible organizations whose latest position was `ABSTAIN`.
     async fn abstain(&self) -> i32 {
         crate::scalars::int(self.0.tally.abstain)
     }
+    /// Eligible organizations whose latest position was `OPPOSE`.
     async fn oppose(&self) -> i32 {
         crate::scalars::int(self.0.tally.oppose)
     }
+    /// Whether `expressed` ÷ `eligible` reached the rule's quorum (compared as exact fractions).
     async fn quorum_met(&self) -> bool {
         self.0.tally.quorum_met
     }
+    /// Why the proposal was rejected; null when it was adopted.
     async fn reason(&self) -> Option<Rejection> {
         self.0.reason.as_ref().map(Into::into)
     }
+    /// The ids of the organizations eligible at closing.
     async fn eligible_organizations(&self) -> Vec<ID> {
         self.0.eligible_organizations.iter().map(id).collect()
     }
+    /// The ids of the organizations recused at closing for a declared conflict of interest: their
+    /// positions did not count.
     async fn recused_organizations(&self) -> Vec<ID> {
         self.0.recused_organizations.iter().map(id).collect()
     }
@@ -188,12 +233,15 @@ impl Decision {
     async fn text_version(&self) -> i32 {
         crate::scalars::int(self.0.text_version)
     }
+    /// The session in which deliberation was closed; null when it was closed outside a session.
     async fn session_id(&self) -> Option<ID> {
         self.0.session_id.map(id)
     }
+    /// Whether the decision binds the partnership, as set when the proposal was tabled.
     async fn binding(&self) -> bool {
         self.0.binding
     }
+    /// When deliberation closed and the decision was recorded.
     async fn decided_at(&self) -> DateTime<Utc> {
         self.0.decided_at
     }
@@ -219,7 +267,11 @@ pub struct DecisionQuery;
 #[Object]
 impl DecisionQuery {
     /// A decision record: public.
-    async fn decision(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Decision>> {
+    async fn decision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision's id; an unknown id gives null.")] id: ID,
+    ) -> async_graphql::Result<Option<Decision>> {
         let key: DecisionId = parse(ctx, "id", &id)?;
         match crate::fetch::decision(ctx, key).await {
             Ok(decision) => Ok(Some(decision)),

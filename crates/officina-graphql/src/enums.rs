@@ -6,143 +6,234 @@ use officina_domain as domain;
 use crate::error::ApiError;
 use crate::reasons::Reason;
 
+/// The stage of a workshop's path: identification, support to co-conduction, capitalization,
+/// closure. Only the lead advances it, one stage at a time.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Stage")]
 pub enum WorkshopStage {
+    /// The workshop was identified (theme, territory, programme) and is being set up.
     Identified,
+    /// The workshop runs: sessions, contributions, deliberations.
     CoConduction,
+    /// The experience is being written up in a capitalization report.
     Capitalization,
+    /// Nothing more happens; the history stays readable.
     Closed,
 }
 
+/// The phase of the programming cycle a workshop works on.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::CyclePhase")]
 pub enum CyclePhase {
+    /// Designing the programme.
     Design,
+    /// Implementing the programme.
     Implementation,
+    /// Monitoring the programme.
     Monitoring,
+    /// Evaluating the programme.
     Evaluation,
 }
 
+/// The role of a member in a workshop: it decides what the member may do there. `LEAD`,
+/// `CO_CONDUCTOR` and `PARTNER` are the voting roles, which give their organization a voice in
+/// deliberations.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Role")]
 pub enum Role {
+    /// The Managing Authority (AdG) leading the workshop; alone advances its stage and changes
+    /// members' roles. A voting role.
     Lead,
+    /// A partner co-conducting the workshop with the lead: admits members, runs sessions, opens
+    /// and closes deliberations. A voting role.
     CoConductor,
+    /// Support from the Agency for Territorial Cohesion: runs sessions and contributes, but
+    /// states no positions.
     Facilitator,
+    /// A partner of the partnership: contributes, tables proposals and states its organization's
+    /// positions. A voting role.
     Partner,
+    /// A research lab testing its guidelines: contributes and tables proposals, but states no
+    /// positions.
     Lab,
+    /// Follows the workshop without writing (it may only leave).
     Observer,
+    /// Reviews the workshop's history without writing (it may only leave).
     Auditor,
 }
 
-/// The categories of partners of the European Code of Conduct on Partnership, art. 3.
+/// The categories of partners of the European Code of Conduct on Partnership, art. 3, plus the
+/// institutional actors of the workshops (managing authority, cohesion agency, lab).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::EccpCategory")]
 pub enum EccpCategory {
+    /// A regional public authority.
     RegionalAuthority,
+    /// A local public authority (municipality, province, union of municipalities).
     LocalAuthority,
+    /// An urban authority (metropolitan city, city).
     UrbanAuthority,
+    /// Another competent public authority (ministry, national body).
     OtherPublicAuthority,
+    /// An economic and social partner (unions, employers, chambers of commerce).
     EconomicSocialPartner,
+    /// A civil-society body for the environment.
     EnvironmentalBody,
+    /// A civil-society body promoting social inclusion.
     SocialInclusionBody,
+    /// A civil-society body promoting equality and non-discrimination.
     EqualityBody,
+    /// A research body or university.
     ResearchUniversity,
+    /// A Managing Authority (AdG) of a programme.
     ManagingAuthority,
+    /// The Agency for Territorial Cohesion.
     CohesionAgency,
+    /// A research lab (Laboratorio di ricerca e intervento) that writes guidelines.
     Lab,
 }
 
+/// What kind of knowledge a contribution brings.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::ContributionKind")]
 pub enum ContributionKind {
+    /// Knowledge the partner holds.
     Knowledge,
+    /// An analysis.
     Analysis,
+    /// An experience worth sharing.
     Experience,
+    /// Evidence (data, facts).
     Evidence,
+    /// A document.
     Document,
+    /// A comment.
     Comment,
+    /// A question.
     Question,
 }
 
+/// How a contribution was taken into account (ECCP art. 5(2)(c)), as recorded by the lead or a
+/// co-conductor.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Disposition")]
 pub enum Disposition {
+    /// Taken on board.
     Accepted,
+    /// Taken on board in part.
     PartlyAccepted,
+    /// Acknowledged without effect on the outcome.
     Noted,
+    /// Not taken on board.
     Rejected,
 }
 
 /// A disposition filter: one of the dispositions, or none recorded yet.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum DispositionFilter {
+    /// Contributions recorded as `ACCEPTED`.
     Accepted,
+    /// Contributions recorded as `PARTLY_ACCEPTED`.
     PartlyAccepted,
+    /// Contributions recorded as `NOTED`.
     Noted,
+    /// Contributions recorded as `REJECTED`.
     Rejected,
     /// No disposition recorded yet (ECCP art. 5(2)(c): partners must be told).
     Pending,
 }
 
+/// What a proposal is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::ProposalKind")]
 pub enum ProposalKind {
+    /// A shared reading of the problem (tesi interpretativa).
     InterpretiveThesis,
+    /// A hypothesis of priority (ipotesi di priorità).
     PriorityHypothesis,
+    /// A decision.
     Decision,
+    /// A unified position of the partnership.
     UnifiedPosition,
 }
 
+/// Where a proposal is in its life: `DRAFT`, then `OPEN`, then `ADOPTED`, `REJECTED` or
+/// `WITHDRAWN`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::ProposalStatus")]
 pub enum ProposalStatus {
+    /// Being written; no positions yet.
     Draft,
+    /// Deliberation is open: positions can be stated.
     Open,
+    /// Deliberation closed and the rule was met.
     Adopted,
+    /// Deliberation closed and the rule was not met.
     Rejected,
+    /// Withdrawn before a decision.
     Withdrawn,
 }
 
+/// An organization's stance on an open proposal.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Stance")]
 pub enum Stance {
+    /// Supports the proposal.
     Support,
+    /// Supports it, with reservations: a rationale is required. Counts as a support.
     SupportWithReservations,
+    /// Takes part without taking sides: counts toward the quorum, not for or against.
     Abstain,
+    /// Opposes it: a rationale is required.
     Oppose,
 }
 
+/// The outcome of a closed deliberation (or, in a live tally, of closing it now).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::Outcome")]
 pub enum Outcome {
+    /// The rule was met.
     Adopted,
+    /// The rule was not met.
     Rejected,
 }
 
+/// The status of a session: `CONVENED`, then `OPEN`, then `CLOSED`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::SessionStatus")]
 pub enum SessionStatus {
+    /// Convened, with notice given; not started yet.
     Convened,
+    /// Running.
     Open,
+    /// Over.
     Closed,
 }
 
+/// The status of a session's minutes (ECCP art. 11(d)): drafted, approved by the partnership,
+/// published. Every version is kept.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::MinutesStatus")]
 pub enum MinutesStatus {
+    /// Drafted (possibly in several versions), awaiting approval.
     Draft,
+    /// The latest version was approved by the partnership.
     Approved,
+    /// Published; no further change.
     Published,
 }
 
 /// The method of a decision rule.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum DecisionMethod {
+    /// Adopted when the quorum is met, no organization opposes and at least one supports.
     Consensus,
+    /// Adopted when every eligible organization supports (with or without reservations).
     Unanimity,
+    /// Adopted when the quorum is met and supports outnumber oppositions.
     Majority,
+    /// Adopted when the quorum is met and supports ÷ (supports + oppositions) reaches the rule's
+    /// `threshold`; never adopted when no organization took sides.
     QualifiedMajority,
 }
 
@@ -150,7 +241,9 @@ pub enum DecisionMethod {
 #[derive(SimpleObject, InputObject, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(input_name = "RatioInput")]
 pub struct Ratio {
+    /// The numerator, e.g. 2 in 2/3; never negative.
     pub numerator: i32,
+    /// The denominator, e.g. 3 in 2/3; at least 1.
     pub denominator: i32,
 }
 
@@ -165,6 +258,7 @@ impl From<domain::Ratio> for Ratio {
 /// How a proposal is decided.
 #[derive(SimpleObject, Clone, Copy, Debug)]
 pub struct DecisionRule {
+    /// How the positions are weighed.
     pub method: DecisionMethod,
     /// For `QUALIFIED_MAJORITY`: the share of supports among those who took sides.
     pub threshold: Option<Ratio>,
@@ -187,6 +281,7 @@ impl From<domain::DecisionRule> for DecisionRule {
 /// A decision rule as a client writes it.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct DecisionRuleInput {
+    /// How the positions will be weighed; `QUALIFIED_MAJORITY` also needs a `threshold`.
     pub method: DecisionMethod,
     /// Required for `QUALIFIED_MAJORITY` (e.g. 2/3); refused with any other method.
     pub threshold: Option<Ratio>,
@@ -274,12 +369,19 @@ impl From<&domain::RejectionReason> for RejectionCode {
 /// The role someone acted in when an event was recorded.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum ActingRole {
+    /// As the lead (`LEAD`) of the workshop.
     Lead,
+    /// As a co-conductor (`CO_CONDUCTOR`).
     CoConductor,
+    /// As a facilitator (`FACILITATOR`) from the Agency for Territorial Cohesion.
     Facilitator,
+    /// As a partner (`PARTNER`).
     Partner,
+    /// As a member for a research lab (`LAB`).
     Lab,
+    /// As an observer (`OBSERVER`).
     Observer,
+    /// As an auditor (`AUDITOR`).
     Auditor,
     /// A platform administrator acting without a membership.
     PlatformAdmin,

@@ -63,6 +63,7 @@ impl Code {
 /// An error on its way to a client.
 #[derive(Debug, Clone)]
 pub struct ApiError {
+    /// The stable code clients match on, sent as `extensions.code`.
     pub code: Code,
     /// A finer, stable reason: the domain's error code, or a [`Reason`].
     pub reason: Option<String>,
@@ -130,6 +131,7 @@ impl ApiError {
         }
     }
 
+    /// `UNAUTHENTICATED`: the operation needs a signed-in viewer and the request carried no token.
     pub fn unauthenticated() -> Self {
         Self::because(
             Reason::SignInRequired,
@@ -138,6 +140,8 @@ impl ApiError {
         )
     }
 
+    /// `UNAUTHENTICATED`: the token was refused; `detail` says why (e.g. "it has expired") and
+    /// ends the message's sentence.
     pub fn invalid_token(detail: &str) -> Self {
         Self::because(
             Reason::InvalidToken,
@@ -296,6 +300,8 @@ impl From<ProjectionError> for ApiError {
 /// Turns any error of the layers below into a client-facing GraphQL error, in the request's
 /// language.
 pub trait ResultExt<T> {
+    /// The result with its error made an [`ApiError`], its field written as a path from the
+    /// operation's arguments, in the viewer's language.
     fn api(self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<T>;
 }
 

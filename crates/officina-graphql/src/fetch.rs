@@ -129,6 +129,8 @@ where
     }
 }
 
+/// An organization by id, with no check of who asks (the caller's to make); `NOT_FOUND` when
+/// it does not exist.
 pub async fn organization(ctx: &Context<'_>, key: OrganizationId) -> async_graphql::Result<Organization> {
     match one(ctx, OrganizationKey(key)).await? {
         Some(row) => Ok(Organization(row)),
@@ -136,6 +138,7 @@ pub async fn organization(ctx: &Context<'_>, key: OrganizationId) -> async_graph
     }
 }
 
+/// A workshop by id: public, like the workshop list; `NOT_FOUND` when it does not exist.
 pub async fn workshop(ctx: &Context<'_>, key: WorkshopId) -> async_graphql::Result<Workshop> {
     match one(ctx, WorkshopKey(key)).await? {
         Some(row) => Ok(Workshop(row)),
@@ -143,10 +146,12 @@ pub async fn workshop(ctx: &Context<'_>, key: WorkshopId) -> async_graphql::Resu
     }
 }
 
+/// A member by id, for a viewer who may read inside its workshop; `NOT_FOUND` when unknown.
 pub async fn member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<Member> {
     guarded(ctx, MemberKey(key), Entity::Member, key).await.map(Member)
 }
 
+/// A guideline by id, for any signed-in viewer; `NOT_FOUND` when it does not exist.
 pub async fn guideline(ctx: &Context<'_>, key: GuidelineId) -> async_graphql::Result<Guideline> {
     actor(ctx)?;
     match one(ctx, GuidelineKey(key)).await? {
@@ -155,6 +160,8 @@ pub async fn guideline(ctx: &Context<'_>, key: GuidelineId) -> async_graphql::Re
     }
 }
 
+/// A piece of guideline feedback, by its workshop and id, for a viewer who may read inside
+/// that workshop; `NOT_FOUND` when the workshop holds no such feedback.
 pub async fn feedback(
     ctx: &Context<'_>,
     (workshop_id, key): (WorkshopId, FeedbackId),
@@ -167,14 +174,18 @@ pub async fn feedback(
     }
 }
 
+/// A session by id, for a viewer who may read inside its workshop; `NOT_FOUND` when unknown.
 pub async fn session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<Session> {
     guarded(ctx, SessionKey(key), Entity::Session, key).await.map(Session)
 }
 
+/// A contribution by id, for a viewer who may read inside its workshop; `NOT_FOUND` when
+/// unknown.
 pub async fn contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<Contribution> {
     guarded(ctx, ContributionKey(key), Entity::Contribution, key).await.map(Contribution)
 }
 
+/// A proposal by id, for a viewer who may read inside its workshop; `NOT_FOUND` when unknown.
 pub async fn proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<Proposal> {
     guarded(ctx, ProposalKey(key), Entity::Proposal, key).await.map(Proposal)
 }
@@ -192,6 +203,8 @@ pub async fn stated_position(
     }
 }
 
+/// A decision record by id: public, read straight from the read models (not batched);
+/// `NOT_FOUND` when it does not exist.
 pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Result<Decision> {
     match services(ctx).read.decision(key).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))? {
         Some(row) => Ok(Decision(row)),
@@ -199,18 +212,22 @@ pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Resu
     }
 }
 
+/// The workshop a member belongs to, for a signed-in viewer (remembered once known).
 pub async fn workshop_of_member(ctx: &Context<'_>, key: MemberId) -> async_graphql::Result<WorkshopId> {
     owner(ctx, key.0, MemberKey(key), Entity::Member).await
 }
 
+/// The workshop a session belongs to, for a signed-in viewer (remembered once known).
 pub async fn workshop_of_session(ctx: &Context<'_>, key: SessionId) -> async_graphql::Result<WorkshopId> {
     owner(ctx, key.0, SessionKey(key), Entity::Session).await
 }
 
+/// The workshop a contribution belongs to, for a signed-in viewer (remembered once known).
 pub async fn workshop_of_contribution(ctx: &Context<'_>, key: ContributionId) -> async_graphql::Result<WorkshopId> {
     owner(ctx, key.0, ContributionKey(key), Entity::Contribution).await
 }
 
+/// The workshop a proposal belongs to, for a signed-in viewer (remembered once known).
 pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_graphql::Result<WorkshopId> {
     owner(ctx, key.0, ProposalKey(key), Entity::Proposal).await
 }

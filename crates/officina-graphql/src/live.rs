@@ -24,6 +24,7 @@ fn concerns(event: &RecordedEvent) -> Option<workshop::Concerns> {
     workshop::Event::from_payload(&event.event_type, &event.payload).ok().map(|event| event.concerns())
 }
 
+/// The live subscriptions for co-conduction sessions: `sessionLive` and `proposalTally`.
 #[derive(Default)]
 pub struct LiveSubscription;
 
@@ -34,6 +35,9 @@ impl LiveSubscription {
     async fn session_live(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The session to follow, for the members and auditors (current or former) of its workshop and platform administrators."
+        )]
         session_id: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Session>> + use<>> {
         let key: SessionId = parse(ctx, "sessionId", &session_id)?;
@@ -80,6 +84,9 @@ impl LiveSubscription {
     async fn proposal_tally(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The proposal whose tally to follow, for the members and auditors (current or former) of its workshop and platform administrators."
+        )]
         proposal_id: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Tally>> + use<>> {
         let key: ProposalId = parse(ctx, "proposalId", &proposal_id)?;

@@ -20,6 +20,7 @@ use crate::scalars::Position;
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Viewer {
+    /// The signed-in person's id (their token's subject), as `Member.personId` names it.
     pub person_id: ID,
     /// May register organizations and identify workshops.
     pub platform_admin: bool,
@@ -38,17 +39,24 @@ impl Viewer {
 /// A person in a workshop, representing an organization under a mandate, with a role.
 pub struct Member(pub MemberRow);
 
+/// A person in a workshop, representing an organization under a mandate, with a role. For the
+/// members and auditors of that workshop.
 #[Object]
 impl Member {
+    /// The membership's id; `node(id:)` fetches it again. A person admitted again after leaving
+    /// gets a new one.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// The person's id (the subject of their token), the same in every workshop.
     async fn person_id(&self) -> ID {
         id(self.0.person_id)
     }
+    /// The workshop of this membership.
     async fn workshop_id(&self) -> ID {
         id(self.0.workshop_id)
     }
+    /// The current role: it decides what the member may do in the workshop.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -60,12 +68,15 @@ impl Member {
     async fn mandate_reference(&self) -> &str {
         &self.0.mandate_reference
     }
+    /// When the member was admitted.
     async fn admitted_at(&self) -> DateTime<Utc> {
         self.0.admitted_at
     }
+    /// When the membership ended; `null` while it is current.
     async fn left_at(&self) -> Option<DateTime<Utc>> {
         self.0.left_at
     }
+    /// Why the membership ended (may be empty); `null` while it is current.
     async fn left_reason(&self) -> Option<&str> {
         self.0.left_reason.as_deref()
     }
@@ -77,31 +88,58 @@ impl Member {
 
 payload!(MemberPayload, member, Member, MemberId, crate::fetch::member, "The answer to a membership mutation.");
 
+/// What `admitMember` needs: the person, the role, the organization represented and the mandate.
+/// For the lead or a co-conductor; only the lead grants `LEAD` or `CO_CONDUCTOR`.
 #[derive(InputObject)]
 pub struct AdmitMemberInput {
+    /// The workshop to admit the person to.
     pub workshop_id: ID,
+    /// The person to admit (the subject of their token); not already a current member here.
     pub person_id: ID,
+    /// The role granted.
     pub role: Role,
+    /// The organization the person will represent; its name and category are recorded as they
+    /// are now.
     pub organization_id: ID,
     /// The reference of the delegating document (ECCP art. 2).
     pub mandate_reference: String,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` the user decided on: if it has moved since, the mutation fails with
+    /// `CONFLICT` (`VERSION_CONFLICT`) and changes nothing. Absent: no check.
     pub expected_version: Option<i32>,
 }
 
+/// What `changeMemberRole` needs: the member and the new role. For the lead; the workshop's
+/// last lead keeps the role.
 #[derive(InputObject)]
 pub struct ChangeMemberRoleInput {
+    /// The current member whose role changes.
     pub member_id: ID,
+    /// The new role, different from the current one.
     pub role: Role,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` the user decided on: if it has moved since, the mutation fails with
+    /// `CONFLICT` (`VERSION_CONFLICT`) and changes nothing. Absent: no check.
     pub expected_version: Option<i32>,
 }
 
+/// What `leaveWorkshop` needs: the membership to end and why.
 #[derive(InputObject)]
 pub struct LeaveWorkshopInput {
+    /// The membership to end: the viewer's own, or anyone's for the lead or a co-conductor. The
+    /// workshop's last lead cannot leave.
     pub member_id: ID,
+    /// Why; may be empty. At most 4,000 characters.
     pub reason: String,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` the user decided on: if it has moved since, the mutation fails with
+    /// `CONFLICT` (`VERSION_CONFLICT`) and changes nothing. Absent: no check.
     pub expected_version: Option<i32>,
 }
 
@@ -126,7 +164,11 @@ pub struct MemberMutation;
 #[Object]
 impl MemberMutation {
     /// Admits a person to a workshop, representing an organization with a role and a mandate.
-    async fn admit_member(&self, ctx: &Context<'_>, input: AdmitMemberInput) -> async_graphql::Result<MemberPayload> {
+    async fn admit_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person, role, organization and mandate.")] input: AdmitMemberInput,
+    ) -> async_graphql::Result<MemberPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let person_id: PersonId = parse(ctx, "personId", &input.person_id)?;
         let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
@@ -152,7 +194,11 @@ impl MemberMutation {
     }
 
     /// Changes a member's role.
-    async fn change_member_role(&self, ctx: &Context<'_>, input: ChangeMemberRoleInput) -> async_graphql::Result<MemberPayload> {
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The member and the new role.")] input: ChangeMemberRoleInput,
+    ) -> async_graphql::Result<MemberPayload> {
         let member_id: MemberId = parse(ctx, "memberId", &input.member_id)?;
         let workshop_id = crate::fetch::workshop_of_member(ctx, member_id).await?;
         let command = Command::ChangeMemberRole { member_id, role: input.role.into() };
@@ -161,7 +207,11 @@ impl MemberMutation {
     }
 
     /// Ends a membership (the member themselves, or the lead or a co-conductor).
-    async fn leave_workshop(&self, ctx: &Context<'_>, input: LeaveWorkshopInput) -> async_graphql::Result<MemberPayload> {
+    async fn leave_workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The membership to end and why.")] input: LeaveWorkshopInput,
+    ) -> async_graphql::Result<MemberPayload> {
         let member_id: MemberId = parse(ctx, "memberId", &input.member_id)?;
         let workshop_id = crate::fetch::workshop_of_member(ctx, member_id).await?;
         let command = Command::LeaveWorkshop { member_id, reason: input.reason };

@@ -19,11 +19,14 @@ use crate::scalars::Position;
 /// A body taking part in workshops, with its ECCP category.
 pub struct Organization(pub OrganizationRow);
 
+/// A body taking part in workshops (a partner), with its ECCP category; for signed-in people.
 #[Object]
 impl Organization {
+    /// The organization's id; `organization(id:)` and `node(id:)` fetch it again.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// Its current name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -31,6 +34,7 @@ impl Organization {
     async fn category(&self) -> EccpCategory {
         self.0.category.into()
     }
+    /// When a platform administrator registered it.
     async fn registered_at(&self) -> DateTime<Utc> {
         self.0.registered_at
     }
@@ -47,8 +51,11 @@ impl Organization {
 /// An organization as a command named it (name and category at that moment).
 #[derive(SimpleObject, Clone)]
 pub struct OrganizationRef {
+    /// The organization's id; `organization(id:)` gives its current name.
     pub id: ID,
+    /// Its name at that moment, kept even if the organization was renamed since.
     pub name: String,
+    /// Its category after ECCP art. 3.
     pub category: EccpCategory,
 }
 
@@ -67,18 +74,31 @@ payload!(
     "The answer to an organization mutation."
 );
 
+/// What `registerOrganization` needs: the name and the ECCP category.
 #[derive(InputObject)]
 pub struct RegisterOrganizationInput {
+    /// Its name: one line, at most 200 characters.
     pub name: String,
+    /// Its category after ECCP art. 3.
     pub category: EccpCategory,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
 }
 
+/// What `renameOrganization` needs: the organization and its new name. Records made earlier keep
+/// the name they were made with.
 #[derive(InputObject)]
 pub struct RenameOrganizationInput {
+    /// The organization to rename.
     pub organization_id: ID,
+    /// The new name: one line, at most 200 characters, different from the current one.
     pub name: String,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
+    /// The organization's `version` the user decided on: if it has moved since, the mutation fails with
+    /// `CONFLICT` (`VERSION_CONFLICT`) and changes nothing. Absent: no check.
     pub expected_version: Option<i32>,
 }
 
@@ -93,7 +113,8 @@ impl OrganizationQuery {
     async fn organizations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
     ) -> async_graphql::Result<Page<Organization>> {
         actor(ctx)?;
@@ -101,7 +122,12 @@ impl OrganizationQuery {
         to_page(ctx, services(ctx).read.organizations(&request).await, Organization)
     }
 
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Organization>> {
+    /// One organization, for signed-in people; `null` when there is none with this id.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Organization>> {
         actor(ctx)?;
         let key: OrganizationId = parse(ctx, "id", &id)?;
         Ok(one(ctx, OrganizationKey(key)).await?.map(Organization))
@@ -118,7 +144,7 @@ impl OrganizationMutation {
     async fn register_organization(
         &self,
         ctx: &Context<'_>,
-        input: RegisterOrganizationInput,
+        #[graphql(desc = "The name and the ECCP category.")] input: RegisterOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let actor = actor(ctx)?;
         let new_id = OrganizationId::from(created_id(actor, "organization", &input.idempotency_key));
@@ -137,7 +163,7 @@ impl OrganizationMutation {
     async fn rename_organization(
         &self,
         ctx: &Context<'_>,
-        input: RenameOrganizationInput,
+        #[graphql(desc = "The organization and its new name.")] input: RenameOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let actor = actor(ctx)?;
         let id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;

@@ -21,17 +21,24 @@ use crate::{contributions::*, decisions::*, members::*};
 /// An interpretive thesis, a priority hypothesis, a decision or a unified position.
 pub struct Proposal(pub ProposalRow);
 
+/// A proposal put to the partnership (an interpretive thesis, a priority hypothesis, a decision or
+/// a unified position): a `DRAFT`, then `OPEN` for positions, then `ADOPTED`, `REJECTED` or
+/// `WITHDRAWN`. For the members and auditors of its workshop.
 #[Object]
 impl Proposal {
+    /// Its global id (a UUID), for `node`.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// The id of the workshop it belongs to.
     async fn workshop_id(&self) -> ID {
         id(self.0.workshop_id)
     }
+    /// What kind of proposal it is.
     async fn kind(&self) -> ProposalKind {
         self.0.kind.into()
     }
+    /// Its title, at most 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -39,6 +46,7 @@ impl Proposal {
     async fn text(&self) -> &str {
         &self.0.text
     }
+    /// The number of the current text version, from 1; each amendment adds one.
     async fn current_version(&self) -> i32 {
         crate::scalars::int(self.0.current_version)
     }
@@ -56,6 +64,7 @@ impl Proposal {
         }
         Ok(cited)
     }
+    /// The rule that decides it when deliberation closes.
     async fn rule(&self) -> DecisionRule {
         self.0.rule.into()
     }
@@ -63,18 +72,24 @@ impl Proposal {
     async fn binding(&self) -> bool {
         self.0.binding
     }
+    /// Where it is in its life: `DRAFT`, `OPEN`, then `ADOPTED`, `REJECTED` or `WITHDRAWN`.
     async fn status(&self) -> ProposalStatus {
         self.0.status.into()
     }
+    /// The member who tabled it.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.member_id).await
     }
+    /// When it was tabled.
     async fn drafted_at(&self) -> DateTime<Utc> {
         self.0.drafted_at
     }
+    /// When deliberation was opened; null if it never was.
     async fn opened_at(&self) -> Option<DateTime<Utc>> {
         self.0.opened_at
     }
+    /// The id of the session deliberation was opened in; null when opened outside a session, or not
+    /// opened.
     async fn session_id(&self) -> Option<ID> {
         self.0.opened_in_session.map(id)
     }
@@ -83,7 +98,8 @@ impl Proposal {
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_superseded: bool,
+        #[graphql(default = false, desc = "Also list superseded positions: every position ever stated, oldest first.")]
+        include_superseded: bool,
     ) -> async_graphql::Result<Vec<StatedPosition>> {
         let rows = many(ctx, PositionsOf(self.0.id)).await?;
         Ok(rows.into_iter().filter(|row| include_superseded || row.current).map(StatedPosition).collect())
@@ -99,6 +115,8 @@ impl Proposal {
             None => not_found(ctx, Entity::Proposal, self.0.id),
         }
     }
+    /// The decision recorded when deliberation closed; null until then, and for a withdrawn
+    /// proposal.
     async fn decision(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decision>> {
         if self.0.decision_id.is_none() {
             return Ok(None);
@@ -111,13 +129,17 @@ impl Proposal {
     }
 }
 
+/// One text version of a proposal: the first text or an amendment. Every version is kept.
 pub struct ProposalVersion(pub ProposalVersionRow);
 
+/// One text version of a proposal: the first text or an amendment. Every version is kept.
 #[Object]
 impl ProposalVersion {
+    /// The version number, from 1.
     async fn version(&self) -> i32 {
         crate::scalars::int(self.0.version)
     }
+    /// The text of this version.
     async fn text(&self) -> &str {
         &self.0.text
     }
@@ -125,6 +147,7 @@ impl ProposalVersion {
     async fn note(&self) -> &str {
         &self.0.note
     }
+    /// When this version was written.
     async fn written_at(&self) -> DateTime<Utc> {
         self.0.written_at
     }
@@ -133,24 +156,31 @@ impl ProposalVersion {
 /// One organization's stance on a proposal; a later one supersedes it, both stay.
 pub struct StatedPosition(pub PositionRow);
 
+/// One organization's stance on a proposal, with its rationale and the text version it refers to; a
+/// later one supersedes it, and both stay in the history.
 #[Object]
 impl StatedPosition {
     /// Its global id (`position:<proposal id>:<log position>`), for `node`.
     pub async fn id(&self) -> ID {
         ID(crate::relay::position_id(self.0.proposal_id, self.0.position))
     }
+    /// The id of the proposal it is on.
     async fn proposal_id(&self) -> ID {
         id(self.0.proposal_id)
     }
+    /// The id of the organization it is stated for.
     async fn organization_id(&self) -> ID {
         id(self.0.organization_id)
     }
+    /// The member who stated it, on behalf of the organization.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.member_id).await
     }
+    /// The stance taken.
     async fn stance(&self) -> Stance {
         self.0.stance.into()
     }
+    /// Why: required for `OPPOSE` and `SUPPORT_WITH_RESERVATIONS`; null when none was given.
     async fn rationale(&self) -> Option<&str> {
         self.0.rationale.as_deref()
     }
@@ -158,6 +188,7 @@ impl StatedPosition {
     async fn text_version(&self) -> i32 {
         crate::scalars::int(self.0.text_version)
     }
+    /// When it was stated.
     async fn stated_at(&self) -> DateTime<Utc> {
         self.0.stated_at
     }
@@ -175,19 +206,27 @@ impl StatedPosition {
     }
 }
 
+/// A declared conflict of interest on a proposal (ECCP art. 11(f)): the organization is recused, so
+/// its position does not count and cannot be stated.
 pub struct Interest(pub InterestRow);
 
+/// A declared conflict of interest on a proposal (ECCP art. 11(f)): the organization is recused, so
+/// its position does not count and cannot be stated.
 #[Object]
 impl Interest {
+    /// The member who declared it.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.member_id).await
     }
+    /// The id of the organization recused.
     async fn organization_id(&self) -> ID {
         id(self.0.organization_id)
     }
+    /// What the interest is.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// When it was declared.
     async fn declared_at(&self) -> DateTime<Utc> {
         self.0.declared_at
     }
@@ -204,43 +243,74 @@ payload!(
     "The answer to `statePosition`: the position as recorded (`statedPosition`) and the log `position`."
 );
 
+/// A proposal to table as a draft (`tableProposal`).
 #[derive(InputObject)]
 pub struct TableProposalInput {
+    /// The workshop to table it in.
     pub workshop_id: ID,
+    /// What kind of proposal it is.
     pub kind: ProposalKind,
+    /// Its title: one line, at most 200 characters.
     pub title: String,
+    /// Its first text, at most 20,000 characters.
     pub text: String,
     /// Contributions the proposal builds on.
     #[graphql(default)]
     pub cites: Vec<ID>,
+    /// The rule that will decide it when deliberation closes; its fractions are recorded in lowest
+    /// terms.
     pub rule: DecisionRuleInput,
+    /// Whether the decision will bind the partnership; false by default.
     #[graphql(default)]
     pub binding: bool,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A new text for a draft or open proposal (`amendProposal`).
 #[derive(InputObject)]
 pub struct AmendProposalInput {
+    /// The proposal; it must be a draft or open.
     pub proposal_id: ID,
+    /// The new text, at most 20,000 characters.
     pub text: String,
+    /// What changed and why, at most 4,000 characters; may be empty.
     #[graphql(default)]
     pub note: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The draft proposal to open deliberation on (`openDeliberation`).
 #[derive(InputObject)]
 pub struct OpenDeliberationInput {
+    /// The proposal; it must be a draft, and the workshop in co-conduction.
     pub proposal_id: ID,
+    /// The open session it is opened in, if any; the proposal then appears among that session's
+    /// `openProposals`.
     pub session_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A position to state on an open proposal, for the viewer's organization (`statePosition`).
 #[derive(InputObject)]
 pub struct StatePositionInput {
+    /// The proposal; deliberation on it must be open, and the viewer's organization not recused.
     pub proposal_id: ID,
+    /// The stance taken.
     pub stance: Stance,
     /// Required for `OPPOSE` and `SUPPORT_WITH_RESERVATIONS`.
     pub rationale: Option<String>,
@@ -253,31 +323,56 @@ pub struct StatePositionInput {
         deprecation = "A member represents one organization per workshop; the position is always stated for it. Leave this out; it will be removed."
     )]
     pub organization_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A conflict of interest to declare on a proposal (`declareInterest`).
 #[derive(InputObject)]
 pub struct DeclareInterestInput {
+    /// The proposal; it must be a draft or open.
     pub proposal_id: ID,
+    /// What the interest is, at most 4,000 characters.
     pub description: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The proposal whose deliberation to close (`closeDeliberation`).
 #[derive(InputObject)]
 pub struct CloseDeliberationInput {
+    /// The proposal; deliberation on it must be open.
     pub proposal_id: ID,
+    /// The open session the decision is taken in, if any; it is recorded with the decision.
     pub session_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A proposal to withdraw before it is decided (`withdrawProposal`).
 #[derive(InputObject)]
 pub struct WithdrawProposalInput {
+    /// The proposal; it must be a draft or open.
     pub proposal_id: ID,
+    /// Why it is withdrawn: required, at most 4,000 characters.
     pub reason: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
@@ -288,7 +383,11 @@ pub struct ProposalQuery;
 #[Object]
 impl ProposalQuery {
     /// A proposal, for the members and auditors of its workshop.
-    async fn proposal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Proposal>> {
+    async fn proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Proposal>> {
         let key: ProposalId = parse(ctx, "id", &id)?;
         match one(ctx, ProposalKey(key)).await? {
             Some(row) => {
@@ -308,7 +407,11 @@ pub struct ProposalMutation;
 impl ProposalMutation {
     /// Tables a proposal (a draft): an interpretive thesis, a priority hypothesis, a decision or
     /// a unified position, with the rule that will decide it.
-    async fn table_proposal(&self, ctx: &Context<'_>, input: TableProposalInput) -> async_graphql::Result<ProposalPayload> {
+    async fn table_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal to table, with its kind, text, citations and decision rule.")] input: TableProposalInput,
+    ) -> async_graphql::Result<ProposalPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let rule = match input.rule.to_domain() {
             Ok(rule) => rule,
@@ -339,7 +442,11 @@ impl ProposalMutation {
     }
 
     /// Amends a proposal's text: a new text version.
-    async fn amend_proposal(&self, ctx: &Context<'_>, input: AmendProposalInput) -> async_graphql::Result<ProposalPayload> {
+    async fn amend_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal and its new text.")] input: AmendProposalInput,
+    ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::AmendProposal { proposal_id, text: input.text, note: input.note };
@@ -348,7 +455,11 @@ impl ProposalMutation {
     }
 
     /// Opens deliberation on a proposal: positions may now be stated.
-    async fn open_deliberation(&self, ctx: &Context<'_>, input: OpenDeliberationInput) -> async_graphql::Result<ProposalPayload> {
+    async fn open_deliberation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The draft proposal, and the open session if any.")] input: OpenDeliberationInput,
+    ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::OpenDeliberation { proposal_id, session_id: parse_opt(ctx, "sessionId", &input.session_id)? };
@@ -358,7 +469,11 @@ impl ProposalMutation {
 
     /// States the viewer's organization's position on an open proposal; a later position
     /// supersedes the earlier one, and both stay in the history.
-    async fn state_position(&self, ctx: &Context<'_>, input: StatePositionInput) -> async_graphql::Result<PositionPayload> {
+    async fn state_position(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal, the stance and its rationale.")] input: StatePositionInput,
+    ) -> async_graphql::Result<PositionPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let actor = actor(ctx)?;
@@ -385,7 +500,11 @@ impl ProposalMutation {
     }
 
     /// Declares a conflict of interest on a proposal: the viewer's organization is recused.
-    async fn declare_interest(&self, ctx: &Context<'_>, input: DeclareInterestInput) -> async_graphql::Result<ProposalPayload> {
+    async fn declare_interest(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal and what the interest is.")] input: DeclareInterestInput,
+    ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::DeclareInterest { proposal_id, description: input.description };
@@ -397,7 +516,7 @@ impl ProposalMutation {
     async fn close_deliberation(
         &self,
         ctx: &Context<'_>,
-        input: CloseDeliberationInput,
+        #[graphql(desc = "The open proposal, and the open session if any.")] input: CloseDeliberationInput,
     ) -> async_graphql::Result<DecisionPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
@@ -420,7 +539,11 @@ impl ProposalMutation {
     }
 
     /// Withdraws a proposal before a decision.
-    async fn withdraw_proposal(&self, ctx: &Context<'_>, input: WithdrawProposalInput) -> async_graphql::Result<ProposalPayload> {
+    async fn withdraw_proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal and why it is withdrawn.")] input: WithdrawProposalInput,
+    ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::WithdrawProposal { proposal_id, reason: input.reason };

@@ -33,18 +33,31 @@ pub const MAX_NODE_IDS: usize = 100;
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's global id: `node(id:)` fetches it again."))]
 pub enum Node {
+    /// A workshop (public).
     Workshop(Workshop),
+    /// An organization (for signed-in viewers).
     Organization(Organization),
+    /// A member of a workshop.
     Member(Member),
+    /// A session of a workshop.
     Session(Session),
+    /// An item of a session's agenda.
     AgendaItem(AgendaItem),
+    /// A document shared for a session.
     SharedDocument(SharedDocument),
+    /// A contribution to a workshop.
     Contribution(Contribution),
+    /// A proposal of a workshop.
     Proposal(Proposal),
+    /// A position stated on a proposal (id `position:<proposal>:<log position>`).
     StatedPosition(StatedPosition),
+    /// A decision record (public).
     Decision(Decision),
+    /// A guideline (for signed-in viewers).
     Guideline(Guideline),
+    /// A piece of feedback on a guideline, given in a workshop.
     GuidelineFeedback(GuidelineFeedback),
+    /// A version of a session's minutes (id `minutes:<minutes>:<version>`).
     MinutesVersion(MinutesVersion),
 }
 
@@ -181,7 +194,11 @@ pub struct RelayQuery;
 impl RelayQuery {
     /// Any object by its global id (Relay's object identification): `null` for an unknown id;
     /// one the viewer may not read is `null` with its own error.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<crate::relay::Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The object's global id, as its `id` field gives it.")] id: ID,
+    ) -> async_graphql::Result<Option<crate::relay::Node>> {
         let mut found = crate::relay::load(ctx, std::slice::from_ref(&id)).await?;
         found.pop().flatten().transpose()
     }
@@ -192,7 +209,7 @@ impl RelayQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "The objects' global ids, at most 100; the answer lists them in the same order.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<async_graphql::Result<crate::relay::Node>>>> {
         crate::relay::load(ctx, &ids).await
     }

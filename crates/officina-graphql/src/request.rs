@@ -29,6 +29,8 @@ pub struct Services {
 }
 
 impl Services {
+    /// The services over the command service, the read models and the log, with nothing yet
+    /// remembered of which workshop owns what.
     pub fn new(app: CommandService, read: ReadModels, store: EventStore) -> Self {
         Self { app, read, store, owners: Arc::default() }
     }
@@ -44,10 +46,13 @@ impl Owners {
     /// The most ids remembered before starting over (memory bound).
     const CAPACITY: usize = 100_000;
 
+    /// The workshop that owns `id`, if it has been remembered.
     pub fn get(&self, id: Uuid) -> Option<WorkshopId> {
         self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id).copied()
     }
 
+    /// Remembers that `id` belongs to `workshop`; once 100 000 ids are held, forgets them all
+    /// and starts over.
     pub fn remember(&self, id: Uuid, workshop: WorkshopId) {
         let mut map = self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if map.len() >= Self::CAPACITY {
@@ -81,6 +86,7 @@ impl Default for RequestInfo {
 /// after connecting is let in soon after), and the token's expiry is checked on every use.
 #[derive(Debug, Default)]
 pub struct Viewer {
+    /// The signed-in person (with their platform rights), or `None` for an anonymous request.
     pub actor: Option<Actor>,
     /// Until when the token is accepted, seconds since the epoch: its `exp` plus the same clock
     /// leeway the token's verification allows, so that every operation (HTTP, a subscription
@@ -94,6 +100,7 @@ pub struct Viewer {
 pub const MEMBERSHIPS_TTL: Duration = Duration::from_secs(5);
 
 impl Viewer {
+    /// A viewer with no token: public data only.
     pub fn anonymous() -> Self {
         Self::default()
     }
@@ -114,14 +121,19 @@ impl Viewer {
     }
 }
 
+/// The schema's [`Services`] (always present: [`crate::schema`] puts them in).
 pub fn services<'a>(ctx: &Context<'a>) -> &'a Services {
     ctx.data_unchecked::<Services>()
 }
 
+/// The language the viewer reads errors in: the request's `Accept-Language`, English when
+/// the request says nothing.
 pub fn lang(ctx: &Context<'_>) -> Lang {
     ctx.data_opt::<RequestInfo>().map_or(Lang::En, |info| info.lang)
 }
 
+/// Who is asking, as the transport attached it; `None` when it attached none, which every
+/// check treats as anonymous.
 pub fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
     ctx.data_opt::<Viewer>()
 }

@@ -6,6 +6,9 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position(pub u64);
 
+/// A position in the global event log (an unsigned 64-bit number, growing with every event),
+/// sent as a string of digits so that JavaScript clients never lose precision. Accepted as a
+/// string of digits or as a non-negative integer. Subscribe `after` one to hear what follows it.
 #[Scalar(name = "Position")]
 impl ScalarType for Position {
     fn parse(value: Value) -> InputValueResult<Self> {

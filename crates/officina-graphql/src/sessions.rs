@@ -21,20 +21,27 @@ use crate::{members::*, proposals::*, workshops::*};
 /// A co-conduction session.
 pub struct Session(pub SessionRow);
 
+/// A co-conduction session of a workshop: convened with notice, opened, attended, taken item by
+/// item and closed with minutes. For the members and auditors of its workshop.
 #[Object]
 impl Session {
+    /// Its global id (a UUID), for `node`.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// The workshop it belongs to.
     async fn workshop(&self, ctx: &Context<'_>) -> async_graphql::Result<Workshop> {
         workshop(ctx, self.0.workshop_id).await
     }
+    /// Its title, at most 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// Where it takes place: a room or a link.
     async fn location(&self) -> &str {
         &self.0.location
     }
+    /// When it starts.
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
@@ -50,15 +57,19 @@ impl Session {
     async fn notice_shortfall(&self) -> bool {
         self.0.notice_shortfall
     }
+    /// Where it is in its life: `CONVENED`, then `OPEN`, then `CLOSED`.
     async fn status(&self) -> SessionStatus {
         self.0.status.into()
     }
+    /// When it was opened; null while it is only convened.
     async fn opened_at(&self) -> Option<DateTime<Utc>> {
         self.0.opened_at
     }
+    /// When it was closed; null until then.
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// Its agenda items, in agenda order; `current` marks the one under discussion.
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgendaItem>> {
         let current = self.0.current_agenda_item_id;
         Ok(many(ctx, AgendaOf(self.0.id))
@@ -80,6 +91,7 @@ impl Session {
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SharedDocument>> {
         Ok(many(ctx, DocumentsOf(self.0.id)).await?.into_iter().map(SharedDocument).collect())
     }
+    /// The members checked in as attending, in the order they were checked in.
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attendance>> {
         Ok(many(ctx, AttendanceOf(self.0.id)).await?.into_iter().map(Attendance).collect())
     }
@@ -103,17 +115,21 @@ impl Session {
     }
 }
 
+/// An item on a session's agenda, taken up in turn while the session is open.
 pub struct AgendaItem {
     pub(crate) row: AgendaItemRow,
     /// Whether it is the item under discussion now.
     pub(crate) current: bool,
 }
 
+/// An item on a session's agenda, taken up in turn while the session is open.
 #[Object]
 impl AgendaItem {
+    /// Its global id (a UUID), for `node`.
     pub async fn id(&self) -> ID {
         id(self.row.id)
     }
+    /// Its title, at most 200 characters.
     async fn title(&self) -> &str {
         &self.row.title
     }
@@ -121,6 +137,7 @@ impl AgendaItem {
     async fn ordinal(&self) -> i32 {
         crate::scalars::int(self.row.ordinal)
     }
+    /// When it was taken up; null if it has not been yet.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.row.started_at
     }
@@ -133,17 +150,23 @@ impl AgendaItem {
 /// A document shared for a session, with its lead time (ECCP art. 11(b)).
 pub struct SharedDocument(pub DocumentRow);
 
+/// A document shared for a session, with its lead time in Italian working days (ECCP art. 11(b): as
+/// a general rule, at least 10 before the session).
 #[Object]
 impl SharedDocument {
+    /// Its global id (a UUID), for `node`.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// Its title, at most 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// Where the document is: a URL or an archive or protocol reference.
     async fn document_ref(&self) -> &str {
         &self.0.document_ref
     }
+    /// When it was shared.
     async fn shared_at(&self) -> DateTime<Utc> {
         self.0.shared_at
     }
@@ -157,16 +180,21 @@ impl SharedDocument {
     }
 }
 
+/// A member checked in as attending a session.
 pub struct Attendance(pub AttendanceRow);
 
+/// A member checked in as attending a session.
 #[Object]
 impl Attendance {
+    /// The member checked in.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.member_id).await
     }
+    /// The id of the organization the member represented when checked in.
     async fn organization_id(&self) -> ID {
         id(self.0.organization_id)
     }
+    /// When the member was checked in.
     async fn checked_in_at(&self) -> DateTime<Utc> {
         self.0.checked_in_at
     }
@@ -175,27 +203,35 @@ impl Attendance {
 /// One version of a session's minutes (ECCP art. 11(d)).
 pub struct MinutesVersion(pub MinutesRow);
 
+/// One version of a session's minutes (ECCP art. 11(d)): drafted, then approved by the partnership,
+/// then published. Every version is kept.
 #[Object]
 impl MinutesVersion {
     /// Its global id (`minutes:<minutes id>:<version>`), for `node`.
     pub async fn id(&self) -> ID {
         ID(crate::relay::minutes_id(self.0.minutes_id, self.0.version))
     }
+    /// The version number, from 1.
     async fn version(&self) -> i32 {
         crate::scalars::int(self.0.version)
     }
+    /// The text of this version.
     async fn text(&self) -> &str {
         &self.0.text
     }
+    /// Where this version is in its life: `DRAFT`, `APPROVED` or `PUBLISHED`.
     async fn status(&self) -> MinutesStatus {
         self.0.status.into()
     }
+    /// When this version was drafted.
     async fn drafted_at(&self) -> DateTime<Utc> {
         self.0.drafted_at
     }
+    /// When this version was approved; null unless it was.
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
+    /// When this version was published; null unless it was.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
     }
@@ -203,84 +239,146 @@ impl MinutesVersion {
 
 payload!(SessionPayload, session, Session, SessionId, crate::fetch::session, "The answer to a session mutation.");
 
+/// A session to convene, with its agenda (`scheduleSession`).
 #[derive(InputObject)]
 pub struct ScheduleSessionInput {
+    /// The workshop to convene it in.
     pub workshop_id: ID,
+    /// Its title: one line, at most 200 characters.
     pub title: String,
+    /// When it starts: after now, and at most 5 years ahead. The notice in working days is counted
+    /// from now to this instant.
     pub starts_at: DateTime<Utc>,
+    /// Where it takes place (a room or a link): one line, at most 1,000 characters.
     pub location: String,
     /// Agenda item titles, in order (at most 50).
     #[graphql(default)]
     pub agenda: Vec<String>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// An item to add at the end of a session's agenda (`addAgendaItem`). A session has at most 50.
 #[derive(InputObject)]
 pub struct AddAgendaItemInput {
+    /// The session; it must not be closed.
     pub session_id: ID,
+    /// The item's title: one line, at most 200 characters.
     pub title: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A document to share for a session (`shareDocument`).
 #[derive(InputObject)]
 pub struct ShareDocumentInput {
+    /// The session; it must not be closed.
     pub session_id: ID,
+    /// The document's title: one line, at most 200 characters.
     pub title: String,
     /// Where the document is (a URL or an archive reference).
     pub document_ref: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The session that `openSession` or `publishMinutes` acts on.
 #[derive(InputObject)]
 pub struct SessionInput {
+    /// The session.
     pub session_id: ID,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A member to check in to an open session (`checkIn`).
 #[derive(InputObject)]
 pub struct CheckInInput {
+    /// The session; it must be open.
     pub session_id: ID,
     /// The member to check in; by default the viewer's own membership.
     pub member_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The agenda item to take up in an open session (`startAgendaItem`).
 #[derive(InputObject)]
 pub struct StartAgendaItemInput {
+    /// The session; it must be open.
     pub session_id: ID,
+    /// The item to take up: one of this session's items, not taken up before.
     pub agenda_item_id: ID,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The open session to close (`closeSession`), with its draft minutes if given.
 #[derive(InputObject)]
 pub struct CloseSessionInput {
+    /// The session; it must be open.
     pub session_id: ID,
     /// Draft minutes recorded with the closing (ECCP art. 11(d)).
     pub minutes: Option<String>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// A new version of a closed session's minutes (`draftMinutes`).
 #[derive(InputObject)]
 pub struct DraftMinutesInput {
+    /// The session; it must be closed and its minutes not yet published.
     pub session_id: ID,
+    /// The text of the minutes, at most 100,000 characters.
     pub text: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
+/// The minutes version to approve (`approveMinutes`).
 #[derive(InputObject)]
 pub struct ApproveMinutesInput {
+    /// The session whose minutes are approved.
     pub session_id: ID,
     /// The version approved (must be the latest draft).
     pub version: i32,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
     pub expected_version: Option<i32>,
 }
 
@@ -291,7 +389,11 @@ pub struct SessionQuery;
 #[Object]
 impl SessionQuery {
     /// A session, for the members and auditors of its workshop.
-    async fn session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Session>> {
+    async fn session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Session>> {
         let key: SessionId = parse(ctx, "id", &id)?;
         match one(ctx, SessionKey(key)).await? {
             Some(row) => {
@@ -311,7 +413,11 @@ pub struct SessionMutation;
 impl SessionMutation {
     /// Convenes a session with its agenda (one atomic change); the notice lead time in Italian
     /// working days is computed and a shortfall under 10 is flagged.
-    async fn schedule_session(&self, ctx: &Context<'_>, input: ScheduleSessionInput) -> async_graphql::Result<SessionPayload> {
+    async fn schedule_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session to convene, with its agenda.")] input: ScheduleSessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         // Counted before anything is built from it: a list of 100,000 titles costs nothing more.
         text::at_most("agenda", &input.agenda, text::limits::AGENDA_ITEMS).api(ctx)?;
@@ -340,7 +446,11 @@ impl SessionMutation {
     }
 
     /// Adds an item to a session's agenda.
-    async fn add_agenda_item(&self, ctx: &Context<'_>, input: AddAgendaItemInput) -> async_graphql::Result<SessionPayload> {
+    async fn add_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and the item's title.")] input: AddAgendaItemInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let command =
@@ -350,7 +460,11 @@ impl SessionMutation {
     }
 
     /// Shares a document for a session; its lead time in working days is recorded.
-    async fn share_document(&self, ctx: &Context<'_>, input: ShareDocumentInput) -> async_graphql::Result<SessionPayload> {
+    async fn share_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and the document shared.")] input: ShareDocumentInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let command = Command::ShareDocument {
@@ -364,7 +478,11 @@ impl SessionMutation {
     }
 
     /// Opens a session.
-    async fn open_session(&self, ctx: &Context<'_>, input: SessionInput) -> async_graphql::Result<SessionPayload> {
+    async fn open_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The convened session to open.")] input: SessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let executed = on_workshop(
@@ -379,7 +497,11 @@ impl SessionMutation {
     }
 
     /// Checks a member in to an open session (by default the viewer themselves).
-    async fn check_in(&self, ctx: &Context<'_>, input: CheckInInput) -> async_graphql::Result<SessionPayload> {
+    async fn check_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The open session and the member to check in.")] input: CheckInInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let member_id = match parse_opt::<MemberId>(ctx, "memberId", &input.member_id)? {
@@ -392,7 +514,11 @@ impl SessionMutation {
     }
 
     /// Takes up an agenda item.
-    async fn start_agenda_item(&self, ctx: &Context<'_>, input: StartAgendaItemInput) -> async_graphql::Result<SessionPayload> {
+    async fn start_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The open session and the agenda item to take up.")] input: StartAgendaItemInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let agenda_item_id: AgendaItemId = parse(ctx, "agendaItemId", &input.agenda_item_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
@@ -402,7 +528,11 @@ impl SessionMutation {
     }
 
     /// Closes a session, optionally drafting its minutes in the same change.
-    async fn close_session(&self, ctx: &Context<'_>, input: CloseSessionInput) -> async_graphql::Result<SessionPayload> {
+    async fn close_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The open session to close, and optionally its draft minutes.")] input: CloseSessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let mut commands = vec![Command::CloseSession { session_id }];
@@ -414,7 +544,11 @@ impl SessionMutation {
     }
 
     /// Drafts a (new version of the) minutes of a closed session; every version is kept.
-    async fn draft_minutes(&self, ctx: &Context<'_>, input: DraftMinutesInput) -> async_graphql::Result<SessionPayload> {
+    async fn draft_minutes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The closed session and the text of the new minutes version.")] input: DraftMinutesInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let command = Command::DraftMinutes { session_id, minutes_id: MinutesId::from(Uuid::now_v7()), text: input.text };
@@ -423,7 +557,11 @@ impl SessionMutation {
     }
 
     /// Approves the latest minutes version on behalf of the partnership.
-    async fn approve_minutes(&self, ctx: &Context<'_>, input: ApproveMinutesInput) -> async_graphql::Result<SessionPayload> {
+    async fn approve_minutes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and the minutes version approved (the latest).")] input: ApproveMinutesInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let version = version_u32(ctx, "version", input.version)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
@@ -433,7 +571,11 @@ impl SessionMutation {
     }
 
     /// Publishes approved minutes.
-    async fn publish_minutes(&self, ctx: &Context<'_>, input: SessionInput) -> async_graphql::Result<SessionPayload> {
+    async fn publish_minutes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session whose approved minutes to publish.")] input: SessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let executed = on_workshop(

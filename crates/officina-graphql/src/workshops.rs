@@ -21,10 +21,13 @@ use crate::{contributions::*, decisions::*, guidelines::*, members::*, organizat
 /// Which workshops to list; absent fields do not filter.
 #[derive(InputObject, Default)]
 pub struct WorkshopFilter {
+    /// Only workshops at this stage.
     pub stage: Option<WorkshopStage>,
     /// Like `2021-2027`.
     pub programming_cycle: Option<String>,
+    /// Only workshops in this phase of the programming cycle.
     pub cycle_phase: Option<CyclePhase>,
+    /// Only workshops of this territory, written exactly as when they were identified.
     pub territory: Option<String>,
 }
 
@@ -36,8 +39,11 @@ pub struct WorkshopFilter {
 /// null for each inside field they may not read.
 pub struct Workshop(pub WorkshopRow);
 
+/// A workshop (Officina Partenariale Sperimentale). Its public fields are for everyone; what
+/// happens inside it is for its members and auditors, and null (with an error) for others.
 #[Object]
 impl Workshop {
+    /// The workshop's id; `workshop(id:)` and `node(id:)` fetch it again.
     pub async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -45,9 +51,11 @@ impl Workshop {
     async fn stream_id(&self) -> String {
         domain::workshop_stream_id(self.0.id)
     }
+    /// The workshop's name, as identified.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The strategic programming theme it works on.
     async fn theme(&self) -> &str {
         &self.0.theme
     }
@@ -55,12 +63,15 @@ impl Workshop {
     async fn programming_cycle(&self) -> &str {
         &self.0.programming_cycle
     }
+    /// The phase of the programming cycle it works in.
     async fn cycle_phase(&self) -> CyclePhase {
         self.0.cycle_phase.into()
     }
+    /// The territory it concerns.
     async fn territory(&self) -> &str {
         &self.0.territory
     }
+    /// The programme it concerns.
     async fn programme(&self) -> &str {
         &self.0.programme
     }
@@ -68,9 +79,11 @@ impl Workshop {
     async fn managing_authority(&self) -> OrganizationRef {
         (&self.0.managing_authority).into()
     }
+    /// Where it stands on its path: `IDENTIFIED` → `CO_CONDUCTION` → `CAPITALIZATION` → `CLOSED`.
     async fn stage(&self) -> WorkshopStage {
         self.0.stage.into()
     }
+    /// When a platform administrator identified it.
     async fn identified_at(&self) -> DateTime<Utc> {
         self.0.identified_at
     }
@@ -87,10 +100,11 @@ impl Workshop {
     async fn members(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
-        #[graphql(default = false)] include_former: bool,
-        role: Option<Role>,
+        #[graphql(default = false, desc = "Include the members who have left.")] include_former: bool,
+        #[graphql(desc = "Only the members with this role.")] role: Option<Role>,
     ) -> async_graphql::Result<Option<Page<Member>>> {
         if !visible(ctx, self.0.id).await {
             return Ok(None);
@@ -105,11 +119,13 @@ impl Workshop {
             .collect();
         page_of_list(ctx, members, first, after).map(Some)
     }
+    /// Sessions in the order they were convened.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn sessions(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
     ) -> async_graphql::Result<Option<Page<Session>>> {
         if !visible(ctx, self.0.id).await {
@@ -124,9 +140,11 @@ impl Workshop {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
-        kind: Option<ContributionKind>,
+        #[graphql(desc = "Only the contributions of this kind.")] kind: Option<ContributionKind>,
+        #[graphql(desc = "Only the contributions with this standing disposition (`PENDING`: none yet, not withdrawn).")]
         disposition: Option<DispositionFilter>,
     ) -> async_graphql::Result<Option<Page<Contribution>>> {
         if !visible(ctx, self.0.id).await {
@@ -147,9 +165,10 @@ impl Workshop {
     async fn proposals(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
-        status: Option<ProposalStatus>,
+        #[graphql(desc = "Only the proposals with this status.")] status: Option<ProposalStatus>,
     ) -> async_graphql::Result<Option<Page<Proposal>>> {
         if !visible(ctx, self.0.id).await {
             return Ok(None);
@@ -164,7 +183,8 @@ impl Workshop {
     async fn decisions(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
     ) -> async_graphql::Result<Page<Decision>> {
         let decisions = many(ctx, DecisionsOf(self.0.id)).await?.into_iter().map(Decision).collect();
@@ -174,6 +194,7 @@ impl Workshop {
     async fn adopted_guidelines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AdoptedGuideline>> {
         Ok(many(ctx, AdoptionsOf(self.0.id)).await?.into_iter().map(Into::into).collect())
     }
+    /// The feedback given in this workshop on the guideline versions it adopted, oldest first.
     async fn guideline_feedback(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<GuidelineFeedback>>> {
         if !visible(ctx, self.0.id).await {
             return Ok(None);
@@ -191,32 +212,49 @@ payload!(WorkshopPayload, workshop, Workshop, WorkshopId, crate::fetch::workshop
 /// The Managing Authority's representative, admitted as the workshop's first `LEAD`.
 #[derive(InputObject)]
 pub struct FirstLeadInput {
+    /// The person to admit as lead (the subject of their token).
     pub person_id: ID,
     /// The reference of the delegating document (ECCP art. 2).
     pub mandate_reference: String,
 }
 
+/// What `identifyWorkshop` needs: the workshop's identity, its Managing Authority and that
+/// authority's first lead.
 #[derive(InputObject)]
 pub struct IdentifyWorkshopInput {
+    /// Its name: one line, at most 200 characters.
     pub name: String,
+    /// The strategic theme: one line, at most 1,000 characters.
     pub theme: String,
     /// Like `2021-2027`.
     pub programming_cycle: String,
+    /// The phase of the programming cycle it works in.
     pub cycle_phase: CyclePhase,
+    /// The territory: one line, at most 1,000 characters.
     pub territory: String,
+    /// The programme: one line, at most 1,000 characters.
     pub programme: String,
     /// The Managing Authority (an organization of category `MANAGING_AUTHORITY`).
     pub managing_authority_id: ID,
+    /// The Managing Authority's representative, admitted at once as the first `LEAD`.
     pub lead: FirstLeadInput,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
 }
 
+/// What `advanceWorkshopStage` needs. For the lead; refused while a deliberation is still open.
 #[derive(InputObject)]
 pub struct AdvanceWorkshopStageInput {
+    /// The workshop to move on.
     pub workshop_id: ID,
     /// The stage to reach; by default the next one.
     pub to: Option<WorkshopStage>,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
+    /// The workshop's `version` the user decided on: if it has moved since, the mutation fails with
+    /// `CONFLICT` (`VERSION_CONFLICT`) and changes nothing. Absent: no check.
     pub expected_version: Option<i32>,
 }
 
@@ -231,9 +269,10 @@ impl WorkshopQuery {
     async fn workshops(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
         after: Option<String>,
-        filter: Option<WorkshopFilter>,
+        #[graphql(desc = "Which workshops to list; absent: all of them.")] filter: Option<WorkshopFilter>,
     ) -> async_graphql::Result<Page<Workshop>> {
         let filter = filter.unwrap_or_default();
         let filter = ReadFilter {
@@ -247,7 +286,11 @@ impl WorkshopQuery {
     }
 
     /// One workshop (public); `null` when there is none with this id.
-    async fn workshop(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Workshop>> {
+    async fn workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The workshop's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Workshop>> {
         let key: WorkshopId = parse(ctx, "id", &id)?;
         Ok(one(ctx, WorkshopKey(key)).await?.map(Workshop))
     }
@@ -260,7 +303,11 @@ pub struct WorkshopMutation;
 #[Object]
 impl WorkshopMutation {
     /// Identifies a workshop and admits the Managing Authority's lead (platform administrators).
-    async fn identify_workshop(&self, ctx: &Context<'_>, input: IdentifyWorkshopInput) -> async_graphql::Result<WorkshopPayload> {
+    async fn identify_workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The workshop, its Managing Authority and its first lead.")] input: IdentifyWorkshopInput,
+    ) -> async_graphql::Result<WorkshopPayload> {
         let actor = actor(ctx)?;
         let authority_id: OrganizationId = parse(ctx, "managingAuthorityId", &input.managing_authority_id)?;
         let lead_person: PersonId = parse(ctx, "lead.personId", &input.lead.person_id)?;
@@ -298,7 +345,7 @@ impl WorkshopMutation {
     async fn advance_workshop_stage(
         &self,
         ctx: &Context<'_>,
-        input: AdvanceWorkshopStageInput,
+        #[graphql(desc = "The workshop and, optionally, the stage to reach.")] input: AdvanceWorkshopStageInput,
     ) -> async_graphql::Result<WorkshopPayload> {
         let id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
         let to = match input.to {

@@ -57,3 +57,72 @@ fn the_schema_has_every_operation_of_the_contract() {
         assert!(sdl.contains(scalar), "the schema lacks {scalar}");
     }
 }
+
+/// Every type, field, argument, input field and enum value of the schema, by coordinate
+/// (`Type.field(argument:)`), that has no description.
+fn undescribed(sdl: &str) -> Vec<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(sdl).expect("the SDL parses");
+    let mut missing = Vec::new();
+    let mut check = |described: bool, coordinate: String| {
+        if !described {
+            missing.push(coordinate);
+        }
+    };
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(definition) = definition else { continue };
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        // async-graphql's generic `Connection` takes no description of its own (its fields have
+        // theirs); the type is the Relay shape every GraphQL client knows.
+        check(definition.description.is_some() || name.ends_with("Connection"), name.to_owned());
+        match &definition.kind {
+            TypeKind::Object(object) => {
+                for field in &object.fields {
+                    let field = &field.node;
+                    check(field.description.is_some(), format!("{name}.{}", field.name.node));
+                    for argument in &field.arguments {
+                        let argument = &argument.node;
+                        check(argument.description.is_some(), format!("{name}.{}({}:)", field.name.node, argument.name.node));
+                    }
+                }
+            }
+            TypeKind::Interface(interface) => {
+                for field in &interface.fields {
+                    check(field.node.description.is_some(), format!("{name}.{}", field.node.name.node));
+                }
+            }
+            TypeKind::InputObject(input) => {
+                for field in &input.fields {
+                    check(field.node.description.is_some(), format!("{name}.{}", field.node.name.node));
+                }
+            }
+            TypeKind::Enum(enumeration) => {
+                for value in &enumeration.values {
+                    check(value.node.description.is_some(), format!("{name}.{}", value.node.value.node));
+                }
+            }
+            TypeKind::Scalar | TypeKind::Union(_) => {}
+        }
+    }
+    missing
+}
+
+/// A frontend developer reads the schema in GraphiQL or in generated types: every type, field,
+/// argument and value must say what it is (in the code, a doc comment is its description).
+#[test]
+fn every_type_field_argument_and_value_is_described() {
+    let missing = undescribed(&officina_graphql::sdl());
+    assert!(
+        missing.is_empty(),
+        "{} schema elements have no description (write a doc comment):\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_description_check_catches_an_undescribed_field() {
+    let sdl = "\"A thing.\"\ntype Thing {\n  \"Its name.\"\n  name: String!\n  size: Int!\n}\n";
+    assert_eq!(undescribed(sdl), vec!["Thing.size".to_owned()]);
+}

@@ -21,7 +21,9 @@ pub const DEVELOPMENT_SECRET: &str = "officina-development-secret-do-not-use-in-
 pub struct Claims {
     /// The person id.
     pub sub: String,
+    /// The issuer; must equal the configured one (`--jwt-issuer`).
     pub iss: String,
+    /// The audience; must equal the configured one (`--jwt-audience`).
     pub aud: String,
     /// Expiry, seconds since the epoch.
     pub exp: u64,
@@ -50,14 +52,21 @@ struct VerifiedClaims {
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// The `Authorization` header is not `Bearer <token>`.
     #[error("the Authorization header must be `Bearer <token>`")]
     MalformedHeader,
+    /// The token does not verify (expired, not yet valid, wrong issuer, audience, signature or
+    /// algorithm, a missing claim) or cannot be encoded; the text says why.
     #[error("{0}")]
     Invalid(String),
+    /// The token verifies but its subject is not a person id (a UUID).
     #[error("the subject is not a person id (a UUID)")]
     BadSubject,
+    /// Minting was asked of a server that only holds a public key.
     #[error("this server verifies tokens with a public key and cannot mint them; ask the identity provider")]
     CannotIssue,
+    /// The public key is not a PEM key of the configured algorithm, or the algorithm is not
+    /// supported.
     #[error("the public key cannot be read: {0}")]
     BadKey(String),
 }

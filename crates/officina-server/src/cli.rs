@@ -21,6 +21,7 @@ pub struct Cli {
     #[arg(long, env = "OFFICINA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// How bearer tokens are verified (and, with a shared secret, minted).
     #[command(flatten)]
     pub auth: AuthArgs,
 
@@ -29,6 +30,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The subcommands of `officina`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Runs the server.
@@ -38,16 +40,19 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Development tokens.
     Token {
+        /// What to do with tokens.
         #[command(subcommand)]
         command: TokenCommand,
     },
     /// The read models.
     Projections {
+        /// What to do with the read models.
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
 }
 
+/// The subcommands of `officina token`.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Mints a token with the configured shared secret (development).
@@ -67,6 +72,7 @@ pub enum TokenCommand {
     },
 }
 
+/// The subcommands of `officina projections`.
 #[derive(Debug, Subcommand)]
 pub enum ProjectionsCommand {
     /// Rebuilds every read model from position 0 into fresh tables, swaps them in, and prints
@@ -97,12 +103,16 @@ pub struct AuthArgs {
     pub jwt_audience: String,
 }
 
+/// The signature algorithm of tokens verified with a public key.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PublicKeyAlgorithm {
+    /// EdDSA with an Ed25519 key.
     EdDsa,
+    /// RSA with SHA-256.
     Rs256,
 }
 
+/// The settings of `officina serve`: where to listen, and what one client may hold of the server.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The address to listen on (port 0 picks a free one).
@@ -224,6 +234,7 @@ impl ServeArgs {
     }
 }
 
+/// The settings of `officina verify`: which positions of the log to check.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The first position to check (default: 1).

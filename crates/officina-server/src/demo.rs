@@ -8,7 +8,9 @@ use officina_domain::{PersonId, Role};
 pub struct DemoPerson {
     /// What they are, for the start-up banner.
     pub label: String,
+    /// The person the token speaks for.
     pub person_id: PersonId,
+    /// Whether the token makes them a platform administrator.
     pub admin: bool,
 }
 

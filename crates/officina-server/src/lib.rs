@@ -58,8 +58,11 @@ pub struct AppState {
 /// The services of one server process over one database.
 #[derive(Clone)]
 pub struct Officina {
+    /// The event log, with the read models projected in every append.
     pub store: EventStore,
+    /// Decides commands and appends their events.
     pub app: CommandService,
+    /// The read models, for queries.
     pub read: ReadModels,
     /// What the process was opened with; its limits serve [`Officina::state`].
     pub config: Config,

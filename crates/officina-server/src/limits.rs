@@ -111,6 +111,7 @@ impl<K: Eq + Hash + Copy> Counter<K> {
 pub struct Connections(Counter<IpAddr>);
 
 impl Connections {
+    /// No connections yet, capped by `limits` per address and overall.
     pub fn new(limits: &ServerLimits) -> Arc<Self> {
         Arc::new(Self(Counter::new(limits.max_connections_per_address, limits.max_connections)))
     }
@@ -160,7 +161,9 @@ impl Drop for SlotInner {
 /// Who holds subscriptions: a person, or for anonymous sockets, an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subscriber {
+    /// The authenticated person of the socket.
     Person(PersonId),
+    /// The client's address (`0.0.0.0` when unknown), for a socket without a person.
     Address(IpAddr),
 }
 
@@ -169,6 +172,7 @@ pub enum Subscriber {
 pub struct Subscriptions(Counter<Subscriber>);
 
 impl Subscriptions {
+    /// No subscriptions yet, capped by `limits` per subscriber.
     pub fn new(limits: &ServerLimits) -> Arc<Self> {
         Arc::new(Self(Counter::new(limits.max_subscriptions_per_person, usize::MAX)))
     }

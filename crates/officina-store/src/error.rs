@@ -8,11 +8,23 @@ use crate::event::ExpectedVersion;
 pub enum StoreError {
     /// The stream was not at the expected version; nothing was appended.
     #[error("stream {stream_id} was expected at {expected} but is at version {actual}")]
-    Conflict { stream_id: String, expected: ExpectedVersion, actual: u64 },
+    Conflict {
+        /// The stream the append addressed.
+        stream_id: String,
+        /// What the caller expected the stream's version to be.
+        expected: ExpectedVersion,
+        /// The stream's version at the time of the append (0 when it does not exist).
+        actual: u64,
+    },
 
     /// The idempotency key was first used for another stream; nothing was appended.
     #[error("idempotency key {key:?} was already used for stream {original_stream_id}")]
-    IdempotencyKeyReused { key: String, original_stream_id: String },
+    IdempotencyKeyReused {
+        /// The idempotency key, as the caller gave it.
+        key: String,
+        /// The stream the key's first append went to.
+        original_stream_id: String,
+    },
 
     /// The arguments cannot be appended as given (e.g. an empty stream id).
     #[error("invalid append: {0}")]
@@ -24,7 +36,12 @@ pub enum StoreError {
 
     /// A stored row cannot be decoded (e.g. a payload that is not JSON).
     #[error("stored event at position {position} cannot be decoded: {reason}")]
-    Corrupt { position: u64, reason: String },
+    Corrupt {
+        /// The row's global position in the log.
+        position: u64,
+        /// What cannot be decoded, and why.
+        reason: String,
+    },
 
     /// The read-model hook rejected the events; nothing was appended.
     #[error("read models could not be updated: {0}")]
@@ -34,9 +51,11 @@ pub enum StoreError {
     #[error("the event store is shut down")]
     Closed,
 
+    /// The database failed (unreachable, a lost connection, a failed query).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// The log's schema could not be brought up to date when the store was opened.
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

@@ -76,17 +76,22 @@ pub struct EventMetadata {
 pub struct RecordedEvent {
     /// Global position: gap-free and strictly increasing in commit order, starting at 1.
     pub position: u64,
+    /// The stream the event belongs to, e.g. `workshop-<uuid>`.
     pub stream_id: String,
     /// The event's number within its stream, starting at 1.
     pub stream_version: u64,
+    /// The id the appender chose for it; unique across the whole log.
     pub event_id: Uuid,
+    /// The past-tense name of the fact, e.g. `PositionStated`.
     pub event_type: String,
     /// The payload's schema version after upcasting (what `payload` now conforms to).
     pub schema_version: u32,
     /// The schema version the payload was stored with; differs from `schema_version` when the
     /// event was upcast on read. Stored events are never rewritten.
     pub stored_schema_version: u32,
+    /// The fact itself, in the shape of `schema_version`.
     pub payload: serde_json::Value,
+    /// Who caused it and in answer to what, as appended.
     pub metadata: EventMetadata,
     /// When the store recorded it (microsecond precision, UTC).
     pub recorded_at: DateTime<Utc>,
@@ -132,10 +137,11 @@ impl std::fmt::Display for ExpectedVersion {
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppendOutcome {
+    /// The stream appended to.
     pub stream_id: String,
     /// Position of the first appended event; `None` when nothing was appended.
     pub first_position: Option<u64>,
-    /// Position of the last appended event: subscribe `after` it or query `asOf` it.
+    /// Position of the last appended event: subscribe `after` it to hear what follows.
     pub last_position: Option<u64>,
     /// The stream's version after the append.
     pub stream_version: u64,

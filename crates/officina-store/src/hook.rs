@@ -10,7 +10,9 @@ use crate::event::RecordedEvent;
 
 /// The append transaction's connection, in the store's dialect.
 pub enum HookConnection<'c> {
+    /// The transaction's connection on a SQLite store.
     Sqlite(&'c mut sqlx::SqliteConnection),
+    /// The transaction's connection on a PostgreSQL store.
     Postgres(&'c mut sqlx::PgConnection),
 }
 

@@ -67,14 +67,18 @@ pub(crate) type Sink<'a> = dyn FnMut(StoredRow) -> Result<(), StoreError> + Send
 /// store's database (read models, tests, benchmarks).
 #[derive(Clone, Debug)]
 pub enum DbPool {
+    /// The pool of a SQLite store.
     Sqlite(sqlx::SqlitePool),
+    /// The pool of a PostgreSQL store.
     Postgres(sqlx::PgPool),
 }
 
 /// Which database a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
+    /// An embedded SQLite file (`sqlite:` URLs).
     Sqlite,
+    /// A PostgreSQL server (`postgres://` or `postgresql://` URLs).
     Postgres,
 }
 

@@ -16,13 +16,16 @@ const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A SQLite file in a temporary folder.
     Sqlite,
+    /// A database on a PostgreSQL server.
     Postgres,
 }
 
 /// A database that exists for one test.
 #[derive(Debug)]
 pub struct FreshDatabase {
+    /// Which backend it is on.
     pub kind: Kind,
     /// The URL to open it with.
     pub url: String,
