@@ -598,6 +598,21 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                     title: text("Chiusura della deliberazione sui criteri"),
                 },
             );
+            // A sitting of the regional council takes the second session's day: it is postponed
+            // by a week (to a working day), and its notice is counted again from the postponement.
+            let mut postponed_day = s + 42;
+            while !is_working_day(rome_date(at(postponed_day, 60))) {
+                postponed_day += 1;
+            }
+            w.step(
+                DEMO_FACILITATOR,
+                at(s + 12, 0),
+                workshop::Command::PostponeSession {
+                    session_id: c.session(2),
+                    starts_at: at(postponed_day, 60),
+                    reason: text("Nello stesso giorno è convocato il Consiglio regionale."),
+                },
+            );
         }
         Twist::WithdrawalAndCapitalization => {
             w.step(c.lead, at(s + 10, 0), workshop::Command::ChangeStage { to: Stage::Capitalization });

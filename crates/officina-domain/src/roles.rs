@@ -43,6 +43,8 @@ command_kinds! {
     LeaveWorkshop,
     /// Convene a session.
     ConveneSession,
+    /// Postpone a session that has not opened.
+    PostponeSession,
     /// Add an agenda item to a session.
     AddAgendaItem,
     /// Share a document for a session.
@@ -117,6 +119,7 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
         CommandKind::ChangeMemberRole => LEAD_ONLY,
         CommandKind::LeaveWorkshop => EVERYONE,
         CommandKind::ConveneSession => SESSION_RUNNERS,
+        CommandKind::PostponeSession => SESSION_RUNNERS,
         CommandKind::AddAgendaItem => SESSION_RUNNERS,
         CommandKind::ShareDocument => CONTRIBUTORS,
         CommandKind::OpenSession => SESSION_RUNNERS,

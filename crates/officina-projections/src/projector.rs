@@ -118,39 +118,19 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     Ok(plan)
 }
 
-/// Sends a workshop event to the feature it belongs to. Exhaustive on purpose: a new event does
-/// not compile until it is given to a feature.
+/// Sends a workshop event to the feature of its subject. The domain's `Event::subject` is
+/// exhaustive, so a new event does not compile until it names its subject, and every subject has
+/// its feature here.
 fn route(plan: &mut Plan, event: workshop::Event, workshop: &str, position: i64) {
-    use workshop::Event as E;
-    match &event {
-        E::WorkshopIdentified { .. } | E::WorkshopStageChanged { .. } | E::GuidelineAdopted { .. } => {
-            crate::workshops::project(plan, event, workshop, position)
-        }
-        E::GuidelineFeedbackGiven { .. } => crate::guidelines::project_workshop_event(plan, event, workshop, position),
-        E::MemberAdmitted { .. } | E::MemberRoleChanged { .. } | E::MemberLeft { .. } => {
-            crate::members::project(plan, event, workshop, position)
-        }
-        E::SessionConvened { .. }
-        | E::AgendaItemAdded { .. }
-        | E::DocumentShared { .. }
-        | E::SessionOpened { .. }
-        | E::AttendanceCheckedIn { .. }
-        | E::AgendaItemStarted { .. }
-        | E::SessionClosed { .. }
-        | E::MinutesDrafted { .. }
-        | E::MinutesApproved { .. }
-        | E::MinutesPublished { .. } => crate::sessions::project(plan, event, workshop, position),
-        E::ContributionSubmitted { .. }
-        | E::ContributionRevised { .. }
-        | E::ContributionWithdrawn { .. }
-        | E::DispositionRecorded { .. } => crate::contributions::project(plan, event, workshop, position),
-        E::ProposalDrafted { .. }
-        | E::ProposalAmended { .. }
-        | E::ProposalWithdrawn { .. }
-        | E::DeliberationOpened { .. }
-        | E::PositionStated { .. }
-        | E::InterestDeclared { .. } => crate::proposals::project(plan, event, workshop, position),
-        E::DecisionRecorded { .. } => crate::decisions::project(plan, event, workshop, position),
+    use workshop::Subject;
+    match event.subject() {
+        Subject::Workshop => crate::workshops::project(plan, event, workshop, position),
+        Subject::GuidelineFeedback => crate::guidelines::project_workshop_event(plan, event, workshop, position),
+        Subject::Membership => crate::members::project(plan, event, workshop, position),
+        Subject::Session => crate::sessions::project(plan, event, workshop, position),
+        Subject::Contribution => crate::contributions::project(plan, event, workshop, position),
+        Subject::Proposal => crate::proposals::project(plan, event, workshop, position),
+        Subject::Decision => crate::decisions::project(plan, event, workshop, position),
     }
 }
 

@@ -29,6 +29,11 @@ pub(crate) const TABLES: &[Table] = &[
                  convened_at            TEXT   NOT NULL,
                  notice_working_days    BIGINT NOT NULL,
                  notice_shortfall       BIGINT NOT NULL,
+                 convened_starts_at     TEXT   NOT NULL,
+                 postponements          BIGINT NOT NULL,
+                 postponed_at           TEXT,
+                 postponed_by           TEXT,
+                 postponement_reason    TEXT,
                  status                 TEXT   NOT NULL,
                  opened_at              TEXT,
                  opened_by              TEXT,
@@ -125,6 +130,8 @@ insert_row! {
     convened_at,
     notice_working_days,
     notice_shortfall,
+    convened_starts_at,
+    postponements,
     status,
     created_position,
     last_position,
@@ -211,6 +218,16 @@ pub struct SessionRow {
     pub notice_working_days: u32,
     /// Whether that notice was under 10 working days.
     pub notice_shortfall: bool,
+    /// The start it was convened for, before any postponement.
+    pub convened_starts_at: DateTime<Utc>,
+    /// How many times it was postponed.
+    pub postponements: u32,
+    /// When it was last postponed.
+    pub postponed_at: Option<DateTime<Utc>>,
+    /// Who last postponed it.
+    pub postponed_by: Option<MemberId>,
+    /// Why it was last postponed.
+    pub postponement_reason: Option<String>,
     /// Where it is in its life.
     pub status: SessionStatus,
     /// When it was opened.
@@ -231,7 +248,8 @@ pub struct SessionRow {
 
 impl FromRow for SessionRow {
     const COLUMNS: &'static str = "s.id, s.workshop_id, s.title, s.location, s.starts_at, s.convened_by, s.convened_at, \
-         s.notice_working_days, s.notice_shortfall, s.status, s.opened_at, s.opened_by, s.closed_at, s.closed_by, \
+         s.notice_working_days, s.notice_shortfall, s.convened_starts_at, s.postponements, s.postponed_at, s.postponed_by, \
+         s.postponement_reason, s.status, s.opened_at, s.opened_by, s.closed_at, s.closed_by, \
          s.current_agenda_item_id, s.created_position, s.last_position";
     const FROM: &'static str = "rm_sessions s";
 
@@ -246,6 +264,11 @@ impl FromRow for SessionRow {
             convened_at: r.at()?,
             notice_working_days: r.u32()?,
             notice_shortfall: r.flag()?,
+            convened_starts_at: r.at()?,
+            postponements: r.u32()?,
+            postponed_at: r.opt_at()?,
+            postponed_by: r.opt_id()?,
+            postponement_reason: r.opt_text()?,
             status: r.wire()?,
             opened_at: r.opt_at()?,
             opened_by: r.opt_id()?,
@@ -463,10 +486,27 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
                 convened_at: time(&at),
                 notice_working_days: Arg::int(notice_working_days),
                 notice_shortfall: Arg::flag(notice_shortfall),
+                convened_starts_at: time(&starts_at),
+                postponements: Arg::int(0),
                 status: Arg::text(officina_domain::SessionStatus::Convened.as_str()),
                 created_position: pos.clone(),
                 last_position: pos,
             }),
+        E::SessionPostponed { session_id, starts_at, reason, by, notice_working_days, notice_shortfall, at, .. } => plan.exec(
+            "UPDATE rm_sessions SET starts_at = $2, notice_working_days = $3, notice_shortfall = $4, \
+             postponements = postponements + 1, postponed_at = $5, postponed_by = $6, postponement_reason = $7, \
+             last_position = $8 WHERE id = $1",
+            vec![
+                id(session_id),
+                time(&starts_at),
+                Arg::int(notice_working_days),
+                Arg::flag(notice_shortfall),
+                time(&at),
+                id(by),
+                Arg::text(reason),
+                pos,
+            ],
+        ),
         E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => plan.insert(AgendaItemsInsert {
             id: id(agenda_item_id),
             session_id: id(session_id),

@@ -117,6 +117,16 @@ pub enum Command {
         /// Where (a room or a link).
         location: String,
     },
+    /// Postpone a session that has not opened: give it a new start, with the reason partners
+    /// are told; the notice lead time is computed again, from now to the new start.
+    PostponeSession {
+        /// The session.
+        session_id: SessionId,
+        /// When it now starts.
+        starts_at: DateTime<Utc>,
+        /// Why it is postponed.
+        reason: String,
+    },
     /// Add an item at the end of a session's agenda.
     AddAgendaItem {
         /// The session.
@@ -307,6 +317,7 @@ impl Command {
             Command::ChangeMemberRole { .. } => CommandKind::ChangeMemberRole,
             Command::LeaveWorkshop { .. } => CommandKind::LeaveWorkshop,
             Command::ConveneSession { .. } => CommandKind::ConveneSession,
+            Command::PostponeSession { .. } => CommandKind::PostponeSession,
             Command::AddAgendaItem { .. } => CommandKind::AddAgendaItem,
             Command::ShareDocument { .. } => CommandKind::ShareDocument,
             Command::OpenSession { .. } => CommandKind::OpenSession,

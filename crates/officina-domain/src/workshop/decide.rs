@@ -219,6 +219,33 @@ impl Decider<'_> {
                 }])
             }
 
+            Command::PostponeSession { session_id, starts_at, reason } => {
+                let session = self.session(session_id)?;
+                match session.status {
+                    SessionStatus::Convened => {}
+                    SessionStatus::Open => return Err(DomainError::SessionAlreadyOpen),
+                    SessionStatus::Closed => return Err(DomainError::SessionClosed),
+                }
+                let reason = text::text("reason", reason, limits::NOTE)?;
+                calendar::check_date("startsAt", starts_at, now)?;
+                // A postponement convenes the session anew: the new start must lie ahead, and the
+                // notice partners get is counted from today, whatever they were given before.
+                if starts_at <= now {
+                    return Err(DomainError::SessionStartsBeforeConvening);
+                }
+                let notice = notice_working_days(now, starts_at);
+                Ok(vec![Event::SessionPostponed {
+                    session_id,
+                    previous_starts_at: session.starts_at,
+                    starts_at,
+                    reason,
+                    by,
+                    notice_working_days: notice,
+                    notice_shortfall: notice < NOTICE_WORKING_DAYS,
+                    at: now,
+                }])
+            }
+
             Command::AddAgendaItem { session_id, agenda_item_id, title } => {
                 let session = self.session(session_id)?;
                 if session.status == SessionStatus::Closed {

@@ -146,6 +146,27 @@ pub enum Event {
         /// When it was convened.
         at: DateTime<Utc>,
     },
+    /// A session that had not opened was given a new start; the notice lead time was computed
+    /// again, from the postponement to the new start (partners learn the new date now).
+    SessionPostponed {
+        /// The session.
+        session_id: SessionId,
+        /// The start it had until now.
+        previous_starts_at: DateTime<Utc>,
+        /// When it now starts.
+        starts_at: DateTime<Utc>,
+        /// Why it was postponed.
+        reason: String,
+        /// Who postponed it.
+        by: MemberId,
+        /// Italian working days strictly between the postponement day and the new session day
+        /// (Rome dates).
+        notice_working_days: u32,
+        /// Whether that was under 10 working days (ECCP art. 11(b)).
+        notice_shortfall: bool,
+        /// When it was postponed.
+        at: DateTime<Utc>,
+    },
     /// An agenda item was added.
     AgendaItemAdded {
         /// The session.
@@ -459,6 +480,7 @@ event_names!(Event {
     MemberRoleChanged,
     MemberLeft,
     SessionConvened,
+    SessionPostponed,
     AgendaItemAdded,
     DocumentShared,
     SessionOpened,
@@ -507,6 +529,26 @@ pub enum Created {
     Feedback(FeedbackId),
 }
 
+/// The part of a workshop's life an event belongs to: read models are organized by subject, and
+/// each projects the events of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    /// The workshop itself: identification, stages, adopted guidelines.
+    Workshop,
+    /// Feedback on an adopted guideline.
+    GuidelineFeedback,
+    /// Memberships and roles.
+    Membership,
+    /// Sessions: notice, agenda, documents, attendance, minutes.
+    Session,
+    /// Contributions and their dispositions.
+    Contribution,
+    /// Proposals, deliberations, positions and declared interests.
+    Proposal,
+    /// Decisions.
+    Decision,
+}
+
 /// What an event is about, for readers that follow a workshop's events and care about some of
 /// them (a session's live view, a proposal's tally).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -541,6 +583,7 @@ impl Event {
             | E::GuidelineAdopted { .. }
             | E::MemberRoleChanged { .. }
             | E::MemberLeft { .. }
+            | E::SessionPostponed { .. }
             | E::SessionOpened { .. }
             | E::AttendanceCheckedIn { .. }
             | E::AgendaItemStarted { .. }
@@ -555,6 +598,38 @@ impl Event {
             | E::DeliberationOpened { .. }
             | E::PositionStated { .. }
             | E::InterestDeclared { .. } => None,
+        }
+    }
+
+    /// The subject this event belongs to. Exhaustive, like [`Self::created`].
+    pub fn subject(&self) -> Subject {
+        use Event as E;
+        match self {
+            E::WorkshopIdentified { .. } | E::WorkshopStageChanged { .. } | E::GuidelineAdopted { .. } => Subject::Workshop,
+            E::GuidelineFeedbackGiven { .. } => Subject::GuidelineFeedback,
+            E::MemberAdmitted { .. } | E::MemberRoleChanged { .. } | E::MemberLeft { .. } => Subject::Membership,
+            E::SessionConvened { .. }
+            | E::SessionPostponed { .. }
+            | E::AgendaItemAdded { .. }
+            | E::DocumentShared { .. }
+            | E::SessionOpened { .. }
+            | E::AttendanceCheckedIn { .. }
+            | E::AgendaItemStarted { .. }
+            | E::SessionClosed { .. }
+            | E::MinutesDrafted { .. }
+            | E::MinutesApproved { .. }
+            | E::MinutesPublished { .. } => Subject::Session,
+            E::ContributionSubmitted { .. }
+            | E::ContributionRevised { .. }
+            | E::ContributionWithdrawn { .. }
+            | E::DispositionRecorded { .. } => Subject::Contribution,
+            E::ProposalDrafted { .. }
+            | E::ProposalAmended { .. }
+            | E::ProposalWithdrawn { .. }
+            | E::DeliberationOpened { .. }
+            | E::PositionStated { .. }
+            | E::InterestDeclared { .. } => Subject::Proposal,
+            E::DecisionRecorded { .. } => Subject::Decision,
         }
     }
 
@@ -573,6 +648,7 @@ impl Event {
                 Concerns { changes_eligibility: true, ..Concerns::default() }
             }
             E::SessionConvened { session_id, .. }
+            | E::SessionPostponed { session_id, .. }
             | E::AgendaItemAdded { session_id, .. }
             | E::DocumentShared { session_id, .. }
             | E::SessionOpened { session_id, .. }

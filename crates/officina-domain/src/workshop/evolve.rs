@@ -166,6 +166,13 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
+        Event::SessionPostponed { session_id, starts_at, notice_working_days, notice_shortfall, .. } => {
+            if let Some(session) = w.sessions.get_mut(session_id) {
+                session.starts_at = *starts_at;
+                session.notice_working_days = *notice_working_days;
+                session.notice_shortfall = *notice_shortfall;
+            }
+        }
         Event::SessionOpened { session_id, at, .. } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.status = SessionStatus::Open;

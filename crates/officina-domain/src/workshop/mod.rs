@@ -20,7 +20,7 @@ mod state;
 
 pub use command::{Command, FirstLead};
 pub use decide::decide;
-pub use event::{Concerns, Created, Event};
+pub use event::{Concerns, Created, Event, Subject};
 pub use evolve::evolve;
 pub use state::{
     AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision, DispositionRecord, GuidelineFeedback,

@@ -16,6 +16,7 @@ const MATRIX: &[(CommandKind, &str)] = &[
     (CommandKind::ChangeMemberRole, "X......"),
     (CommandKind::LeaveWorkshop, "XXXXXXX"),
     (CommandKind::ConveneSession, "XXX...."),
+    (CommandKind::PostponeSession, "XXX...."),
     (CommandKind::AddAgendaItem, "XXX...."),
     (CommandKind::ShareDocument, "XXXXX.."),
     (CommandKind::OpenSession, "XXX...."),
@@ -113,6 +114,9 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
             starts_at: day(60),
             location: "l".to_owned(),
         },
+        CommandKind::PostponeSession => {
+            Command::PostponeSession { session_id: SESSION, starts_at: day(40), reason: "r".to_owned() }
+        }
         CommandKind::AddAgendaItem => {
             Command::AddAgendaItem { session_id: SESSION, agenda_item_id: AgendaItemId::from_u128(0x5FF), title: "t".to_owned() }
         }

@@ -329,3 +329,69 @@ fn approved_minutes_are_published_and_then_final() {
         .when(LEAD, Command::ApproveMinutes { session_id: SESSION, version: 1 })
         .then_error(DomainError::MinutesAlreadyPublished);
 }
+
+fn postpone(starts_at: chrono::DateTime<chrono::Utc>, reason: &str) -> Command {
+    Command::PostponeSession { session_id: SESSION, starts_at, reason: reason.to_owned() }
+}
+
+#[test]
+fn a_postponement_moves_the_start_and_counts_the_notice_again_from_today() {
+    // Convened on day 0 for day 21 (15 working days of notice). Postponed on day 14 (Monday
+    // 16 March 2026) to day 28 (Monday 30 March): 9 working days in between (17-20 and
+    // 23-27 March), so the new date comes with a shortfall although the first did not.
+    let mut w = World::with_session();
+    assert!(!w.workshop().sessions[&SESSION].notice_shortfall);
+    w.now = day(14);
+    given(&w).when(FACILITATOR, postpone(day(28), "Sciopero dei trasporti")).then(vec![Event::SessionPostponed {
+        session_id: SESSION,
+        previous_starts_at: day(21),
+        starts_at: day(28),
+        reason: "Sciopero dei trasporti".to_owned(),
+        by: M_FAC,
+        notice_working_days: 9,
+        notice_shortfall: true,
+        at: day(14),
+    }]);
+    w.run(FACILITATOR, postpone(day(28), "Sciopero dei trasporti"));
+    let session = &w.workshop().sessions[&SESSION];
+    assert_eq!(session.starts_at, day(28));
+    assert_eq!((session.notice_working_days, session.notice_shortfall), (9, true));
+    assert_eq!(session.status, SessionStatus::Convened);
+    // It may be postponed again; the notice always counts from the latest announcement.
+    w.now = day(15);
+    w.run(LEAD, postpone(day(56), "Calendario del Consiglio regionale"));
+    let session = &w.workshop().sessions[&SESSION];
+    assert_eq!(session.starts_at, day(56));
+    assert!(!session.notice_shortfall);
+}
+
+#[test]
+fn a_session_that_opened_or_closed_cannot_be_postponed() {
+    let mut w = World::with_session();
+    w.run(LEAD, Command::OpenSession { session_id: SESSION });
+    given(&w).when(LEAD, postpone(day(40), "Troppo tardi")).then_error(DomainError::SessionAlreadyOpen);
+    w.run(LEAD, Command::CloseSession { session_id: SESSION });
+    given(&w).when(LEAD, postpone(day(40), "Troppo tardi")).then_error(DomainError::SessionClosed);
+}
+
+#[test]
+fn a_postponement_needs_a_reason_a_future_start_and_a_session() {
+    let w = World::with_session();
+    given(&w).when(LEAD, postpone(day(40), "  ")).then_error(DomainError::FieldRequired { field: "reason" });
+    let err = w.decide(LEAD, postpone(t0(), "Ieri")).expect_err("a start in the past");
+    assert_eq!(err, DomainError::SessionStartsBeforeConvening);
+    assert_eq!(err.category(), ErrorCategory::Validation { field: "startsAt" });
+    assert!(matches!(w.decide(LEAD, postpone(at("2099-01-01T09:00:00Z"), "Lontano")), Err(DomainError::DateOutOfRange { .. })));
+    given(&w)
+        .when(LEAD, Command::PostponeSession { session_id: SessionId::from_u128(1), starts_at: day(40), reason: "r".to_owned() })
+        .then_error(DomainError::NotFound(Entity::Session));
+}
+
+#[test]
+fn partners_observers_and_auditors_do_not_postpone_sessions() {
+    for (person, role) in [(PARTNER_B, Role::Partner), (OBSERVER, Role::Observer), (AUDITOR, Role::Auditor), (LAB, Role::Lab)] {
+        given(&World::with_session())
+            .when(person, postpone(day(40), "r"))
+            .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::PostponeSession });
+    }
+}
