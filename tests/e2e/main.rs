@@ -17,4 +17,5 @@ mod mutations;
 mod protocol;
 mod relay;
 mod resources;
+mod sessions;
 mod subscriptions;

@@ -21,13 +21,13 @@ on_both_backends! {
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A subscription client speaking `graphql-transport-ws` (or the legacy `graphql-ws`).
-struct Client {
+pub(crate) struct Client {
     socket: Socket,
     legacy: bool,
 }
 
 impl Client {
-    async fn connect(app: &TestApp, who: Option<&Person>, legacy: bool) -> Result<Self, String> {
+    pub(crate) async fn connect(app: &TestApp, who: Option<&Person>, legacy: bool) -> Result<Self, String> {
         let mut request = format!("ws://{}/graphql", app.address).into_client_request().map_err(|e| e.to_string())?;
         let protocol = if legacy { "graphql-ws" } else { "graphql-transport-ws" };
         request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().map_err(|_| "header")?);
@@ -48,7 +48,7 @@ impl Client {
         self.socket.send(Message::Text(message.to_string().into())).await.expect("send");
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         let kind = if self.legacy { "start" } else { "subscribe" };
         self.send(json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}})).await;
     }
@@ -73,7 +73,7 @@ impl Client {
     }
 
     /// The next data item of a subscription.
-    async fn data(&mut self) -> Value {
+    pub(crate) async fn data(&mut self) -> Value {
         let message = self.next().await.expect("a message");
         assert!(matches!(message["type"].as_str(), Some("next" | "data")), "expected data, got {message:#}");
         assert!(message["payload"].get("errors").is_none(), "subscription error: {message:#}");

@@ -21,6 +21,30 @@ use crate::{members::*, proposals::*, workshops::*};
 /// A co-conduction session.
 pub struct Session(pub SessionRow);
 
+/// A session's postponement.
+pub struct Postponement {
+    at: DateTime<Utc>,
+    by: MemberId,
+    reason: String,
+}
+
+/// A session moved to a new start before it opened, with the reason partners were told.
+#[Object]
+impl Postponement {
+    /// When it was postponed: the notice is counted from this day.
+    async fn postponed_at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    /// The member who postponed it.
+    async fn postponed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
+        member(ctx, self.by).await
+    }
+    /// Why it was postponed.
+    async fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 /// A co-conduction session of a workshop: convened with notice, opened, attended, taken item by
 /// item and closed with minutes. For the members and auditors of its workshop.
 #[Object]
@@ -41,7 +65,7 @@ impl Session {
     async fn location(&self) -> &str {
         &self.0.location
     }
-    /// When it starts.
+    /// When it starts (after any postponement).
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
@@ -49,7 +73,24 @@ impl Session {
     async fn convened_at(&self) -> DateTime<Utc> {
         self.0.convened_at
     }
-    /// Italian working days between convening and the session.
+    /// The start it was convened for, before any postponement.
+    async fn convened_starts_at(&self) -> DateTime<Utc> {
+        self.0.convened_starts_at
+    }
+    /// How many times it was postponed (0 when it keeps its first date).
+    async fn postponements(&self) -> i32 {
+        crate::scalars::int(self.0.postponements)
+    }
+    /// The last postponement: when, by whom and why; null when it was never postponed.
+    async fn last_postponement(&self) -> Option<Postponement> {
+        Some(Postponement {
+            at: self.0.postponed_at?,
+            by: self.0.postponed_by?,
+            reason: self.0.postponement_reason.clone().unwrap_or_default(),
+        })
+    }
+    /// Italian working days between the announcement of its date (the convening, or the last
+    /// postponement) and the session.
     async fn notice_working_days(&self) -> i32 {
         crate::scalars::int(self.0.notice_working_days)
     }
@@ -262,6 +303,24 @@ pub struct ScheduleSessionInput {
     pub expected_version: Option<i32>,
 }
 
+/// A session to postpone (`postponeSession`).
+#[derive(InputObject)]
+pub struct PostponeSessionInput {
+    /// The session; it must not have opened.
+    pub session_id: ID,
+    /// When it now starts: after now, and at most 5 years ahead. The notice in working days is
+    /// counted again, from now to this instant.
+    pub starts_at: DateTime<Utc>,
+    /// Why it is postponed, as partners will read it: required, at most 4,000 characters.
+    pub reason: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
 /// An item to add at the end of a session's agenda (`addAgendaItem`). A session has at most 50.
 #[derive(InputObject)]
 pub struct AddAgendaItemInput {
@@ -443,6 +502,21 @@ impl SessionMutation {
             })
             .unwrap_or(new_id);
         Ok(SessionPayload::new(id, &executed))
+    }
+
+    /// Postpones a session that has not opened to a new start, with the reason partners are told;
+    /// the notice in working days is counted again from now, and a shortfall under 10 is flagged.
+    /// Refused once the session opened (`SESSION_ALREADY_OPEN`) or closed (`SESSION_CLOSED`).
+    async fn postpone_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session, its new start and the reason.")] input: PostponeSessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
+        let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
+        let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
+        let command = Command::PostponeSession { session_id, starts_at: input.starts_at, reason: input.reason };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(SessionPayload::new(session_id, &executed))
     }
 
     /// Adds an item to a session's agenda.
