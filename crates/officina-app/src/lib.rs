@@ -20,19 +20,20 @@
 pub mod aggregate;
 mod demo;
 pub use demo::DemoLoadError;
+mod cache;
 mod error;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex as SyncMutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use officina_domain::event::DomainEvent;
-use officina_domain::{Actor, Context, workshop};
+use officina_domain::{Actor, Context};
 use officina_store::{AppendOutcome, EventFilter, EventMetadata, EventStore, ExpectedVersion, Idempotency, NewEvent, StoreError};
-use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use aggregate::{Aggregate, Guidelines, Organizations, Workshops};
+pub use cache::{Cached, Caches, Slot, StateCache};
+use cache::{Entry, InFlight};
 pub use error::AppError;
 
 /// How many times a command is decided again after a version conflict before giving up.
@@ -113,156 +114,6 @@ pub struct Executed<E> {
     pub position: u64,
     /// True when this answers a retry of an earlier request with the same idempotency key.
     pub replayed: bool,
-}
-
-/// One stream's state in memory and the version it reflects.
-struct Entry<S> {
-    version: u64,
-    state: S,
-    /// The id of the stream's last event (as remembered), which the next append must follow.
-    last_event: Option<Uuid>,
-    /// Whether the state was ever read from the log (a new entry starts empty).
-    loaded: bool,
-}
-
-/// One stream in memory: its state behind a lock, and its appends that are queued but not yet
-/// committed (pipelining).
-pub struct Slot<S> {
-    entry: Mutex<Entry<S>>,
-    in_flight: InFlight,
-}
-
-/// Counts a stream's appends in flight, and wakes those waiting for none to be left.
-#[derive(Default)]
-struct InFlight {
-    count: std::sync::atomic::AtomicUsize,
-    settled: tokio::sync::Notify,
-}
-
-impl InFlight {
-    /// Counts one more append in flight until the returned guard is dropped (also when the
-    /// request is cancelled while it waits for its commit).
-    fn start(&self) -> InFlightGuard<'_> {
-        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InFlightGuard(self)
-    }
-
-    fn finish(&self) {
-        if self.count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
-            self.settled.notify_waiters();
-        }
-    }
-
-    /// Waits until no append of the stream is in flight.
-    async fn settle(&self) {
-        loop {
-            let settled = self.settled.notified();
-            if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-                return;
-            }
-            settled.await;
-        }
-    }
-}
-
-struct InFlightGuard<'a>(&'a InFlight);
-
-impl Drop for InFlightGuard<'_> {
-    fn drop(&mut self) {
-        self.0.finish();
-    }
-}
-
-impl<S: Default> Default for Entry<S> {
-    fn default() -> Self {
-        Self { version: 0, state: S::default(), last_event: None, loaded: false }
-    }
-}
-
-/// The in-memory states of one aggregate's streams, each behind its own lock.
-pub struct StateCache<S> {
-    entries: SyncMutex<HashMap<String, Arc<Slot<S>>>>,
-    /// How many streams are kept before the idle ones are evicted.
-    capacity: usize,
-}
-
-impl<S: Default> StateCache<S> {
-    fn with_capacity(capacity: usize) -> Self {
-        Self { entries: SyncMutex::new(HashMap::new()), capacity: capacity.max(1) }
-    }
-}
-
-impl<S: Default> StateCache<S> {
-    fn entry(&self, stream_id: &str) -> Arc<Slot<S>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(entry) = entries.get(stream_id) {
-            return entry.clone();
-        }
-        if entries.len() >= self.capacity {
-            // Evict the entries nobody is using; they are rebuilt from the log when needed.
-            entries.retain(|_, entry| Arc::strong_count(entry) > 1);
-        }
-        let entry = Arc::new(Slot { entry: Mutex::new(Entry::default()), in_flight: InFlight::default() });
-        entries.insert(stream_id.to_owned(), entry.clone());
-        entry
-    }
-
-    fn forget(&self, stream_id: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.remove(stream_id);
-    }
-}
-
-/// The caches of the three aggregates.
-pub struct Caches {
-    workshops: StateCache<workshop::State>,
-    organizations: StateCache<officina_domain::organization::State>,
-    guidelines: StateCache<officina_domain::guideline::State>,
-}
-
-impl Caches {
-    /// Caches keeping up to `streams` streams of each aggregate.
-    fn new(streams: usize) -> Self {
-        Self {
-            workshops: StateCache::with_capacity(streams),
-            organizations: StateCache::with_capacity(streams),
-            guidelines: StateCache::with_capacity(streams),
-        }
-    }
-}
-
-/// Picks an aggregate's cache.
-pub trait Cached: Aggregate {
-    /// The cache of this aggregate's in-memory states, among `caches`.
-    fn cache(caches: &Caches) -> &StateCache<Self::State>;
-    /// The organization and role the actor acts with, for the events' metadata.
-    fn acting_as(_state: &Self::State, _actor: &Actor) -> (Option<String>, Option<String>) {
-        (None, None)
-    }
-}
-
-impl Cached for Workshops {
-    fn cache(caches: &Caches) -> &StateCache<Self::State> {
-        &caches.workshops
-    }
-    fn acting_as(state: &Self::State, actor: &Actor) -> (Option<String>, Option<String>) {
-        match state.workshop.as_ref().and_then(|w| w.current_member_of(actor.person_id)) {
-            Some(member) => (Some(member.organization.id.to_string()), Some(member.role.as_str().to_owned())),
-            None => (None, actor.platform_admin.then(|| "PLATFORM_ADMIN".to_owned())),
-        }
-    }
-}
-
-impl Cached for Organizations {
-    fn cache(caches: &Caches) -> &StateCache<Self::State> {
-        &caches.organizations
-    }
-}
-
-impl Cached for Guidelines {
-    fn cache(caches: &Caches) -> &StateCache<Self::State> {
-        &caches.guidelines
-    }
 }
 
 /// The command service. Cheap to clone.

@@ -1,4 +1,7 @@
 //! The script: every workshop's story as commands.
+//!
+//! One file on purpose (and so a little longer than most): it is read as one story, in the order
+//! things happen; the workshops' particulars are in `specs.rs`, their ids in `ids.rs`.
 
 use chrono::{DateTime, Utc};
 use officina_domain::calendar::{is_working_day, rome_date};

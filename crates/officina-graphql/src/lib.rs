@@ -28,6 +28,7 @@ pub mod decisions;
 pub mod guidelines;
 pub mod live;
 pub mod members;
+pub mod minutes;
 pub mod organizations;
 pub mod proposals;
 pub mod relay;
@@ -68,6 +69,7 @@ pub struct Mutation(
     members::MemberMutation,
     guidelines::GuidelineMutation,
     sessions::SessionMutation,
+    minutes::MinutesMutation,
     contributions::ContributionMutation,
     proposals::ProposalMutation,
 );

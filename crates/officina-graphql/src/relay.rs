@@ -20,10 +20,11 @@ use crate::decisions::Decision;
 use crate::error::{ResultExt, fail};
 use crate::guidelines::{Guideline, GuidelineFeedback};
 use crate::members::Member;
+use crate::minutes::MinutesVersion;
 use crate::organizations::Organization;
 use crate::proposals::{Proposal, StatedPosition};
 use crate::request::{actor, require_workshop_reader, services};
-use crate::sessions::{AgendaItem, MinutesVersion, Session, SharedDocument};
+use crate::sessions::{AgendaItem, Session, SharedDocument};
 use crate::workshops::Workshop;
 
 /// The most ids one `nodes` query takes.

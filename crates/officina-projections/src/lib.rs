@@ -35,6 +35,7 @@ mod contributions;
 mod decisions;
 mod guidelines;
 mod members;
+mod minutes;
 mod organizations;
 mod proposals;
 mod sessions;
@@ -45,6 +46,7 @@ pub use decisions::DecisionRow;
 pub use error::ProjectionError;
 pub use guidelines::{FeedbackRow, GuidelineRow, GuidelineVersionRow};
 pub use members::MemberRow;
+pub use minutes::MinutesRow;
 pub use organizations::OrganizationRow;
 pub use projector::Projector;
 pub use proposals::{InterestRow, PositionRow, ProposalRow, ProposalVersionRow};
@@ -55,7 +57,7 @@ pub use read::{
 };
 pub use rebuild::rebuild;
 pub use schema::prepare;
-pub use sessions::{AgendaItemRow, AttendanceRow, DocumentRow, MinutesRow, SessionRow};
+pub use sessions::{AgendaItemRow, AttendanceRow, DocumentRow, SessionRow};
 pub use tally::ProposalTally;
 pub use workshops::{AdoptionRow, WorkshopRow};
 

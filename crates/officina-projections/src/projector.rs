@@ -128,6 +128,7 @@ fn route(plan: &mut Plan, event: workshop::Event, workshop: &str, position: i64)
         Subject::GuidelineFeedback => crate::guidelines::project_workshop_event(plan, event, workshop, position),
         Subject::Membership => crate::members::project(plan, event, workshop, position),
         Subject::Session => crate::sessions::project(plan, event, workshop, position),
+        Subject::Minutes => crate::minutes::project(plan, event, workshop, position),
         Subject::Contribution => crate::contributions::project(plan, event, workshop, position),
         Subject::Proposal => crate::proposals::project(plan, event, workshop, position),
         Subject::Decision => crate::decisions::project(plan, event, workshop, position),

@@ -24,10 +24,11 @@ use crate::decisions::DecisionRow;
 use crate::error::ProjectionError;
 use crate::guidelines::{FeedbackRow, GuidelineRow};
 use crate::members::MemberRow;
+use crate::minutes::MinutesRow;
 use crate::organizations::OrganizationRow;
 use crate::proposals::ProposalRow;
 use crate::reader::{FromRow, Reader};
-use crate::sessions::{AgendaItemRow, DocumentRow, MinutesRow, SessionRow};
+use crate::sessions::{AgendaItemRow, DocumentRow, SessionRow};
 use crate::sql::{Arg, Sql, bind_all, for_sqlite};
 use crate::workshops::WorkshopRow;
 

@@ -60,6 +60,7 @@ pub(crate) fn tables() -> impl Iterator<Item = &'static Table> {
         crate::workshops::TABLES,
         crate::members::TABLES,
         crate::sessions::TABLES,
+        crate::minutes::TABLES,
         crate::contributions::TABLES,
         crate::proposals::TABLES,
         crate::decisions::TABLES,

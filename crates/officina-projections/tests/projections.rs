@@ -1,6 +1,8 @@
 //! The read models against both backends: every test gets a fresh database, feeds it events
 //! through the store with the projector installed (the demo history, decided command by command),
 //! and checks what the queries answer against the domain's own folded state.
+//!
+//! One file on purpose (and so longer than most): the read side's contract, run on both backends.
 
 mod support;
 

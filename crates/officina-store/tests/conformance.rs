@@ -1,5 +1,8 @@
 //! The store's conformance suite: every test runs against SQLite and against PostgreSQL, each
 //! on a fresh database.
+//!
+//! It is one file on purpose (and so longer than most): it is the store's contract, read as a
+//! list of promises, and every backend must pass every one of them.
 
 mod support;
 

@@ -1,5 +1,9 @@
 //! The events of a workshop stream: past tense, carrying everything an auditor needs to replay
 //! the workshop (who, when, on which version, with which computed lead time or tally).
+//!
+//! The events and the typed answers about them (what an event creates, its subject, what it
+//! concerns) share this file on purpose, so that it is longer than most: the answers are
+//! exhaustive matches, and a new event is one edit here that the compiler then checks.
 
 use crate::event::event_names;
 use crate::ids::{
@@ -539,8 +543,10 @@ pub enum Subject {
     GuidelineFeedback,
     /// Memberships and roles.
     Membership,
-    /// Sessions: notice, agenda, documents, attendance, minutes.
+    /// Sessions: notice, postponements, agenda, documents, attendance.
     Session,
+    /// A session's minutes.
+    Minutes,
     /// Contributions and their dispositions.
     Contribution,
     /// Proposals, deliberations, positions and declared interests.
@@ -615,10 +621,8 @@ impl Event {
             | E::SessionOpened { .. }
             | E::AttendanceCheckedIn { .. }
             | E::AgendaItemStarted { .. }
-            | E::SessionClosed { .. }
-            | E::MinutesDrafted { .. }
-            | E::MinutesApproved { .. }
-            | E::MinutesPublished { .. } => Subject::Session,
+            | E::SessionClosed { .. } => Subject::Session,
+            E::MinutesDrafted { .. } | E::MinutesApproved { .. } | E::MinutesPublished { .. } => Subject::Minutes,
             E::ContributionSubmitted { .. }
             | E::ContributionRevised { .. }
             | E::ContributionWithdrawn { .. }
