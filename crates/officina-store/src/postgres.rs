@@ -6,10 +6,9 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{Executor, PgPool, Postgres};
 
 use crate::error::StoreError;
@@ -24,17 +23,7 @@ pub(crate) const NOTIFY_CHANNEL: &str = "officina_events";
 
 pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)?.application_name("officina");
-    let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options)
-        .await?;
-    // A migration recorded in an old database but no longer a file (the read models' tables,
-    // which the projections crate now creates and rebuilds from the log itself) is ignored.
-    let mut migrator = sqlx::migrate!("../../migrations/postgres");
-    migrator.set_ignore_missing(true);
-    migrator.run(&pool).await?;
-    Ok(pool)
+    crate::statements::open_pool(options, max_connections, sqlx::migrate!("../../migrations/postgres")).await
 }
 
 /// Starts the append transaction and waits for the append lock.
@@ -87,19 +76,9 @@ pub(crate) async fn lookup_keys(
     conn: &mut PoolConnection<Postgres>,
     keys: &[String],
 ) -> Result<HashMap<String, KeyRow>, StoreError> {
-    let rows: Vec<(String, String, i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, request_fingerprint \
-         FROM idempotency_keys WHERE idempotency_key = ANY($1)",
-    )
-    .bind(keys)
-    .fetch_all(&mut **conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(key, stream_id, first_position, last_position, stream_version, fingerprint)| {
-            (key, KeyRow { stream_id, first_position, last_position, stream_version, fingerprint })
-        })
-        .collect())
+    let sql = format!("{} = ANY($1)", crate::statements::LOOKUP_KEYS);
+    let rows: Vec<crate::statements::KeyTuple> = sqlx::query_as(&sql).bind(keys).fetch_all(&mut **conn).await?;
+    Ok(crate::statements::key_rows(rows))
 }
 
 pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[StoredRow]) -> Result<(), StoreError> {

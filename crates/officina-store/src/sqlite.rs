@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 use uuid::Uuid;
 
@@ -26,17 +26,7 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(30))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options)
-        .await?;
-    // A migration recorded in an old database but no longer a file (the read models' tables,
-    // which the projections crate now creates and rebuilds from the log itself) is ignored.
-    let mut migrator = sqlx::migrate!("../../migrations/sqlite");
-    migrator.set_ignore_missing(true);
-    migrator.run(&pool).await?;
-    Ok(pool)
+    crate::statements::open_pool(options, max_connections, sqlx::migrate!("../../migrations/sqlite")).await
 }
 
 /// Starts the append transaction holding SQLite's write lock.
@@ -79,19 +69,9 @@ pub(crate) async fn lookup_keys(
     keys: &[String],
 ) -> Result<HashMap<String, KeyRow>, StoreError> {
     let list = serde_json::to_string(keys).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
-    let rows: Vec<(String, String, i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, request_fingerprint \
-         FROM idempotency_keys WHERE idempotency_key IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(list)
-    .fetch_all(&mut **conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(key, stream_id, first_position, last_position, stream_version, fingerprint)| {
-            (key, KeyRow { stream_id, first_position, last_position, stream_version, fingerprint })
-        })
-        .collect())
+    let sql = format!("{} IN (SELECT value FROM json_each(?1))", crate::statements::LOOKUP_KEYS);
+    let rows: Vec<crate::statements::KeyTuple> = sqlx::query_as(&sql).bind(list).fetch_all(&mut **conn).await?;
+    Ok(crate::statements::key_rows(rows))
 }
 
 pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[StoredRow]) -> Result<(), StoreError> {

@@ -16,6 +16,46 @@ use crate::row::StoredRow;
 use crate::writer::KeyRow;
 use crate::{DbPool, Sink};
 
+/// Opens a pool of `max_connections` with `options` and brings the database's schema up to date
+/// with `migrator`: the same steps for both dialects, with their own options and migrations.
+pub(crate) async fn open_pool<DB>(
+    options: <DB::Connection as sqlx::Connection>::Options,
+    max_connections: u32,
+    mut migrator: sqlx::migrate::Migrator,
+) -> Result<sqlx::Pool<DB>, StoreError>
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::migrate::Migrate,
+{
+    let pool = sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .connect_with(options)
+        .await?;
+    // A migration recorded in an old database but no longer a file (the read models' tables,
+    // which the projections crate now creates and rebuilds from the log itself) is ignored.
+    migrator.set_ignore_missing(true);
+    migrator.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The start of the batched idempotency-key lookup; each dialect ends it with its own way of
+/// matching a list of keys bound as one parameter.
+pub(crate) const LOOKUP_KEYS: &str = "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, \
+     request_fingerprint FROM idempotency_keys WHERE idempotency_key";
+
+/// A row of [`LOOKUP_KEYS`].
+pub(crate) type KeyTuple = (String, String, i64, i64, i64, Option<String>);
+
+/// The key records of [`LOOKUP_KEYS`]'s rows, by key.
+pub(crate) fn key_rows(rows: Vec<KeyTuple>) -> std::collections::HashMap<String, KeyRow> {
+    rows.into_iter()
+        .map(|(key, stream_id, first_position, last_position, stream_version, fingerprint)| {
+            (key, KeyRow { stream_id, first_position, last_position, stream_version, fingerprint })
+        })
+        .collect()
+}
+
 /// PostgreSQL placeholders (`$1`) as SQLite's numbered ones (`?1`). The store's statements hold
 /// no `$` anywhere else.
 pub(crate) fn for_sqlite(sql: &str) -> String {
@@ -39,35 +79,21 @@ fn event_columns(pool: &DbPool) -> &'static str {
     }
 }
 
-fn decode(
-    (
-        position,
-        stream_id,
-        stream_version,
-        event_id,
-        event_type,
-        schema_version,
-        payload,
-        metadata,
-        recorded_at_micros,
-        previous_hash,
-        hash,
-    ): EventTuple,
-) -> Result<StoredRow, StoreError> {
-    let event_id = Uuid::parse_str(&event_id)
-        .map_err(|e| StoreError::Corrupt { position: position as u64, reason: format!("event_id is not a UUID: {e}") })?;
+fn decode(row: EventTuple) -> Result<StoredRow, StoreError> {
+    let event_id = Uuid::parse_str(&row.3)
+        .map_err(|e| StoreError::Corrupt { position: row.0 as u64, reason: format!("event_id is not a UUID: {e}") })?;
     Ok(StoredRow {
-        position,
-        stream_id,
-        stream_version,
+        position: row.0,
+        stream_id: row.1,
+        stream_version: row.2,
         event_id,
-        event_type,
-        schema_version,
-        payload,
-        metadata,
-        recorded_at_micros,
-        previous_hash,
-        hash,
+        event_type: row.4,
+        schema_version: row.5,
+        payload: row.6,
+        metadata: row.7,
+        recorded_at_micros: row.8,
+        previous_hash: row.9,
+        hash: row.10,
     })
 }
 
