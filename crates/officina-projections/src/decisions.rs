@@ -160,59 +160,57 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
     use workshop::Event as E;
     let pos = Arg::int(position);
     let ws = || Arg::text(workshop);
-    match event {
-        E::DecisionRecorded {
-            decision_id,
-            proposal_id,
-            outcome,
-            rule,
-            tally,
-            reason,
-            eligible_organizations,
-            recused_organizations,
-            positions,
-            text_version,
-            session_id,
-            binding,
-            by,
-            at,
-        } => {
-            plan.insert(DecisionsInsert {
-                id: id(decision_id),
-                workshop_id: ws(),
-                proposal_id: id(proposal_id),
-                outcome: Arg::text(outcome.as_str()),
-                rule: json(&rule),
-                rule_method: Arg::text(rule.method.as_str()),
-                eligible: Arg::int(tally.eligible),
-                expressed: Arg::int(tally.expressed),
-                support: Arg::int(tally.support),
-                support_with_reservations: Arg::int(tally.support_with_reservations),
-                abstain: Arg::int(tally.abstain),
-                oppose: Arg::int(tally.oppose),
-                quorum_met: Arg::flag(tally.quorum_met),
-                would_pass: Arg::flag(tally.would_pass),
-                reason: match &reason {
-                    Some(reason) => json(reason),
-                    None => Arg::Text(None),
-                },
-                reason_code: Arg::opt_text(reason.as_ref().map(|r| r.as_str())),
-                eligible_organizations: json(&eligible_organizations),
-                recused_organizations: json(&recused_organizations),
-                positions: json(&positions),
-                text_version: Arg::int(text_version),
-                session_id: opt_id(session_id),
-                binding: Arg::flag(binding),
-                decided_by: id(by),
-                decided_at: time(&at),
-                position: pos.clone(),
-            });
-            plan.exec(
-                "UPDATE rm_proposals SET status = $2, decision_id = $3, decided_at = $4, last_position = $5 WHERE id = $1",
-                vec![id(proposal_id), Arg::text(outcome.as_str()), id(decision_id), time(&at), pos],
-            );
-        }
-        _ => {}
+    if let E::DecisionRecorded {
+        decision_id,
+        proposal_id,
+        outcome,
+        rule,
+        tally,
+        reason,
+        eligible_organizations,
+        recused_organizations,
+        positions,
+        text_version,
+        session_id,
+        binding,
+        by,
+        at,
+    } = event
+    {
+        plan.insert(DecisionsInsert {
+            id: id(decision_id),
+            workshop_id: ws(),
+            proposal_id: id(proposal_id),
+            outcome: Arg::text(outcome.as_str()),
+            rule: json(&rule),
+            rule_method: Arg::text(rule.method.as_str()),
+            eligible: Arg::int(tally.eligible),
+            expressed: Arg::int(tally.expressed),
+            support: Arg::int(tally.support),
+            support_with_reservations: Arg::int(tally.support_with_reservations),
+            abstain: Arg::int(tally.abstain),
+            oppose: Arg::int(tally.oppose),
+            quorum_met: Arg::flag(tally.quorum_met),
+            would_pass: Arg::flag(tally.would_pass),
+            reason: match &reason {
+                Some(reason) => json(reason),
+                None => Arg::Text(None),
+            },
+            reason_code: Arg::opt_text(reason.as_ref().map(|r| r.as_str())),
+            eligible_organizations: json(&eligible_organizations),
+            recused_organizations: json(&recused_organizations),
+            positions: json(&positions),
+            text_version: Arg::int(text_version),
+            session_id: opt_id(session_id),
+            binding: Arg::flag(binding),
+            decided_by: id(by),
+            decided_at: time(&at),
+            position: pos.clone(),
+        });
+        plan.exec(
+            "UPDATE rm_proposals SET status = $2, decision_id = $3, decided_at = $4, last_position = $5 WHERE id = $1",
+            vec![id(proposal_id), Arg::text(outcome.as_str()), id(decision_id), time(&at), pos],
+        );
     }
 }
 

@@ -45,6 +45,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    the_logs_tables_have_the_same_columns_in_both_dialects,
     appended_events_read_back_exactly_with_positions_versions_and_a_linked_chain,
     an_expected_version_conflict_appends_nothing,
     a_retried_append_with_the_same_idempotency_key_returns_the_first_result_and_appends_nothing,
@@ -778,5 +779,28 @@ async fn work_under_the_append_lock_holds_appends_back_until_it_commits(db: Test
     assert_eq!(released.load(Ordering::SeqCst), 1, "the append waited for the work under the lock");
     worker.await.expect("the worker").expect("the work committed");
     assert_eq!(store.head().await.expect("head").position, 2);
+    db.cleanup().await;
+}
+
+/// The two dialects' migrations are two texts for one schema: what they create must not drift.
+async fn the_logs_tables_have_the_same_columns_in_both_dialects(db: TestDb) {
+    let store = db.open().await;
+    let columns = |table: &str| match db.backend {
+        Backend::Sqlite => {
+            format!("SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('{table}') ORDER BY cid)")
+        }
+        Backend::Postgres => format!(
+            "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns \
+             WHERE table_name = '{table}' AND table_schema = current_schema()"
+        ),
+    };
+    assert_eq!(
+        raw_text(&store, &columns("events")).await,
+        "position,stream_id,stream_version,event_id,event_type,schema_version,payload,metadata,recorded_at,previous_hash,hash"
+    );
+    assert_eq!(
+        raw_text(&store, &columns("idempotency_keys")).await,
+        "idempotency_key,stream_id,first_position,last_position,stream_version,request_fingerprint"
+    );
     db.cleanup().await;
 }
