@@ -151,10 +151,19 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     .await;
     let shared = app.ok(Some(partner), share, input(json!({"sessionId": session_id, "title": "Analisi di contesto", "documentRef": "https://example.org/analisi.pdf"}))).await;
     assert!(shared["shareDocument"]["session"]["documents"][0]["leadWorkingDays"].as_i64().is_some_and(|days| days >= 10));
-    let open = "mutation($input: SessionInput!) { openSession(input: $input) { session { status openedAt } } }";
+    let open = "mutation($input: OpenSessionInput!) { openSession(input: $input) { session { status openedAt openedEarly openingUrgency noticeWorkingDays } } }";
     app.refused(Some(partner), open, input(json!({"sessionId": session_id})), "FORBIDDEN").await;
-    let opened = app.ok(Some(lead), open, input(json!({"sessionId": session_id}))).await;
+    // Years before its start: refused without an urgency, opened early by the lead with one.
+    let early = app.refused(Some(lead), open, input(json!({"sessionId": session_id})), "RULE_VIOLATION").await;
+    assert_eq!(early["extensions"]["reason"], "SESSION_NOT_STARTED");
+    let urgency = "Convocazione anticipata per la scadenza del bando";
+    let opened = app.ok(Some(lead), open, input(json!({"sessionId": session_id, "urgency": urgency}))).await;
     assert_eq!(opened["openSession"]["session"]["status"], "OPEN");
+    assert_eq!(
+        (opened["openSession"]["session"]["openedEarly"].as_bool(), opened["openSession"]["session"]["openingUrgency"].as_str()),
+        (Some(true), Some(urgency))
+    );
+    assert_eq!(opened["openSession"]["session"]["noticeWorkingDays"], 0, "counted to the real opening, the same day");
     let reopened = app.refused(Some(lead), open, input(json!({"sessionId": session_id})), "RULE_VIOLATION").await;
     assert_eq!(reopened["extensions"]["reason"], "SESSION_ALREADY_OPEN");
     let check_in = "mutation($input: CheckInInput!) { checkIn(input: $input) { session { attendance { organizationId } } } }";
@@ -346,8 +355,8 @@ async fn a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answ
         "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id } position replayed } }";
     let session = input(json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-04-09T09:00:00Z", "location": "Roma"}));
     let session_id = app.ok(Some(&w.lead), schedule, session).await["scheduleSession"]["session"]["id"].clone();
-    let open = "mutation($input: SessionInput!) { openSession(input: $input) { session { status } position replayed } }";
-    let request = input(json!({"sessionId": session_id, "idempotencyKey": "open-1"}));
+    let open = "mutation($input: OpenSessionInput!) { openSession(input: $input) { session { status } position replayed } }";
+    let request = input(json!({"sessionId": session_id, "idempotencyKey": "open-1", "urgency": "Urgente"}));
     let (one, two) = tokio::join!(app.gql(Some(&w.lead), open, request.clone()), app.gql(Some(&w.lead), open, request));
     for answer in [&one, &two] {
         assert!(answer.get("errors").is_none(), "a duplicate is answered, not refused: {answer:#}");

@@ -91,8 +91,8 @@ async fn one_of_everything(app: &TestApp, w: &fixture::Workshop) -> Vec<(&'stati
         .await;
     ids.push(("GuidelineFeedback", given["giveGuidelineFeedback"]["feedback"]["id"].as_str().expect("feedback").to_owned()));
 
-    let open = "mutation($input: SessionInput!) { openSession(input: $input) { position } }";
-    app.ok(Some(lead), open, input(json!({"sessionId": session_id}))).await;
+    let open = "mutation($input: OpenSessionInput!) { openSession(input: $input) { position } }";
+    app.ok(Some(lead), open, input(json!({"sessionId": session_id, "urgency": "Urgente"}))).await;
     let close = "mutation($input: CloseSessionInput!) { closeSession(input: $input) { session { minutes { id } } } }";
     let closed = app.ok(Some(lead), close, input(json!({"sessionId": session_id, "minutes": "Verbale."}))).await;
     ids.push(("MinutesVersion", closed["closeSession"]["session"]["minutes"][0]["id"].as_str().expect("minutes").to_owned()));

@@ -10,6 +10,9 @@ use crate::support::TestApp;
 
 on_both_backends! {
     a_session_is_postponed_before_it_opens_and_never_after,
+    the_agenda_is_rearranged_before_the_session_and_the_session_moves_with_every_change,
+    members_check_themselves_in_and_a_cancelled_session_never_opens,
+    a_workshop_closes_only_when_every_contribution_has_its_answer,
 }
 
 const SCHEDULE: &str = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id startsAt } } }";
@@ -92,7 +95,12 @@ async fn a_session_is_postponed_before_it_opens_and_never_after(app: TestApp) {
     assert_eq!((payload["previousStartsAt"].as_str(), payload["reason"].as_str()), (Some("2031-06-11T09:00:00Z"), Some(reason)));
 
     // Once the session opened (or closed), it can no longer be postponed.
-    app.ok(Some(&w.lead), "mutation($id: ID!) { openSession(input: {sessionId: $id}) { position } }", json!({"id": id})).await;
+    app.ok(
+        Some(&w.lead),
+        "mutation($id: ID!) { openSession(input: {sessionId: $id, urgency: \"Urgente\"}) { position } }",
+        json!({"id": id}),
+    )
+    .await;
     let opened =
         app.refused(Some(&w.lead), POSTPONE, postpone(&id, "2031-06-25T09:00:00Z", "Troppo tardi"), "RULE_VIOLATION").await;
     assert_eq!(opened["extensions"]["reason"], "SESSION_ALREADY_OPEN");
@@ -100,4 +108,212 @@ async fn a_session_is_postponed_before_it_opens_and_never_after(app: TestApp) {
     let closed =
         app.refused(Some(&w.lead), POSTPONE, postpone(&id, "2031-06-25T09:00:00Z", "Troppo tardi"), "RULE_VIOLATION").await;
     assert_eq!(closed["extensions"]["reason"], "SESSION_CLOSED");
+}
+
+const AGENDA: &str = "query($id: ID!) { session(id: $id) { position agenda { id title ordinal } documents { title } } }";
+
+fn input(value: Value) -> Value {
+    json!({ "input": value })
+}
+
+async fn the_agenda_is_rearranged_before_the_session_and_the_session_moves_with_every_change(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id agenda { id } } } }";
+    let scheduled = app
+        .ok(
+            Some(&w.lead),
+            schedule,
+            input(json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-06-11T09:00:00Z", "location": "Online",
+                         "agenda": ["Apertura", "Dati", "Priorità"]})),
+        )
+        .await["scheduleSession"]["session"]
+        .clone();
+    let id = scheduled["id"].as_str().expect("id").to_owned();
+    let items: Vec<String> =
+        scheduled["agenda"].as_array().expect("agenda").iter().map(|i| i["id"].as_str().expect("item").to_owned()).collect();
+    let position =
+        |session: &Value| session["session"]["position"].as_str().and_then(|p| p.parse::<u64>().ok()).expect("position");
+
+    let reorder =
+        "mutation($input: ReorderAgendaInput!) { reorderAgenda(input: $input) { session { agenda { title ordinal } } } }";
+    let forbidden = input(json!({"sessionId": id, "order": [items[2], items[0], items[1]]}));
+    app.refused(Some(&w.partners[0]), reorder, forbidden, "FORBIDDEN").await;
+    let partial =
+        app.refused(Some(&w.lead), reorder, input(json!({"sessionId": id, "order": [items[2], items[0]]})), "VALIDATION").await;
+    assert_eq!(
+        (partial["extensions"]["reason"].as_str(), partial["extensions"]["field"].as_str()),
+        (Some("AGENDA_ORDER_MISMATCH"), Some("input.order"))
+    );
+    app.refused(Some(&w.lead), reorder, input(json!({"sessionId": id, "order": ["not an id"]})), "VALIDATION").await;
+    let before = app.ok(Some(&w.lead), AGENDA, json!({"id": id})).await;
+    let reordered =
+        app.ok(Some(&w.lead), reorder, input(json!({"sessionId": id, "order": [items[2], items[0], items[1]]}))).await;
+    assert_eq!(
+        reordered["reorderAgenda"]["session"]["agenda"],
+        json!([{"title": "Priorità", "ordinal": 1}, {"title": "Apertura", "ordinal": 2}, {"title": "Dati", "ordinal": 3}])
+    );
+    let after = app.ok(Some(&w.lead), AGENDA, json!({"id": id})).await;
+    assert!(position(&after) > position(&before), "the session's position moves with its agenda");
+
+    let withdraw = "mutation($input: WithdrawAgendaItemInput!) { withdrawAgendaItem(input: $input) { session { agenda { title ordinal } } } }";
+    let withdrawn = app.ok(Some(&w.lead), withdraw, input(json!({"sessionId": id, "agendaItemId": items[0]}))).await;
+    assert_eq!(
+        withdrawn["withdrawAgendaItem"]["session"]["agenda"],
+        json!([{"title": "Priorità", "ordinal": 1}, {"title": "Dati", "ordinal": 2}])
+    );
+    let again =
+        app.refused(Some(&w.lead), withdraw, input(json!({"sessionId": id, "agendaItemId": items[0]})), "RULE_VIOLATION").await;
+    assert_eq!(again["extensions"]["reason"], "AGENDA_ITEM_WITHDRAWN");
+    let node = app
+        .ok(
+            Some(&w.lead),
+            "query($id: ID!) { node(id: $id) { ... on AgendaItem { title withdrawnAt } } }",
+            json!({"id": items[0]}),
+        )
+        .await;
+    assert!(node["node"]["withdrawnAt"].is_string(), "{node}");
+
+    // A document shared moves the session's position too.
+    let share = "mutation($input: ShareDocumentInput!) { shareDocument(input: $input) { session { position } } }";
+    let shared = app
+        .ok(
+            Some(&w.partners[0]),
+            share,
+            input(json!({"sessionId": id, "title": "Nota", "documentRef": "https://example.org/nota.pdf"})),
+        )
+        .await;
+    let shared_position: u64 =
+        shared["shareDocument"]["session"]["position"].as_str().and_then(|p| p.parse().ok()).expect("position");
+    assert!(shared_position > position(&after));
+
+    // Once the session is open, its agenda stays as announced.
+    app.ok(
+        Some(&w.lead),
+        "mutation($id: ID!) { openSession(input: {sessionId: $id, urgency: \"Urgente\"}) { position } }",
+        json!({"id": id}),
+    )
+    .await;
+    let frozen = app
+        .refused(Some(&w.lead), reorder, input(json!({"sessionId": id, "order": [items[1], items[2]]})), "RULE_VIOLATION")
+        .await;
+    assert_eq!(frozen["extensions"]["reason"], "SESSION_ALREADY_OPEN");
+}
+
+async fn members_check_themselves_in_and_a_cancelled_session_never_opens(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { session { id } } }";
+    let session = |title: &str| {
+        input(json!({"workshopId": w.id, "title": title, "startsAt": "2031-06-11T09:00:00Z", "location": "Online"}))
+    };
+    let id = app.ok(Some(&w.lead), schedule, session("Incontro")).await["scheduleSession"]["session"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.ok(
+        Some(&w.lead),
+        "mutation($id: ID!) { openSession(input: {sessionId: $id, urgency: \"Urgente\"}) { position } }",
+        json!({"id": id}),
+    )
+    .await;
+
+    let mut screen = Client::connect(&app, Some(&w.observer), false).await.expect("connect");
+    screen
+        .subscribe(
+            "s",
+            "subscription($id: ID!) { sessionLive(sessionId: $id) { position attendance { member { role } } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let first = screen.data().await["sessionLive"].clone();
+    assert_eq!(first["attendance"], json!([]));
+
+    let check_in = "mutation($input: CheckInInput!) { checkIn(input: $input) { session { attendance { organizationId } } } }";
+    let mine = app.ok(Some(&w.partners[0]), check_in, input(json!({"sessionId": id}))).await;
+    assert_eq!(mine["checkIn"]["session"]["attendance"].as_array().map(Vec::len), Some(1));
+    let pushed = screen.data().await["sessionLive"].clone();
+    assert_eq!(pushed["attendance"], json!([{"member": {"role": "PARTNER"}}]));
+    assert!(pushed["position"].as_str().map(str::len) >= first["position"].as_str().map(str::len));
+    assert_ne!(pushed["position"], first["position"], "a check-in moves the session's position");
+    let twice = app.refused(Some(&w.partners[0]), check_in, input(json!({"sessionId": id})), "CONFLICT").await;
+    assert_eq!(twice["extensions"]["reason"], "ALREADY_CHECKED_IN");
+    // The observer checks itself in; a partner does not check in someone else.
+    app.ok(Some(&w.observer), check_in, input(json!({"sessionId": id}))).await;
+    let members = app
+        .ok(
+            Some(&w.lead),
+            "query($id: ID!) { workshop(id: $id) { members(first: 20) { edges { node { id personId } } } } }",
+            json!({"id": w.id}),
+        )
+        .await;
+    let lead_member = members["workshop"]["members"]["edges"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|edge| edge["node"]["personId"] == w.lead.id.to_string())
+        .map(|edge| edge["node"]["id"].clone())
+        .expect("the lead's membership");
+    let other =
+        app.refused(Some(&w.partners[1]), check_in, input(json!({"sessionId": id, "memberId": lead_member})), "FORBIDDEN").await;
+    assert_eq!(other["extensions"]["reason"], "NOT_OWN_ATTENDANCE");
+
+    // A session called off: with a reason, shown, and never opened.
+    let other_id = app.ok(Some(&w.lead), schedule, session("Tematico")).await["scheduleSession"]["session"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let cancel = "mutation($input: CancelSessionInput!) { cancelSession(input: $input) { session { status cancelledAt cancellationReason } } }";
+    let blank = app.refused(Some(&w.lead), cancel, input(json!({"sessionId": other_id, "reason": " "})), "VALIDATION").await;
+    assert_eq!(blank["extensions"]["field"], "input.reason");
+    app.refused(Some(&w.partners[0]), cancel, input(json!({"sessionId": other_id, "reason": "No"})), "FORBIDDEN").await;
+    let cancelled = app.ok(Some(&w.lead), cancel, input(json!({"sessionId": other_id, "reason": "Allerta meteo"}))).await;
+    let shown = &cancelled["cancelSession"]["session"];
+    assert_eq!((shown["status"].as_str(), shown["cancellationReason"].as_str()), (Some("CANCELLED"), Some("Allerta meteo")));
+    assert!(shown["cancelledAt"].is_string());
+    let open = "mutation($id: ID!) { openSession(input: {sessionId: $id, urgency: \"Urgente\"}) { position } }";
+    let refused = app.refused(Some(&w.lead), open, json!({"id": other_id}), "RULE_VIOLATION").await;
+    assert_eq!(refused["extensions"]["reason"], "SESSION_CANCELLED");
+    let refused = app.refused(Some(&w.lead), cancel, input(json!({"sessionId": id, "reason": "Tardi"})), "RULE_VIOLATION").await;
+    assert_eq!(refused["extensions"]["reason"], "SESSION_ALREADY_OPEN");
+
+    // Minutes: every version kept, approval records who approved.
+    let close = "mutation($input: CloseSessionInput!) { closeSession(input: $input) { position } }";
+    app.ok(Some(&w.lead), close, input(json!({"sessionId": id, "minutes": "Prima stesura."}))).await;
+    let draft = "mutation($input: DraftMinutesInput!) { draftMinutes(input: $input) { session { minutes { version } } } }";
+    let drafted = app.ok(Some(&w.lead), draft, input(json!({"sessionId": id, "text": "Seconda stesura."}))).await;
+    assert_eq!(drafted["draftMinutes"]["session"]["minutes"], json!([{"version": 1}, {"version": 2}]));
+    let approve = "mutation($input: ApproveMinutesInput!) { approveMinutes(input: $input) { session { minutes { version status approvedBy { role } draftedBy { role } } } } }";
+    let stale = app.refused(Some(&w.lead), approve, input(json!({"sessionId": id, "version": 1})), "RULE_VIOLATION").await;
+    assert_eq!(stale["extensions"]["reason"], "MINUTES_VERSION_NOT_LATEST");
+    let approved = app.ok(Some(&w.lead), approve, input(json!({"sessionId": id, "version": 2}))).await;
+    assert_eq!(approved["approveMinutes"]["session"]["minutes"][1]["approvedBy"]["role"], "LEAD");
+    assert_eq!(approved["approveMinutes"]["session"]["minutes"][0]["approvedBy"], Value::Null);
+}
+
+async fn a_workshop_closes_only_when_every_contribution_has_its_answer(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { contribution { id } } }";
+    let contribution = app
+        .ok(
+            Some(&w.partners[0]),
+            submit,
+            input(json!({"workshopId": w.id, "kind": "ANALYSIS", "title": "Dati", "body": "Dati ISTAT."})),
+        )
+        .await["submitContribution"]["contribution"]["id"]
+        .as_str()
+        .expect("contribution")
+        .to_owned();
+    let advance = "mutation($input: AdvanceWorkshopStageInput!) { advanceWorkshopStage(input: $input) { workshop { stage } } }";
+    app.ok(Some(&w.lead), advance, input(json!({"workshopId": w.id, "to": "CAPITALIZATION"}))).await;
+    let pending = app.refused(Some(&w.lead), advance, input(json!({"workshopId": w.id, "to": "CLOSED"})), "RULE_VIOLATION").await;
+    assert_eq!(pending["extensions"]["reason"], "WORKSHOP_HAS_PENDING_WORK");
+    assert!(pending["message"].as_str().is_some_and(|m| m.contains("1 contributions")), "{pending}");
+    let dispose = "mutation($input: RecordDispositionInput!) { recordDisposition(input: $input) { contribution { pending } } }";
+    app.ok(
+        Some(&w.lead),
+        dispose,
+        input(json!({"contributionId": contribution, "disposition": "NOTED", "reason": "Agli atti."})),
+    )
+    .await;
+    let closed = app.ok(Some(&w.lead), advance, input(json!({"workshopId": w.id, "to": "CLOSED"}))).await;
+    assert_eq!(closed["advanceWorkshopStage"]["workshop"]["stage"], "CLOSED");
 }

@@ -177,8 +177,12 @@ async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {
     let input = json!({"workshopId": w.id, "title": "Incontro", "startsAt": "2031-06-11T09:00:00Z", "location": "Online", "agenda": ["Apertura", "Voto"]});
     let session = app.ok(Some(&w.lead), schedule, json!({"input": input})).await["scheduleSession"]["session"].clone();
     let session_id = session["id"].as_str().expect("id").to_owned();
-    app.ok(Some(&w.lead), "mutation($id: ID!) { openSession(input: {sessionId: $id}) { position } }", json!({"id": session_id}))
-        .await;
+    app.ok(
+        Some(&w.lead),
+        "mutation($id: ID!) { openSession(input: {sessionId: $id, urgency: \"Urgente\"}) { position } }",
+        json!({"id": session_id}),
+    )
+    .await;
 
     let mut client = Client::connect(&app, Some(&w.partners[0]), false).await.expect("connect");
     let query =

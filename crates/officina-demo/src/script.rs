@@ -247,6 +247,24 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             workshop::Command::AddAgendaItem { session_id: session, agenda_item_id: c.item(k as u128 + 1), title: text(title) },
         );
     }
+    if c.n == 2 {
+        // The agenda rearranged before the session: an item added, moved up, then withdrawn.
+        w.step(
+            DEMO_FACILITATOR,
+            at(0, 128),
+            workshop::Command::AddAgendaItem {
+                session_id: session,
+                agenda_item_id: c.item(9),
+                title: text("Varie ed eventuali"),
+            },
+        );
+        w.step(
+            DEMO_FACILITATOR,
+            at(0, 129),
+            workshop::Command::ReorderAgenda { session_id: session, order: vec![c.item(1), c.item(9), c.item(2), c.item(3)] },
+        );
+        w.step(c.lead, at(0, 130), workshop::Command::WithdrawAgendaItem { session_id: session, agenda_item_id: c.item(9) });
+    }
     w.step(
         c.lead,
         at(0, 140),
@@ -431,7 +449,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
 
     // The session day.
     let s = session_day;
-    w.step(DEMO_FACILITATOR, at(s, 60), workshop::Command::OpenSession { session_id: session });
+    w.step(DEMO_FACILITATOR, at(s, 60), workshop::Command::OpenSession { session_id: session, urgency: String::new() });
     let attending = [
         (1, c.member(1)),
         (2, c.member(2)),
@@ -614,6 +632,25 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                     session_id: c.session(2),
                     starts_at: at(postponed_day, 60),
                     reason: text("Nello stesso giorno è convocato il Consiglio regionale."),
+                },
+            );
+            // A thematic meeting convened, then called off: its subject joins the second session.
+            w.step(
+                DEMO_FACILITATOR,
+                at(s + 12, 10),
+                workshop::Command::ConveneSession {
+                    session_id: c.session(3),
+                    title: text("Incontro tematico sulla mobilità"),
+                    starts_at: at(s + 50, 60),
+                    location: text("Online"),
+                },
+            );
+            w.step(
+                c.lead,
+                at(s + 13, 0),
+                workshop::Command::CancelSession {
+                    session_id: c.session(3),
+                    reason: text("Il tema sarà trattato nel secondo incontro di co-conduzione."),
                 },
             );
         }

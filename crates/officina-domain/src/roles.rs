@@ -49,6 +49,12 @@ command_kinds! {
     AddAgendaItem,
     /// Share a document for a session.
     ShareDocument,
+    /// Cancel a session that has not opened.
+    CancelSession,
+    /// Reorder a convened session's agenda.
+    ReorderAgenda,
+    /// Withdraw an item from a convened session's agenda.
+    WithdrawAgendaItem,
     /// Open a session.
     OpenSession,
     /// Check a member in as attending.
@@ -106,8 +112,10 @@ const NOBODY: &[Role] = &[];
 
 /// The roles whose members may issue a command of this kind.
 ///
-/// `OBSERVER` and `AUDITOR` never write, with one exception: any member may end their own
-/// membership (`LeaveWorkshop`), which writes nothing into the workshop's work. `IdentifyWorkshop`
+/// `OBSERVER` and `AUDITOR` never write into the workshop's work, with two exceptions that record
+/// facts about themselves: any member may end their own membership (`LeaveWorkshop`) and check
+/// themselves in to an open session (`CheckInAttendance`; checking in others is for conducting
+/// roles, a rule of `decide`). `IdentifyWorkshop`
 /// has no role: only platform administrators issue it.
 pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
     match kind {
@@ -122,8 +130,11 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
         CommandKind::PostponeSession => SESSION_RUNNERS,
         CommandKind::AddAgendaItem => SESSION_RUNNERS,
         CommandKind::ShareDocument => CONTRIBUTORS,
+        CommandKind::CancelSession => SESSION_RUNNERS,
+        CommandKind::ReorderAgenda => SESSION_RUNNERS,
+        CommandKind::WithdrawAgendaItem => SESSION_RUNNERS,
         CommandKind::OpenSession => SESSION_RUNNERS,
-        CommandKind::CheckInAttendance => SESSION_RUNNERS,
+        CommandKind::CheckInAttendance => EVERYONE,
         CommandKind::StartAgendaItem => SESSION_RUNNERS,
         CommandKind::CloseSession => SESSION_RUNNERS,
         CommandKind::DraftMinutes => SESSION_RUNNERS,
@@ -146,6 +157,11 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
 /// Whether a member with `role` may issue a command of this kind.
 pub fn is_allowed(role: Role, kind: CommandKind) -> bool {
     allowed_roles(kind).contains(&role)
+}
+
+/// Whether a role runs sessions: checks others in, and the like.
+pub const fn conducts_sessions(role: Role) -> bool {
+    matches!(role, Role::Lead | Role::CoConductor | Role::Facilitator)
 }
 
 /// Whether a role may act on other members' behalf where a command admits it (ending someone

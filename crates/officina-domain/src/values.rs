@@ -463,8 +463,10 @@ pub enum SessionStatus {
     Open,
     /// Over.
     Closed,
+    /// Called off before it opened.
+    Cancelled,
 }
-wire_names!(SessionStatus { Convened => "CONVENED", Open => "OPEN", Closed => "CLOSED" });
+wire_names!(SessionStatus { Convened => "CONVENED", Open => "OPEN", Closed => "CLOSED", Cancelled => "CANCELLED" });
 
 /// The status of a session's minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -91,9 +91,10 @@ impl Tally {
     async fn would_pass(&self) -> bool {
         self.0.tally.would_pass
     }
-    /// What closing deliberation now would decide or, once decided, what was decided.
+    /// What was decided; `PENDING` while deliberation is open (`wouldPass` and `reason` say what
+    /// closing it now would decide).
     async fn outcome(&self) -> Outcome {
-        self.0.outcome.into()
+        if self.0.decided { self.0.outcome.into() } else { Outcome::Pending }
     }
     /// Why the proposal would be (or was) rejected; null when it passes.
     async fn reason(&self) -> Option<Rejection> {

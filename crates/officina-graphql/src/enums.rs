@@ -188,17 +188,29 @@ pub enum Stance {
     Oppose,
 }
 
-/// The outcome of a closed deliberation (or, in a live tally, of closing it now).
+/// The outcome of a deliberation: `PENDING` while it is open (a tally's `wouldPass` predicts
+/// it), then `ADOPTED` or `REJECTED`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "officina_domain::Outcome")]
 pub enum Outcome {
+    /// Deliberation is still open: nothing is decided yet.
+    Pending,
     /// The rule was met.
     Adopted,
     /// The rule was not met.
     Rejected,
 }
 
-/// The status of a session: `CONVENED`, then `OPEN`, then `CLOSED`.
+impl From<officina_domain::Outcome> for Outcome {
+    fn from(outcome: officina_domain::Outcome) -> Self {
+        match outcome {
+            officina_domain::Outcome::Adopted => Outcome::Adopted,
+            officina_domain::Outcome::Rejected => Outcome::Rejected,
+        }
+    }
+}
+
+/// The status of a session: `CONVENED`, then `OPEN`, then `CLOSED`; or `CANCELLED` before it
+/// opened.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "officina_domain::SessionStatus")]
 pub enum SessionStatus {
@@ -208,6 +220,8 @@ pub enum SessionStatus {
     Open,
     /// Over.
     Closed,
+    /// Called off before it opened; nothing more happens to it.
+    Cancelled,
 }
 
 /// The status of a session's minutes (ECCP art. 11(d)): drafted, approved by the partnership,

@@ -43,6 +43,24 @@ impl MinutesVersion {
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
+    /// The member who drafted this version.
+    async fn drafted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::members::Member> {
+        crate::fetch::member(ctx, self.0.drafted_by).await
+    }
+    /// The member who recorded the partnership's approval; null unless it was approved.
+    async fn approved_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::members::Member>> {
+        match self.0.approved_by {
+            Some(member) => crate::fetch::member(ctx, member).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// The member who published it; null unless it was published.
+    async fn published_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::members::Member>> {
+        match self.0.published_by {
+            Some(member) => crate::fetch::member(ctx, member).await.map(Some),
+            None => Ok(None),
+        }
+    }
     /// When this version was published; null unless it was.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at

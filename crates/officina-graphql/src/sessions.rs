@@ -112,6 +112,22 @@ impl Session {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// Whether it opened before its scheduled start (by the lead, for an urgency).
+    async fn opened_early(&self) -> bool {
+        self.0.opening_urgency.is_some()
+    }
+    /// Why it opened before its start; null when it opened on time or has not opened.
+    async fn opening_urgency(&self) -> Option<&str> {
+        self.0.opening_urgency.as_deref()
+    }
+    /// When it was cancelled; null unless it was.
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.cancelled_at
+    }
+    /// Why it was cancelled; null unless it was.
+    async fn cancellation_reason(&self) -> Option<&str> {
+        self.0.cancellation_reason.as_deref()
+    }
     /// Its agenda items, in agenda order; `current` marks the one under discussion.
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgendaItem>> {
         let current = self.0.current_agenda_item_id;
@@ -187,6 +203,11 @@ impl AgendaItem {
     /// Whether it is the item under discussion now.
     async fn current(&self) -> bool {
         self.current
+    }
+    /// When it was withdrawn from the agenda; null while it is on it. A session's `agenda` lists
+    /// only the items on it.
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.row.withdrawn_at
     }
 }
 
@@ -318,7 +339,69 @@ pub struct ShareDocumentInput {
     pub expected_version: Option<i32>,
 }
 
-/// The session that `openSession` or `publishMinutes` acts on.
+/// The session to open (`openSession`).
+#[derive(InputObject)]
+pub struct OpenSessionInput {
+    /// The session; it must be convened (not open, closed or cancelled).
+    pub session_id: ID,
+    /// Why it opens before its scheduled start: required then, and only the lead may; ignored
+    /// when it opens on time. At most 4,000 characters.
+    pub urgency: Option<String>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// A session to cancel (`cancelSession`).
+#[derive(InputObject)]
+pub struct CancelSessionInput {
+    /// The session; it must not have opened.
+    pub session_id: ID,
+    /// Why it is cancelled, as partners will read it: required, at most 4,000 characters.
+    pub reason: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// A new order for a session's agenda (`reorderAgenda`).
+#[derive(InputObject)]
+pub struct ReorderAgendaInput {
+    /// The session; it must not have opened.
+    pub session_id: ID,
+    /// Every item now on the agenda, each once, in the new order (at most 50); otherwise
+    /// `VALIDATION` `AGENDA_ORDER_MISMATCH`.
+    pub order: Vec<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// An item to withdraw from a session's agenda (`withdrawAgendaItem`).
+#[derive(InputObject)]
+pub struct WithdrawAgendaItemInput {
+    /// The session; it must not have opened.
+    pub session_id: ID,
+    /// The item to withdraw.
+    pub agenda_item_id: ID,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// The session whose approved minutes `publishMinutes` publishes.
 #[derive(InputObject)]
 pub struct SessionInput {
     /// The session.
@@ -486,22 +569,62 @@ impl SessionMutation {
         Ok(SessionPayload::new(session_id, &executed))
     }
 
-    /// Opens a session.
+    /// Opens a session at or after its start. Before it, only the lead opens it, stating the
+    /// urgency (recorded and shown); otherwise `SESSION_NOT_STARTED`. The notice in working days
+    /// is counted to the real opening.
     async fn open_session(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The convened session to open.")] input: SessionInput,
+        #[graphql(desc = "The convened session to open, and the urgency when it is early.")] input: OpenSessionInput,
     ) -> async_graphql::Result<SessionPayload> {
         let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
-        let executed = on_workshop(
-            ctx,
-            workshop_id,
-            vec![Command::OpenSession { session_id }],
-            input.idempotency_key,
-            input.expected_version,
-        )
-        .await?;
+        let command = Command::OpenSession { session_id, urgency: input.urgency.unwrap_or_default() };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(SessionPayload::new(session_id, &executed))
+    }
+
+    /// Cancels a session that has not opened, with the reason partners are told. Refused once it
+    /// opened (`SESSION_ALREADY_OPEN`) or closed; a cancelled session cannot be opened.
+    async fn cancel_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session to cancel, and why.")] input: CancelSessionInput,
+    ) -> async_graphql::Result<SessionPayload> {
+        let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
+        let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
+        let command = Command::CancelSession { session_id, reason: input.reason };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(SessionPayload::new(session_id, &executed))
+    }
+
+    /// Puts the agenda of a session that has not opened in a new order.
+    async fn reorder_agenda(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and every item of its agenda in the new order.")] input: ReorderAgendaInput,
+    ) -> async_graphql::Result<SessionPayload> {
+        let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
+        text::at_most("order", &input.order, text::limits::AGENDA_ITEMS).api(ctx)?;
+        let order = input.order.iter().map(|item| parse::<AgendaItemId>(ctx, "order", item)).collect::<Result<Vec<_>, _>>()?;
+        let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
+        let command = Command::ReorderAgenda { session_id, order };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(SessionPayload::new(session_id, &executed))
+    }
+
+    /// Withdraws an item from the agenda of a session that has not opened; the items after it
+    /// move up.
+    async fn withdraw_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session and the item to withdraw.")] input: WithdrawAgendaItemInput,
+    ) -> async_graphql::Result<SessionPayload> {
+        let session_id: SessionId = parse(ctx, "sessionId", &input.session_id)?;
+        let agenda_item_id: AgendaItemId = parse(ctx, "agendaItemId", &input.agenda_item_id)?;
+        let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
+        let command = Command::WithdrawAgendaItem { session_id, agenda_item_id };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(SessionPayload::new(session_id, &executed))
     }
 

@@ -119,6 +119,10 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
     use workshop::Event as E;
     let pos = Arg::int(position);
     let ws = || Arg::text(workshop);
+    // Every minutes event changes what is shown with its session.
+    if let Some(session_id) = event.concerns().session {
+        crate::sessions::touch(plan, session_id, pos.clone());
+    }
     match event {
         E::MinutesDrafted { session_id, minutes_id, version, text, by, at } => plan.insert(MinutesInsert {
             minutes_id: id(minutes_id),

@@ -38,6 +38,10 @@ pub(crate) const TABLES: &[Table] = &[
                  status                 TEXT   NOT NULL,
                  opened_at              TEXT,
                  opened_by              TEXT,
+                 opening_urgency        TEXT,
+                 cancelled_at           TEXT,
+                 cancelled_by           TEXT,
+                 cancellation_reason    TEXT,
                  closed_at              TEXT,
                  closed_by              TEXT,
                  current_agenda_item_id TEXT,
@@ -59,6 +63,8 @@ pub(crate) const TABLES: &[Table] = &[
                  added_at         TEXT   NOT NULL,
                  started_at       TEXT,
                  started_by       TEXT,
+                 withdrawn_at     TEXT,
+                 withdrawn_by     TEXT,
                  created_position BIGINT NOT NULL,
                  last_position    BIGINT NOT NULL
              )",
@@ -197,6 +203,14 @@ pub struct SessionRow {
     pub opened_at: Option<DateTime<Utc>>,
     /// Who opened it.
     pub opened_by: Option<MemberId>,
+    /// Why it opened before its start; `None` when it opened on time (or has not opened).
+    pub opening_urgency: Option<String>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Who cancelled it.
+    pub cancelled_by: Option<MemberId>,
+    /// Why it was cancelled.
+    pub cancellation_reason: Option<String>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Who closed it.
@@ -212,7 +226,8 @@ pub struct SessionRow {
 impl FromRow for SessionRow {
     const COLUMNS: &'static str = "s.id, s.workshop_id, s.title, s.location, s.starts_at, s.convened_by, s.convened_at, \
          s.notice_working_days, s.notice_shortfall, s.convened_starts_at, s.postponements, s.postponed_at, s.postponed_by, \
-         s.postponement_reason, s.status, s.opened_at, s.opened_by, s.closed_at, s.closed_by, \
+         s.postponement_reason, s.status, s.opened_at, s.opened_by, s.opening_urgency, s.cancelled_at, s.cancelled_by, \
+         s.cancellation_reason, s.closed_at, s.closed_by, \
          s.current_agenda_item_id, s.created_position, s.last_position";
     const FROM: &'static str = "rm_sessions s";
 
@@ -235,6 +250,10 @@ impl FromRow for SessionRow {
             status: r.wire()?,
             opened_at: r.opt_at()?,
             opened_by: r.opt_id()?,
+            opening_urgency: r.opt_text()?,
+            cancelled_at: r.opt_at()?,
+            cancelled_by: r.opt_id()?,
+            cancellation_reason: r.opt_text()?,
             closed_at: r.opt_at()?,
             closed_by: r.opt_id()?,
             current_agenda_item_id: r.opt_id()?,
@@ -265,6 +284,10 @@ pub struct AgendaItemRow {
     pub started_at: Option<DateTime<Utc>>,
     /// Who took it up.
     pub started_by: Option<MemberId>,
+    /// When it was withdrawn from the agenda.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Who withdrew it.
+    pub withdrawn_by: Option<MemberId>,
     /// The log position of the event that created it (the sort key of pages).
     pub created_position: u64,
     /// The log position of the last event that changed this row.
@@ -273,7 +296,7 @@ pub struct AgendaItemRow {
 
 impl FromRow for AgendaItemRow {
     const COLUMNS: &'static str = "a.id, a.session_id, a.workshop_id, a.title, a.ordinal, a.added_by, a.added_at, a.started_at, \
-         a.started_by, a.created_position, a.last_position";
+         a.started_by, a.withdrawn_at, a.withdrawn_by, a.created_position, a.last_position";
     const FROM: &'static str = "rm_agenda_items a";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -287,6 +310,8 @@ impl FromRow for AgendaItemRow {
             added_at: r.at()?,
             started_at: r.opt_at()?,
             started_by: r.opt_id()?,
+            withdrawn_at: r.opt_at()?,
+            withdrawn_by: r.opt_id()?,
             created_position: r.u64()?,
             last_position: r.u64()?,
         })
@@ -412,17 +437,40 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
                 pos,
             ],
         ),
-        E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => plan.insert(AgendaItemsInsert {
-            id: id(agenda_item_id),
-            session_id: id(session_id),
-            workshop_id: ws(),
-            title: Arg::text(title),
-            ordinal: Arg::int(ordinal),
-            added_by: id(by),
-            added_at: time(&at),
-            created_position: pos.clone(),
-            last_position: pos,
-        }),
+        E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => {
+            plan.insert(AgendaItemsInsert {
+                id: id(agenda_item_id),
+                session_id: id(session_id),
+                workshop_id: ws(),
+                title: Arg::text(title),
+                ordinal: Arg::int(ordinal),
+                added_by: id(by),
+                added_at: time(&at),
+                created_position: pos.clone(),
+                last_position: pos.clone(),
+            });
+            touch(plan, session_id, pos);
+        }
+        E::SessionCancelled { session_id, reason, by, at } => plan.exec(
+            "UPDATE rm_sessions SET status = 'CANCELLED', cancelled_at = $2, cancelled_by = $3, cancellation_reason = $4, \
+             last_position = $5 WHERE id = $1",
+            vec![id(session_id), time(&at), id(by), Arg::text(reason), pos],
+        ),
+        E::AgendaReordered { session_id, order, .. } => {
+            set_order(plan, order, &pos);
+            touch(plan, session_id, pos);
+        }
+        E::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, at } => {
+            // The items left take the places the event names (absolute, so a later insert of the
+            // same batch, which the plan runs first, is never renumbered); the withdrawn one keeps
+            // its last place, marked.
+            set_order(plan, order, &pos);
+            plan.exec(
+                "UPDATE rm_agenda_items SET withdrawn_at = $2, withdrawn_by = $3, last_position = $4 WHERE id = $1",
+                vec![id(agenda_item_id), time(&at), id(by), pos.clone()],
+            );
+            touch(plan, session_id, pos);
+        }
         E::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at } => {
             plan.insert(DocumentsInsert {
                 id: id(document_id),
@@ -434,22 +482,34 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
                 shared_at: time(&at),
                 lead_working_days: Arg::int(lead_working_days),
                 shortfall: Arg::flag(shortfall),
-                position: pos,
-            })
+                position: pos.clone(),
+            });
+            touch(plan, session_id, pos);
         }
-        E::SessionOpened { session_id, by, at } => plan.exec(
-            "UPDATE rm_sessions SET status = 'OPEN', opened_at = $2, opened_by = $3, last_position = $4 WHERE id = $1",
-            vec![id(session_id), time(&at), id(by), pos],
-        ),
+        E::SessionOpened { session_id, by, at, urgency, notice_working_days, notice_shortfall } => {
+            plan.exec(
+                "UPDATE rm_sessions SET status = 'OPEN', opened_at = $2, opened_by = $3, opening_urgency = $4, \
+                 last_position = $5 WHERE id = $1",
+                vec![id(session_id), time(&at), id(by), Arg::opt_text(urgency), pos],
+            );
+            // Events recorded before the notice was counted to the opening leave it as it was.
+            if let (Some(days), Some(shortfall)) = (notice_working_days, notice_shortfall) {
+                plan.exec(
+                    "UPDATE rm_sessions SET notice_working_days = $2, notice_shortfall = $3 WHERE id = $1",
+                    vec![id(session_id), Arg::int(days), Arg::flag(shortfall)],
+                );
+            }
+        }
         E::AttendanceCheckedIn { session_id, member_id, organization_id, by, at } => {
             plan.insert(AttendanceInsert {
                 session_id: id(session_id),
-                position: pos,
+                position: pos.clone(),
                 member_id: id(member_id),
                 organization_id: id(organization_id),
                 checked_in_by: id(by),
                 checked_in_at: time(&at),
             });
+            touch(plan, session_id, pos);
         }
         E::AgendaItemStarted { session_id, agenda_item_id, by, at } => {
             plan.exec(
@@ -468,6 +528,24 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
         ),
         _ => {}
     }
+}
+
+/// Gives the agenda items of `order` their places 1, 2, … in that order.
+fn set_order(plan: &mut Plan, order: Vec<AgendaItemId>, position: &Arg) {
+    for (index, item) in order.into_iter().enumerate() {
+        let ordinal = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        plan.exec(
+            "UPDATE rm_agenda_items SET ordinal = $2, last_position = $3 WHERE id = $1",
+            vec![id(item), Arg::int(ordinal), position.clone()],
+        );
+    }
+}
+
+/// Moves a session's `last_position` to an event that changed something shown with it (an
+/// agenda item, a document, an attendance, its minutes), so that clients that compare positions
+/// see the change.
+pub(crate) fn touch(plan: &mut Plan, session_id: SessionId, position: Arg) {
+    plan.exec("UPDATE rm_sessions SET last_position = $2 WHERE id = $1", vec![id(session_id), position]);
 }
 
 impl ReadModels {
@@ -491,13 +569,18 @@ impl ReadModels {
         Ok(Self::index(rows, |s| s.id))
     }
 
-    /// The agenda of each session, in agenda order.
+    /// The agenda of each session, in agenda order (withdrawn items left out).
     pub async fn agenda_items_by_session(
         &self,
         ids: &[SessionId],
     ) -> Result<HashMap<SessionId, Vec<AgendaItemRow>>, ProjectionError> {
         let rows = self
-            .by_keys::<AgendaItemRow>("a.session_id", strings(ids), "", "a.session_id, a.ordinal, a.created_position")
+            .by_keys::<AgendaItemRow>(
+                "a.session_id",
+                strings(ids),
+                " AND a.withdrawn_at IS NULL",
+                "a.session_id, a.ordinal, a.created_position",
+            )
             .await?;
         Ok(Self::group(ids, rows, |a| a.session_id))
     }

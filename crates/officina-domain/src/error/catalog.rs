@@ -60,6 +60,12 @@ impl DomainError {
             NotALab { category: EccpCategory::EnvironmentalBody },
             NotAManagingAuthority { category: EccpCategory::LocalAuthority },
             NameUnchanged,
+            NotOwnAttendance,
+            SessionCancelled,
+            SessionNotStarted,
+            WorkshopHasPendingWork { pending_dispositions: 2, open_deliberations: 1 },
+            AgendaItemWithdrawn,
+            AgendaOrderMismatch,
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -123,11 +129,17 @@ impl DomainError {
             NotALab { .. } => 47,
             NotAManagingAuthority { .. } => 48,
             NameUnchanged => 49,
+            NotOwnAttendance => 50,
+            SessionCancelled => 51,
+            SessionNotStarted => 52,
+            WorkshopHasPendingWork { .. } => 53,
+            AgendaItemWithdrawn => 54,
+            AgendaOrderMismatch => 55,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 50;
+    pub const KINDS: usize = 56;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

@@ -121,6 +121,12 @@ impl DomainError {
                 "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+            AgendaOrderMismatch => "Il nuovo ordine deve elencare ogni punto dell'ordine del giorno una sola volta.".to_owned(),
+            AgendaItemWithdrawn => "Questo punto è stato ritirato dall'ordine del giorno.".to_owned(),
+            WorkshopHasPendingWork { pending_dispositions, open_deliberations } => format!("L'officina non può ancora chiudersi: {pending_dispositions} contributi attendono un esito e {open_deliberations} deliberazioni sono ancora aperte."),
+            SessionNotStarted => "L'incontro è fissato per più tardi: solo l'Autorità di Gestione che guida l'officina può aprirlo in anticipo, motivando l'urgenza.".to_owned(),
+            SessionCancelled => "L'incontro è stato annullato.".to_owned(),
+            NotOwnAttendance => "Puoi registrare solo la tua presenza; quella degli altri la registrano l'Autorità di Gestione, i co-conduttori o i facilitatori.".to_owned(),
         }
     }
 }

@@ -410,6 +410,31 @@ pub enum DomainError {
     /// The new name equals the current one.
     #[error("The organization already has this name.")]
     NameUnchanged,
+    /// Only conducting members (lead, co-conductor, facilitator) check others in.
+    #[error("You can check in only yourself; the lead, a co-conductor or a facilitator checks others in.")]
+    NotOwnAttendance,
+    /// The session was cancelled.
+    #[error("The session was cancelled.")]
+    SessionCancelled,
+    /// A session opens at its scheduled start; only the lead opens it earlier, stating the urgency.
+    #[error("The session is scheduled to start later: only the lead can open it early, stating the urgency.")]
+    SessionNotStarted,
+    /// A workshop closes only when every contribution has a disposition and no deliberation is open.
+    #[error(
+        "The workshop cannot close yet: {pending_dispositions} contributions await a disposition and {open_deliberations} deliberations are still open."
+    )]
+    WorkshopHasPendingWork {
+        /// Contributions still waiting for a disposition.
+        pending_dispositions: u32,
+        /// Deliberations still open.
+        open_deliberations: u32,
+    },
+    /// The agenda item was withdrawn.
+    #[error("This agenda item was withdrawn.")]
+    AgendaItemWithdrawn,
+    /// A new agenda order must name every current item exactly once.
+    #[error("The new order must list every item of the agenda exactly once.")]
+    AgendaOrderMismatch,
 }
 
 impl DomainError {
@@ -467,6 +492,12 @@ impl DomainError {
             NotALab { .. } => "NOT_A_LAB",
             NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
             NameUnchanged => "NAME_UNCHANGED",
+            AgendaOrderMismatch => "AGENDA_ORDER_MISMATCH",
+            AgendaItemWithdrawn => "AGENDA_ITEM_WITHDRAWN",
+            WorkshopHasPendingWork { .. } => "WORKSHOP_HAS_PENDING_WORK",
+            SessionNotStarted => "SESSION_NOT_STARTED",
+            SessionCancelled => "SESSION_CANCELLED",
+            NotOwnAttendance => "NOT_OWN_ATTENDANCE",
         }
     }
 
@@ -479,6 +510,7 @@ impl DomainError {
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },
             TextTooLong { field, .. }
             | InvalidCharacters { field }
             | TooManyItems { field, .. }
@@ -490,7 +522,8 @@ impl DomainError {
             | NotContributionAuthor
             | NotOwnMembership
             | RoleNotGrantable { .. }
-            | NotGuidelineEditor => ErrorCategory::Forbidden,
+            | NotGuidelineEditor
+            | NotOwnAttendance => ErrorCategory::Forbidden,
             NotFound(_) => ErrorCategory::NotFound,
             AlreadyExists(_) | PersonAlreadyMember | AlreadyCheckedIn | InterestAlreadyDeclared | GuidelineAlreadyAdopted => {
                 ErrorCategory::Conflict
@@ -520,7 +553,11 @@ impl DomainError {
             | GuidelineVersionNotAdopted
             | NotALab { .. }
             | NotAManagingAuthority { .. }
-            | NameUnchanged => ErrorCategory::RuleViolation,
+            | NameUnchanged
+            | SessionCancelled
+            | SessionNotStarted
+            | WorkshopHasPendingWork { .. }
+            | AgendaItemWithdrawn => ErrorCategory::RuleViolation,
         }
     }
 

@@ -34,7 +34,30 @@ impl Decider<'_> {
         match session.status {
             SessionStatus::Open => Ok(session),
             SessionStatus::Closed => Err(DomainError::SessionClosed),
+            SessionStatus::Cancelled => Err(DomainError::SessionCancelled),
             status => Err(DomainError::SessionNotOpen { status }),
+        }
+    }
+
+    /// A session that has not opened yet (convened, perhaps postponed): what may still be
+    /// rescheduled, cancelled, or have its agenda rearranged.
+    pub(super) fn convened_session(&self, id: SessionId) -> Result<&Session, DomainError> {
+        let session = self.session(id)?;
+        match session.status {
+            SessionStatus::Convened => Ok(session),
+            SessionStatus::Open => Err(DomainError::SessionAlreadyOpen),
+            SessionStatus::Closed => Err(DomainError::SessionClosed),
+            SessionStatus::Cancelled => Err(DomainError::SessionCancelled),
+        }
+    }
+
+    /// A session that still takes agenda items and documents: convened or open.
+    pub(super) fn active_session(&self, id: SessionId) -> Result<&Session, DomainError> {
+        let session = self.session(id)?;
+        match session.status {
+            SessionStatus::Convened | SessionStatus::Open => Ok(session),
+            SessionStatus::Closed => Err(DomainError::SessionClosed),
+            SessionStatus::Cancelled => Err(DomainError::SessionCancelled),
         }
     }
 

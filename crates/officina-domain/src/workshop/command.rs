@@ -147,10 +147,33 @@ pub enum Command {
         /// Where it is.
         document_ref: String,
     },
-    /// Open a session.
+    /// Cancel a session that has not opened, with the reason partners are told.
+    CancelSession {
+        /// The session.
+        session_id: SessionId,
+        /// Why it is cancelled.
+        reason: String,
+    },
+    /// Put a convened session's agenda in a new order.
+    ReorderAgenda {
+        /// The session.
+        session_id: SessionId,
+        /// Every item of the agenda, once, in the new order.
+        order: Vec<AgendaItemId>,
+    },
+    /// Withdraw an item from a convened session's agenda.
+    WithdrawAgendaItem {
+        /// The session.
+        session_id: SessionId,
+        /// The item.
+        agenda_item_id: AgendaItemId,
+    },
+    /// Open a session: at or after its start, or earlier by the lead with the urgency stated.
     OpenSession {
         /// The session.
         session_id: SessionId,
+        /// Why it opens before its start (empty when it opens on time).
+        urgency: String,
     },
     /// Check a member in as attending an open session.
     CheckInAttendance {
@@ -320,6 +343,9 @@ impl Command {
             Command::PostponeSession { .. } => CommandKind::PostponeSession,
             Command::AddAgendaItem { .. } => CommandKind::AddAgendaItem,
             Command::ShareDocument { .. } => CommandKind::ShareDocument,
+            Command::CancelSession { .. } => CommandKind::CancelSession,
+            Command::ReorderAgenda { .. } => CommandKind::ReorderAgenda,
+            Command::WithdrawAgendaItem { .. } => CommandKind::WithdrawAgendaItem,
             Command::OpenSession { .. } => CommandKind::OpenSession,
             Command::CheckInAttendance { .. } => CommandKind::CheckInAttendance,
             Command::StartAgendaItem { .. } => CommandKind::StartAgendaItem,

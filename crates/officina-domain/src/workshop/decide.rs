@@ -11,7 +11,7 @@ use crate::calendar::{self, NOTICE_WORKING_DAYS, notice_working_days};
 use crate::context::Context;
 use crate::error::{DomainError, Entity};
 use crate::ids::ContributionId;
-use crate::roles::{CommandKind, acts_for_others, is_allowed};
+use crate::roles::{CommandKind, acts_for_others, conducts_sessions, is_allowed};
 use crate::text::{self, limits};
 use crate::values::{EccpCategory, MinutesStatus, ProposalStatus, Role, SessionStatus, Stage};
 
@@ -110,7 +110,17 @@ impl Decider<'_> {
                 if from.next() != Some(to) {
                     return Err(DomainError::StageTransitionNotAllowed { from, to });
                 }
-                if w.proposals.values().any(|p| p.status == ProposalStatus::Open) {
+                let open_deliberations = count(w.proposals.values().filter(|p| p.status == ProposalStatus::Open).count());
+                if to == Stage::Closed {
+                    // A workshop closes with its accounts settled: every partner told how their
+                    // contribution was taken into account (ECCP art. 5(2)(c)), nothing left open.
+                    let pending_dispositions =
+                        count(w.contributions.values().filter(|c| c.withdrawn.is_none() && c.dispositions.is_empty()).count());
+                    if pending_dispositions > 0 || open_deliberations > 0 {
+                        return Err(DomainError::WorkshopHasPendingWork { pending_dispositions, open_deliberations });
+                    }
+                }
+                if open_deliberations > 0 {
                     return Err(DomainError::DeliberationStillOpen);
                 }
                 Ok(vec![Event::WorkshopStageChanged { from, to, by, at: now }])
@@ -223,12 +233,7 @@ impl Decider<'_> {
             }
 
             Command::PostponeSession { session_id, starts_at, reason } => {
-                let session = self.session(session_id)?;
-                match session.status {
-                    SessionStatus::Convened => {}
-                    SessionStatus::Open => return Err(DomainError::SessionAlreadyOpen),
-                    SessionStatus::Closed => return Err(DomainError::SessionClosed),
-                }
+                let session = self.convened_session(session_id)?;
                 let reason = text::text("reason", reason, limits::NOTE)?;
                 calendar::check_date("startsAt", starts_at, now)?;
                 // A postponement convenes the session anew: the new start must lie ahead, and the
@@ -249,11 +254,40 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AddAgendaItem { session_id, agenda_item_id, title } => {
-                let session = self.session(session_id)?;
-                if session.status == SessionStatus::Closed {
-                    return Err(DomainError::SessionClosed);
+            Command::CancelSession { session_id, reason } => {
+                self.convened_session(session_id)?;
+                let reason = text::text("reason", reason, limits::NOTE)?;
+                Ok(vec![Event::SessionCancelled { session_id, reason, by, at: now }])
+            }
+
+            Command::ReorderAgenda { session_id, order } => {
+                let session = self.convened_session(session_id)?;
+                text::at_most("order", &order, limits::AGENDA_ITEMS)?;
+                let mut given = order.clone();
+                given.sort_unstable();
+                let mut current: Vec<_> = session.agenda.iter().map(|item| item.id).collect();
+                current.sort_unstable();
+                if given != current {
+                    return Err(DomainError::AgendaOrderMismatch);
                 }
+                Ok(vec![Event::AgendaReordered { session_id, order, by, at: now }])
+            }
+
+            Command::WithdrawAgendaItem { session_id, agenda_item_id } => {
+                let session = self.convened_session(session_id)?;
+                let owner = w.agenda_items.get(&agenda_item_id).ok_or(DomainError::NotFound(Entity::AgendaItem))?;
+                if *owner != session_id {
+                    return Err(DomainError::AgendaItemNotInSession);
+                }
+                if session.withdrawn_items.contains(&agenda_item_id) {
+                    return Err(DomainError::AgendaItemWithdrawn);
+                }
+                let order = session.agenda.iter().map(|item| item.id).filter(|id| *id != agenda_item_id).collect();
+                Ok(vec![Event::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, at: now }])
+            }
+
+            Command::AddAgendaItem { session_id, agenda_item_id, title } => {
+                let session = self.active_session(session_id)?;
                 if w.agenda_items.contains_key(&agenda_item_id) {
                     return Err(DomainError::AlreadyExists(Entity::AgendaItem));
                 }
@@ -272,10 +306,7 @@ impl Decider<'_> {
             }
 
             Command::ShareDocument { session_id, document_id, title, document_ref } => {
-                let session = self.session(session_id)?;
-                if session.status == SessionStatus::Closed {
-                    return Err(DomainError::SessionClosed);
-                }
+                let session = self.active_session(session_id)?;
                 if w.documents.contains_key(&document_id) {
                     return Err(DomainError::AlreadyExists(Entity::Document));
                 }
@@ -294,17 +325,35 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::OpenSession { session_id } => {
-                let session = self.session(session_id)?;
-                match session.status {
-                    SessionStatus::Convened => Ok(vec![Event::SessionOpened { session_id, by, at: now }]),
-                    SessionStatus::Open => Err(DomainError::SessionAlreadyOpen),
-                    SessionStatus::Closed => Err(DomainError::SessionClosed),
-                }
+            Command::OpenSession { session_id, urgency } => {
+                let session = self.convened_session(session_id)?;
+                // Notice is honoured: before its start a session opens only by the lead, with
+                // the urgency stated and recorded; the notice is counted to the real opening.
+                let urgency = text::optional_text("urgency", urgency, limits::NOTE)?;
+                let urgency = if now < session.starts_at {
+                    if self.actor.role != Role::Lead || !urgency.chars().any(text::is_visible) {
+                        return Err(DomainError::SessionNotStarted);
+                    }
+                    Some(urgency)
+                } else {
+                    None
+                };
+                let notice = notice_working_days(session.announced_at, now);
+                Ok(vec![Event::SessionOpened {
+                    session_id,
+                    by,
+                    at: now,
+                    urgency,
+                    notice_working_days: Some(notice),
+                    notice_shortfall: Some(notice < NOTICE_WORKING_DAYS),
+                }])
             }
 
             Command::CheckInAttendance { session_id, member_id } => {
                 let session = self.open_session(session_id)?;
+                if member_id != self.actor.id && !conducts_sessions(self.actor.role) {
+                    return Err(DomainError::NotOwnAttendance);
+                }
                 let target = self.current_member(member_id)?;
                 if session.attended(member_id) {
                     return Err(DomainError::AlreadyCheckedIn);
@@ -324,6 +373,9 @@ impl Decider<'_> {
                 if *owner != session_id {
                     return Err(DomainError::AgendaItemNotInSession);
                 }
+                if session.withdrawn_items.contains(&agenda_item_id) {
+                    return Err(DomainError::AgendaItemWithdrawn);
+                }
                 if session.agenda.iter().any(|i| i.id == agenda_item_id && i.started_at.is_some()) {
                     return Err(DomainError::AgendaItemAlreadyStarted);
                 }
@@ -337,24 +389,25 @@ impl Decider<'_> {
 
             Command::DraftMinutes { session_id, minutes_id, text } => {
                 let session = self.session(session_id)?;
-                if session.status != SessionStatus::Closed {
-                    return Err(DomainError::SessionNotClosed);
+                match session.status {
+                    SessionStatus::Closed => {}
+                    SessionStatus::Cancelled => return Err(DomainError::SessionCancelled),
+                    SessionStatus::Convened | SessionStatus::Open => return Err(DomainError::SessionNotClosed),
                 }
-                let version = match &session.minutes {
+                // A session has one set of minutes: a later draft is its next version, whatever id
+                // the client proposed for it (the id is chosen by the first draft).
+                let (minutes_id, version) = match &session.minutes {
                     Some(minutes) => {
-                        if minutes.id != minutes_id {
-                            return Err(DomainError::AlreadyExists(Entity::Minutes));
-                        }
                         if minutes.status == MinutesStatus::Published {
                             return Err(DomainError::MinutesAlreadyPublished);
                         }
-                        minutes.latest_version() + 1
+                        (minutes.id, minutes.latest_version() + 1)
                     }
                     None => {
                         if w.minutes.contains_key(&minutes_id) {
                             return Err(DomainError::AlreadyExists(Entity::Minutes));
                         }
-                        1
+                        (minutes_id, 1)
                     }
                 };
                 let text = text::text("text", text, limits::MINUTES)?;

@@ -205,6 +205,41 @@ pub enum Event {
         /// When it was shared.
         at: DateTime<Utc>,
     },
+    /// A session that had not opened was cancelled.
+    SessionCancelled {
+        /// The session.
+        session_id: SessionId,
+        /// Why.
+        reason: String,
+        /// Who cancelled it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A convened session's agenda was put in a new order.
+    AgendaReordered {
+        /// The session.
+        session_id: SessionId,
+        /// Every item of the agenda, in the new order.
+        order: Vec<AgendaItemId>,
+        /// Who reordered it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An item was withdrawn from a convened session's agenda; the items after it move up.
+    AgendaItemWithdrawn {
+        /// The session.
+        session_id: SessionId,
+        /// The item.
+        agenda_item_id: AgendaItemId,
+        /// The agenda left, in order.
+        order: Vec<AgendaItemId>,
+        /// Who withdrew it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// A session was opened.
     SessionOpened {
         /// The session.
@@ -213,6 +248,16 @@ pub enum Event {
         by: MemberId,
         /// When.
         at: DateTime<Utc>,
+        /// Why it opened before its start; absent when it opened on time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        urgency: Option<String>,
+        /// Italian working days between the announcement of its date (convening or last
+        /// postponement) and the opening; absent in events recorded before it was counted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice_working_days: Option<u32>,
+        /// Whether that was under 10 working days; absent like `notice_working_days`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice_shortfall: Option<bool>,
     },
     /// A member was checked in.
     AttendanceCheckedIn {
@@ -485,6 +530,9 @@ event_names!(Event {
     MemberLeft,
     SessionConvened,
     SessionPostponed,
+    SessionCancelled,
+    AgendaReordered,
+    AgendaItemWithdrawn,
     AgendaItemAdded,
     DocumentShared,
     SessionOpened,
@@ -590,6 +638,9 @@ impl Event {
             | E::MemberRoleChanged { .. }
             | E::MemberLeft { .. }
             | E::SessionPostponed { .. }
+            | E::SessionCancelled { .. }
+            | E::AgendaReordered { .. }
+            | E::AgendaItemWithdrawn { .. }
             | E::SessionOpened { .. }
             | E::AttendanceCheckedIn { .. }
             | E::AgendaItemStarted { .. }
@@ -616,6 +667,9 @@ impl Event {
             E::MemberAdmitted { .. } | E::MemberRoleChanged { .. } | E::MemberLeft { .. } => Subject::Membership,
             E::SessionConvened { .. }
             | E::SessionPostponed { .. }
+            | E::SessionCancelled { .. }
+            | E::AgendaReordered { .. }
+            | E::AgendaItemWithdrawn { .. }
             | E::AgendaItemAdded { .. }
             | E::DocumentShared { .. }
             | E::SessionOpened { .. }
@@ -653,6 +707,9 @@ impl Event {
             }
             E::SessionConvened { session_id, .. }
             | E::SessionPostponed { session_id, .. }
+            | E::SessionCancelled { session_id, .. }
+            | E::AgendaReordered { session_id, .. }
+            | E::AgendaItemWithdrawn { session_id, .. }
             | E::AgendaItemAdded { session_id, .. }
             | E::DocumentShared { session_id, .. }
             | E::SessionOpened { session_id, .. }

@@ -128,12 +128,14 @@ fn apply(w: &mut Workshop, event: &Event) {
                     location: location.clone(),
                     starts_at: *starts_at,
                     convened_at: *at,
+                    announced_at: *at,
                     notice_working_days: *notice_working_days,
                     notice_shortfall: *notice_shortfall,
                     status: SessionStatus::Convened,
                     opened_at: None,
                     closed_at: None,
                     agenda: Vec::new(),
+                    withdrawn_items: Vec::new(),
                     current_item: None,
                     documents: Vec::new(),
                     attendance: Vec::new(),
@@ -166,17 +168,46 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::SessionPostponed { session_id, starts_at, notice_working_days, notice_shortfall, .. } => {
+        Event::SessionPostponed { session_id, starts_at, notice_working_days, notice_shortfall, at, .. } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.starts_at = *starts_at;
+                session.announced_at = *at;
                 session.notice_working_days = *notice_working_days;
                 session.notice_shortfall = *notice_shortfall;
             }
         }
-        Event::SessionOpened { session_id, at, .. } => {
+        Event::SessionCancelled { session_id, .. } => {
+            if let Some(session) = w.sessions.get_mut(session_id) {
+                session.status = SessionStatus::Cancelled;
+            }
+        }
+        Event::AgendaReordered { session_id, order, .. } => {
+            if let Some(session) = w.sessions.get_mut(session_id) {
+                let mut reordered: Vec<AgendaItem> =
+                    order.iter().filter_map(|id| session.agenda.iter().find(|item| item.id == *id).cloned()).collect();
+                for (index, item) in reordered.iter_mut().enumerate() {
+                    item.position = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                }
+                session.agenda = reordered;
+            }
+        }
+        Event::AgendaItemWithdrawn { session_id, agenda_item_id, .. } => {
+            if let Some(session) = w.sessions.get_mut(session_id) {
+                session.agenda.retain(|item| item.id != *agenda_item_id);
+                for (index, item) in session.agenda.iter_mut().enumerate() {
+                    item.position = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                }
+                session.withdrawn_items.push(*agenda_item_id);
+            }
+        }
+        Event::SessionOpened { session_id, at, notice_working_days, notice_shortfall, .. } => {
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.status = SessionStatus::Open;
                 session.opened_at = Some(*at);
+                if let (Some(days), Some(shortfall)) = (notice_working_days, notice_shortfall) {
+                    session.notice_working_days = *days;
+                    session.notice_shortfall = *shortfall;
+                }
             }
         }
         Event::AttendanceCheckedIn { session_id, member_id, organization_id, at, .. } => {

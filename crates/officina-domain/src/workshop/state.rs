@@ -196,7 +196,10 @@ pub struct Session {
     pub starts_at: DateTime<Utc>,
     /// When it was convened.
     pub convened_at: DateTime<Utc>,
-    /// Working days between convening and the session.
+    /// When its current date was announced: the convening, or the last postponement. Notice is
+    /// counted from here.
+    pub announced_at: DateTime<Utc>,
+    /// Working days between the announcement and the session (its opening, once open).
     pub notice_working_days: u32,
     /// Whether the notice was shorter than 10 working days.
     pub notice_shortfall: bool,
@@ -206,8 +209,10 @@ pub struct Session {
     pub opened_at: Option<DateTime<Utc>>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
-    /// The agenda, in order.
+    /// The agenda, in order (withdrawn items left out).
     pub agenda: Vec<AgendaItem>,
+    /// Items withdrawn from the agenda.
+    pub withdrawn_items: Vec<AgendaItemId>,
     /// The item being discussed.
     pub current_item: Option<AgendaItemId>,
     /// Documents shared for it.

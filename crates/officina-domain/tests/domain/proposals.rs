@@ -181,7 +181,7 @@ fn deliberation_opened_in_a_session_needs_that_session_open() {
     let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION) };
     given(&w).when(LEAD, open.clone()).then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     w.now = day(21);
-    w.run(FACILITATOR, Command::OpenSession { session_id: SESSION });
+    w.run(FACILITATOR, Command::OpenSession { session_id: SESSION, urgency: String::new() });
     assert!(w.decide(LEAD, open).is_ok());
 }
 

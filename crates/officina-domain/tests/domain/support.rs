@@ -191,7 +191,7 @@ impl World {
     pub fn with_open_session() -> World {
         let mut w = World::with_session();
         w.now = day(21);
-        w.run(FACILITATOR, Command::OpenSession { session_id: SESSION });
+        w.run(FACILITATOR, Command::OpenSession { session_id: SESSION, urgency: String::new() });
         w
     }
 

@@ -227,3 +227,26 @@ fn observers_and_auditors_give_no_feedback() {
         .when(OBSERVER, feedback(1, 1))
         .then_error(DomainError::RoleNotAllowed { role: Role::Observer, command: CommandKind::GiveGuidelineFeedback });
 }
+
+#[test]
+fn a_workshop_closes_only_with_every_contribution_answered_and_no_deliberation_open() {
+    // A deliberation still open keeps the workshop in co-conduction.
+    let mut w = World::deliberating(DecisionRule::majority());
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Capitalization }).then_error(DomainError::DeliberationStillOpen);
+    // Decided; but a contribution still waits for its disposition.
+    w.run(LEAD, close());
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
+    given(&w)
+        .when(LEAD, Command::ChangeStage { to: Stage::Closed })
+        .then_error(DomainError::WorkshopHasPendingWork { pending_dispositions: 1, open_deliberations: 0 });
+    w.run(
+        LEAD,
+        Command::RecordDisposition {
+            contribution_id: CONTRIBUTION,
+            disposition: Disposition::Accepted,
+            reason: "Recepito".to_owned(),
+        },
+    );
+    w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
+    assert_eq!(w.workshop().stage, Stage::Closed);
+}
