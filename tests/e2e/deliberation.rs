@@ -11,6 +11,7 @@ use crate::support::TestApp;
 on_both_backends! {
     a_qualified_majority_met_exactly_with_a_recused_and_a_revised_position_is_adopted,
     unanimity_with_an_abstention_is_rejected_naming_who_abstained,
+    without_the_managing_authority_voting_recusals_come_and_go_and_the_decision_shows_them,
 }
 
 const PROPOSAL: &str = "query($id: ID!) { proposal(id: $id) {
@@ -33,15 +34,31 @@ async fn a_qualified_majority_met_exactly_with_a_recused_and_a_revised_position_
     assert_eq!(revised["statedPosition"]["current"], true);
     state(&app, &w.lead, &proposal, "OPPOSE", Some("La dotazione finanziaria non basta.")).await;
 
-    // Partner 2 declares a conflict of interest: its organization is recused and its earlier
-    // abstention stops counting.
+    // Partner 2 has a conflict of interest. Having stated, it can no longer declare it itself
+    // (a late self-recusal would silently drop a counted position); the lead records the
+    // recusal with its reason, and the earlier abstention stops counting.
     let declare = "mutation($input: DeclareInterestInput!) { declareInterest(input: $input) { proposal { id } position } }";
-    app.ok(
-        Some(&w.partners[2]),
-        declare,
-        json!({"input": {"proposalId": proposal, "description": "Il Comune è soggetto attuatore."}}),
-    )
-    .await;
+    let late = app
+        .refused(
+            Some(&w.partners[2]),
+            declare,
+            json!({"input": {"proposalId": proposal, "description": "Il Comune è soggetto attuatore."}}),
+            "RULE_VIOLATION",
+        )
+        .await;
+    assert_eq!(late["extensions"]["reason"], "INTEREST_AFTER_POSITION");
+    let record = "mutation($input: RecordRecusalInput!) { recordRecusal(input: $input) { proposal { interests { recorded description } } } }";
+    let recorded = app
+        .ok(
+            Some(&w.lead),
+            record,
+            json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[2], "reason": "Il Comune è soggetto attuatore."}}),
+        )
+        .await;
+    assert_eq!(
+        recorded["recordRecusal"]["proposal"]["interests"],
+        json!([{"recorded": true, "description": "Il Comune è soggetto attuatore."}])
+    );
     let recused = app
         .refused(
             Some(&w.partners[2]),
@@ -114,4 +131,108 @@ async fn unanimity_with_an_abstention_is_rejected_naming_who_abstained(app: Test
     assert_eq!(decision["reason"]["code"], "NOT_UNANIMOUS");
     assert_eq!(decision["reason"]["abstained"], json!([w.partner_orgs[1]]));
     assert_eq!(decision["reason"]["notExpressed"], json!([w.partner_orgs[2]]));
+}
+
+async fn without_the_managing_authority_voting_recusals_come_and_go_and_the_decision_shows_them(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let with_lead = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY", "leadVotes": false})).await;
+    let tally = "query($id: ID!) { proposal(id: $id) { rule { leadVotes } tally { eligible outcome } } }";
+    let eligible = |answer: &serde_json::Value| answer["proposal"]["tally"]["eligible"].as_i64().expect("eligible");
+    let voting = eligible(&app.ok(Some(&w.auditor), tally, json!({"id": with_lead})).await);
+    let without = app.ok(Some(&w.auditor), tally, json!({"id": proposal})).await;
+    assert_eq!(without["proposal"]["rule"]["leadVotes"], false);
+    assert_eq!(eligible(&without) + 1, voting, "the managing authority is not eligible, and not recused");
+    let lead = app
+        .refused(Some(&w.lead), STATE_POSITION, json!({"input": {"proposalId": proposal, "stance": "SUPPORT"}}), "RULE_VIOLATION")
+        .await;
+    assert_eq!(lead["extensions"]["reason"], "LEAD_DOES_NOT_VOTE");
+
+    // A partner declares an interest before stating, then withdraws it.
+    let declare =
+        "mutation($input: DeclareInterestInput!) { declareInterest(input: $input) { proposal { tally { eligible } } } }";
+    let declared = app
+        .ok(Some(&w.partners[0]), declare, json!({"input": {"proposalId": proposal, "description": "Socio beneficiario"}}))
+        .await;
+    assert_eq!(declared["declareInterest"]["proposal"]["tally"]["eligible"].as_i64(), Some(eligible(&without) - 1));
+    let withdraw = "mutation($input: WithdrawRecusalInput!) { withdrawRecusal(input: $input) { proposal { tally { eligible } interests { withdrawnAt withdrawnBy { role } } } } }";
+    let forbidden = app
+        .refused(
+            Some(&w.partners[1]),
+            withdraw,
+            json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[0]}}),
+            "FORBIDDEN",
+        )
+        .await;
+    assert_eq!(forbidden["extensions"]["reason"], "ROLE_NOT_ALLOWED");
+    let withdrawn = app
+        .ok(Some(&w.partners[0]), withdraw, json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[0]}}))
+        .await;
+    assert_eq!(withdrawn["withdrawRecusal"]["proposal"]["tally"]["eligible"].as_i64(), Some(eligible(&without)));
+    assert_eq!(withdrawn["withdrawRecusal"]["proposal"]["interests"][0]["withdrawnBy"]["role"], "PARTNER");
+    let nothing = app
+        .refused(
+            Some(&w.lead),
+            withdraw,
+            json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[0]}}),
+            "RULE_VIOLATION",
+        )
+        .await;
+    assert_eq!(nothing["extensions"]["reason"], "NOT_RECUSED");
+
+    // Positions on two text versions; the lead records a recusal that stays.
+    state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
+    let amend = "mutation($input: AmendProposalInput!) { amendProposal(input: $input) { proposal { currentVersion } } }";
+    app.ok(Some(&w.lead), amend, json!({"input": {"proposalId": proposal, "text": "Testo emendato.", "note": "Emendamento"}}))
+        .await;
+    state(&app, &w.partners[1], &proposal, "SUPPORT", None).await;
+    let record = "mutation($input: RecordRecusalInput!) { recordRecusal(input: $input) { position } }";
+    app.refused(
+        Some(&w.partners[1]),
+        record,
+        json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[2], "reason": "x"}}),
+        "FORBIDDEN",
+    )
+    .await;
+    app.ok(
+        Some(&w.lead),
+        record,
+        json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[2], "reason": "Soggetto attuatore"}}),
+    )
+    .await;
+    let again = app
+        .refused(
+            Some(&w.lead),
+            record,
+            json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[2], "reason": "Di nuovo"}}),
+            "CONFLICT",
+        )
+        .await;
+    assert_eq!(again["extensions"]["reason"], "ORGANIZATION_ALREADY_RECUSED");
+
+    let close = "mutation($input: CloseDeliberationInput!) { closeDeliberation(input: $input) { decision {
+        outcome eligible rule { leadVotes } positionsOnEarlierVersion recusals { organizationId recorded description } } } }";
+    let decision =
+        app.ok(Some(&w.lead), close, json!({"input": {"proposalId": proposal}})).await["closeDeliberation"]["decision"].clone();
+    assert_eq!(decision["outcome"], "ADOPTED");
+    assert_eq!(decision["rule"]["leadVotes"], false);
+    assert_eq!(decision["positionsOnEarlierVersion"], json!([w.partner_orgs[0]]));
+    assert_eq!(
+        decision["recusals"],
+        json!([{"organizationId": w.partner_orgs[2], "recorded": true, "description": "Soggetto attuatore"}])
+    );
+    let decided = app.ok(Some(&w.auditor), tally, json!({"id": proposal})).await;
+    assert_eq!(decided["proposal"]["tally"]["outcome"], "ADOPTED");
+    let kept = app
+        .ok(
+            Some(&w.auditor),
+            "query($id: ID!) { proposal(id: $id) { tally { positionsOnEarlierVersion } } }",
+            json!({"id": proposal}),
+        )
+        .await;
+    assert_eq!(
+        kept["proposal"]["tally"]["positionsOnEarlierVersion"],
+        json!([w.partner_orgs[0]]),
+        "the tally keeps them after the decision"
+    );
 }

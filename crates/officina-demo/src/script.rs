@@ -484,6 +484,24 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         w.step(c.lead, at(s, 136), workshop::Command::ChangeMemberRole { member_id: c.member(4), role: Role::CoConductor });
     }
 
+    if spec.twist == Twist::ConflictOfInterest {
+        // A partner declares an interest before stating, then withdraws the declaration once the
+        // secretariat confirms it has none.
+        w.step(
+            c.partners[0],
+            at(s, 137),
+            workshop::Command::DeclareInterest {
+                proposal_id: proposal,
+                description: text("Un socio dell'associazione partecipa a una delle gare previste."),
+            },
+        );
+        w.step(
+            c.partners[0],
+            at(s, 139),
+            workshop::Command::WithdrawRecusal { proposal_id: proposal, organization_id: demo_organization_id(voter_orgs[2]) },
+        );
+    }
+
     // Positions, one voice per organization; the first two are stated on version 1.
     let mut text_version = 1;
     for (i, stance) in spec.stances.iter().enumerate() {
@@ -519,12 +537,15 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         );
     }
     if spec.twist == Twist::ConflictOfInterest {
+        // Stated before the conflict came out: the facilitator records the recusal, with its
+        // reason, and that organization's position stops counting.
         w.step(
-            c.partners[2],
+            DEMO_FACILITATOR,
             at(s, 170),
-            workshop::Command::DeclareInterest {
+            workshop::Command::RecordRecusal {
                 proposal_id: proposal,
-                description: text("L'ente gestisce uno degli scali oggetto della proposta."),
+                organization_id: demo_organization_id(voter_orgs[4]),
+                reason: text("L'ente gestisce uno degli scali oggetto della proposta."),
             },
         );
     }

@@ -89,6 +89,10 @@ command_kinds! {
     StatePosition,
     /// Declare a conflict of interest on a proposal.
     DeclareInterest,
+    /// Record an organization's recusal on a proposal.
+    RecordRecusal,
+    /// Withdraw a recusal.
+    WithdrawRecusal,
     /// Close deliberation and record the decision.
     CloseDeliberation,
 }
@@ -150,6 +154,8 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
         CommandKind::OpenDeliberation => STEERING,
         CommandKind::StatePosition => VOTERS,
         CommandKind::DeclareInterest => CONTRIBUTORS,
+        CommandKind::RecordRecusal => SESSION_RUNNERS,
+        CommandKind::WithdrawRecusal => CONTRIBUTORS,
         CommandKind::CloseDeliberation => STEERING,
     }
 }

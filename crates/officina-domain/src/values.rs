@@ -392,6 +392,20 @@ pub struct DecisionRule {
     pub method: RuleMethod,
     /// The share of eligible organizations that must express a position.
     pub quorum: Ratio,
+    /// Whether the managing authority's organization takes part in the vote (default yes). When
+    /// not, it is not eligible, which is not a recusal. Left out of payloads when yes, so rules
+    /// recorded before it existed read as they were.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub lead_votes: bool,
+}
+
+const fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference.
+const fn is_yes(value: &bool) -> bool {
+    *value
 }
 
 impl DecisionRule {
@@ -401,27 +415,32 @@ impl DecisionRule {
             RuleMethod::QualifiedMajority { threshold } => RuleMethod::QualifiedMajority { threshold: threshold.reduced() },
             other => other,
         };
-        DecisionRule { method, quorum: self.quorum.reduced() }
+        DecisionRule { method, quorum: self.quorum.reduced(), lead_votes: self.lead_votes }
     }
 
     /// Consensus with the default quorum.
     pub const fn consensus() -> Self {
-        DecisionRule { method: RuleMethod::Consensus, quorum: Ratio::HALF }
+        DecisionRule { method: RuleMethod::Consensus, quorum: Ratio::HALF, lead_votes: true }
     }
 
     /// Unanimity (quorum is irrelevant: everyone must support).
     pub const fn unanimity() -> Self {
-        DecisionRule { method: RuleMethod::Unanimity, quorum: Ratio::HALF }
+        DecisionRule { method: RuleMethod::Unanimity, quorum: Ratio::HALF, lead_votes: true }
     }
 
     /// Simple majority with the default quorum.
     pub const fn majority() -> Self {
-        DecisionRule { method: RuleMethod::Majority, quorum: Ratio::HALF }
+        DecisionRule { method: RuleMethod::Majority, quorum: Ratio::HALF, lead_votes: true }
     }
 
     /// Qualified majority with the given threshold and the default quorum.
     pub const fn qualified_majority(threshold: Ratio) -> Self {
-        DecisionRule { method: RuleMethod::QualifiedMajority { threshold }, quorum: Ratio::HALF }
+        DecisionRule { method: RuleMethod::QualifiedMajority { threshold }, quorum: Ratio::HALF, lead_votes: true }
+    }
+
+    /// The same rule with the managing authority voting or not.
+    pub const fn with_lead_votes(self, lead_votes: bool) -> Self {
+        DecisionRule { lead_votes, ..self }
     }
 
     /// The same rule with another quorum.

@@ -226,6 +226,17 @@ impl Decision {
     async fn recused_organizations(&self) -> Vec<ID> {
         self.0.recused_organizations.iter().map(id).collect()
     }
+    /// The organizations whose counted position was stated on an earlier text version than the
+    /// one decided (the text was amended after they stated it).
+    async fn positions_on_earlier_version(&self) -> Vec<ID> {
+        self.0.positions.iter().filter(|p| p.text_version < self.0.text_version).map(|p| id(p.organization_id)).collect()
+    }
+    /// The recusals in force when deliberation closed, declared or recorded, with their reasons.
+    async fn recusals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::proposals::Interest>> {
+        let interests: Vec<officina_projections::InterestRow> =
+            many(ctx, crate::loaders::InterestsOf(self.0.proposal_id)).await?;
+        Ok(interests.into_iter().filter(|i| i.withdrawn_at.is_none()).map(crate::proposals::Interest).collect())
+    }
     /// The positions counted, exactly as they stood at closing.
     async fn positions(&self) -> Vec<CountedPosition> {
         self.0.positions.iter().cloned().map(CountedPosition).collect()

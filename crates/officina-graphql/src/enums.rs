@@ -278,6 +278,9 @@ pub struct DecisionRule {
     pub threshold: Option<Ratio>,
     /// The share of eligible organizations that must express a position.
     pub quorum: Ratio,
+    /// Whether the managing authority's organization takes part in the vote. When it does not,
+    /// it is not eligible (which is not a recusal).
+    pub lead_votes: bool,
 }
 
 impl From<domain::DecisionRule> for DecisionRule {
@@ -288,7 +291,7 @@ impl From<domain::DecisionRule> for DecisionRule {
             domain::RuleMethod::Majority => (DecisionMethod::Majority, None),
             domain::RuleMethod::QualifiedMajority { threshold } => (DecisionMethod::QualifiedMajority, Some(threshold.into())),
         };
-        DecisionRule { method, threshold, quorum: rule.quorum.into() }
+        DecisionRule { method, threshold, quorum: rule.quorum.into(), lead_votes: rule.lead_votes }
     }
 }
 
@@ -301,6 +304,8 @@ pub struct DecisionRuleInput {
     pub threshold: Option<Ratio>,
     /// Defaults to 1/2.
     pub quorum: Option<Ratio>,
+    /// Whether the managing authority's organization takes part in the vote; defaults to true.
+    pub lead_votes: Option<bool>,
 }
 
 fn to_ratio(ratio: Ratio, field: &'static str) -> Result<domain::Ratio, ApiError> {
@@ -343,7 +348,7 @@ impl DecisionRuleInput {
             (DecisionMethod::Unanimity, None) => domain::RuleMethod::Unanimity,
             (DecisionMethod::Majority, None) => domain::RuleMethod::Majority,
         };
-        Ok(domain::DecisionRule { method, quorum })
+        Ok(domain::DecisionRule { method, quorum, lead_votes: self.lead_votes.unwrap_or(true) })
     }
 }
 

@@ -206,17 +206,33 @@ impl StatedPosition {
     }
 }
 
-/// A declared conflict of interest on a proposal (ECCP art. 11(f)): the organization is recused, so
-/// its position does not count and cannot be stated.
+/// A conflict of interest on a proposal (ECCP art. 11(f)): the organization is recused, so its
+/// position does not count and cannot be stated, until the recusal is withdrawn.
 pub struct Interest(pub InterestRow);
 
-/// A declared conflict of interest on a proposal (ECCP art. 11(f)): the organization is recused, so
-/// its position does not count and cannot be stated.
+/// A conflict of interest on a proposal (ECCP art. 11(f)), declared by the organization before
+/// stating a position or recorded by the lead, a co-conductor or a facilitator: the organization
+/// is recused, so its position does not count and cannot be stated, until it is withdrawn.
 #[Object]
 impl Interest {
-    /// The member who declared it.
+    /// The member who declared it, or who recorded the recusal.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
         member(ctx, self.0.member_id).await
+    }
+    /// Whether a conducting member recorded it (rather than the organization declaring it).
+    async fn recorded(&self) -> bool {
+        self.0.recorded
+    }
+    /// When it was withdrawn; null while the organization is recused.
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+    /// Who withdrew it; null unless it was withdrawn.
+    async fn withdrawn_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        match self.0.withdrawn_by {
+            Some(by) => member(ctx, by).await.map(Some),
+            None => Ok(None),
+        }
     }
     /// The id of the organization recused.
     async fn organization_id(&self) -> ID {
@@ -323,6 +339,39 @@ pub struct StatePositionInput {
         deprecation = "A member represents one organization per workshop; the position is always stated for it. Leave this out; it will be removed."
     )]
     pub organization_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// A recusal to record (`recordRecusal`).
+#[derive(InputObject)]
+pub struct RecordRecusalInput {
+    /// The proposal; it must be a draft or open.
+    pub proposal_id: ID,
+    /// The organization recused; it must take part in the workshop.
+    pub organization_id: ID,
+    /// Why, as it will stand on the record and on the decision: required, at most 4,000
+    /// characters.
+    pub reason: String,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// A recusal to withdraw (`withdrawRecusal`).
+#[derive(InputObject)]
+pub struct WithdrawRecusalInput {
+    /// The proposal; it must be a draft or open.
+    pub proposal_id: ID,
+    /// The organization recused.
+    pub organization_id: ID,
     /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
     /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
@@ -508,6 +557,37 @@ impl ProposalMutation {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::DeclareInterest { proposal_id, description: input.description };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// Records that an organization is recused on a proposal, with the reason (the lead, a
+    /// co-conductor or a facilitator; at any time before deliberation closes). Its position, if
+    /// stated, stops counting.
+    async fn record_recusal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal, the organization recused and why.")] input: RecordRecusalInput,
+    ) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::RecordRecusal { proposal_id, organization_id, reason: input.reason };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// Withdraws a recusal before deliberation closes: the organization takes part again. Its own
+    /// members withdraw its declaration; the lead, a co-conductor or a facilitator any recusal.
+    async fn withdraw_recusal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal and the organization.")] input: WithdrawRecusalInput,
+    ) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::WithdrawRecusal { proposal_id, organization_id };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(ProposalPayload::new(proposal_id, &executed))
     }

@@ -186,6 +186,7 @@ mod tests {
             organization_id: Arg::text("o"),
             description: Arg::text("d"),
             declared_at: Arg::text("t"),
+            recorded: Arg::flag(false),
         });
         plan.insert(stream("b", 2));
         let separate = Plan { inserts: plan.inserts.clone(), execs: plan.execs.clone() }.sqlite_statements();
@@ -194,19 +195,20 @@ mod tests {
             "INSERT INTO rm_streams (stream_id, version, last_position) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT"
         ));
         assert!(separate[1].0.starts_with(
-            "INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) VALUES ($1,"
+            "INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at, recorded) \
+             VALUES ($1,"
         ));
         assert!(separate[2].0.starts_with("UPDATE"));
         let combined = plan.postgres_statements();
         assert_eq!(combined.len(), 2);
         assert_eq!(
             combined[0].0,
-            "WITH w0 AS (INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at) \
-             SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[])) \
-             INSERT INTO rm_streams (stream_id, version, last_position) SELECT * FROM unnest($7::text[], $8::int8[], $9::int8[]) \
+            "WITH w0 AS (INSERT INTO rm_interests (proposal_id, position, member_id, organization_id, description, declared_at, \
+             recorded) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])) \
+             INSERT INTO rm_streams (stream_id, version, last_position) SELECT * FROM unnest($8::text[], $9::int8[], $10::int8[]) \
              ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
         );
-        assert_eq!(combined[0].1.len(), 9);
-        assert_eq!(combined[0].1[6], PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())]));
+        assert_eq!(combined[0].1.len(), 10);
+        assert_eq!(combined[0].1[7], PgArg::Texts(vec![Some("a".to_owned()), Some("b".to_owned())]));
     }
 }

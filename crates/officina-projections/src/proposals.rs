@@ -89,6 +89,9 @@ pub(crate) const TABLES: &[Table] = &[
                  organization_id TEXT   NOT NULL,
                  description     TEXT   NOT NULL,
                  declared_at     TEXT   NOT NULL,
+                 recorded        BIGINT NOT NULL,
+                 withdrawn_at    TEXT,
+                 withdrawn_by    TEXT,
                  PRIMARY KEY (proposal_id, position)
              )",
         indexes: &[],
@@ -153,6 +156,7 @@ insert_row! {
     organization_id,
     description,
     declared_at,
+    recorded,
     }
 }
 
@@ -332,25 +336,33 @@ impl FromRow for PositionRow {
     }
 }
 
-/// A declared conflict of interest: the organization is recused on the proposal.
+/// A conflict of interest, declared by a member or recorded by a conducting member: the
+/// organization is recused on the proposal until the recusal is withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterestRow {
     /// The proposal concerned.
     pub proposal_id: ProposalId,
-    /// The member concerned.
+    /// The member who declared it, or who recorded the recusal.
     pub member_id: MemberId,
-    /// The organization concerned.
+    /// The organization recused.
     pub organization_id: OrganizationId,
-    /// What the interest is.
+    /// What the interest is, or why the recusal was recorded.
     pub description: String,
-    /// When it was declared.
+    /// When it was declared or recorded.
     pub declared_at: DateTime<Utc>,
+    /// Whether a conducting member recorded it (rather than the organization declaring it).
+    pub recorded: bool,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Who withdrew it.
+    pub withdrawn_by: Option<MemberId>,
     /// The log position of the event that recorded it.
     pub position: u64,
 }
 
 impl FromRow for InterestRow {
-    const COLUMNS: &'static str = "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.position";
+    const COLUMNS: &'static str = "i.proposal_id, i.member_id, i.organization_id, i.description, i.declared_at, i.recorded, \
+         i.withdrawn_at, i.withdrawn_by, i.position";
     const FROM: &'static str = "rm_interests i";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -360,6 +372,9 @@ impl FromRow for InterestRow {
             organization_id: r.id()?,
             description: r.text()?,
             declared_at: r.at()?,
+            recorded: r.flag()?,
+            withdrawn_at: r.opt_at()?,
+            withdrawn_by: r.opt_id()?,
             position: r.u64()?,
         })
     }
@@ -446,7 +461,22 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             organization_id: id(organization_id),
             description: Arg::text(description),
             declared_at: time(&at),
+            recorded: Arg::flag(false),
         }),
+        E::RecusalRecorded { proposal_id, organization_id, reason, by, at } => plan.insert(InterestsInsert {
+            proposal_id: id(proposal_id),
+            position: pos,
+            member_id: id(by),
+            organization_id: id(organization_id),
+            description: Arg::text(reason),
+            declared_at: time(&at),
+            recorded: Arg::flag(true),
+        }),
+        E::RecusalWithdrawn { proposal_id, organization_id, by, at } => plan.exec(
+            "UPDATE rm_interests SET withdrawn_at = $3, withdrawn_by = $4 \
+             WHERE proposal_id = $1 AND organization_id = $2 AND withdrawn_at IS NULL",
+            vec![id(proposal_id), id(organization_id), time(&at), id(by)],
+        ),
         _ => {}
     }
 }

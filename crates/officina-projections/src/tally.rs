@@ -43,20 +43,21 @@ pub struct ProposalTally {
 
 /// What one row of the tally statement carries.
 enum Input {
-    Proposal { rule: String, current_version: u32, position: u64 },
+    Proposal { rule: String, current_version: u32, position: u64, managing_authority: Option<OrganizationId> },
     Voting(OrganizationId),
     Recused(OrganizationId),
     Position { organization: OrganizationId, stance: Stance, text_version: u32 },
-    Decision { tally: String, reason: Option<String> },
+    Decision { tally: String, reason: Option<String>, text_version: u32 },
 }
 
 #[derive(Default)]
 struct Inputs {
     proposal: Option<(DecisionRule, u32, u64)>,
+    managing_authority: Option<OrganizationId>,
     voting: BTreeSet<OrganizationId>,
     recused: BTreeSet<OrganizationId>,
     latest: BTreeMap<OrganizationId, (Stance, u32)>,
-    decision: Option<(Tally, Option<RejectionReason>)>,
+    decision: Option<(Tally, Option<RejectionReason>, Vec<OrganizationId>)>,
 }
 
 impl ReadModels {
@@ -80,7 +81,7 @@ impl ReadModels {
             // One statement, five kinds of rows; the id list's placeholders are shared by every
             // branch. Positions come last, in log order, so the latest of each organization wins.
             sql.text = format!(
-                "SELECT 'a' AS kind, p.id AS proposal_id, CAST(NULL AS TEXT) AS organization_id, p.rule AS t1, \
+                "SELECT 'a' AS kind, p.id AS proposal_id, w.managing_authority_id AS organization_id, p.rule AS t1, \
                         CAST(NULL AS TEXT) AS t2, p.current_version AS i1, COALESCE(s.last_position, 0) AS i2 \
                  FROM rm_proposals p JOIN rm_workshops w ON w.id = p.workshop_id \
                  LEFT JOIN rm_streams s ON s.stream_id = w.stream_id WHERE p.id IN {list} \
@@ -92,12 +93,12 @@ impl ReadModels {
                  UNION ALL \
                  SELECT 'c', i.proposal_id, i.organization_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), \
                         CAST(NULL AS BIGINT) \
-                 FROM rm_interests i WHERE i.proposal_id IN {list} \
+                 FROM rm_interests i WHERE i.proposal_id IN {list} AND i.withdrawn_at IS NULL \
                  UNION ALL \
                  SELECT 'd', d.proposal_id, CAST(NULL AS TEXT), \
                         d.eligible || ',' || d.expressed || ',' || d.support || ',' || d.support_with_reservations || ',' || \
-                        d.abstain || ',' || d.oppose || ',' || d.quorum_met || ',' || d.would_pass, \
-                        d.reason, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
+                        d.abstain || ',' || d.oppose || ',' || d.quorum_met || ',' || d.would_pass || '|' || d.positions, \
+                        d.reason, d.text_version, CAST(NULL AS BIGINT) \
                  FROM rm_decisions d WHERE d.proposal_id IN {list} \
                  UNION ALL \
                  SELECT 'e', q.proposal_id, q.organization_id, q.stance, CAST(NULL AS TEXT), q.text_version, q.position \
@@ -119,10 +120,11 @@ impl ReadModels {
                             rule: t1.ok_or_else(missing)?,
                             current_version: i1.ok_or_else(missing)?,
                             position: i2.unwrap_or(0),
+                            managing_authority: organization,
                         },
                         "b" => Input::Voting(organization.ok_or_else(missing)?),
                         "c" => Input::Recused(organization.ok_or_else(missing)?),
-                        "d" => Input::Decision { tally: t1.ok_or_else(missing)?, reason: t2 },
+                        "d" => Input::Decision { tally: t1.ok_or_else(missing)?, reason: t2, text_version: i1.unwrap_or(0) },
                         _ => Input::Position {
                             organization: organization.ok_or_else(missing)?,
                             stance: <Stance as crate::reader::Wire>::parse(&t1.ok_or_else(missing)?)?,
@@ -135,10 +137,11 @@ impl ReadModels {
             for (proposal, input) in rows {
                 let inputs = all.entry(proposal).or_default();
                 match input {
-                    Input::Proposal { rule, current_version, position } => {
+                    Input::Proposal { rule, current_version, position, managing_authority } => {
                         let rule: DecisionRule = serde_json::from_str(&rule)
                             .map_err(|e| ProjectionError::Corrupt(format!("decision rule of proposal {proposal}: {e}")))?;
                         inputs.proposal = Some((rule, current_version, position));
+                        inputs.managing_authority = managing_authority;
                     }
                     Input::Voting(organization) => {
                         inputs.voting.insert(organization);
@@ -149,12 +152,17 @@ impl ReadModels {
                     Input::Position { organization, stance, text_version } => {
                         inputs.latest.insert(organization, (stance, text_version));
                     }
-                    Input::Decision { tally, reason } => {
+                    Input::Decision { tally, reason, text_version } => {
                         let reason = reason
                             .map(|r| serde_json::from_str(&r))
                             .transpose()
                             .map_err(|e| ProjectionError::Corrupt(format!("rejection reason of proposal {proposal}: {e}")))?;
-                        inputs.decision = Some((parse_tally(&tally)?, reason));
+                        let (counts, positions) = tally.split_once('|').unwrap_or((tally.as_str(), "[]"));
+                        let positions: Vec<officina_domain::workshop::PositionRecord> = serde_json::from_str(positions)
+                            .map_err(|e| ProjectionError::Corrupt(format!("positions of the decision on {proposal}: {e}")))?;
+                        let earlier =
+                            positions.iter().filter(|p| p.text_version < text_version).map(|p| p.organization_id).collect();
+                        inputs.decision = Some((parse_tally(counts)?, reason, earlier));
                     }
                 }
             }
@@ -165,7 +173,7 @@ impl ReadModels {
                 continue;
             };
             let tally = match inputs.decision {
-                Some((tally, reason)) => ProposalTally {
+                Some((tally, reason, positions_on_earlier_version)) => ProposalTally {
                     proposal_id,
                     rule,
                     tally,
@@ -173,10 +181,18 @@ impl ReadModels {
                     reason,
                     decided: true,
                     text_version,
-                    positions_on_earlier_version: Vec::new(),
+                    positions_on_earlier_version,
                     position,
                 },
                 None => {
+                    // The same voters as the domain's (`Workshop::voters`): without the managing
+                    // authority when the rule says it does not vote.
+                    let mut inputs = inputs;
+                    if !rule.lead_votes
+                        && let Some(managing_authority) = inputs.managing_authority
+                    {
+                        inputs.voting.remove(&managing_authority);
+                    }
                     let stances = inputs.latest.iter().map(|(org, (stance, _))| (*org, *stance)).collect();
                     let evaluation = tally::evaluate(&rule, &inputs.voting, &stances, &inputs.recused);
                     let positions_on_earlier_version = inputs

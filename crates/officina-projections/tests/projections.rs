@@ -266,18 +266,20 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
             positions.iter().map(|q| q.organization_id).collect::<BTreeSet<_>>().len()
         );
 
-        // The second organization declares an interest: it is recused and its voice disappears.
+        // The lead records the second organization's recusal: its voice disappears.
         let before = read.tallies(&[p.id]).await.expect("tally").remove(&p.id).expect("tally");
+        let lead = w.current_members().find(|m| m.role == Role::Lead).expect("a lead").clone();
         domain
             .run(
                 &store,
                 &step(
                     w.id,
-                    second.person_id,
+                    lead.person_id,
                     at + Duration::minutes(2),
-                    workshop::Command::DeclareInterest {
+                    workshop::Command::RecordRecusal {
                         proposal_id: p.id,
-                        description: "A member of the board sits on the beneficiary's board.".to_owned(),
+                        organization_id: second.organization.id,
+                        reason: "A member of the board sits on the beneficiary's board.".to_owned(),
                     },
                 ),
             )

@@ -66,6 +66,10 @@ impl DomainError {
             WorkshopHasPendingWork { pending_dispositions: 2, open_deliberations: 1 },
             AgendaItemWithdrawn,
             AgendaOrderMismatch,
+            InterestAfterPosition,
+            OrganizationAlreadyRecused,
+            NotRecused,
+            LeadDoesNotVote,
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -135,16 +139,26 @@ impl DomainError {
             WorkshopHasPendingWork { .. } => 53,
             AgendaItemWithdrawn => 54,
             AgendaOrderMismatch => 55,
+            InterestAfterPosition => 56,
+            OrganizationAlreadyRecused => 57,
+            NotRecused => 58,
+            LeadDoesNotVote => 59,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 56;
+    pub const KINDS: usize = 60;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a
     /// client handles "you cannot vote" in one place, and differ by reason.
     pub fn is_cannot_vote(&self) -> bool {
-        matches!(self, DomainError::NotEligibleToVote { .. } | DomainError::Recused | DomainError::DeliberationNotOpen { .. })
+        matches!(
+            self,
+            DomainError::NotEligibleToVote { .. }
+                | DomainError::Recused
+                | DomainError::DeliberationNotOpen { .. }
+                | DomainError::LeadDoesNotVote
+        )
     }
 }

@@ -121,6 +121,10 @@ impl DomainError {
                 "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+            LeadDoesNotVote => "Secondo la regola di questa proposta l'Autorità di Gestione non partecipa al voto.".to_owned(),
+            NotRecused => "L'organizzazione non è esclusa da questa deliberazione.".to_owned(),
+            OrganizationAlreadyRecused => "L'organizzazione è già esclusa da questa deliberazione per conflitto di interessi.".to_owned(),
+            InterestAfterPosition => "La tua organizzazione ha già espresso una posizione su questa proposta: il conflitto di interessi si dichiara prima; chiedi all'Autorità di Gestione di registrare l'astensione obbligatoria.".to_owned(),
             AgendaOrderMismatch => "Il nuovo ordine deve elencare ogni punto dell'ordine del giorno una sola volta.".to_owned(),
             AgendaItemWithdrawn => "Questo punto è stato ritirato dall'ordine del giorno.".to_owned(),
             WorkshopHasPendingWork { pending_dispositions, open_deliberations } => format!("L'officina non può ancora chiudersi: {pending_dispositions} contributi attendono un esito e {open_deliberations} deliberazioni sono ancora aperte."),

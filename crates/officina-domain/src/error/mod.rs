@@ -435,6 +435,20 @@ pub enum DomainError {
     /// A new agenda order must name every current item exactly once.
     #[error("The new order must list every item of the agenda exactly once.")]
     AgendaOrderMismatch,
+    /// An organization declares a conflict of interest before it states a position; afterwards only the lead, a co-conductor or a facilitator records a recusal.
+    #[error(
+        "Your organization has already stated a position on this proposal: a conflict of interest is declared before; ask the lead to record a recusal."
+    )]
+    InterestAfterPosition,
+    /// The organization is already recused on the proposal.
+    #[error("The organization is already recused on this proposal.")]
+    OrganizationAlreadyRecused,
+    /// The organization is not recused on the proposal, so there is nothing to withdraw.
+    #[error("The organization is not recused on this proposal.")]
+    NotRecused,
+    /// Under the proposal's rule the managing authority does not vote.
+    #[error("Under this proposal's rule the managing authority does not take part in the vote.")]
+    LeadDoesNotVote,
 }
 
 impl DomainError {
@@ -492,6 +506,10 @@ impl DomainError {
             NotALab { .. } => "NOT_A_LAB",
             NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
             NameUnchanged => "NAME_UNCHANGED",
+            LeadDoesNotVote => "LEAD_DOES_NOT_VOTE",
+            NotRecused => "NOT_RECUSED",
+            OrganizationAlreadyRecused => "ORGANIZATION_ALREADY_RECUSED",
+            InterestAfterPosition => "INTEREST_AFTER_POSITION",
             AgendaOrderMismatch => "AGENDA_ORDER_MISMATCH",
             AgendaItemWithdrawn => "AGENDA_ITEM_WITHDRAWN",
             WorkshopHasPendingWork { .. } => "WORKSHOP_HAS_PENDING_WORK",
@@ -525,9 +543,12 @@ impl DomainError {
             | NotGuidelineEditor
             | NotOwnAttendance => ErrorCategory::Forbidden,
             NotFound(_) => ErrorCategory::NotFound,
-            AlreadyExists(_) | PersonAlreadyMember | AlreadyCheckedIn | InterestAlreadyDeclared | GuidelineAlreadyAdopted => {
-                ErrorCategory::Conflict
-            }
+            AlreadyExists(_)
+            | PersonAlreadyMember
+            | AlreadyCheckedIn
+            | InterestAlreadyDeclared
+            | GuidelineAlreadyAdopted
+            | OrganizationAlreadyRecused => ErrorCategory::Conflict,
             StageTransitionNotAllowed { .. }
             | WorkshopClosed
             | NotInCoConduction { .. }
@@ -557,7 +578,10 @@ impl DomainError {
             | SessionCancelled
             | SessionNotStarted
             | WorkshopHasPendingWork { .. }
-            | AgendaItemWithdrawn => ErrorCategory::RuleViolation,
+            | AgendaItemWithdrawn
+            | InterestAfterPosition
+            | NotRecused
+            | LeadDoesNotVote => ErrorCategory::RuleViolation,
         }
     }
 

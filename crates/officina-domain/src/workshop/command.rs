@@ -317,6 +317,24 @@ pub enum Command {
         /// What the interest is.
         description: String,
     },
+    /// Record that an organization is recused on a proposal (a conflict of interest noted by the
+    /// lead, a co-conductor or a facilitator), at any time before deliberation closes.
+    RecordRecusal {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The organization recused.
+        organization_id: OrganizationId,
+        /// Why.
+        reason: String,
+    },
+    /// Withdraw a recusal before deliberation closes: one's own organization's declaration, or
+    /// any recusal for the lead, a co-conductor or a facilitator.
+    WithdrawRecusal {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The organization.
+        organization_id: OrganizationId,
+    },
     /// Close deliberation and record the decision.
     CloseDeliberation {
         /// The proposal.
@@ -363,6 +381,8 @@ impl Command {
             Command::OpenDeliberation { .. } => CommandKind::OpenDeliberation,
             Command::StatePosition { .. } => CommandKind::StatePosition,
             Command::DeclareInterest { .. } => CommandKind::DeclareInterest,
+            Command::RecordRecusal { .. } => CommandKind::RecordRecusal,
+            Command::WithdrawRecusal { .. } => CommandKind::WithdrawRecusal,
             Command::CloseDeliberation { .. } => CommandKind::CloseDeliberation,
         }
     }

@@ -587,6 +587,9 @@ impl Decider<'_> {
                 if proposal.recused().contains(&organization_id) {
                     return Err(DomainError::Recused);
                 }
+                if !proposal.rule.lead_votes && organization_id == w.managing_authority.id {
+                    return Err(DomainError::LeadDoesNotVote);
+                }
                 if text_version == 0 || text_version > proposal.current_version() {
                     return Err(DomainError::NotFound(Entity::TextVersion));
                 }
@@ -608,8 +611,18 @@ impl Decider<'_> {
 
             Command::DeclareInterest { proposal_id, description } => {
                 let proposal = self.active_proposal(proposal_id)?;
-                if proposal.interests.iter().any(|i| i.member_id == by) {
+                let organization = self.actor.organization.id;
+                if proposal.interests.iter().any(|i| i.member_id == by && i.withdrawn_at.is_none()) {
                     return Err(DomainError::InterestAlreadyDeclared);
+                }
+                if proposal.recused().contains(&organization) {
+                    return Err(DomainError::OrganizationAlreadyRecused);
+                }
+                // A late self-recusal would silently remove a position already counted (an
+                // opposition, say) and could flip the outcome: after stating, only a conducting
+                // member records a recusal, with its reason on the record.
+                if proposal.has_position_of(organization) {
+                    return Err(DomainError::InterestAfterPosition);
                 }
                 let description = text::text("description", description, limits::NOTE)?;
                 Ok(vec![Event::InterestDeclared {
@@ -619,6 +632,37 @@ impl Decider<'_> {
                     description,
                     at: now,
                 }])
+            }
+
+            Command::RecordRecusal { proposal_id, organization_id, reason } => {
+                let proposal = self.active_proposal(proposal_id)?;
+                if !w.members.values().any(|m| m.organization.id == organization_id) {
+                    return Err(DomainError::NotFound(Entity::Organization));
+                }
+                if proposal.recused().contains(&organization_id) {
+                    return Err(DomainError::OrganizationAlreadyRecused);
+                }
+                let reason = text::text("reason", reason, limits::NOTE)?;
+                Ok(vec![Event::RecusalRecorded { proposal_id, organization_id, reason, by, at: now }])
+            }
+
+            Command::WithdrawRecusal { proposal_id, organization_id } => {
+                let proposal = self.active_proposal(proposal_id)?;
+                let active: Vec<_> = proposal
+                    .interests
+                    .iter()
+                    .filter(|i| i.organization_id == organization_id && i.withdrawn_at.is_none())
+                    .collect();
+                if active.is_empty() {
+                    return Err(DomainError::NotRecused);
+                }
+                // One's own organization's declaration is one's to withdraw; a recusal recorded
+                // by a conducting member, or another organization's, is for conducting members.
+                let own_declaration = organization_id == self.actor.organization.id && active.iter().all(|i| !i.recorded);
+                if !own_declaration && !conducts_sessions(self.actor.role) {
+                    return Err(DomainError::RoleNotAllowed { role: self.actor.role, command: CommandKind::WithdrawRecusal });
+                }
+                Ok(vec![Event::RecusalWithdrawn { proposal_id, organization_id, by, at: now }])
             }
 
             Command::CloseDeliberation { proposal_id, decision_id, session_id } => {

@@ -487,6 +487,30 @@ pub enum Event {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The lead, a co-conductor or a facilitator recorded an organization's recusal.
+    RecusalRecorded {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The organization, now recused.
+        organization_id: OrganizationId,
+        /// Why.
+        reason: String,
+        /// Who recorded it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A recusal (declared or recorded) was withdrawn: the organization takes part again.
+    RecusalWithdrawn {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The organization.
+        organization_id: OrganizationId,
+        /// Who withdrew it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// Deliberation closed and the decision was recorded.
     DecisionRecorded {
         /// The decision.
@@ -552,6 +576,8 @@ event_names!(Event {
     DeliberationOpened,
     PositionStated,
     InterestDeclared,
+    RecusalRecorded,
+    RecusalWithdrawn,
     DecisionRecorded,
 });
 
@@ -654,7 +680,9 @@ impl Event {
             | E::ProposalWithdrawn { .. }
             | E::DeliberationOpened { .. }
             | E::PositionStated { .. }
-            | E::InterestDeclared { .. } => None,
+            | E::InterestDeclared { .. }
+            | E::RecusalRecorded { .. }
+            | E::RecusalWithdrawn { .. } => None,
         }
     }
 
@@ -686,7 +714,9 @@ impl Event {
             | E::ProposalWithdrawn { .. }
             | E::DeliberationOpened { .. }
             | E::PositionStated { .. }
-            | E::InterestDeclared { .. } => Subject::Proposal,
+            | E::InterestDeclared { .. }
+            | E::RecusalRecorded { .. }
+            | E::RecusalWithdrawn { .. } => Subject::Proposal,
             E::DecisionRecorded { .. } => Subject::Decision,
         }
     }
@@ -732,7 +762,9 @@ impl Event {
             | E::ProposalAmended { proposal_id, .. }
             | E::ProposalWithdrawn { proposal_id, .. }
             | E::PositionStated { proposal_id, .. }
-            | E::InterestDeclared { proposal_id, .. } => proposal(*proposal_id),
+            | E::InterestDeclared { proposal_id, .. }
+            | E::RecusalRecorded { proposal_id, .. }
+            | E::RecusalWithdrawn { proposal_id, .. } => proposal(*proposal_id),
         }
     }
 }

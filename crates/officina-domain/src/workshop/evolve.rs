@@ -362,8 +362,29 @@ fn apply(w: &mut Workshop, event: &Event) {
                     member_id: *member_id,
                     organization_id: *organization_id,
                     description: description.clone(),
+                    recorded: false,
                     at: *at,
+                    withdrawn_at: None,
                 });
+            }
+        }
+        Event::RecusalRecorded { proposal_id, organization_id, reason, by, at } => {
+            if let Some(p) = w.proposals.get_mut(proposal_id) {
+                p.interests.push(InterestDeclaration {
+                    member_id: *by,
+                    organization_id: *organization_id,
+                    description: reason.clone(),
+                    recorded: true,
+                    at: *at,
+                    withdrawn_at: None,
+                });
+            }
+        }
+        Event::RecusalWithdrawn { proposal_id, organization_id, at, .. } => {
+            if let Some(p) = w.proposals.get_mut(proposal_id) {
+                for interest in p.interests.iter_mut().filter(|i| i.organization_id == *organization_id) {
+                    interest.withdrawn_at.get_or_insert(*at);
+                }
             }
         }
         Event::DecisionRecorded {

@@ -121,16 +121,27 @@ impl Workshop {
         Some(LiveTally { evaluation, text_version: current, positions_on_earlier_version })
     }
 
-    /// Organizations eligible on a proposal now: voting organizations minus the recused ones.
+    /// Organizations eligible on a proposal now: voting organizations (without the managing
+    /// authority when the rule says it does not vote) minus the recused ones.
     pub fn eligible_organizations(&self, proposal: &Proposal) -> BTreeSet<OrganizationId> {
         let recused = proposal.recused();
-        self.voting_organizations().into_iter().filter(|org| !recused.contains(org)).collect()
+        self.voters(proposal).into_iter().filter(|org| !recused.contains(org)).collect()
+    }
+
+    /// The organizations with a voice on `proposal` before recusals: the voting organizations,
+    /// without the managing authority when the proposal's rule says it does not vote.
+    pub fn voters(&self, proposal: &Proposal) -> BTreeSet<OrganizationId> {
+        let mut voting = self.voting_organizations();
+        if !proposal.rule.lead_votes {
+            voting.remove(&self.managing_authority.id);
+        }
+        voting
     }
 
     /// Evaluates a proposal's rule on the current membership and positions.
     pub fn evaluate(&self, proposal: &Proposal) -> Evaluation {
         let stances = proposal.latest_positions().into_iter().map(|(org, p)| (org, p.stance)).collect();
-        tally::evaluate(&proposal.rule, &self.voting_organizations(), &stances, &proposal.recused())
+        tally::evaluate(&proposal.rule, &self.voters(proposal), &stances, &proposal.recused())
     }
 }
 
@@ -420,9 +431,14 @@ impl Proposal {
         self.texts.last().map_or("", |t| t.text.as_str())
     }
 
-    /// Organizations recused on this proposal.
+    /// Organizations recused on this proposal (withdrawn recusals left out).
     pub fn recused(&self) -> BTreeSet<OrganizationId> {
-        self.interests.iter().map(|i| i.organization_id).collect()
+        self.interests.iter().filter(|i| i.withdrawn_at.is_none()).map(|i| i.organization_id).collect()
+    }
+
+    /// Whether `organization` has stated a position on this proposal.
+    pub fn has_position_of(&self, organization: OrganizationId) -> bool {
+        self.positions.iter().any(|p| p.organization_id == organization)
     }
 
     /// Each organization's latest position.
@@ -468,17 +484,22 @@ pub struct PositionRecord {
     pub stated_at: DateTime<Utc>,
 }
 
-/// A declared conflict of interest.
+/// A conflict of interest: declared by a member for their organization, or recorded by a
+/// conducting member; it recuses the organization until withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterestDeclaration {
-    /// The member declaring.
+    /// The member who declared it, or who recorded the recusal.
     pub member_id: MemberId,
-    /// Their organization, now recused.
+    /// The organization recused.
     pub organization_id: OrganizationId,
-    /// What the interest is.
+    /// What the interest is (or why the recusal was recorded).
     pub description: String,
+    /// Whether a conducting member recorded it (rather than the organization declaring it).
+    pub recorded: bool,
     /// When.
     pub at: DateTime<Utc>,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 /// The record of a closed deliberation.

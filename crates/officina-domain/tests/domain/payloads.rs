@@ -113,7 +113,7 @@ fn the_examples_cover_every_kind_of_error() {
 fn the_cannot_vote_refusals_share_one_category_with_distinct_reasons() {
     let cannot_vote: Vec<DomainError> = every_error().into_iter().filter(DomainError::is_cannot_vote).collect();
     let reasons: BTreeSet<&str> = cannot_vote.iter().map(DomainError::code).collect();
-    assert_eq!(reasons, ["DELIBERATION_NOT_OPEN", "NOT_ELIGIBLE_TO_VOTE", "RECUSED"].into());
+    assert_eq!(reasons, ["DELIBERATION_NOT_OPEN", "LEAD_DOES_NOT_VOTE", "NOT_ELIGIBLE_TO_VOTE", "RECUSED"].into());
     assert!(cannot_vote.iter().all(|e| e.category() == ErrorCategory::RuleViolation));
 }
 

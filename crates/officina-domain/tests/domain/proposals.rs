@@ -310,10 +310,9 @@ fn an_amendment_while_open_invalidates_no_position_but_shows_in_the_tally() {
 }
 
 #[test]
-fn declaring_an_interest_recuses_the_organization() {
+fn declaring_an_interest_before_stating_recuses_the_organization() {
     let declare = Command::DeclareInterest { proposal_id: PROPOSAL, description: "Il comune è beneficiario diretto".to_owned() };
     let mut w = World::deliberating(DecisionRule::majority());
-    w.run(PARTNER_C, position(ORG_C, Stance::Support));
     given(&w).when(PARTNER_C2, declare.clone()).then(vec![Event::InterestDeclared {
         proposal_id: PROPOSAL,
         member_id: M_C2,
@@ -325,17 +324,101 @@ fn declaring_an_interest_recuses_the_organization() {
     w.run(PARTNER_C2, declare.clone());
     let after = w.state.tally(PROPOSAL).expect("tally").evaluation.tally;
     assert_eq!(after.eligible + 1, before.eligible);
-    assert_eq!(after.support + 1, before.support, "the earlier position stops counting");
     let err = w.decide(PARTNER_C, position(ORG_C, Stance::Support)).expect_err("recused");
     assert_eq!(err, DomainError::Recused);
     assert_eq!(err.code(), "RECUSED");
     given(&w).when(PARTNER_C2, declare).then_error(DomainError::InterestAlreadyDeclared);
+    given(&w)
+        .when(PARTNER_C, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Anche io".to_owned() })
+        .then_error(DomainError::OrganizationAlreadyRecused);
     given(&w)
         .when(PARTNER_B, Command::DeclareInterest { proposal_id: PROPOSAL, description: String::new() })
         .then_error(DomainError::FieldRequired { field: "description" });
     given(&w)
         .when(OBSERVER, Command::DeclareInterest { proposal_id: PROPOSAL, description: "x".to_owned() })
         .then_error(DomainError::RoleNotAllowed { role: Role::Observer, command: CommandKind::DeclareInterest });
+}
+
+#[test]
+fn after_stating_a_position_only_a_conducting_member_records_a_recusal() {
+    let mut w = World::deliberating(DecisionRule::majority());
+    w.run(PARTNER_B, position(ORG_B, Stance::Support));
+    w.run(PARTNER_C, position(ORG_C, Stance::Oppose));
+    // A late self-recusal would silently remove the opposition and flip the outcome.
+    given(&w)
+        .when(PARTNER_C2, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Ripensamento".to_owned() })
+        .then_error(DomainError::InterestAfterPosition);
+    let record =
+        |org, reason: &str| Command::RecordRecusal { proposal_id: PROPOSAL, organization_id: org, reason: reason.to_owned() };
+    given(&w)
+        .when(PARTNER_B, record(ORG_C, "x"))
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::RecordRecusal });
+    given(&w).when(LEAD, record(ORG_C, " ")).then_error(DomainError::FieldRequired { field: "reason" });
+    given(&w).when(LEAD, record(OrganizationId::from_u128(7), "x")).then_error(DomainError::NotFound(Entity::Organization));
+    given(&w).when(FACILITATOR, record(ORG_C, "Beneficiario diretto del bando")).then(vec![Event::RecusalRecorded {
+        proposal_id: PROPOSAL,
+        organization_id: ORG_C,
+        reason: "Beneficiario diretto del bando".to_owned(),
+        by: M_FAC,
+        at: t0(),
+    }]);
+    let before = w.state.tally(PROPOSAL).expect("tally").evaluation.tally;
+    w.run(FACILITATOR, record(ORG_C, "Beneficiario diretto del bando"));
+    let after = w.state.tally(PROPOSAL).expect("tally").evaluation.tally;
+    assert_eq!((after.eligible + 1, after.oppose + 1), (before.eligible, before.oppose), "its opposition stops counting");
+    given(&w).when(LEAD, record(ORG_C, "Di nuovo")).then_error(DomainError::OrganizationAlreadyRecused);
+    // The organization cannot withdraw a recusal a conducting member recorded.
+    let withdraw = |org| Command::WithdrawRecusal { proposal_id: PROPOSAL, organization_id: org };
+    given(&w)
+        .when(PARTNER_C, withdraw(ORG_C))
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::WithdrawRecusal });
+    given(&w).when(LEAD, withdraw(ORG_B)).then_error(DomainError::NotRecused);
+    w.run(LEAD, withdraw(ORG_C));
+    assert_eq!(w.state.tally(PROPOSAL).expect("tally").evaluation.tally, before, "withdrawn, its position counts again");
+    w.run(LEAD, close());
+    given(&w).when(LEAD, record(ORG_C, "Tardi")).then_error(DomainError::ProposalNotActive { status: ProposalStatus::Rejected });
+}
+
+#[test]
+fn an_organization_withdraws_its_own_declaration_before_closing() {
+    let mut w = World::deliberating(DecisionRule::majority());
+    w.run(PARTNER_C2, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Dubbio".to_owned() });
+    let withdraw = Command::WithdrawRecusal { proposal_id: PROPOSAL, organization_id: ORG_C };
+    given(&w)
+        .when(PARTNER_B, Command::WithdrawRecusal { proposal_id: PROPOSAL, organization_id: ORG_C })
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::WithdrawRecusal });
+    given(&w).when(PARTNER_C, withdraw.clone()).then(vec![Event::RecusalWithdrawn {
+        proposal_id: PROPOSAL,
+        organization_id: ORG_C,
+        by: M_C,
+        at: t0(),
+    }]);
+    w.run(PARTNER_C, withdraw.clone());
+    assert!(w.decide(PARTNER_C, position(ORG_C, Stance::Support)).is_ok(), "it takes part again");
+    given(&w).when(PARTNER_C, withdraw).then_error(DomainError::NotRecused);
+    // It may declare again, as long as it has not stated a position.
+    assert!(w.decide(PARTNER_C2, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Di nuovo".to_owned() }).is_ok());
+}
+
+#[test]
+fn when_the_managing_authority_does_not_vote_it_is_not_eligible() {
+    let mut w = World::deliberating(DecisionRule::majority().with_lead_votes(false));
+    let with_lead = World::deliberating(DecisionRule::majority());
+    let eligible = w.state.tally(PROPOSAL).expect("tally").evaluation.tally.eligible;
+    let eligible_with_lead = with_lead.state.tally(PROPOSAL).expect("tally").evaluation.tally.eligible;
+    assert_eq!(eligible + 1, eligible_with_lead);
+    given(&w).when(LEAD, position(ORG_MA, Stance::Support)).then_error(DomainError::LeadDoesNotVote);
+    assert!(DomainError::LeadDoesNotVote.is_cannot_vote());
+    w.run(PARTNER_B, position(ORG_B, Stance::Support));
+    w.run(PARTNER_C, position(ORG_C, Stance::Support));
+    let events = w.run(LEAD, close());
+    match &events[0] {
+        Event::DecisionRecorded { eligible_organizations, rule, .. } => {
+            assert!(!eligible_organizations.contains(&ORG_MA));
+            assert!(!rule.lead_votes);
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

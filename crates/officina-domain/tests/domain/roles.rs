@@ -39,6 +39,8 @@ const MATRIX: &[(CommandKind, &str)] = &[
     (CommandKind::OpenDeliberation, "XX....."),
     (CommandKind::StatePosition, "XX.X..."),
     (CommandKind::DeclareInterest, "XXXXX.."),
+    (CommandKind::RecordRecusal, "XXX...."),
+    (CommandKind::WithdrawRecusal, "XXXXX.."),
     (CommandKind::CloseDeliberation, "XX....."),
 ];
 
@@ -165,6 +167,10 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
         CommandKind::OpenDeliberation => Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None },
         CommandKind::StatePosition => position(organization, Stance::Support),
         CommandKind::DeclareInterest => Command::DeclareInterest { proposal_id: PROPOSAL, description: "d".to_owned() },
+        CommandKind::RecordRecusal => {
+            Command::RecordRecusal { proposal_id: PROPOSAL, organization_id: ORG_C, reason: "r".to_owned() }
+        }
+        CommandKind::WithdrawRecusal => Command::WithdrawRecusal { proposal_id: PROPOSAL, organization_id: ORG_C },
         CommandKind::CloseDeliberation => close(),
     }
 }

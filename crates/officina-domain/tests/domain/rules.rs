@@ -152,7 +152,7 @@ fn rule() -> impl Strategy<Value = DecisionRule> {
             2 => RuleMethod::Majority,
             _ => RuleMethod::QualifiedMajority { threshold },
         };
-        DecisionRule { method, quorum }
+        DecisionRule { method, quorum, lead_votes: true }
     })
 }
 
