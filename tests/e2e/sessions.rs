@@ -220,22 +220,38 @@ async fn members_check_themselves_in_and_a_cancelled_session_never_opens(app: Te
     screen
         .subscribe(
             "s",
-            "subscription($id: ID!) { sessionLive(sessionId: $id) { position attendance { member { role } } } }",
+            "subscription($id: ID!) { sessionLive(sessionId: $id) { position attendance { member { role organization { name } } }
+               contributions { title disposition } decisions { outcome } } }",
             json!({"id": id}),
         )
         .await;
     let first = screen.data().await["sessionLive"].clone();
     assert_eq!(first["attendance"], json!([]));
+    // A proposal tabled outside the session changes nothing the screen shows: nothing is pushed
+    // for it (the next push below is the check-in's).
+    fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
 
     let check_in = "mutation($input: CheckInInput!) { checkIn(input: $input) { session { attendance { organizationId } } } }";
     let mine = app.ok(Some(&w.partners[0]), check_in, input(json!({"sessionId": id}))).await;
     assert_eq!(mine["checkIn"]["session"]["attendance"].as_array().map(Vec::len), Some(1));
     let pushed = screen.data().await["sessionLive"].clone();
-    assert_eq!(pushed["attendance"], json!([{"member": {"role": "PARTNER"}}]));
+    assert_eq!(pushed["attendance"].as_array().map(Vec::len), Some(1), "{pushed}");
+    assert_eq!(pushed["attendance"][0]["member"]["role"], "PARTNER");
+    assert!(pushed["attendance"][0]["member"]["organization"]["name"].is_string());
     assert!(pushed["position"].as_str().map(str::len) >= first["position"].as_str().map(str::len));
     assert_ne!(pushed["position"], first["position"], "a check-in moves the session's position");
     let twice = app.refused(Some(&w.partners[0]), check_in, input(json!({"sessionId": id})), "CONFLICT").await;
     assert_eq!(twice["extensions"]["reason"], "ALREADY_CHECKED_IN");
+    // A contribution made in the session shows on the screen, with its disposition.
+    let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { position } }";
+    app.ok(
+        Some(&w.partners[1]),
+        submit,
+        input(json!({"workshopId": w.id, "kind": "COMMENT", "title": "Intervento", "body": "Serve un monitoraggio.", "sessionId": id})),
+    )
+    .await;
+    let pushed = screen.data().await["sessionLive"].clone();
+    assert_eq!(pushed["contributions"], json!([{"title": "Intervento", "disposition": null}]));
     // The observer checks itself in; a partner does not check in someone else.
     app.ok(Some(&w.observer), check_in, input(json!({"sessionId": id}))).await;
     let members = app

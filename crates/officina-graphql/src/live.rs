@@ -30,8 +30,10 @@ pub struct LiveSubscription;
 
 #[Subscription]
 impl LiveSubscription {
-    /// The live state of a session (attendance, current agenda item, documents, minutes, open
-    /// proposals and their tallies): pushed now, then whenever it changes.
+    /// The live state of a session (attendance, the current agenda item, documents, its
+    /// contributions with their dispositions, the proposals open in it with their tallies, the
+    /// decisions taken in it, minutes): pushed now, then whenever something it shows changed, and
+    /// only then.
     async fn session_live(
         &self,
         ctx: &Context<'_>,
@@ -44,10 +46,13 @@ impl LiveSubscription {
         // The head is read before the snapshot, and the follower starts from it: a change that
         // lands between the two is pushed (at worst once more than needed), never missed.
         let head = services(ctx).store.head().await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?.position;
+        let first_fingerprint =
+            services(ctx).read.session_fingerprint(key).await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?;
         let current = crate::fetch::session(ctx, key).await?;
         let workshop = current.0.workshop_id;
         let events = follow(ctx, Some(Position(head)), EventFilter::Stream(workshop_stream_id(workshop))).await?;
         let read = services(ctx).read.clone();
+        let read_for_rows = read.clone();
         let lang = lang(ctx);
         let updates = events
             .ready_chunks(64)
@@ -64,6 +69,32 @@ impl LiveSubscription {
                 let read = read.clone();
                 async move {
                     if let Some(Err(error)) = batch.into_iter().find(Result::is_err) {
+                        return Some(Err(error));
+                    }
+                    // What the view shows, summed up: pushed only when it moved.
+                    let fingerprint = match read.session_fingerprint(key).await {
+                        Ok(fingerprint) => fingerprint,
+                        Err(error) => return Some(Err(ApiError::from(error).into_graphql(lang))),
+                    };
+                    Some(Ok(fingerprint))
+                }
+            })
+            .scan(first_fingerprint, |last, item| {
+                let changed = match &item {
+                    Some(Ok(fingerprint)) if *fingerprint == *last => None,
+                    Some(Ok(fingerprint)) => {
+                        *last = fingerprint.clone();
+                        Some(true)
+                    }
+                    _ => Some(true),
+                };
+                std::future::ready(Some((changed, item)))
+            })
+            .filter_map(|(changed, item)| std::future::ready(changed.and(item)))
+            .then(move |item| {
+                let read = read_for_rows.clone();
+                async move {
+                    if let Err(error) = item {
                         return Err(error);
                     }
                     match read.session(key).await {

@@ -168,6 +168,25 @@ impl Session {
             .map(Proposal)
             .collect())
     }
+    /// The contributions submitted in this session, newest first, each with its disposition.
+    async fn contributions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::contributions::Contribution>> {
+        let mut contributions: Vec<_> = many(ctx, ContributionsOf(self.0.workshop_id))
+            .await?
+            .into_iter()
+            .filter(|c: &officina_projections::ContributionRow| c.session_id == Some(self.0.id))
+            .collect();
+        contributions.reverse();
+        Ok(contributions.into_iter().map(crate::contributions::Contribution).collect())
+    }
+    /// The decisions taken in this session, in the order they were taken.
+    async fn decisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::decisions::Decision>> {
+        Ok(many(ctx, DecisionsOf(self.0.workshop_id))
+            .await?
+            .into_iter()
+            .filter(|d: &officina_projections::DecisionRow| d.session_id == Some(self.0.id))
+            .map(crate::decisions::Decision)
+            .collect())
+    }
     /// The position of the last event that changed the session.
     async fn position(&self) -> Position {
         Position(self.0.last_position)

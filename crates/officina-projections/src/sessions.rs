@@ -14,6 +14,7 @@ use crate::plan::{Arg, Plan, id, insert_row, time};
 use crate::read::*;
 use crate::reader::{FromRow, Reader};
 use crate::schema::Table;
+use crate::sql::Sql;
 
 /// The tables of this feature.
 pub(crate) const TABLES: &[Table] = &[
@@ -556,6 +557,30 @@ impl ReadModels {
     ) -> Result<HashMap<WorkshopId, Vec<SessionRow>>, ProjectionError> {
         let rows = self.by_keys::<SessionRow>("s.workshop_id", strings(ids), "", "s.created_position").await?;
         Ok(Self::group(ids, rows, |s| s.workshop_id))
+    }
+
+    /// A summary of what a live view of the session shows: the positions of the last changes to
+    /// the session itself, to its contributions and decisions, to the proposals opened in it
+    /// (with their positions and recusals), and to the workshop's membership (which moves every
+    /// tally). Two equal summaries mean nothing visible changed in between; `None` when the
+    /// session does not exist.
+    pub async fn session_fingerprint(&self, id: SessionId) -> Result<Option<Vec<i64>>, ProjectionError> {
+        let mut sql = Sql::default();
+        let key = sql.arg(Arg::text(id.to_string()));
+        sql.text = format!(
+            "SELECT s.last_position, \
+               (SELECT COALESCE(MAX(c.last_position), 0) FROM rm_contributions c WHERE c.session_id = s.id), \
+               (SELECT COALESCE(MAX(d.position), 0) FROM rm_decisions d WHERE d.session_id = s.id), \
+               (SELECT COALESCE(MAX(p.last_position), 0) FROM rm_proposals p WHERE p.opened_in_session = s.id), \
+               (SELECT COALESCE(MAX(q.position), 0) FROM rm_positions q JOIN rm_proposals p ON p.id = q.proposal_id \
+                 WHERE p.opened_in_session = s.id), \
+               (SELECT COUNT(*) * 1000000000 + COALESCE(MAX(i.position), 0) FROM rm_interests i \
+                 JOIN rm_proposals p ON p.id = i.proposal_id WHERE p.opened_in_session = s.id AND i.withdrawn_at IS NULL), \
+               (SELECT COALESCE(MAX(m.last_position), 0) FROM rm_members m WHERE m.workshop_id = s.workshop_id) \
+             FROM rm_sessions s WHERE s.id = {key}"
+        );
+        let rows = self.fetch(sql, |r| (0..7).map(|_| r.int()).collect::<Result<Vec<i64>, ProjectionError>>()).await?;
+        Ok(rows.into_iter().next())
     }
 
     /// One session.
