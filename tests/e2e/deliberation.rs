@@ -12,6 +12,7 @@ on_both_backends! {
     a_qualified_majority_met_exactly_with_a_recused_and_a_revised_position_is_adopted,
     unanimity_with_an_abstention_is_rejected_naming_who_abstained,
     without_the_managing_authority_voting_recusals_come_and_go_and_the_decision_shows_them,
+    a_deliberation_closes_by_itself_at_its_deadline_once_across_two_servers,
 }
 
 const PROPOSAL: &str = "query($id: ID!) { proposal(id: $id) {
@@ -235,4 +236,92 @@ async fn without_the_managing_authority_voting_recusals_come_and_go_and_the_deci
         json!([w.partner_orgs[0]]),
         "the tally keeps them after the decision"
     );
+}
+
+async fn a_deliberation_closes_by_itself_at_its_deadline_once_across_two_servers(app: TestApp) {
+    // A second server process on the same database: both watch the deadline, one decision lands.
+    let config = officina_server::Config::new(app.database_url.clone());
+    let other = officina_server::Officina::open(&config).await.expect("a second process");
+    let (listener, _) = officina_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind");
+    let other_state = other.state(app.auth.clone());
+    let (stop_other, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(officina_server::run(listener, other_state, async move {
+        let _ = stopped.await;
+    }));
+
+    let w = fixture::workshop(&app).await;
+    let input = json!({"workshopId": w.id, "kind": "DECISION", "title": "Calendario", "text": "Tre incontri.", "rule": {"method": "MAJORITY"}});
+    let table = "mutation($input: TableProposalInput!) { tableProposal(input: $input) { proposal { id } } }";
+    let proposal = app.ok(Some(&w.lead), table, json!({"input": input})).await["tableProposal"]["proposal"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let open = "mutation($input: OpenDeliberationInput!) { openDeliberation(input: $input) { proposal { status closesAt } } }";
+    let past = app
+        .refused(
+            Some(&w.lead),
+            open,
+            json!({"input": {"proposalId": proposal, "closesAt": "2020-01-01T00:00:00Z"}}),
+            "VALIDATION",
+        )
+        .await;
+    assert_eq!(
+        (past["extensions"]["reason"].as_str(), past["extensions"]["field"].as_str()),
+        (Some("DEADLINE_IN_PAST"), Some("input.closesAt"))
+    );
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(60)).to_rfc3339();
+    let opened = app.ok(Some(&w.lead), open, json!({"input": {"proposalId": proposal, "closesAt": soon}})).await;
+    assert_eq!(opened["openDeliberation"]["proposal"]["status"], "OPEN");
+    state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
+    state(&app, &w.partners[1], &proposal, "SUPPORT", None).await;
+    // The lead brings the deadline forward to two seconds from now; a partner cannot.
+    let deadline =
+        "mutation($input: SetDeliberationDeadlineInput!) { setDeliberationDeadline(input: $input) { proposal { closesAt } } }";
+    let near = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    app.refused(Some(&w.partners[0]), deadline, json!({"input": {"proposalId": proposal, "closesAt": near}}), "FORBIDDEN").await;
+    app.ok(Some(&w.lead), deadline, json!({"input": {"proposalId": proposal, "closesAt": near}})).await;
+
+    let query = "query($id: ID!) { proposal(id: $id) { status tally { outcome }
+        decision { outcome closedAtDeadline decidedBy { role } support } } }";
+    let mut decided = serde_json::Value::Null;
+    for _ in 0..100 {
+        let answer = app.ok(Some(&w.auditor), query, json!({"id": proposal})).await;
+        if answer["proposal"]["status"] != "OPEN" {
+            decided = answer;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(decided["proposal"]["status"], "ADOPTED", "closed by itself within seconds: {decided}");
+    let decision = &decided["proposal"]["decision"];
+    assert_eq!((decision["closedAtDeadline"].as_bool(), decision["decidedBy"]["role"].as_str()), (Some(true), Some("LEAD")));
+    assert_eq!(decided["proposal"]["tally"]["outcome"], "ADOPTED");
+    let late = app
+        .refused(
+            Some(&w.partners[2]),
+            STATE_POSITION,
+            json!({"input": {"proposalId": proposal, "stance": "OPPOSE", "rationale": "Tardi"}}),
+            "RULE_VIOLATION",
+        )
+        .await;
+    assert_eq!(late["extensions"]["reason"], "DELIBERATION_NOT_OPEN");
+
+    // Both processes were watching; one decision is in the log, in the server's name.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let events = app
+        .ok(
+            Some(&w.auditor),
+            "query($id: ID!) { events(workshopId: $id, first: 100) { edges { node { type actor { personId } } } } }",
+            json!({"id": w.id}),
+        )
+        .await;
+    let decisions: Vec<&serde_json::Value> = events["events"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|edge| edge["node"]["type"] == "DecisionRecorded")
+        .collect();
+    assert_eq!(decisions.len(), 1, "exactly one decision");
+    assert_eq!(decisions[0]["node"]["actor"]["personId"], officina_server::deadlines::SYSTEM_PERSON.to_string());
+    let _ = stop_other.send(());
 }

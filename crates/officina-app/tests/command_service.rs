@@ -202,7 +202,7 @@ async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
     service
         .execute::<Workshops>(
             workshop_id,
-            Command::OpenDeliberation { proposal_id: fresh, session_id: None },
+            Command::OpenDeliberation { proposal_id: fresh, session_id: None, closes_at: None },
             &CommandRequest::by(lead),
         )
         .await

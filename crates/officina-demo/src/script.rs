@@ -478,7 +478,16 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         ),
     );
     w.step(DEMO_FACILITATOR, at(s, 130), workshop::Command::StartAgendaItem { session_id: session, agenda_item_id: c.item(3) });
-    w.step(c.lead, at(s, 135), workshop::Command::OpenDeliberation { proposal_id: proposal, session_id: Some(session) });
+    // One workshop deliberates with a deadline, moved once, and the server closes it when it comes.
+    let deadline = (spec.close && c.n == 4).then(|| at(s, 175));
+    w.step(
+        c.lead,
+        at(s, 135),
+        workshop::Command::OpenDeliberation { proposal_id: proposal, session_id: Some(session), closes_at: deadline },
+    );
+    if deadline.is_some() {
+        w.step(c.lead, at(s, 140), workshop::Command::SetDeliberationDeadline { proposal_id: proposal, closes_at: at(s, 178) });
+    }
 
     if spec.twist == Twist::RoleChangeAndNextSession {
         w.step(c.lead, at(s, 136), workshop::Command::ChangeMemberRole { member_id: c.member(4), role: Role::CoConductor });
@@ -559,7 +568,9 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             },
         );
     }
-    if spec.close {
+    if spec.close && deadline.is_some() {
+        w.step(DEMO_ADMIN, at(s, 180), workshop::Command::CloseAtDeadline { proposal_id: proposal, decision_id: c.decision(1) });
+    } else if spec.close {
         w.step(
             c.lead,
             at(s, 180),

@@ -93,6 +93,10 @@ command_kinds! {
     RecordRecusal,
     /// Withdraw a recusal.
     WithdrawRecusal,
+    /// Set or move the deadline of an open deliberation.
+    SetDeliberationDeadline,
+    /// Close a deliberation at its deadline (the server, on nobody's role).
+    CloseAtDeadline,
     /// Close deliberation and record the decision.
     CloseDeliberation,
 }
@@ -119,8 +123,9 @@ const NOBODY: &[Role] = &[];
 /// `OBSERVER` and `AUDITOR` never write into the workshop's work, with two exceptions that record
 /// facts about themselves: any member may end their own membership (`LeaveWorkshop`) and check
 /// themselves in to an open session (`CheckInAttendance`; checking in others is for conducting
-/// roles, a rule of `decide`). `IdentifyWorkshop`
-/// has no role: only platform administrators issue it.
+/// roles, a rule of `decide`). `IdentifyWorkshop` has no role: only platform administrators issue
+/// it; nor has `CloseAtDeadline`, which anyone (the server) may ask for once a deadline has come,
+/// since its outcome is the rule's alone.
 pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
     match kind {
         CommandKind::IdentifyWorkshop => NOBODY,
@@ -156,6 +161,8 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
         CommandKind::DeclareInterest => CONTRIBUTORS,
         CommandKind::RecordRecusal => SESSION_RUNNERS,
         CommandKind::WithdrawRecusal => CONTRIBUTORS,
+        CommandKind::SetDeliberationDeadline => STEERING,
+        CommandKind::CloseAtDeadline => NOBODY,
         CommandKind::CloseDeliberation => STEERING,
     }
 }

@@ -257,6 +257,16 @@ impl Decision {
     async fn decided_at(&self) -> DateTime<Utc> {
         self.0.decided_at
     }
+    /// Whether deliberation closed by itself at its deadline (the server recorded what the rule
+    /// gave; `decidedBy` is then who set the deadline).
+    async fn closed_at_deadline(&self) -> bool {
+        self.0.at_deadline
+    }
+    /// The member who closed deliberation, or who set the deadline it closed at. For the members
+    /// and auditors of the workshop (null with an error for others).
+    async fn decided_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::members::Member>> {
+        crate::fetch::member(ctx, self.0.decided_by).await.map(Some)
+    }
     /// The log position of the `DecisionRecorded` event.
     async fn position(&self) -> Position {
         Position(self.0.position)

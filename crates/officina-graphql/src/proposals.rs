@@ -88,6 +88,11 @@ impl Proposal {
     async fn opened_at(&self) -> Option<DateTime<Utc>> {
         self.0.opened_at
     }
+    /// When deliberation closes by itself; null without a deadline. Once it has passed, nothing
+    /// changes the proposal any more (`DEADLINE_PASSED`) until the server records the decision.
+    async fn closes_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closes_at
+    }
     /// The id of the session deliberation was opened in; null when opened outside a session, or not
     /// opened.
     async fn session_id(&self) -> Option<ID> {
@@ -313,6 +318,9 @@ pub struct OpenDeliberationInput {
     /// The open session it is opened in, if any; the proposal then appears among that session's
     /// `openProposals`.
     pub session_id: Option<ID>,
+    /// When deliberation closes by itself (the server records the decision the rule gives, within
+    /// a second or so of it); ahead of now and at most 5 years ahead. Without it, the lead closes.
+    pub closes_at: Option<DateTime<Utc>>,
     /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
     /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
@@ -339,6 +347,21 @@ pub struct StatePositionInput {
         deprecation = "A member represents one organization per workshop; the position is always stated for it. Leave this out; it will be removed."
     )]
     pub organization_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
+    /// retry: a retry answers with the first answer and appends nothing.
+    pub idempotency_key: Option<String>,
+    /// The workshop's `version` as you last read it: if the workshop has changed since, the
+    /// mutation is refused with `CONFLICT` `VERSION_CONFLICT`.
+    pub expected_version: Option<i32>,
+}
+
+/// A new deadline for an open deliberation (`setDeliberationDeadline`).
+#[derive(InputObject)]
+pub struct SetDeliberationDeadlineInput {
+    /// The proposal; deliberation must be open and its current deadline, if any, not passed.
+    pub proposal_id: ID,
+    /// The new deadline: ahead of now, at most 5 years ahead.
+    pub closes_at: DateTime<Utc>,
     /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
     /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
@@ -511,7 +534,11 @@ impl ProposalMutation {
     ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
-        let command = Command::OpenDeliberation { proposal_id, session_id: parse_opt(ctx, "sessionId", &input.session_id)? };
+        let command = Command::OpenDeliberation {
+            proposal_id,
+            session_id: parse_opt(ctx, "sessionId", &input.session_id)?,
+            closes_at: input.closes_at,
+        };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(ProposalPayload::new(proposal_id, &executed))
     }
@@ -588,6 +615,20 @@ impl ProposalMutation {
         let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
         let command = Command::WithdrawRecusal { proposal_id, organization_id };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
+        Ok(ProposalPayload::new(proposal_id, &executed))
+    }
+
+    /// Sets or moves the deadline of an open deliberation, before the current one passes (the
+    /// lead or a co-conductor). To close earlier, close it (`closeDeliberation`).
+    async fn set_deliberation_deadline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposal and its new deadline.")] input: SetDeliberationDeadlineInput,
+    ) -> async_graphql::Result<ProposalPayload> {
+        let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
+        let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
+        let command = Command::SetDeliberationDeadline { proposal_id, closes_at: input.closes_at };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(ProposalPayload::new(proposal_id, &executed))
     }

@@ -41,6 +41,7 @@ pub(crate) const TABLES: &[Table] = &[Table {
                  session_id                TEXT,
                  binding                   BIGINT NOT NULL,
                  decided_by                TEXT   NOT NULL,
+                 at_deadline               BIGINT NOT NULL,
                  decided_at                TEXT   NOT NULL,
                  position                  BIGINT NOT NULL
              )",
@@ -76,6 +77,7 @@ insert_row! {
     session_id,
     binding,
     decided_by,
+    at_deadline,
     decided_at,
     position,
     }
@@ -112,6 +114,8 @@ pub struct DecisionRow {
     pub binding: bool,
     /// Who closed deliberation.
     pub decided_by: MemberId,
+    /// Whether deliberation closed by itself at its deadline (`decided_by` then set the deadline).
+    pub at_deadline: bool,
     /// When it was decided.
     pub decided_at: DateTime<Utc>,
     /// The log position of the event that recorded it.
@@ -121,7 +125,8 @@ pub struct DecisionRow {
 impl FromRow for DecisionRow {
     const COLUMNS: &'static str = "d.id, d.workshop_id, d.proposal_id, d.outcome, d.rule, d.eligible, d.expressed, d.support, \
          d.support_with_reservations, d.abstain, d.oppose, d.quorum_met, d.would_pass, d.reason, d.eligible_organizations, \
-         d.recused_organizations, d.positions, d.text_version, d.session_id, d.binding, d.decided_by, d.decided_at, d.position";
+         d.recused_organizations, d.positions, d.text_version, d.session_id, d.binding, d.decided_by, d.at_deadline, d.decided_at, \
+         d.position";
     const FROM: &'static str = "rm_decisions d";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -149,6 +154,7 @@ impl FromRow for DecisionRow {
             session_id: r.opt_id()?,
             binding: r.flag()?,
             decided_by: r.id()?,
+            at_deadline: r.flag()?,
             decided_at: r.at()?,
             position: r.u64()?,
         })
@@ -175,6 +181,7 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
         binding,
         by,
         at,
+        at_deadline,
     } = event
     {
         plan.insert(DecisionsInsert {
@@ -204,6 +211,7 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             session_id: opt_id(session_id),
             binding: Arg::flag(binding),
             decided_by: id(by),
+            at_deadline: Arg::flag(at_deadline),
             decided_at: time(&at),
             position: pos.clone(),
         });

@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use officina_domain::*;
 
 use crate::error::ProjectionError;
-use crate::plan::{Arg, Plan, id, insert_row, json, opt_id, time};
+use crate::plan::{Arg, Plan, id, insert_row, json, opt_id, time, ts};
 use crate::read::*;
 use crate::reader::{FromRow, Reader};
 use crate::schema::Table;
+use crate::sql::Sql;
 
 /// The tables of this feature.
 pub(crate) const TABLES: &[Table] = &[
@@ -38,6 +39,7 @@ pub(crate) const TABLES: &[Table] = &[
                  opened_at         TEXT,
                  opened_by         TEXT,
                  opened_in_session TEXT,
+                 closes_at         TEXT,
                  withdrawn_at      TEXT,
                  withdrawn_reason  TEXT,
                  withdrawn_by      TEXT,
@@ -197,6 +199,8 @@ pub struct ProposalRow {
     pub opened_by: Option<MemberId>,
     /// The session deliberation was opened in, if any.
     pub opened_in_session: Option<SessionId>,
+    /// When deliberation closes by itself, if it has a deadline.
+    pub closes_at: Option<DateTime<Utc>>,
     /// When it was withdrawn, if it was.
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// Why it was withdrawn.
@@ -216,7 +220,7 @@ pub struct ProposalRow {
 impl FromRow for ProposalRow {
     const COLUMNS: &'static str = "p.id, p.workshop_id, p.kind, p.title, p.member_id, p.organization_id, p.cites, p.rule, \
          p.binding, p.status, p.current_version, p.text, p.drafted_at, p.amended_at, p.opened_at, p.opened_by, \
-         p.opened_in_session, p.withdrawn_at, p.withdrawn_reason, p.withdrawn_by, p.decision_id, p.decided_at, \
+         p.opened_in_session, p.closes_at, p.withdrawn_at, p.withdrawn_reason, p.withdrawn_by, p.decision_id, p.decided_at, \
          p.created_position, p.last_position";
     const FROM: &'static str = "rm_proposals p";
 
@@ -239,6 +243,7 @@ impl FromRow for ProposalRow {
             opened_at: r.opt_at()?,
             opened_by: r.opt_id()?,
             opened_in_session: r.opt_id()?,
+            closes_at: r.opt_at()?,
             withdrawn_at: r.opt_at()?,
             withdrawn_reason: r.opt_text()?,
             withdrawn_by: r.opt_id()?,
@@ -437,10 +442,14 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
              last_position = $5 WHERE id = $1",
             vec![id(proposal_id), time(&at), Arg::text(reason), id(by), pos],
         ),
-        E::DeliberationOpened { proposal_id, session_id, by, at } => plan.exec(
+        E::DeliberationOpened { proposal_id, session_id, by, at, closes_at } => plan.exec(
             "UPDATE rm_proposals SET status = 'OPEN', opened_at = $2, opened_by = $3, opened_in_session = $4, \
-             last_position = $5 WHERE id = $1",
-            vec![id(proposal_id), time(&at), id(by), opt_id(session_id), pos],
+             closes_at = $5, last_position = $6 WHERE id = $1",
+            vec![id(proposal_id), time(&at), id(by), opt_id(session_id), Arg::opt_text(closes_at.as_ref().map(ts)), pos],
+        ),
+        E::DeliberationDeadlineSet { proposal_id, closes_at, .. } => plan.exec(
+            "UPDATE rm_proposals SET closes_at = $2, last_position = $3 WHERE id = $1",
+            vec![id(proposal_id), time(&closes_at), pos],
         ),
         E::PositionStated { proposal_id, organization_id, member_id, stance, rationale, text_version, at } => {
             plan.insert(PositionsInsert {
@@ -496,6 +505,24 @@ impl ReadModels {
         };
         let rows = self.by_keys::<ProposalRow>("p.workshop_id", strings(ids), &extra, "p.created_position").await?;
         Ok(Self::group(ids, rows, |p| p.workshop_id))
+    }
+
+    /// The open deliberations whose deadline has come at `now`, with their workshops, in
+    /// deadline order: what the server closes by itself.
+    pub async fn due_deliberations(&self, now: DateTime<Utc>) -> Result<Vec<(WorkshopId, ProposalId)>, ProjectionError> {
+        let mut sql = Sql::default();
+        let now = sql.arg(Arg::text(crate::plan::ts(&now)));
+        sql.text = format!(
+            "SELECT p.workshop_id, p.id FROM rm_proposals p \
+             WHERE p.status = 'OPEN' AND p.closes_at IS NOT NULL AND p.closes_at <= {now} ORDER BY p.closes_at, p.id"
+        );
+        self.fetch(sql, |r| Ok((r.id()?, r.id()?))).await
+    }
+
+    /// The earliest deadline of an open deliberation, if any: when the server next has to look.
+    pub async fn next_deadline(&self) -> Result<Option<DateTime<Utc>>, ProjectionError> {
+        let sql = Sql::new("SELECT MIN(p.closes_at) FROM rm_proposals p WHERE p.status = 'OPEN' AND p.closes_at IS NOT NULL");
+        Ok(self.fetch(sql, |r| r.opt_at()).await?.into_iter().next().flatten())
     }
 
     /// One proposal.

@@ -209,9 +209,13 @@ async fn open_proposal(app: &CommandService, workshop: WorkshopId, lead: Actor, 
         binding: false,
     };
     app.execute::<Workshops>(workshop, command, &request(lead)).await.expect("draft");
-    app.execute::<Workshops>(workshop, Command::OpenDeliberation { proposal_id: id, session_id: None }, &request(lead))
-        .await
-        .expect("open");
+    app.execute::<Workshops>(
+        workshop,
+        Command::OpenDeliberation { proposal_id: id, session_id: None, closes_at: None },
+        &request(lead),
+    )
+    .await
+    .expect("open");
     id
 }
 

@@ -185,6 +185,9 @@ pub struct ServeArgs {
     /// Streams per aggregate whose decided state is kept in memory.
     #[arg(long, env = "OFFICINA_CACHED_STREAMS", default_value_t = 10_000, value_parser = positive)]
     pub cached_streams: usize,
+    /// How often, at most, to look for deliberations whose deadline has come.
+    #[arg(long, env = "OFFICINA_DEADLINE_POLL", default_value = "1s", value_parser = duration)]
+    pub deadline_poll: Duration,
 }
 
 impl ServeArgs {
@@ -195,6 +198,7 @@ impl ServeArgs {
             pool_size: self.pool_size,
             subscription_poll: self.subscription_poll,
             cached_streams: self.cached_streams,
+            deadline_poll: self.deadline_poll,
             api: officina_graphql::Limits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
@@ -289,6 +293,7 @@ mod tests {
         assert_eq!(config.api, defaults.api);
         assert_eq!(config.subscription_poll, defaults.subscription_poll);
         assert_eq!(config.cached_streams, defaults.cached_streams);
+        assert_eq!(config.deadline_poll, defaults.deadline_poll);
         assert_eq!(config.pool_size, defaults.pool_size);
     }
 

@@ -24,6 +24,9 @@ pub struct Config {
     pub subscription_poll: Duration,
     /// How many streams per aggregate keep their decided state in memory.
     pub cached_streams: usize,
+    /// How often, at most, the process looks for deliberations whose deadline has come (it also
+    /// wakes at the next deadline it knows of).
+    pub deadline_poll: Duration,
     /// The API's limits (depth, complexity, introspection, write rate).
     pub api: Limits,
     /// The transport's limits (connections, timeouts, sizes, subscriptions).
@@ -38,6 +41,7 @@ impl Config {
             pool_size: None,
             subscription_poll: DEFAULT_SUBSCRIPTION_POLL,
             cached_streams: officina_app::DEFAULT_CACHED_STREAMS,
+            deadline_poll: Duration::from_secs(1),
             api: Limits::default(),
             server: ServerLimits::default(),
         }

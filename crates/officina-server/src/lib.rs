@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 mod config;
+pub mod deadlines;
 pub mod demo;
 mod http;
 pub mod limits;
@@ -53,6 +54,11 @@ pub struct AppState {
     pub subscriptions: Arc<limits::Subscriptions>,
     /// Raised when the server shuts down, so that WebSockets close.
     pub closing: Arc<watch::Sender<bool>>,
+    /// The command service, for what the server does by itself (deliberations closed at their
+    /// deadline).
+    pub app: CommandService,
+    /// How often, at most, the server looks for deliberations whose deadline has come.
+    pub deadline_poll: std::time::Duration,
 }
 
 /// The services of one server process over one database.
@@ -95,6 +101,8 @@ impl Officina {
             limits: server_limits,
             subscriptions: limits::Subscriptions::new(&server_limits),
             closing: Arc::new(watch::Sender::new(false)),
+            app: self.app.clone(),
+            deadline_poll: self.config.deadline_poll,
         }
     }
 }
@@ -120,6 +128,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, then lets the requests in
 /// flight finish (WebSockets are closed with 1001), for at most the limits' shutdown grace.
+/// Meanwhile it closes the deliberations whose deadline comes (see [`deadlines`]).
 ///
 /// Connections are admitted within [`ServerLimits`]: per client address and overall, with
 /// header, body and idle timeouts (see [`serve`]).
@@ -128,7 +137,12 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve::serve(listener, state, shutdown).await
+    // Deliberations close at their deadline while the server runs (and at its start, for those
+    // whose deadline came while it was down).
+    let deadlines = tokio::spawn(deadlines::keep(state.app.clone(), state.read.clone(), state.deadline_poll));
+    let served = serve::serve(listener, state, shutdown).await;
+    deadlines.abort();
+    served
 }
 
 /// Binds `address` (port 0 picks a free port) and returns the listener with its real address.

@@ -70,6 +70,9 @@ impl DomainError {
             OrganizationAlreadyRecused,
             NotRecused,
             LeadDoesNotVote,
+            DeadlineInPast,
+            DeadlinePassed,
+            DeadlineNotReached,
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -143,11 +146,14 @@ impl DomainError {
             OrganizationAlreadyRecused => 57,
             NotRecused => 58,
             LeadDoesNotVote => 59,
+            DeadlineInPast => 60,
+            DeadlinePassed => 61,
+            DeadlineNotReached => 62,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 60;
+    pub const KINDS: usize = 63;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

@@ -121,6 +121,9 @@ impl DomainError {
                 "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+            DeadlineNotReached => "Questa deliberazione non ha una scadenza, o la scadenza non è ancora arrivata.".to_owned(),
+            DeadlinePassed => "La scadenza di questa deliberazione è passata: viene chiusa e non può più cambiare.".to_owned(),
+            DeadlineInPast => "La scadenza di una deliberazione deve essere nel futuro.".to_owned(),
             LeadDoesNotVote => "Secondo la regola di questa proposta l'Autorità di Gestione non partecipa al voto.".to_owned(),
             NotRecused => "L'organizzazione non è esclusa da questa deliberazione.".to_owned(),
             OrganizationAlreadyRecused => "L'organizzazione è già esclusa da questa deliberazione per conflitto di interessi.".to_owned(),

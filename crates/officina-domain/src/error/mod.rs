@@ -449,6 +449,15 @@ pub enum DomainError {
     /// Under the proposal's rule the managing authority does not vote.
     #[error("Under this proposal's rule the managing authority does not take part in the vote.")]
     LeadDoesNotVote,
+    /// A deliberation's deadline must lie ahead.
+    #[error("The deadline of a deliberation must lie in the future.")]
+    DeadlineInPast,
+    /// The deliberation's deadline has passed: it only awaits its closing.
+    #[error("The deadline of this deliberation has passed: it is being closed and can no longer change.")]
+    DeadlinePassed,
+    /// A deliberation closes by itself only once its deadline is reached.
+    #[error("This deliberation has no deadline, or its deadline has not come yet.")]
+    DeadlineNotReached,
 }
 
 impl DomainError {
@@ -506,6 +515,9 @@ impl DomainError {
             NotALab { .. } => "NOT_A_LAB",
             NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
             NameUnchanged => "NAME_UNCHANGED",
+            DeadlineNotReached => "DEADLINE_NOT_REACHED",
+            DeadlinePassed => "DEADLINE_PASSED",
+            DeadlineInPast => "DEADLINE_IN_PAST",
             LeadDoesNotVote => "LEAD_DOES_NOT_VOTE",
             NotRecused => "NOT_RECUSED",
             OrganizationAlreadyRecused => "ORGANIZATION_ALREADY_RECUSED",
@@ -528,6 +540,7 @@ impl DomainError {
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            DeadlineInPast => ErrorCategory::Validation { field: "closesAt" },
             AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },
             TextTooLong { field, .. }
             | InvalidCharacters { field }
@@ -581,7 +594,9 @@ impl DomainError {
             | AgendaItemWithdrawn
             | InterestAfterPosition
             | NotRecused
-            | LeadDoesNotVote => ErrorCategory::RuleViolation,
+            | LeadDoesNotVote
+            | DeadlinePassed
+            | DeadlineNotReached => ErrorCategory::RuleViolation,
         }
     }
 

@@ -136,3 +136,15 @@ pub(super) fn trimmed(value: String) -> String {
 pub(super) fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// A deliberation's deadline: ahead of now, and within the range every date of the platform keeps.
+pub(super) fn check_deadline(
+    closes_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DomainError> {
+    crate::calendar::check_date("closesAt", closes_at, now)?;
+    if closes_at <= now {
+        return Err(DomainError::DeadlineInPast);
+    }
+    Ok(())
+}

@@ -296,6 +296,23 @@ pub enum Command {
         proposal_id: ProposalId,
         /// The open session it is opened in, if any.
         session_id: Option<SessionId>,
+        /// When it closes by itself, if it has a deadline.
+        closes_at: Option<DateTime<Utc>>,
+    },
+    /// Set (or move) the deadline of an open deliberation, before the current one passes.
+    SetDeliberationDeadline {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The new deadline.
+        closes_at: DateTime<Utc>,
+    },
+    /// Close a deliberation whose deadline has come: anyone may ask (the server does), and the
+    /// decision is the one the rule gives; nothing else can be decided.
+    CloseAtDeadline {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The new decision id.
+        decision_id: DecisionId,
     },
     /// State one's organization's position on an open proposal.
     StatePosition {
@@ -383,6 +400,8 @@ impl Command {
             Command::DeclareInterest { .. } => CommandKind::DeclareInterest,
             Command::RecordRecusal { .. } => CommandKind::RecordRecusal,
             Command::WithdrawRecusal { .. } => CommandKind::WithdrawRecusal,
+            Command::SetDeliberationDeadline { .. } => CommandKind::SetDeliberationDeadline,
+            Command::CloseAtDeadline { .. } => CommandKind::CloseAtDeadline,
             Command::CloseDeliberation { .. } => CommandKind::CloseDeliberation,
         }
     }

@@ -3,17 +3,18 @@
 //! One match on purpose (and so a file of about 600 lines): every rule is found in one place, and
 //! a new command does not compile until its rule is written here. Shared checks are in `checks.rs`.
 
-use super::checks::{count, valid_cycle, validate_rule};
+use super::checks::{check_deadline, count, valid_cycle, validate_rule};
 use super::command::{Command, FirstLead};
 use super::event::Event;
-use super::state::{Member, State, Workshop};
+use super::state::{Member, Proposal, State, Workshop};
 use crate::calendar::{self, NOTICE_WORKING_DAYS, notice_working_days};
 use crate::context::Context;
 use crate::error::{DomainError, Entity};
-use crate::ids::ContributionId;
+use crate::ids::{ContributionId, DecisionId, MemberId, ProposalId, SessionId};
 use crate::roles::{CommandKind, acts_for_others, conducts_sessions, is_allowed};
 use crate::text::{self, limits};
 use crate::values::{EccpCategory, MinutesStatus, ProposalStatus, Role, SessionStatus, Stage};
+use chrono::{DateTime, Utc};
 
 type Decided = Result<Vec<Event>, DomainError>;
 
@@ -74,6 +75,9 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
     }
 
     let workshop = state.workshop.as_ref().ok_or(DomainError::NotFound(Entity::Workshop))?;
+    if let Command::CloseAtDeadline { proposal_id, decision_id } = command {
+        return close_at_deadline(workshop, proposal_id, decision_id, ctx.now);
+    }
     let kind = command.kind();
     let actor = workshop.current_member_of(ctx.actor.person_id).ok_or(DomainError::NotAMember)?;
     if !is_allowed(actor.role, kind) {
@@ -87,6 +91,56 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         return Err(DomainError::WorkshopClosed);
     }
     Decider { workshop, actor, ctx }.decide(command)
+}
+
+/// Closes a deliberation whose deadline has come. No role is checked: whoever asks (the server),
+/// the decision is the one the rule gives, recorded in the name of who set the deadline.
+fn close_at_deadline(w: &Workshop, proposal_id: ProposalId, decision_id: DecisionId, now: DateTime<Utc>) -> Decided {
+    let proposal = w.proposals.get(&proposal_id).ok_or(DomainError::NotFound(Entity::Proposal))?;
+    if proposal.status != ProposalStatus::Open {
+        return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+    }
+    let by = match proposal.deadline_set_by {
+        Some(by) if proposal.deadline_passed(now) => by,
+        _ => return Err(DomainError::DeadlineNotReached),
+    };
+    if w.decisions.contains_key(&decision_id) {
+        return Err(DomainError::AlreadyExists(Entity::Decision));
+    }
+    Ok(vec![record_decision(w, proposal, decision_id, None, by, now, true)])
+}
+
+/// The decision on `proposal` as its rule gives it now.
+fn record_decision(
+    w: &Workshop,
+    proposal: &Proposal,
+    decision_id: DecisionId,
+    session_id: Option<SessionId>,
+    by: MemberId,
+    now: DateTime<Utc>,
+    at_deadline: bool,
+) -> Event {
+    let evaluation = w.evaluate(proposal);
+    let eligible = w.eligible_organizations(proposal);
+    let positions =
+        proposal.latest_positions().into_iter().filter(|(org, _)| eligible.contains(org)).map(|(_, p)| p.clone()).collect();
+    Event::DecisionRecorded {
+        decision_id,
+        proposal_id: proposal.id,
+        outcome: evaluation.outcome,
+        rule: proposal.rule,
+        tally: evaluation.tally,
+        reason: evaluation.reason,
+        eligible_organizations: eligible.into_iter().collect(),
+        recused_organizations: proposal.recused().into_iter().collect(),
+        positions,
+        text_version: proposal.current_version(),
+        session_id,
+        binding: proposal.binding,
+        by,
+        at: now,
+        at_deadline,
+    }
 }
 
 /// The checked parts of a decision: the workshop exists and is not closed, and the actor is a
@@ -547,6 +601,9 @@ impl Decider<'_> {
 
             Command::AmendProposal { proposal_id, text, note } => {
                 let proposal = self.active_proposal(proposal_id)?;
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
+                }
                 let text = text::text("text", text, limits::TEXT)?;
                 Ok(vec![Event::ProposalAmended {
                     proposal_id,
@@ -564,7 +621,7 @@ impl Decider<'_> {
                 Ok(vec![Event::ProposalWithdrawn { proposal_id, reason, by, at: now }])
             }
 
-            Command::OpenDeliberation { proposal_id, session_id } => {
+            Command::OpenDeliberation { proposal_id, session_id, closes_at } => {
                 let proposal = self.proposal(proposal_id)?;
                 if w.stage != Stage::CoConduction {
                     return Err(DomainError::NotInCoConduction { stage: w.stage });
@@ -573,8 +630,25 @@ impl Decider<'_> {
                     return Err(DomainError::ProposalNotDraft { status: proposal.status });
                 }
                 self.optional_open_session(session_id)?;
-                Ok(vec![Event::DeliberationOpened { proposal_id, session_id, by, at: now }])
+                if let Some(closes_at) = closes_at {
+                    check_deadline(closes_at, now)?;
+                }
+                Ok(vec![Event::DeliberationOpened { proposal_id, session_id, by, at: now, closes_at }])
             }
+
+            Command::SetDeliberationDeadline { proposal_id, closes_at } => {
+                let proposal = self.proposal(proposal_id)?;
+                if proposal.status != ProposalStatus::Open {
+                    return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                }
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
+                }
+                check_deadline(closes_at, now)?;
+                Ok(vec![Event::DeliberationDeadlineSet { proposal_id, closes_at, by, at: now }])
+            }
+
+            Command::CloseAtDeadline { .. } => Err(DomainError::DeadlineNotReached),
 
             Command::StatePosition { proposal_id, organization_id, stance, rationale, text_version } => {
                 if organization_id != self.actor.organization.id {
@@ -583,6 +657,9 @@ impl Decider<'_> {
                 let proposal = self.proposal(proposal_id)?;
                 if proposal.status != ProposalStatus::Open {
                     return Err(DomainError::DeliberationNotOpen { status: proposal.status });
+                }
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
                 }
                 if proposal.recused().contains(&organization_id) {
                     return Err(DomainError::Recused);
@@ -611,6 +688,9 @@ impl Decider<'_> {
 
             Command::DeclareInterest { proposal_id, description } => {
                 let proposal = self.active_proposal(proposal_id)?;
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
+                }
                 let organization = self.actor.organization.id;
                 if proposal.interests.iter().any(|i| i.member_id == by && i.withdrawn_at.is_none()) {
                     return Err(DomainError::InterestAlreadyDeclared);
@@ -636,6 +716,9 @@ impl Decider<'_> {
 
             Command::RecordRecusal { proposal_id, organization_id, reason } => {
                 let proposal = self.active_proposal(proposal_id)?;
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
+                }
                 if !w.members.values().any(|m| m.organization.id == organization_id) {
                     return Err(DomainError::NotFound(Entity::Organization));
                 }
@@ -648,6 +731,9 @@ impl Decider<'_> {
 
             Command::WithdrawRecusal { proposal_id, organization_id } => {
                 let proposal = self.active_proposal(proposal_id)?;
+                if proposal.deadline_passed(now) {
+                    return Err(DomainError::DeadlinePassed);
+                }
                 let active: Vec<_> = proposal
                     .interests
                     .iter()
@@ -674,30 +760,7 @@ impl Decider<'_> {
                     return Err(DomainError::AlreadyExists(Entity::Decision));
                 }
                 self.optional_open_session(session_id)?;
-                let evaluation = w.evaluate(proposal);
-                let eligible = w.eligible_organizations(proposal);
-                let positions = proposal
-                    .latest_positions()
-                    .into_iter()
-                    .filter(|(org, _)| eligible.contains(org))
-                    .map(|(_, p)| p.clone())
-                    .collect();
-                Ok(vec![Event::DecisionRecorded {
-                    decision_id,
-                    proposal_id,
-                    outcome: evaluation.outcome,
-                    rule: proposal.rule,
-                    tally: evaluation.tally,
-                    reason: evaluation.reason,
-                    eligible_organizations: eligible.into_iter().collect(),
-                    recused_organizations: proposal.recused().into_iter().collect(),
-                    positions,
-                    text_version: proposal.current_version(),
-                    session_id,
-                    binding: proposal.binding,
-                    by,
-                    at: now,
-                }])
+                Ok(vec![record_decision(w, proposal, decision_id, session_id, by, now, false)])
             }
         }
     }

@@ -456,6 +456,20 @@ pub enum Event {
         by: MemberId,
         /// When.
         at: DateTime<Utc>,
+        /// When it closes by itself; absent when it has no deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        closes_at: Option<DateTime<Utc>>,
+    },
+    /// The deadline of an open deliberation was set or moved.
+    DeliberationDeadlineSet {
+        /// The proposal.
+        proposal_id: ProposalId,
+        /// The new deadline.
+        closes_at: DateTime<Utc>,
+        /// Who set it.
+        by: MemberId,
+        /// When.
+        at: DateTime<Utc>,
     },
     /// An organization stated a position (superseding any earlier one, which stays in history).
     PositionStated {
@@ -537,10 +551,13 @@ pub enum Event {
         session_id: Option<SessionId>,
         /// Whether the decision binds.
         binding: bool,
-        /// Who closed deliberation.
+        /// Who closed deliberation (for a closing at the deadline, who set the deadline).
         by: MemberId,
         /// When.
         at: DateTime<Utc>,
+        /// Whether it closed by itself at its deadline.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        at_deadline: bool,
     },
 }
 
@@ -574,6 +591,7 @@ event_names!(Event {
     ProposalAmended,
     ProposalWithdrawn,
     DeliberationOpened,
+    DeliberationDeadlineSet,
     PositionStated,
     InterestDeclared,
     RecusalRecorded,
@@ -679,6 +697,7 @@ impl Event {
             | E::ProposalAmended { .. }
             | E::ProposalWithdrawn { .. }
             | E::DeliberationOpened { .. }
+            | E::DeliberationDeadlineSet { .. }
             | E::PositionStated { .. }
             | E::InterestDeclared { .. }
             | E::RecusalRecorded { .. }
@@ -713,6 +732,7 @@ impl Event {
             | E::ProposalAmended { .. }
             | E::ProposalWithdrawn { .. }
             | E::DeliberationOpened { .. }
+            | E::DeliberationDeadlineSet { .. }
             | E::PositionStated { .. }
             | E::InterestDeclared { .. }
             | E::RecusalRecorded { .. }
@@ -761,6 +781,7 @@ impl Event {
             E::ProposalDrafted { proposal_id, .. }
             | E::ProposalAmended { proposal_id, .. }
             | E::ProposalWithdrawn { proposal_id, .. }
+            | E::DeliberationDeadlineSet { proposal_id, .. }
             | E::PositionStated { proposal_id, .. }
             | E::InterestDeclared { proposal_id, .. }
             | E::RecusalRecorded { proposal_id, .. }

@@ -324,6 +324,8 @@ fn apply(w: &mut Workshop, event: &Event) {
                     opened_in_session: None,
                     opened_at: None,
                     decision: None,
+                    closes_at: None,
+                    deadline_set_by: None,
                 },
             );
         }
@@ -337,11 +339,19 @@ fn apply(w: &mut Workshop, event: &Event) {
                 p.status = ProposalStatus::Withdrawn;
             }
         }
-        Event::DeliberationOpened { proposal_id, session_id, at, .. } => {
+        Event::DeliberationOpened { proposal_id, session_id, at, closes_at, by } => {
             if let Some(p) = w.proposals.get_mut(proposal_id) {
                 p.status = ProposalStatus::Open;
                 p.opened_in_session = *session_id;
                 p.opened_at = Some(*at);
+                p.closes_at = *closes_at;
+                p.deadline_set_by = closes_at.map(|_| *by);
+            }
+        }
+        Event::DeliberationDeadlineSet { proposal_id, closes_at, by, .. } => {
+            if let Some(p) = w.proposals.get_mut(proposal_id) {
+                p.closes_at = Some(*closes_at);
+                p.deadline_set_by = Some(*by);
             }
         }
         Event::PositionStated { proposal_id, organization_id, member_id, stance, rationale, text_version, at } => {

@@ -418,6 +418,17 @@ pub struct Proposal {
     pub opened_at: Option<DateTime<Utc>>,
     /// The decision, once deliberation closed.
     pub decision: Option<DecisionId>,
+    /// When deliberation closes by itself, if it has a deadline.
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Who set the deadline (in whose name the closing at the deadline is recorded).
+    pub deadline_set_by: Option<MemberId>,
+}
+
+impl Proposal {
+    /// Whether its deadline has come at `now` (deliberation then only awaits its closing).
+    pub fn deadline_passed(&self, now: DateTime<Utc>) -> bool {
+        self.closes_at.is_some_and(|closes_at| now >= closes_at)
+    }
 }
 
 impl Proposal {

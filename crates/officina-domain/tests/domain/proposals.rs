@@ -145,13 +145,14 @@ fn a_proposal_is_withdrawn_with_a_reason_before_it_is_decided() {
 
 #[test]
 fn only_the_lead_or_a_co_conductor_opens_deliberation_on_a_draft() {
-    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None };
+    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None, closes_at: None };
     let w = World::with_draft(DecisionRule::majority());
     given(&w).when(CO, open.clone()).then(vec![Event::DeliberationOpened {
         proposal_id: PROPOSAL,
         session_id: None,
         by: M_CO,
         at: t0(),
+        closes_at: None,
     }]);
     for (person, role) in
         [(PARTNER_B, Role::Partner), (FACILITATOR, Role::Facilitator), (LAB, Role::Lab), (OBSERVER, Role::Observer)]
@@ -170,7 +171,7 @@ fn deliberation_happens_only_during_co_conduction() {
     let mut w = World::identified();
     w.run(LEAD, draft_with(DecisionRule::majority()));
     given(&w)
-        .when(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None })
+        .when(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None, closes_at: None })
         .then_error(DomainError::NotInCoConduction { stage: Stage::Identified });
 }
 
@@ -178,7 +179,7 @@ fn deliberation_happens_only_during_co_conduction() {
 fn deliberation_opened_in_a_session_needs_that_session_open() {
     let mut w = World::with_session();
     w.run(LEAD, draft_with(DecisionRule::majority()));
-    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION) };
+    let open = Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION), closes_at: None };
     given(&w).when(LEAD, open.clone()).then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     w.now = day(21);
     w.run(FACILITATOR, Command::OpenSession { session_id: SESSION, urgency: String::new() });
@@ -470,6 +471,7 @@ fn closing_deliberation_records_the_whole_decision() {
         binding: false,
         by: M_LEAD,
         at: day(1),
+        at_deadline: false,
     }]);
     w.run(LEAD, close());
     assert_eq!(w.workshop().proposals[&PROPOSAL].status, ProposalStatus::Adopted);
@@ -497,7 +499,7 @@ fn closing_needs_a_fresh_decision_id_and_an_open_session_if_one_is_named() {
     let mut w = World::with_open_session();
     w.run(PARTNER_B, submit(CONTRIBUTION, "x"));
     w.run(LEAD, draft_with(DecisionRule::majority()));
-    w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION) });
+    w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: Some(SESSION), closes_at: None });
     let in_session = Command::CloseDeliberation { proposal_id: PROPOSAL, decision_id: DECISION, session_id: Some(SESSION) };
     let events = given(&w).when(LEAD, in_session.clone()).events();
     assert!(matches!(events[0], Event::DecisionRecorded { session_id: Some(SESSION), binding: true, .. }));
@@ -519,7 +521,7 @@ fn closing_needs_a_fresh_decision_id_and_an_open_session_if_one_is_named() {
             binding: false,
         },
     );
-    w.run(LEAD, Command::OpenDeliberation { proposal_id: second, session_id: None });
+    w.run(LEAD, Command::OpenDeliberation { proposal_id: second, session_id: None, closes_at: None });
     given(&w)
         .when(LEAD, Command::CloseDeliberation { proposal_id: second, decision_id: DECISION, session_id: None })
         .then_error(DomainError::AlreadyExists(Entity::Decision));
@@ -555,4 +557,56 @@ fn a_member_leaving_while_deliberation_is_open_takes_their_voice_away() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[test]
+fn a_deliberation_with_a_deadline_closes_by_itself_once_the_deadline_comes() {
+    let mut w = World::with_draft(DecisionRule::majority());
+    let open = |closes_at| Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None, closes_at: Some(closes_at) };
+    let err = w.decide(LEAD, open(t0())).expect_err("a deadline in the past");
+    assert_eq!((err.clone(), err.category()), (DomainError::DeadlineInPast, ErrorCategory::Validation { field: "closesAt" }));
+    assert!(matches!(w.decide(LEAD, open(at("2099-01-01T00:00:00Z"))), Err(DomainError::DateOutOfRange { .. })));
+    w.run(LEAD, open(day(2)));
+    let at_deadline = |id| Command::CloseAtDeadline { proposal_id: PROPOSAL, decision_id: DecisionId::from_u128(id) };
+    given(&w).when(OUTSIDER, at_deadline(0x901)).then_error(DomainError::DeadlineNotReached);
+    w.run(PARTNER_B, position(ORG_B, Stance::Support));
+    w.run(PARTNER_C, position(ORG_C, Stance::Support));
+
+    // The lead extends it before it passes; a partner cannot.
+    let extend = |closes_at| Command::SetDeliberationDeadline { proposal_id: PROPOSAL, closes_at };
+    given(&w)
+        .when(PARTNER_B, extend(day(5)))
+        .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::SetDeliberationDeadline });
+    w.now = day(1);
+    w.run(CO, extend(day(3)));
+
+    // Once it passes, nothing changes it any more, and anyone (the server) may close it.
+    w.now = day(3);
+    given(&w).when(PARTNER_B, position(ORG_B, Stance::Oppose)).then_error(DomainError::DeadlinePassed);
+    given(&w).when(LEAD, extend(day(9))).then_error(DomainError::DeadlinePassed);
+    given(&w)
+        .when(PARTNER_B, Command::DeclareInterest { proposal_id: PROPOSAL, description: "x".to_owned() })
+        .then_error(DomainError::DeadlinePassed);
+    let events = given(&w).when(OUTSIDER, at_deadline(0x901)).events();
+    match &events[..] {
+        [Event::DecisionRecorded { outcome, by, at_deadline, at, tally, .. }] => {
+            assert_eq!((*outcome, *by, *at_deadline, *at), (Outcome::Adopted, M_CO, true, day(3)), "in the name of who set it");
+            assert_eq!(tally.support, 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    w.run(OUTSIDER, at_deadline(0x901));
+    given(&w).when(OUTSIDER, at_deadline(0x902)).then_error(DomainError::DeliberationNotOpen { status: ProposalStatus::Adopted });
+}
+
+#[test]
+fn without_a_deadline_a_deliberation_never_closes_by_itself_and_the_lead_may_close_early() {
+    let mut w = World::deliberating(DecisionRule::majority());
+    given(&w)
+        .when(LEAD, Command::CloseAtDeadline { proposal_id: PROPOSAL, decision_id: DecisionId::from_u128(0x901) })
+        .then_error(DomainError::DeadlineNotReached);
+    w.run(LEAD, Command::SetDeliberationDeadline { proposal_id: PROPOSAL, closes_at: day(10) });
+    // Closing before the deadline is the lead's call, as always.
+    let events = w.run(LEAD, close());
+    assert!(matches!(&events[0], Event::DecisionRecorded { at_deadline: false, .. }));
 }

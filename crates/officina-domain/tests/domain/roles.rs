@@ -41,6 +41,8 @@ const MATRIX: &[(CommandKind, &str)] = &[
     (CommandKind::DeclareInterest, "XXXXX.."),
     (CommandKind::RecordRecusal, "XXX...."),
     (CommandKind::WithdrawRecusal, "XXXXX.."),
+    (CommandKind::SetDeliberationDeadline, "XX....."),
+    (CommandKind::CloseAtDeadline, "......."),
     (CommandKind::CloseDeliberation, "XX....."),
 ];
 
@@ -164,13 +166,17 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
         },
         CommandKind::AmendProposal => Command::AmendProposal { proposal_id: PROPOSAL, text: "x".to_owned(), note: String::new() },
         CommandKind::WithdrawProposal => Command::WithdrawProposal { proposal_id: PROPOSAL, reason: "r".to_owned() },
-        CommandKind::OpenDeliberation => Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None },
+        CommandKind::OpenDeliberation => Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None, closes_at: None },
         CommandKind::StatePosition => position(organization, Stance::Support),
         CommandKind::DeclareInterest => Command::DeclareInterest { proposal_id: PROPOSAL, description: "d".to_owned() },
         CommandKind::RecordRecusal => {
             Command::RecordRecusal { proposal_id: PROPOSAL, organization_id: ORG_C, reason: "r".to_owned() }
         }
         CommandKind::WithdrawRecusal => Command::WithdrawRecusal { proposal_id: PROPOSAL, organization_id: ORG_C },
+        CommandKind::SetDeliberationDeadline => Command::SetDeliberationDeadline { proposal_id: PROPOSAL, closes_at: day(30) },
+        CommandKind::CloseAtDeadline => {
+            Command::CloseAtDeadline { proposal_id: PROPOSAL, decision_id: officina_domain::DecisionId::from_u128(0x9FF) }
+        }
         CommandKind::CloseDeliberation => close(),
     }
 }
@@ -185,7 +191,7 @@ fn decide_enforces_the_role_matrix_for_every_command_and_role() {
     );
     world.run(FACILITATOR, Command::AddAgendaItem { session_id: SESSION, agenda_item_id: ITEM_1, title: "i".to_owned() });
     for kind in CommandKind::ALL {
-        if *kind == CommandKind::IdentifyWorkshop {
+        if matches!(*kind, CommandKind::IdentifyWorkshop | CommandKind::CloseAtDeadline) {
             continue;
         }
         for role in ROLES {

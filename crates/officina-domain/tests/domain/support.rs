@@ -217,7 +217,7 @@ impl World {
     /// `with_draft(rule)` with deliberation open.
     pub fn deliberating(rule: DecisionRule) -> World {
         let mut w = World::with_draft(rule);
-        w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None });
+        w.run(LEAD, Command::OpenDeliberation { proposal_id: PROPOSAL, session_id: None, closes_at: None });
         w
     }
 }
