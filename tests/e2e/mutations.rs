@@ -12,6 +12,7 @@ on_both_backends! {
     organization_and_workshop_mutations_check_permissions_and_input,
     a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answer,
     a_stale_expected_version_is_a_conflict,
+    an_organization_is_registered_once_by_name_and_category_or_codice_fiscale,
 }
 
 fn input(value: Value) -> Value {
@@ -380,4 +381,72 @@ async fn a_stale_expected_version_is_a_conflict(app: TestApp) {
     assert_eq!(stale["extensions"]["reason"], "VERSION_CONFLICT");
     let ok = app.ok(Some(&w.partners[0]), submit, at(version)).await;
     assert_eq!(ok["submitContribution"]["version"].as_i64(), Some(version + 1));
+}
+
+async fn an_organization_is_registered_once_by_name_and_category_or_codice_fiscale(app: TestApp) {
+    let admin = app.person(true);
+    let register = "mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id name codiceFiscale } replayed } }";
+    let first = app
+        .ok(Some(&admin), register, input(json!({"name": "Comune di Sulmona", "category": "LOCAL_AUTHORITY", "codiceFiscale": "80188230587", "idempotencyKey": "sulmona-1"})))
+        .await["registerOrganization"]
+        .clone();
+    let id = first["organization"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(first["organization"]["codiceFiscale"], "80188230587");
+    // A retry is a replay, not a duplicate.
+    let retried = app
+        .ok(Some(&admin), register, input(json!({"name": "Comune di Sulmona", "category": "LOCAL_AUTHORITY", "codiceFiscale": "80188230587", "idempotencyKey": "sulmona-1"})))
+        .await;
+    assert_eq!(retried["registerOrganization"]["replayed"], true);
+    // The same name written otherwise, in the same category: refused, naming the first.
+    let twice = app
+        .refused(
+            Some(&admin),
+            register,
+            input(json!({"name": "  comune di SULMONA. ", "category": "LOCAL_AUTHORITY"})),
+            "CONFLICT",
+        )
+        .await;
+    assert_eq!(twice["extensions"]["reason"], "ORGANIZATION_ALREADY_REGISTERED");
+    assert!(twice["message"].as_str().is_some_and(|m| m.contains(&id)), "{twice}");
+    // The same codice fiscale under another name: refused too.
+    let same_code = app
+        .refused(
+            Some(&admin),
+            register,
+            input(json!({"name": "Città di Sulmona", "category": "LOCAL_AUTHORITY", "codiceFiscale": "801 8823 0587"})),
+            "CONFLICT",
+        )
+        .await;
+    assert_eq!(same_code["extensions"]["reason"], "ORGANIZATION_ALREADY_REGISTERED");
+    let bad = app
+        .refused(
+            Some(&admin),
+            register,
+            input(json!({"name": "Comune di Pratola", "category": "LOCAL_AUTHORITY", "codiceFiscale": "80188230588"})),
+            "VALIDATION",
+        )
+        .await;
+    assert_eq!(
+        (bad["extensions"]["reason"].as_str(), bad["extensions"]["field"].as_str()),
+        (Some("INVALID_TAX_CODE"), Some("input.codiceFiscale"))
+    );
+    // Another category is another organization; renaming onto a registered name is refused.
+    let other = app
+        .ok(Some(&admin), register, input(json!({"name": "Comune di Sulmona", "category": "ENVIRONMENTAL_BODY"})))
+        .await["registerOrganization"]["organization"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let pratola = app
+        .ok(Some(&admin), register, input(json!({"name": "Comune di Pratola Peligna", "category": "LOCAL_AUTHORITY"})))
+        .await["registerOrganization"]["organization"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let rename = "mutation($input: RenameOrganizationInput!) { renameOrganization(input: $input) { organization { name } } }";
+    let onto = app
+        .refused(Some(&admin), rename, input(json!({"organizationId": pratola, "name": "Comune di Sulmona"})), "CONFLICT")
+        .await;
+    assert_eq!(onto["extensions"]["reason"], "ORGANIZATION_ALREADY_REGISTERED");
+    assert_ne!(other, id);
 }

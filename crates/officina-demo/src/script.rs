@@ -127,13 +127,18 @@ pub fn script() -> Vec<DemoStep> {
                 organization_id: demo_organization_id(index),
                 name: (*name).to_owned(),
                 category: *category,
+                codice_fiscale: None,
+                already_registered: None,
             },
         );
     }
     script.organization(
         22,
         instant(1, 0),
-        organization::Command::RenameOrganization { name: text("Coldiretti Toscana – Federazione regionale") },
+        organization::Command::RenameOrganization {
+            name: text("Coldiretti Toscana – Federazione regionale"),
+            already_registered: None,
+        },
     );
 
     script.guideline(

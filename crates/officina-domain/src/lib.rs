@@ -22,6 +22,8 @@
 //!     organization_id: OrganizationId::from_u128(2),
 //!     name: "Legambiente Abruzzo".to_owned(),
 //!     category: EccpCategory::EnvironmentalBody,
+//!     codice_fiscale: None,
+//!     already_registered: None,
 //! };
 //! let events = organization::decide(&organization::State::default(), command, &ctx).unwrap();
 //! let state = events.iter().fold(organization::State::default(), organization::evolve);

@@ -9,11 +9,11 @@ use officina_projections::OrganizationRow;
 use crate::commands::*;
 use crate::connection::{Page, page_request, to_page};
 use crate::enums::*;
-use crate::error::ResultExt;
+use crate::error::{ApiError, ResultExt, fail};
 use crate::fetch::*;
 use crate::ids::{id, parse};
 use crate::loaders::*;
-use crate::request::{actor, command_request, services};
+use crate::request::{actor, command_request, lang, services};
 use crate::scalars::Position;
 
 /// A body taking part in workshops, with its ECCP category.
@@ -33,6 +33,10 @@ impl Organization {
     /// Its category after ECCP art. 3.
     async fn category(&self) -> EccpCategory {
         self.0.category.into()
+    }
+    /// Its codice fiscale, when it was given at registration.
+    async fn codice_fiscale(&self) -> Option<&str> {
+        self.0.codice_fiscale.as_deref()
     }
     /// When a platform administrator registered it.
     async fn registered_at(&self) -> DateTime<Utc> {
@@ -81,6 +85,11 @@ pub struct RegisterOrganizationInput {
     pub name: String,
     /// Its category after ECCP art. 3.
     pub category: EccpCategory,
+    /// Its codice fiscale: 11 digits with a valid check digit (bodies), or 16 letters and digits.
+    /// An organization with the same codice fiscale, or with the same name (compared without
+    /// case, spacing and punctuation) and category, is already registered: `CONFLICT`
+    /// `ORGANIZATION_ALREADY_REGISTERED`, naming it.
+    pub codice_fiscale: Option<String>,
     /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
     /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
     pub idempotency_key: Option<String>,
@@ -149,10 +158,20 @@ impl OrganizationMutation {
         let actor = actor(ctx)?;
         let new_id = OrganizationId::from(created_id(actor, "organization", &input.idempotency_key));
         let request = command_request(ctx, actor, input.idempotency_key, None)?;
+        let category = input.category.into();
+        // The registry's answer for the domain's rule: the read models see every registration
+        // committed, on every process (they move with the log).
+        let already_registered = services(ctx)
+            .read
+            .organization_like(&input.name, category, input.codice_fiscale.as_deref(), new_id)
+            .await
+            .map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?;
         let command = organization::Command::RegisterOrganization {
             organization_id: new_id,
             name: input.name,
-            category: input.category.into(),
+            category,
+            codice_fiscale: input.codice_fiscale,
+            already_registered,
         };
         let executed = services(ctx).app.execute::<Organizations>(new_id, command, &request).await.api(ctx)?;
         let id = executed.events.iter().find_map(organization::Event::created).unwrap_or(new_id);
@@ -168,7 +187,16 @@ impl OrganizationMutation {
         let actor = actor(ctx)?;
         let id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
         let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
-        let command = organization::Command::RenameOrganization { name: input.name };
+        let category = match services(ctx).read.organization(id).await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))? {
+            Some(organization) => organization.category,
+            None => return fail(ctx, ApiError::not_found(officina_domain::Entity::Organization, &id.to_string())),
+        };
+        let already_registered = services(ctx)
+            .read
+            .organization_like(&input.name, category, None, id)
+            .await
+            .map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?;
+        let command = organization::Command::RenameOrganization { name: input.name, already_registered };
         let executed = services(ctx).app.execute::<Organizations>(id, command, &request).await.api(ctx)?;
         Ok(OrganizationPayload::new(id, &executed))
     }

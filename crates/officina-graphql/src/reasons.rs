@@ -109,7 +109,7 @@ pub fn reasons_markdown() -> String {
         .map(|error| {
             let mut meaning = error.message(Lang::En);
             if error.is_cannot_vote() {
-                meaning.push_str(" (one of the three \"cannot state a position\" reasons)");
+                meaning.push_str(" (one of the \"cannot state a position\" reasons)");
             }
             (code_of(error).as_str(), error.code(), meaning)
         })

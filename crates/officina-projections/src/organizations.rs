@@ -23,6 +23,8 @@ pub(crate) const TABLES: &[Table] = &[Table {
                  id               TEXT   PRIMARY KEY,
                  name             TEXT   NOT NULL,
                  category         TEXT   NOT NULL,
+                 name_key         TEXT   NOT NULL,
+                 codice_fiscale   TEXT,
                  registered_by    TEXT   NOT NULL,
                  registered_at    TEXT   NOT NULL,
                  previous_name    TEXT,
@@ -30,7 +32,10 @@ pub(crate) const TABLES: &[Table] = &[Table {
                  created_position BIGINT NOT NULL,
                  last_position    BIGINT NOT NULL
              )",
-    indexes: &[],
+    indexes: &[
+        "CREATE INDEX rm_organizations_by_name_key ON rm_organizations (name_key, category)",
+        "CREATE INDEX rm_organizations_by_codice_fiscale ON rm_organizations (codice_fiscale)",
+    ],
 }];
 
 insert_row! {
@@ -39,6 +44,8 @@ insert_row! {
     id,
     name,
     category,
+    name_key,
+    codice_fiscale,
     registered_by,
     registered_at,
     created_position,
@@ -55,6 +62,8 @@ pub struct OrganizationRow {
     pub name: String,
     /// Its ECCP category.
     pub category: EccpCategory,
+    /// Its codice fiscale, when it was given.
+    pub codice_fiscale: Option<String>,
     /// The platform administrator who registered it.
     pub registered_by: PersonId,
     /// When it was registered.
@@ -72,7 +81,7 @@ pub struct OrganizationRow {
 }
 
 impl FromRow for OrganizationRow {
-    const COLUMNS: &'static str = "o.id, o.name, o.category, o.registered_by, o.registered_at, o.previous_name, o.renamed_at, \
+    const COLUMNS: &'static str = "o.id, o.name, o.category, o.codice_fiscale, o.registered_by, o.registered_at, o.previous_name, o.renamed_at, \
          COALESCE(s.version, 0), o.created_position, o.last_position";
     const FROM: &'static str = "rm_organizations o LEFT JOIN rm_streams s ON s.stream_id = 'organization-' || o.id";
 
@@ -81,6 +90,7 @@ impl FromRow for OrganizationRow {
             id: r.id()?,
             name: r.text()?,
             category: r.wire()?,
+            codice_fiscale: r.opt_text()?,
             registered_by: r.id()?,
             registered_at: r.at()?,
             previous_name: r.opt_text()?,
@@ -95,11 +105,13 @@ impl FromRow for OrganizationRow {
 /// Projects an organization event.
 pub(crate) fn project(plan: &mut Plan, event: organization::Event, position: i64) {
     match event {
-        organization::Event::OrganizationRegistered { organization_id, name, category, registered_by, at } => {
+        organization::Event::OrganizationRegistered { organization_id, name, category, codice_fiscale, registered_by, at } => {
             plan.insert(OrganizationsInsert {
                 id: id(organization_id),
+                name_key: Arg::text(organization::name_key(&name)),
                 name: Arg::text(name),
                 category: Arg::text(category.as_str()),
+                codice_fiscale: Arg::opt_text(codice_fiscale),
                 registered_by: id(registered_by),
                 registered_at: time(&at),
                 created_position: Arg::int(position),
@@ -107,8 +119,16 @@ pub(crate) fn project(plan: &mut Plan, event: organization::Event, position: i64
             })
         }
         organization::Event::OrganizationRenamed { organization_id, name, previous_name, at, .. } => plan.exec(
-            "UPDATE rm_organizations SET name = $2, previous_name = $3, renamed_at = $4, last_position = $5 WHERE id = $1",
-            vec![id(organization_id), Arg::text(name), Arg::text(previous_name), time(&at), Arg::int(position)],
+            "UPDATE rm_organizations SET name_key = $2, name = $3, previous_name = $4, renamed_at = $5, last_position = $6 \
+             WHERE id = $1",
+            vec![
+                id(organization_id),
+                Arg::text(organization::name_key(&name)),
+                Arg::text(name),
+                Arg::text(previous_name),
+                time(&at),
+                Arg::int(position),
+            ],
         ),
     }
 }
@@ -118,6 +138,32 @@ impl ReadModels {
     pub async fn organizations(&self, request: &PageRequest) -> Result<Page<OrganizationRow>, ProjectionError> {
         let page = self.page::<OrganizationRow>(Sql::default(), "1 = 1", "o.created_position", request).await?;
         Ok(with_cursors(page, |o| o.created_position))
+    }
+
+    /// An organization already registered under `name`'s key with `category`, or with
+    /// `codice_fiscale`, other than `except`: what a registration or a rename must not
+    /// duplicate. The earliest registered, when there are several (a log may hold duplicates made
+    /// before the rule).
+    pub async fn organization_like(
+        &self,
+        name: &str,
+        category: EccpCategory,
+        codice_fiscale: Option<&str>,
+        except: OrganizationId,
+    ) -> Result<Option<OrganizationId>, ProjectionError> {
+        let mut sql = Sql::default();
+        let key = sql.arg(Arg::text(organization::name_key(name)));
+        let category = sql.arg(Arg::text(category.as_str()));
+        let except = sql.arg(Arg::text(except.to_string()));
+        let tax = match codice_fiscale.map(organization::valid_tax_code) {
+            Some(Ok(code)) => format!(" OR o.codice_fiscale = {}", sql.arg(Arg::text(code))),
+            _ => String::new(),
+        };
+        sql.text = format!(
+            "SELECT o.id FROM rm_organizations o WHERE o.id <> {except} AND ((o.name_key = {key} AND o.category = {category}){tax}) \
+             ORDER BY o.created_position LIMIT 1"
+        );
+        Ok(self.fetch(sql, |r| r.id()).await?.into_iter().next())
     }
 
     /// One organization.

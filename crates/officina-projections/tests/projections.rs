@@ -502,6 +502,8 @@ async fn a_rebuild_gives_the_live_digest_and_two_rebuilds_agree_on_both_backends
                         organization_id: id,
                         name: "Comune di Sulmona".to_owned(),
                         category: EccpCategory::LocalAuthority,
+                        codice_fiscale: None,
+                        already_registered: None,
                     }),
                 },
             )

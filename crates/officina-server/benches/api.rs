@@ -155,7 +155,13 @@ fn request(actor: Actor) -> CommandRequest {
 /// Registers an organization through the command service; returns its reference.
 async fn organization(app: &CommandService, admin: Actor, name: &str, category: EccpCategory) -> OrganizationRef {
     let id = OrganizationId::from(Uuid::now_v7());
-    let command = organization::Command::RegisterOrganization { organization_id: id, name: name.to_owned(), category };
+    let command = organization::Command::RegisterOrganization {
+        organization_id: id,
+        name: name.to_owned(),
+        category,
+        codice_fiscale: None,
+        already_registered: None,
+    };
     app.execute::<Organizations>(id, command, &request(admin)).await.expect("register");
     OrganizationRef { id, name: name.to_owned(), category }
 }

@@ -73,6 +73,8 @@ impl DomainError {
             DeadlineInPast,
             DeadlinePassed,
             DeadlineNotReached,
+            InvalidTaxCode,
+            OrganizationAlreadyRegistered { existing: crate::ids::OrganizationId::from_u128(0x130) },
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -149,11 +151,13 @@ impl DomainError {
             DeadlineInPast => 60,
             DeadlinePassed => 61,
             DeadlineNotReached => 62,
+            InvalidTaxCode => 63,
+            OrganizationAlreadyRegistered { .. } => 64,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 63;
+    pub const KINDS: usize = 65;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

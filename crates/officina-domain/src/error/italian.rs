@@ -121,6 +121,8 @@ impl DomainError {
                 "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+            OrganizationAlreadyRegistered { existing } => format!("Questa organizzazione è già registrata, con id {existing}: stesso nome e categoria, o stesso codice fiscale."),
+            InvalidTaxCode => "Il codice fiscale deve avere 11 cifre con la cifra di controllo corretta, oppure 16 lettere e cifre.".to_owned(),
             DeadlineNotReached => "Questa deliberazione non ha una scadenza, o la scadenza non è ancora arrivata.".to_owned(),
             DeadlinePassed => "La scadenza di questa deliberazione è passata: viene chiusa e non può più cambiare.".to_owned(),
             DeadlineInPast => "La scadenza di una deliberazione deve essere nel futuro.".to_owned(),

@@ -458,6 +458,15 @@ pub enum DomainError {
     /// A deliberation closes by itself only once its deadline is reached.
     #[error("This deliberation has no deadline, or its deadline has not come yet.")]
     DeadlineNotReached,
+    /// A codice fiscale is 11 digits with a valid check digit (a body's), or 16 letters and digits (a person's).
+    #[error("The codice fiscale must be 11 digits with a valid check digit, or 16 letters and digits.")]
+    InvalidTaxCode,
+    /// Another organization already has this name (compared without case, spacing and punctuation) and category, or this codice fiscale.
+    #[error("This organization is already registered, with id {existing}: same name and category, or same codice fiscale.")]
+    OrganizationAlreadyRegistered {
+        /// The organization already registered.
+        existing: crate::ids::OrganizationId,
+    },
 }
 
 impl DomainError {
@@ -515,6 +524,8 @@ impl DomainError {
             NotALab { .. } => "NOT_A_LAB",
             NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
             NameUnchanged => "NAME_UNCHANGED",
+            OrganizationAlreadyRegistered { .. } => "ORGANIZATION_ALREADY_REGISTERED",
+            InvalidTaxCode => "INVALID_TAX_CODE",
             DeadlineNotReached => "DEADLINE_NOT_REACHED",
             DeadlinePassed => "DEADLINE_PASSED",
             DeadlineInPast => "DEADLINE_IN_PAST",
@@ -540,6 +551,7 @@ impl DomainError {
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            InvalidTaxCode => ErrorCategory::Validation { field: "codiceFiscale" },
             DeadlineInPast => ErrorCategory::Validation { field: "closesAt" },
             AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },
             TextTooLong { field, .. }
@@ -561,7 +573,8 @@ impl DomainError {
             | AlreadyCheckedIn
             | InterestAlreadyDeclared
             | GuidelineAlreadyAdopted
-            | OrganizationAlreadyRecused => ErrorCategory::Conflict,
+            | OrganizationAlreadyRecused
+            | OrganizationAlreadyRegistered { .. } => ErrorCategory::Conflict,
             StageTransitionNotAllowed { .. }
             | WorkshopClosed
             | NotInCoConduction { .. }

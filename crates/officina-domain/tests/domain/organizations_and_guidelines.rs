@@ -23,6 +23,8 @@ fn register() -> organization::Command {
         organization_id: ORG_B,
         name: "Legambiente Abruzzo".to_owned(),
         category: EccpCategory::EnvironmentalBody,
+        codice_fiscale: None,
+        already_registered: None,
     }
 }
 
@@ -34,6 +36,7 @@ fn a_platform_admin_registers_an_organization_with_its_eccp_category() {
             organization_id: ORG_B,
             name: "Legambiente Abruzzo".to_owned(),
             category: EccpCategory::EnvironmentalBody,
+            codice_fiscale: None,
             registered_by: ADMIN,
             at: t0(),
         }])
@@ -44,13 +47,15 @@ fn a_platform_admin_registers_an_organization_with_its_eccp_category() {
         organization_id: ORG_B,
         name: " ".to_owned(),
         category: EccpCategory::EnvironmentalBody,
+        codice_fiscale: None,
+        already_registered: None,
     };
     assert_eq!(run_org(&organization::State::default(), ADMIN, nameless), Err(DomainError::FieldRequired { field: "name" }));
 }
 
 #[test]
 fn an_organization_is_renamed_and_keeps_its_former_names() {
-    let rename = |name: &str| organization::Command::RenameOrganization { name: name.to_owned() };
+    let rename = |name: &str| organization::Command::RenameOrganization { name: name.to_owned(), already_registered: None };
     let events = run_org(&registered(), ADMIN, rename("Legambiente Abruzzo APS")).expect("renames");
     assert_eq!(
         events,
@@ -148,4 +153,33 @@ fn new_guideline_versions_come_from_the_publisher_and_number_themselves() {
         guideline::decide(&published(), no_changes, &ctx(LAB, t0())),
         Err(DomainError::FieldRequired { field: "changes" })
     );
+}
+
+#[test]
+fn an_organization_is_registered_once_and_its_tax_code_is_checked() {
+    let with = |codice_fiscale: Option<&str>, already_registered| organization::Command::RegisterOrganization {
+        organization_id: ORG_B,
+        name: "Legambiente Abruzzo".to_owned(),
+        category: EccpCategory::EnvironmentalBody,
+        codice_fiscale: codice_fiscale.map(str::to_owned),
+        already_registered,
+    };
+    let fresh = organization::State::default();
+    let events = run_org(&fresh, ADMIN, with(Some(" 80188230587"), None)).expect("registers");
+    assert!(
+        matches!(&events[0], organization::Event::OrganizationRegistered { codice_fiscale: Some(code), .. } if code == "80188230587")
+    );
+    assert_eq!(run_org(&fresh, ADMIN, with(Some("80188230588"), None)), Err(DomainError::InvalidTaxCode));
+    assert_eq!(DomainError::InvalidTaxCode.category(), ErrorCategory::Validation { field: "codiceFiscale" });
+    let existing = OrganizationId::from_u128(0x777);
+    let refused = run_org(&fresh, ADMIN, with(None, Some(existing))).expect_err("a duplicate");
+    assert_eq!(
+        (refused.clone(), refused.category()),
+        (DomainError::OrganizationAlreadyRegistered { existing }, ErrorCategory::Conflict)
+    );
+    assert!(refused.message(Lang::En).contains(&existing.to_string()), "the refusal names the existing one");
+    // A retry of the same registration finds itself, which is no duplicate.
+    assert!(run_org(&fresh, ADMIN, with(None, Some(ORG_B))).is_ok());
+    let rename = organization::Command::RenameOrganization { name: "Altro nome".to_owned(), already_registered: Some(existing) };
+    assert_eq!(run_org(&registered(), ADMIN, rename), Err(DomainError::OrganizationAlreadyRegistered { existing }));
 }
