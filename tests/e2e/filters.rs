@@ -3,12 +3,13 @@
 
 use serde_json::json;
 
-use crate::fixture::{self, ADVANCE, TABLE};
+use crate::fixture::{self, ADVANCE, IDENTIFY, TABLE};
 use crate::on_both_backends;
 use crate::support::TestApp;
 
 on_both_backends! {
     lists_filter_by_stage_kind_disposition_and_status,
+    workshops_carry_istat_codes_and_filter_by_region_or_territory_in_any_case,
 }
 
 async fn lists_filter_by_stage_kind_disposition_and_status(app: TestApp) {
@@ -76,4 +77,51 @@ async fn lists_filter_by_stage_kind_disposition_and_status(app: TestApp) {
         )
         .await;
     assert_eq!(written["extensions"]["reason"], "ROLE_NOT_ALLOWED");
+}
+
+async fn workshops_carry_istat_codes_and_filter_by_region_or_territory_in_any_case(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let identify = |name: &str, territory: &str, regions: serde_json::Value, provinces: serde_json::Value| {
+        json!({"input": {
+            "name": name, "theme": "Giovani e lavoro", "programmingCycle": "2021-2027", "cyclePhase": "DESIGN",
+            "territory": territory, "regions": regions, "provinces": provinces, "programme": "SNAI",
+            "managingAuthorityId": w.managing_authority,
+            "lead": {"personId": app.person(false).id.to_string(), "mandateReference": "DGR 7/2026"}}})
+    };
+    let marmilla = app
+        .ok(
+            Some(&w.admin),
+            IDENTIFY,
+            identify("OPS SNAI Partecipazione", "Area interna Alta Marmilla", json!(["20"]), json!(["95"])),
+        )
+        .await["identifyWorkshop"]["workshop"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let bad = app.refused(Some(&w.admin), IDENTIFY, identify("OPS X", "Padania", json!(["21"]), json!([])), "VALIDATION").await;
+    assert_eq!(
+        (bad["extensions"]["reason"].as_str(), bad["extensions"]["field"].as_str()),
+        (Some("UNKNOWN_TERRITORY_CODE"), Some("input.regions"))
+    );
+
+    let workshops = "query($filter: WorkshopFilter) { workshops(filter: $filter) { totalCount edges { node { id regions { code name } provinces } } } }";
+    for region in ["20", "sardegna", "  SARDEGNA "] {
+        let found = app.ok(None, workshops, json!({"filter": {"region": region}})).await;
+        assert_eq!(found["workshops"]["totalCount"], 1, "{region}");
+        let node = &found["workshops"]["edges"][0]["node"];
+        assert_eq!(node["id"], marmilla.as_str());
+        assert_eq!(
+            (node["regions"].clone(), node["provinces"].clone()),
+            (json!([{"code": "20", "name": "Sardegna"}]), json!(["095"]))
+        );
+    }
+    let lazio = app.ok(None, workshops, json!({"filter": {"region": "12"}})).await;
+    assert_eq!(lazio["workshops"]["totalCount"], 0, "the fixture's workshop names no region code");
+    let unknown = app.refused(None, workshops, json!({"filter": {"region": "Padania"}}), "VALIDATION").await;
+    assert_eq!(
+        (unknown["extensions"]["reason"].as_str(), unknown["extensions"]["field"].as_str()),
+        (Some("UNKNOWN_REGION"), Some("filter.region"))
+    );
+    let by_words = app.ok(None, workshops, json!({"filter": {"territory": "area interna  ALTA MARMILLA"}})).await;
+    assert_eq!(by_words["workshops"]["totalCount"], 1);
 }

@@ -186,6 +186,8 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             programming_cycle: text(spec.cycle),
             cycle_phase: spec.phase,
             territory: text(spec.territory),
+            regions: spec.regions.iter().map(|code| (*code).to_owned()).collect(),
+            provinces: spec.provinces.iter().map(|code| (*code).to_owned()).collect(),
             programme: text(spec.programme),
             managing_authority: organization_ref(spec.ma),
             lead: FirstLead {

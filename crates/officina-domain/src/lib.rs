@@ -39,6 +39,7 @@ pub mod ids;
 pub mod organization;
 pub mod roles;
 pub mod tally;
+pub mod territory;
 pub mod text;
 pub mod values;
 pub mod workshop;

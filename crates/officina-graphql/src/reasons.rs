@@ -52,6 +52,7 @@ reasons! {
     InvalidIdempotencyKey => ("INVALID_IDEMPOTENCY_KEY", Validation, "An idempotency key is empty, longer than 200 characters, or has spaces or invisible characters."),
     InvalidPageSize => ("INVALID_PAGE_SIZE", Validation, "`first` is not between 0 and 100."),
     InvalidCursor => ("INVALID_CURSOR", Validation, "`after` is not a cursor this list gave."),
+    UnknownRegion => ("UNKNOWN_REGION", Validation, "A `region` filter names no Italian region: give its ISTAT code (`12`) or its name (`Lazio`, any case)."),
     ConflictingArguments => ("CONFLICTING_ARGUMENTS", Validation, "Two arguments contradict each other (e.g. `streamId` and `workshopId` name different streams)."),
     ThresholdRequired => ("THRESHOLD_REQUIRED", Validation, "A `QUALIFIED_MAJORITY` rule needs a threshold."),
     ThresholdNotApplicable => ("THRESHOLD_NOT_APPLICABLE", Validation, "A threshold was given with a method that has none (only `QUALIFIED_MAJORITY` has one)."),

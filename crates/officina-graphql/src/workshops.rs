@@ -27,8 +27,21 @@ pub struct WorkshopFilter {
     pub programming_cycle: Option<String>,
     /// Only workshops in this phase of the programming cycle.
     pub cycle_phase: Option<CyclePhase>,
-    /// Only workshops of this territory, written exactly as when they were identified.
+    /// Only workshops of this territory in words, compared without case, spacing and
+    /// punctuation (`"area interna alta marmilla"` finds `"Area interna Alta Marmilla"`).
     pub territory: Option<String>,
+    /// Only workshops working in this region: its ISTAT code (`"20"`) or its name (`"Sardegna"`,
+    /// any case); an unknown region is `VALIDATION` `UNKNOWN_REGION`.
+    pub region: Option<String>,
+}
+
+/// An Italian region, by its ISTAT code.
+#[derive(async_graphql::SimpleObject, Clone, Debug)]
+pub struct Region {
+    /// The ISTAT code, two digits (`"12"`).
+    pub code: String,
+    /// Its official name (`"Lazio"`).
+    pub name: String,
 }
 
 /// A workshop (Officina Partenariale Sperimentale).
@@ -70,6 +83,20 @@ impl Workshop {
     /// The territory it concerns.
     async fn territory(&self) -> &str {
         &self.0.territory
+    }
+    /// The regions it works in, by ISTAT code; empty for a national workshop (or one identified
+    /// before codes were kept).
+    async fn regions(&self) -> Vec<Region> {
+        self.0
+            .regions
+            .iter()
+            .filter_map(|code| officina_domain::territory::region(code))
+            .map(|region| Region { code: region.code.to_owned(), name: region.name.to_owned() })
+            .collect()
+    }
+    /// The ISTAT codes of its provinces or metropolitan cities (`"058"`), where relevant.
+    async fn provinces(&self) -> &[String] {
+        &self.0.provinces
     }
     /// The programme it concerns.
     async fn programme(&self) -> &str {
@@ -230,8 +257,16 @@ pub struct IdentifyWorkshopInput {
     pub programming_cycle: String,
     /// The phase of the programming cycle it works in.
     pub cycle_phase: CyclePhase,
-    /// The territory: one line, at most 1,000 characters.
+    /// The territory in words: one line, at most 1,000 characters.
     pub territory: String,
+    /// The ISTAT codes of the regions it works in (`"12"`, at most 20); none for a national
+    /// workshop. Other codes are `VALIDATION` `UNKNOWN_TERRITORY_CODE`.
+    #[graphql(default)]
+    pub regions: Vec<String>,
+    /// The ISTAT codes of its provinces or metropolitan cities (`"058"`, 001 to 111), where
+    /// relevant.
+    #[graphql(default)]
+    pub provinces: Vec<String>,
     /// The programme: one line, at most 1,000 characters.
     pub programme: String,
     /// The Managing Authority (an organization of category `MANAGING_AUTHORITY`).
@@ -275,11 +310,29 @@ impl WorkshopQuery {
         #[graphql(desc = "Which workshops to list; absent: all of them.")] filter: Option<WorkshopFilter>,
     ) -> async_graphql::Result<Page<Workshop>> {
         let filter = filter.unwrap_or_default();
+        let region = match filter.region {
+            Some(text) => match officina_domain::territory::region(&text) {
+                Some(region) => Some(region.code.to_owned()),
+                None => {
+                    return crate::error::fail(
+                        ctx,
+                        crate::error::ApiError::validation(
+                            "filter.region",
+                            crate::reasons::Reason::UnknownRegion,
+                            format!("No Italian region is called or numbered {text:?}."),
+                            format!("Nessuna regione italiana si chiama o ha il codice {text:?}."),
+                        ),
+                    );
+                }
+            },
+            None => None,
+        };
         let filter = ReadFilter {
             stage: filter.stage.map(Into::into),
             programming_cycle: filter.programming_cycle,
             cycle_phase: filter.cycle_phase.map(Into::into),
             territory: filter.territory,
+            region,
         };
         let request = page_request(ctx, first, after)?;
         to_page(ctx, services(ctx).read.workshops(&filter, &request).await, Workshop)
@@ -320,6 +373,8 @@ impl WorkshopMutation {
             programming_cycle: input.programming_cycle,
             cycle_phase: input.cycle_phase.into(),
             territory: input.territory,
+            regions: input.regions,
+            provinces: input.provinces,
             programme: input.programme,
             managing_authority,
             lead: FirstLead {

@@ -104,6 +104,8 @@ fn events(workshop: WorkshopId, count: usize) -> Vec<AnyEvent> {
         programming_cycle: "2021-2027".into(),
         cycle_phase: CyclePhase::Implementation,
         territory: "Abruzzo".into(),
+        regions: vec!["13".into()],
+        provinces: Vec::new(),
         programme: "PR FESR".into(),
         managing_authority: organization.clone(),
         identified_by: PersonId::new(Uuid::now_v7()),

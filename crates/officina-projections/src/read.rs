@@ -100,8 +100,10 @@ pub struct WorkshopFilter {
     pub programming_cycle: Option<String>,
     /// The phase of the programming cycle.
     pub cycle_phase: Option<CyclePhase>,
-    /// The territory.
+    /// The territory in words, compared without case, spacing and punctuation.
     pub territory: Option<String>,
+    /// An ISTAT region code (`"12"`): workshops that work in that region.
+    pub region: Option<String>,
 }
 
 /// Which contributions of a workshop a page lists; `None` fields do not filter.

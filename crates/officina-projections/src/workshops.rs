@@ -28,6 +28,9 @@ pub(crate) const TABLES: &[Table] = &[
                  programming_cycle           TEXT   NOT NULL,
                  cycle_phase                 TEXT   NOT NULL,
                  territory                   TEXT   NOT NULL,
+                 territory_key               TEXT   NOT NULL,
+                 regions                     TEXT   NOT NULL,
+                 provinces                   TEXT   NOT NULL,
                  programme                   TEXT   NOT NULL,
                  managing_authority_id       TEXT   NOT NULL,
                  managing_authority_name     TEXT   NOT NULL,
@@ -68,6 +71,9 @@ insert_row! {
     programming_cycle,
     cycle_phase,
     territory,
+    territory_key,
+    regions,
+    provinces,
     programme,
     managing_authority_id,
     managing_authority_name,
@@ -105,8 +111,12 @@ pub struct WorkshopRow {
     pub programming_cycle: String,
     /// The phase of the programming cycle.
     pub cycle_phase: CyclePhase,
-    /// The territory.
+    /// The territory, in words.
     pub territory: String,
+    /// The ISTAT codes of its regions.
+    pub regions: Vec<String>,
+    /// The ISTAT codes of its provinces.
+    pub provinces: Vec<String>,
     /// The programme.
     pub programme: String,
     /// The Managing Authority, as named at identification.
@@ -133,7 +143,8 @@ pub struct WorkshopRow {
 }
 
 impl FromRow for WorkshopRow {
-    const COLUMNS: &'static str = "w.id, w.name, w.theme, w.programming_cycle, w.cycle_phase, w.territory, w.programme, \
+    const COLUMNS: &'static str = "w.id, w.name, w.theme, w.programming_cycle, w.cycle_phase, w.territory, w.regions, w.provinces, \
+         w.programme, \
          w.managing_authority_id, w.managing_authority_name, w.managing_authority_category, w.stage, w.identified_by, \
          w.identified_at, w.stage_changed_at, w.stage_changed_by, COALESCE(s.version, 0), COALESCE(s.last_position, 0), \
          w.created_position, w.last_position";
@@ -147,6 +158,8 @@ impl FromRow for WorkshopRow {
             programming_cycle: r.text()?,
             cycle_phase: r.wire()?,
             territory: r.text()?,
+            regions: codes(&r.text()?),
+            provinces: codes(&r.text()?),
             programme: r.text()?,
             managing_authority: OrganizationRef { id: r.id()?, name: r.text()?, category: r.wire()? },
             stage: r.wire()?,
@@ -210,6 +223,8 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             programming_cycle,
             cycle_phase,
             territory,
+            regions,
+            provinces,
             programme,
             managing_authority,
             identified_by,
@@ -221,7 +236,10 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             theme: Arg::text(theme),
             programming_cycle: Arg::text(programming_cycle),
             cycle_phase: Arg::text(cycle_phase.as_str()),
+            territory_key: Arg::text(officina_domain::organization::name_key(&territory)),
             territory: Arg::text(territory),
+            regions: Arg::text(code_list(&regions)),
+            provinces: Arg::text(code_list(&provinces)),
             programme: Arg::text(programme),
             managing_authority_id: id(managing_authority.id),
             managing_authority_name: Arg::text(managing_authority.name),
@@ -250,6 +268,16 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
     }
 }
 
+/// ISTAT codes as stored: between commas, so that `LIKE '%,12,%'` matches one code whole.
+fn code_list(codes: &[String]) -> String {
+    if codes.is_empty() { String::new() } else { format!(",{},", codes.join(",")) }
+}
+
+/// The codes of a stored list.
+fn codes(stored: &str) -> Vec<String> {
+    stored.split(',').filter(|code| !code.is_empty()).map(str::to_owned).collect()
+}
+
 impl ReadModels {
     /// A page of workshops in the order they were identified.
     pub async fn workshops(&self, filter: &WorkshopFilter, request: &PageRequest) -> Result<Page<WorkshopRow>, ProjectionError> {
@@ -265,7 +293,12 @@ impl ReadModels {
             conditions.push(format!("w.cycle_phase = {}", sql.arg(Arg::text(phase.as_str()))));
         }
         if let Some(territory) = &filter.territory {
-            conditions.push(format!("w.territory = {}", sql.arg(Arg::text(territory.clone()))));
+            let key = officina_domain::organization::name_key(territory);
+            conditions.push(format!("w.territory_key = {}", sql.arg(Arg::text(key))));
+        }
+        if let Some(region) = &filter.region {
+            // Codes are stored between commas (`,09,20,`), so one code matches whole.
+            conditions.push(format!("w.regions LIKE {}", sql.arg(Arg::text(format!("%,{region},%")))));
         }
         let page = self.page::<WorkshopRow>(sql, &conditions.join(" AND "), "w.created_position", request).await?;
         Ok(with_cursors(page, |w| w.created_position))

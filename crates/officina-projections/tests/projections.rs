@@ -347,6 +347,7 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
             cycle_phase: Some(sample.cycle_phase),
             territory: Some(sample.territory.clone()),
             stage: None,
+            region: None,
         };
         let expected = ws
             .iter()
@@ -359,6 +360,17 @@ async fn workshop_pages_have_stable_cursors_a_total_count_and_filters() {
         let page = read.workshops(&filter, &PageRequest::first(2)).await.expect("page");
         assert_eq!(page.total_count as usize, expected);
         assert!(page.items.iter().any(|(_, w)| w.id == sample.id) || expected > 2);
+        // The territory in other case and spacing finds the same workshops.
+        let shouted = WorkshopFilter { territory: Some(format!("  {}  ", sample.territory.to_uppercase())), ..filter.clone() };
+        assert_eq!(read.workshops(&shouted, &PageRequest::first(2)).await.expect("page").total_count as usize, expected);
+        // Every region code lists exactly the workshops that work there.
+        for region in officina_domain::territory::REGIONS {
+            let filter = WorkshopFilter { region: Some(region.code.to_owned()), ..WorkshopFilter::default() };
+            let page = read.workshops(&filter, &PageRequest::first(100)).await.expect("page");
+            let expected = ws.iter().filter(|w| w.regions.iter().any(|code| code == region.code)).count();
+            assert_eq!(page.total_count as usize, expected, "{}", region.name);
+            assert!(page.items.iter().all(|(_, w)| w.regions.iter().any(|code| code == region.code)));
+        }
         let guidelines = read.guidelines(&PageRequest::first(10)).await.expect("guidelines");
         assert_eq!(guidelines.total_count, 1);
         let versions = read.guideline_versions_by_guideline(&[demo::DEMO_GUIDELINE]).await.expect("versions");

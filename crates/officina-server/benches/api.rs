@@ -177,6 +177,8 @@ async fn workshop(app: &CommandService, admin: Actor, authority: &OrganizationRe
         programming_cycle: "2021-2027".into(),
         cycle_phase: CyclePhase::Implementation,
         territory: "Italia".into(),
+        regions: Vec::new(),
+        provinces: Vec::new(),
         programme: "PN Benchmark".into(),
         managing_authority: authority.clone(),
         lead: FirstLead {

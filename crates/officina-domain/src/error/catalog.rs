@@ -75,6 +75,7 @@ impl DomainError {
             DeadlineNotReached,
             InvalidTaxCode,
             OrganizationAlreadyRegistered { existing: crate::ids::OrganizationId::from_u128(0x130) },
+            UnknownTerritoryCode { field: "regions" },
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -153,11 +154,12 @@ impl DomainError {
             DeadlineNotReached => 62,
             InvalidTaxCode => 63,
             OrganizationAlreadyRegistered { .. } => 64,
+            UnknownTerritoryCode { .. } => 65,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 65;
+    pub const KINDS: usize = 66;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

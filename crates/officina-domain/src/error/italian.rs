@@ -121,6 +121,7 @@ impl DomainError {
                 "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
+            UnknownTerritoryCode { field } => format!("Il campo «{field}» contiene un codice che non è un codice ISTAT: le regioni vanno da 01 a 20, le province da 001 a 111."),
             OrganizationAlreadyRegistered { existing } => format!("Questa organizzazione è già registrata, con id {existing}: stesso nome e categoria, o stesso codice fiscale."),
             InvalidTaxCode => "Il codice fiscale deve avere 11 cifre con la cifra di controllo corretta, oppure 16 lettere e cifre.".to_owned(),
             DeadlineNotReached => "Questa deliberazione non ha una scadenza, o la scadenza non è ancora arrivata.".to_owned(),

@@ -467,6 +467,12 @@ pub enum DomainError {
         /// The organization already registered.
         existing: crate::ids::OrganizationId,
     },
+    /// A region code is not one of the twenty ISTAT region codes, or a province code not a three-digit ISTAT code (001 to 111).
+    #[error("The field '{field}' holds a code that is not an ISTAT code: regions are 01 to 20, provinces 001 to 111.")]
+    UnknownTerritoryCode {
+        /// `regions` or `provinces`.
+        field: &'static str,
+    },
 }
 
 impl DomainError {
@@ -524,6 +530,7 @@ impl DomainError {
             NotALab { .. } => "NOT_A_LAB",
             NotAManagingAuthority { .. } => "NOT_A_MANAGING_AUTHORITY",
             NameUnchanged => "NAME_UNCHANGED",
+            UnknownTerritoryCode { .. } => "UNKNOWN_TERRITORY_CODE",
             OrganizationAlreadyRegistered { .. } => "ORGANIZATION_ALREADY_REGISTERED",
             InvalidTaxCode => "INVALID_TAX_CODE",
             DeadlineNotReached => "DEADLINE_NOT_REACHED",
@@ -551,6 +558,7 @@ impl DomainError {
             RationaleRequired { .. } => ErrorCategory::Validation { field: "rationale" },
             SessionStartsBeforeConvening => ErrorCategory::Validation { field: "startsAt" },
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
+            UnknownTerritoryCode { field } => ErrorCategory::Validation { field },
             InvalidTaxCode => ErrorCategory::Validation { field: "codiceFiscale" },
             DeadlineInPast => ErrorCategory::Validation { field: "closesAt" },
             AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },

@@ -41,8 +41,12 @@ pub enum Command {
         programming_cycle: String,
         /// The phase of the cycle.
         cycle_phase: CyclePhase,
-        /// The territory.
+        /// The territory, in words.
         territory: String,
+        /// The ISTAT codes of its regions (`"12"`); none for a national workshop.
+        regions: Vec<String>,
+        /// The ISTAT codes of its provinces or metropolitan cities (`"058"`), where relevant.
+        provinces: Vec<String>,
         /// The programme.
         programme: String,
         /// The Managing Authority (category `MANAGING_AUTHORITY`).

@@ -28,6 +28,8 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         programming_cycle,
         cycle_phase,
         territory,
+        regions,
+        provinces,
         programme,
         managing_authority,
         lead,
@@ -44,6 +46,8 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         let theme = text::line("theme", theme, limits::LINE)?;
         let programming_cycle = valid_cycle(programming_cycle)?;
         let territory = text::line("territory", territory, limits::LINE)?;
+        let regions = crate::territory::region_codes(regions)?;
+        let provinces = crate::territory::province_codes(provinces)?;
         let programme = text::line("programme", programme, limits::LINE)?;
         let mandate_reference = text::line("mandateReference", mandate_reference, limits::LINE)?;
         if managing_authority.category != EccpCategory::ManagingAuthority {
@@ -57,6 +61,8 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
                 programming_cycle,
                 cycle_phase,
                 territory,
+                regions,
+                provinces,
                 programme,
                 managing_authority: managing_authority.clone(),
                 identified_by: ctx.actor.person_id,

@@ -34,8 +34,14 @@ pub enum Event {
         programming_cycle: String,
         /// The phase of the cycle.
         cycle_phase: CyclePhase,
-        /// The territory.
+        /// The territory, in words.
         territory: String,
+        /// The ISTAT codes of its regions; absent in events recorded before they were kept.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        regions: Vec<String>,
+        /// The ISTAT codes of its provinces, where relevant.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        provinces: Vec<String>,
         /// The programme.
         programme: String,
         /// The Managing Authority.

@@ -40,8 +40,12 @@ pub struct Workshop {
     pub programming_cycle: String,
     /// The phase of the cycle.
     pub cycle_phase: CyclePhase,
-    /// The territory.
+    /// The territory, in words.
     pub territory: String,
+    /// The ISTAT codes of its regions.
+    pub regions: Vec<String>,
+    /// The ISTAT codes of its provinces.
+    pub provinces: Vec<String>,
     /// The programme (operational programme or national strategy).
     pub programme: String,
     /// The Managing Authority leading it.

@@ -79,6 +79,8 @@ pub fn identify() -> Command {
         programming_cycle: "2021-2027".to_owned(),
         cycle_phase: CyclePhase::Implementation,
         territory: "Abruzzo".to_owned(),
+        regions: vec!["13".to_owned()],
+        provinces: vec!["066".to_owned()],
         programme: "PR FESR Abruzzo 2021-2027".to_owned(),
         managing_authority: managing_authority(),
         lead: FirstLead { member_id: M_LEAD, person_id: LEAD, mandate_reference: "DGR 123/2026".to_owned() },

@@ -14,6 +14,8 @@ fn a_platform_admin_identifies_a_workshop_and_names_its_first_lead() {
             programming_cycle: "2021-2027".to_owned(),
             cycle_phase: CyclePhase::Implementation,
             territory: "Abruzzo".to_owned(),
+            regions: vec!["13".to_owned()],
+            provinces: vec!["066".to_owned()],
             programme: "PR FESR Abruzzo 2021-2027".to_owned(),
             managing_authority: managing_authority(),
             identified_by: ADMIN,
@@ -249,4 +251,32 @@ fn a_workshop_closes_only_with_every_contribution_answered_and_no_deliberation_o
     );
     w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
     assert_eq!(w.workshop().stage, Stage::Closed);
+}
+
+#[test]
+fn a_workshop_names_its_regions_and_provinces_by_istat_code() {
+    let with = |regions: &[&str], provinces: &[&str]| {
+        let mut command = identify();
+        if let Command::IdentifyWorkshop { regions: r, provinces: p, .. } = &mut command {
+            *r = regions.iter().map(|c| (*c).to_owned()).collect();
+            *p = provinces.iter().map(|c| (*c).to_owned()).collect();
+        }
+        command
+    };
+    let events = given(&World::empty()).when(ADMIN, with(&["20", "9", "09"], &["95"])).events();
+    match &events[0] {
+        Event::WorkshopIdentified { regions, provinces, .. } => {
+            assert_eq!(
+                (regions.as_slice(), provinces.as_slice()),
+                (["09".to_owned(), "20".to_owned()].as_slice(), ["095".to_owned()].as_slice())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    given(&World::empty()).when(ADMIN, with(&["21"], &[])).then_error(DomainError::UnknownTerritoryCode { field: "regions" });
+    given(&World::empty())
+        .when(ADMIN, with(&["12"], &["999"]))
+        .then_error(DomainError::UnknownTerritoryCode { field: "provinces" });
+    // A national workshop names no region.
+    assert!(given(&World::empty()).when(ADMIN, with(&[], &[])).events().len() == 2);
 }
