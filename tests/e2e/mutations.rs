@@ -13,6 +13,7 @@ on_both_backends! {
     a_retried_mutation_with_the_same_idempotency_key_returns_the_first_answer,
     a_stale_expected_version_is_a_conflict,
     an_organization_is_registered_once_by_name_and_category_or_codice_fiscale,
+    italian_answers_show_labels_never_internal_names,
 }
 
 fn input(value: Value) -> Value {
@@ -449,4 +450,33 @@ async fn an_organization_is_registered_once_by_name_and_category_or_codice_fisca
         .await;
     assert_eq!(onto["extensions"]["reason"], "ORGANIZATION_ALREADY_REGISTERED");
     assert_ne!(other, id);
+}
+
+async fn italian_answers_show_labels_never_internal_names(app: TestApp) {
+    let labels = app.ok(None, "{ labels(lang: IT) { name values { value label } } }", json!({})).await;
+    let stance = labels["labels"].as_array().expect("labels").iter().find(|l| l["name"] == "Stance").expect("Stance").clone();
+    assert!(
+        stance["values"]
+            .as_array()
+            .expect("values")
+            .contains(&json!({"value": "SUPPORT_WITH_RESERVATIONS", "label": "favorevole con riserve"}))
+    );
+    let english = app.gql_with(None, "{ labels { name values { value label } } }", json!({}), &[("Accept-Language", "en")]).await;
+    let roles = english["data"]["labels"].as_array().expect("labels").iter().find(|l| l["name"] == "Role").expect("Role").clone();
+    assert!(roles["values"].as_array().expect("values").contains(&json!({"value": "OBSERVER", "label": "observer"})));
+
+    // A refusal in Italian names the role and the action in words.
+    let w = fixture::workshop(&app).await;
+    let answer = app
+        .gql_with(
+            Some(&w.observer),
+            "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { position } }",
+            json!({"input": {"workshopId": w.id, "kind": "COMMENT", "title": "Nota", "body": "Testo."}}),
+            &[("Accept-Language", "it")],
+        )
+        .await;
+    let message = answer["errors"][0]["message"].as_str().expect("a message").to_owned();
+    assert_eq!(answer["errors"][0]["extensions"]["reason"], "ROLE_NOT_ALLOWED");
+    assert!(message.contains("osservatore") && message.contains("presentare un contributo"), "{message}");
+    assert!(!message.contains("OBSERVER") && !message.contains("SubmitContribution"), "{message}");
 }

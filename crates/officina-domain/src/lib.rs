@@ -36,6 +36,7 @@ pub mod error;
 pub mod event;
 pub mod guideline;
 pub mod ids;
+pub mod labels;
 pub mod organization;
 pub mod roles;
 pub mod tally;

@@ -341,7 +341,7 @@ impl DecisionRuleInput {
                     "rule.threshold",
                     Reason::ThresholdNotApplicable,
                     format!("Only a QUALIFIED_MAJORITY has a threshold; {method:?} does not take one: leave it out."),
-                    format!("Solo una QUALIFIED_MAJORITY ha una soglia; {method:?} non ne prevede: ometterla."),
+                    "Solo la maggioranza qualificata ha una soglia; il metodo scelto non ne prevede: va omessa.",
                 ));
             }
             (DecisionMethod::Consensus, None) => domain::RuleMethod::Consensus,

@@ -26,6 +26,7 @@ pub mod audit;
 pub mod contributions;
 pub mod decisions;
 pub mod guidelines;
+pub mod labels;
 pub mod live;
 pub mod members;
 pub mod minutes;
@@ -59,6 +60,7 @@ pub struct Query(
     decisions::DecisionQuery,
     contributions::ContributionQuery,
     audit::AuditQuery,
+    labels::LabelQuery,
 );
 
 /// Every mutation of the API, feature by feature.

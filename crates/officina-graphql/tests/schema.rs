@@ -126,3 +126,34 @@ fn the_description_check_catches_an_undescribed_field() {
     let sdl = "\"A thing.\"\ntype Thing {\n  \"Its name.\"\n  name: String!\n  size: Int!\n}\n";
     assert_eq!(undescribed(sdl), vec!["Thing.size".to_owned()]);
 }
+
+/// The values of each enumeration of the SDL.
+fn enum_values(sdl: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(sdl).expect("the SDL parses");
+    let mut enums = std::collections::BTreeMap::new();
+    for definition in &document.definitions {
+        if let TypeSystemDefinition::Type(definition) = definition
+            && let TypeKind::Enum(enumeration) = &definition.node.kind
+        {
+            let values = enumeration.values.iter().map(|v| v.node.value.node.to_string()).collect();
+            enums.insert(definition.node.name.node.to_string(), values);
+        }
+    }
+    enums
+}
+
+/// Every labelled enumeration has a label for each of its values in the schema, in both
+/// languages, and nothing else.
+#[test]
+fn labels_cover_every_value_of_their_enumerations() {
+    let enums = enum_values(&officina_graphql::sdl());
+    for lang in [officina_domain::Lang::En, officina_domain::Lang::It] {
+        for labels in officina_graphql::labels::all(lang) {
+            let schema = enums.get(&labels.name).unwrap_or_else(|| panic!("{} is not an enumeration of the schema", labels.name));
+            let labelled: Vec<String> = labels.values.iter().map(|v| v.value.clone()).collect();
+            assert_eq!(&labelled, schema, "{}", labels.name);
+            assert!(labels.values.iter().all(|v| !v.label.is_empty() && v.label != v.value), "{}", labels.name);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The Italian messages of the domain's errors.
 
-use super::DomainError;
+use super::{DomainError, Lang::It};
 
 impl DomainError {
     pub(super) fn message_it(&self) -> String {
@@ -14,7 +14,7 @@ impl DomainError {
                 "Il ciclo di programmazione va indicato con due anni, ad esempio 2021-2027.".to_owned()
             }
             RationaleRequired { stance } => {
-                format!("Una posizione {stance} va motivata: scrivi la motivazione.")
+                format!("Una posizione «{}» va motivata: scrivi la motivazione.", stance.label(It))
             }
             SessionStartsBeforeConvening => {
                 "L'incontro deve essere fissato dopo il momento della convocazione.".to_owned()
@@ -32,13 +32,13 @@ impl DomainError {
             ),
             NotAMember => "Non sei un partecipante di questa officina.".to_owned(),
             RoleNotAllowed { role, command } => {
-                format!("Il tuo ruolo {role} non consente questa operazione ({command}).")
+                format!("Il tuo ruolo ({}) non consente di {}.", role.label(It), command.label(It))
             }
             PlatformAdminRequired => {
                 "Solo un amministratore della piattaforma può eseguire questa operazione.".to_owned()
             }
             NotEligibleToVote { role } => format!(
-                "Il tuo ruolo {role} non dà voce alla tua organizzazione: esprimono posizioni solo i partecipanti LEAD, CO_CONDUCTOR e PARTNER."
+                "Il tuo ruolo ({}) non dà voce alla tua organizzazione: esprimono posizioni solo il capofila, i co-conduttori e i partner.", role.label(It)
             ),
             NotOwnOrganization => {
                 "Puoi esprimere una posizione solo per conto dell'organizzazione che rappresenti.".to_owned()
@@ -47,7 +47,7 @@ impl DomainError {
                 "Solo l'autore di un contributo può modificarlo o ritirarlo.".to_owned()
             }
             NotOwnMembership => "Puoi terminare solo la tua partecipazione.".to_owned(),
-            RoleNotGrantable { role } => format!("Solo il capofila può attribuire il ruolo {role}."),
+            RoleNotGrantable { role } => format!("Solo il capofila può attribuire il ruolo di {}.", role.label(It)),
             NotGuidelineEditor => {
                 "Solo chi ha pubblicato questa linea guida può pubblicarne nuove versioni.".to_owned()
             }
@@ -69,21 +69,21 @@ impl DomainError {
                 "L'officina ha già adottato questa versione della linea guida.".to_owned()
             }
             StageTransitionNotAllowed { from, to } => format!(
-                "Un'officina non può passare da {from} a {to}: le fasi sono IDENTIFIED, CO_CONDUCTION, CAPITALIZATION, CLOSED, una alla volta e senza tornare indietro."
+                "Un'officina non può passare dalla fase «{}» alla fase «{}»: le fasi sono individuazione, co-conduzione, capitalizzazione e chiusura, una alla volta e senza tornare indietro.", from.label(It), to.label(It)
             ),
             WorkshopClosed => {
                 "L'officina è chiusa: la sua storia si può consultare ma non modificare.".to_owned()
             }
             NotInCoConduction { stage } => format!(
-                "Si delibera solo mentre l'officina è in CO_CONDUCTION (ora è {stage})."
+                "Si delibera solo mentre l'officina è in co-conduzione (ora è nella fase «{}»).", stage.label(It)
             ),
             DeliberationStillOpen => {
                 "Chiudi tutte le deliberazioni aperte prima di terminare la co-conduzione.".to_owned()
             }
-            LastLead => "L'officina deve mantenere almeno un partecipante LEAD.".to_owned(),
+            LastLead => "L'officina deve mantenere almeno un capofila.".to_owned(),
             RoleUnchanged => "Il partecipante ha già questo ruolo.".to_owned(),
             MemberHasLeft => "Questo partecipante ha già lasciato l'officina.".to_owned(),
-            SessionNotOpen { status } => format!("L'incontro non è aperto (stato: {status})."),
+            SessionNotOpen { status } => format!("L'incontro non è aperto (è {}).", status.label(It)),
             SessionAlreadyOpen => "L'incontro è già aperto.".to_owned(),
             SessionClosed => "L'incontro è chiuso.".to_owned(),
             SessionNotClosed => "Il verbale si redige dopo la chiusura dell'incontro.".to_owned(),
@@ -104,21 +104,21 @@ impl DomainError {
             ),
             ContributionWithdrawn => "Questo contributo è stato ritirato.".to_owned(),
             ProposalNotDraft { status } => format!(
-                "La deliberazione si può aprire solo su una proposta in bozza (stato: {status})."
+                "La deliberazione si può aprire solo su una proposta in bozza (questa è {}).", status.label(It)
             ),
             DeliberationNotOpen { status } => format!(
-                "La deliberazione su questa proposta non è aperta (stato: {status})."
+                "La deliberazione su questa proposta non è aperta (la proposta è {}).", status.label(It)
             ),
             ProposalNotActive { status } => {
-                format!("La proposta è {status}: non può più essere modificata.")
+                format!("La proposta è {}: non può più essere modificata.", status.label(It))
             }
             Recused => "La tua organizzazione ha dichiarato un conflitto di interessi su questa proposta e non può esprimere una posizione.".to_owned(),
             GuidelineVersionNotAdopted => "L'officina non ha adottato questa versione della linea guida, quindi non può darne un riscontro.".to_owned(),
             NotALab { category } => format!(
-                "Le linee guida sono pubblicate dai laboratori di ricerca; questa organizzazione è {category}."
+                "Le linee guida sono pubblicate dai laboratori di ricerca; questa organizzazione è della categoria «{}».", category.label(It)
             ),
             NotAManagingAuthority { category } => format!(
-                "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è {category}."
+                "Un'officina è guidata da un'Autorità di Gestione; questa organizzazione è della categoria «{}».", category.label(It)
             ),
             NameUnchanged => "L'organizzazione ha già questo nome.".to_owned(),
             UnknownTerritoryCode { field } => format!("Il campo «{field}» contiene un codice che non è un codice ISTAT: le regioni vanno da 01 a 20, le province da 001 a 111."),

@@ -231,3 +231,23 @@ fn what_an_event_concerns_and_creates_agrees_with_its_payload() {
     }
     assert!(created > 100, "{created} creations in the demo");
 }
+
+#[test]
+fn italian_messages_never_show_internal_names() {
+    let wire: Vec<String> = Role::ALL
+        .iter()
+        .map(|v| v.as_str().to_owned())
+        .chain(Stage::ALL.iter().map(|v| v.as_str().to_owned()))
+        .chain(ProposalStatus::ALL.iter().map(|v| v.as_str().to_owned()))
+        .chain(SessionStatus::ALL.iter().map(|v| v.as_str().to_owned()))
+        .chain(EccpCategory::ALL.iter().map(|v| v.as_str().to_owned()))
+        .chain(Stance::ALL.iter().map(|v| v.as_str().to_owned()))
+        .chain(CommandKind::ALL.iter().map(|k| format!("{k:?}")))
+        .collect();
+    for error in DomainError::examples() {
+        let message = error.message(Lang::It);
+        for word in message.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            assert!(!wire.iter().any(|name| name == word), "{}: «{word}» in {message}", error.code());
+        }
+    }
+}
