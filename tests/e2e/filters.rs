@@ -86,7 +86,7 @@ async fn workshops_carry_istat_codes_and_filter_by_region_or_territory_in_any_ca
             "name": name, "theme": "Giovani e lavoro", "programmingCycle": "2021-2027", "cyclePhase": "DESIGN",
             "territory": territory, "regions": regions, "provinces": provinces, "programme": "SNAI",
             "managingAuthorityId": w.managing_authority,
-            "lead": {"personId": app.person(false).id.to_string(), "mandateReference": "DGR 7/2026"}}})
+            "lead": {"personId": w.lead.id.to_string(), "mandateReference": "DGR 7/2026"}}})
     };
     let marmilla = app
         .ok(

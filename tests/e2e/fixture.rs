@@ -64,7 +64,23 @@ pub async fn register(app: &TestApp, admin: &Person, name: &str, category: &str)
         .to_owned()
 }
 
+pub const REGISTER_PERSON: &str = "mutation($input: RegisterPersonInput!) {
+  registerPerson(input: $input) { person { id displayName email registeredForWorkshopId erased version } position replayed } }";
+
+/// Registers `person` in the registry (by a platform administrator, or by a lead of `workshop`),
+/// unless they already are.
+pub async fn register_person(app: &TestApp, by: &Person, person: &Person, workshop: Option<&str>) {
+    let short = &person.id.to_string()[..8];
+    let input = json!({"personId": person.id.to_string(), "displayName": format!("Persona {short}"),
+                       "email": format!("{}@example.org", person.id), "workshopId": workshop});
+    let answer = app.gql(Some(by), REGISTER_PERSON, json!({"input": input})).await;
+    if answer.get("errors").is_some() {
+        assert_eq!(answer["errors"][0]["extensions"]["reason"], "PERSON_ALREADY_EXISTS", "{answer:#}");
+    }
+}
+
 pub async fn admit(app: &TestApp, by: &Person, workshop: &str, person: &Person, role: &str, organization: &str) -> Value {
+    register_person(app, by, person, Some(workshop)).await;
     let input = json!({"workshopId": workshop, "personId": person.id.to_string(), "role": role,
                        "organizationId": organization, "mandateReference": format!("Delibera n. {role}-1/2026")});
     app.ok(Some(by), ADMIT, json!({"input": input})).await["admitMember"]["member"].clone()
@@ -85,6 +101,7 @@ pub async fn workshop(app: &TestApp) -> Workshop {
     let agency = register(app, &admin, "Agenzia per la Coesione Territoriale", "COHESION_AGENCY").await;
 
     let lead = app.person(false);
+    register_person(app, &admin, &lead, None).await;
     let input = json!({
         "name": "OPS Regione Lazio", "theme": "Transizione verde delle aree interne", "programmingCycle": "2021-2027",
         "cyclePhase": "IMPLEMENTATION", "territory": "Lazio", "programme": "PR FESR Lazio 2021-2027",

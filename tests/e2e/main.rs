@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod introspection;
 mod mutations;
+mod people;
 mod protocol;
 mod relay;
 mod resources;

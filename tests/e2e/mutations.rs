@@ -50,6 +50,10 @@ async fn organization_and_workshop_mutations_check_permissions_and_input(app: Te
     app.refused(Some(&admin), IDENTIFY, identify("not-a-uuid", "2021-2027"), "VALIDATION").await;
     app.refused(Some(&admin), IDENTIFY, identify(&authority, "2021"), "VALIDATION").await;
     app.refused(Some(&someone), IDENTIFY, identify(&authority, "2021-2027"), "FORBIDDEN").await;
+    // The first lead must be in the registry.
+    let unregistered = app.refused(Some(&admin), IDENTIFY, identify(&authority, "2021-2027"), "VALIDATION").await;
+    assert_eq!(unregistered["extensions"]["reason"], "PERSON_NOT_REGISTERED", "{unregistered:#}");
+    fixture::register_person(&app, &admin, &lead, None).await;
     let workshop =
         app.ok(Some(&admin), IDENTIFY, identify(&authority, "2021-2027")).await["identifyWorkshop"]["workshop"].clone();
     assert_eq!(
@@ -80,6 +84,9 @@ async fn every_mutation_succeeds_once_and_refuses_bad_input_without_appending(ap
     app.refused(Some(partner), ADMIT, admit(&newcomer, &w.partner_orgs[0]), "FORBIDDEN").await;
     app.refused(Some(lead), ADMIT, admit(&newcomer, "00000000-0000-0000-0000-000000000042"), "NOT_FOUND").await;
     app.refused(Some(lead), ADMIT, admit(partner, &w.partner_orgs[0]), "CONFLICT").await;
+    let unregistered = app.refused(Some(lead), ADMIT, admit(&newcomer, &w.partner_orgs[0]), "VALIDATION").await;
+    assert_eq!(unregistered["extensions"]["reason"], "PERSON_NOT_REGISTERED", "{unregistered:#}");
+    fixture::register_person(&app, lead, &newcomer, Some(&w.id)).await;
     let member = app.ok(Some(lead), ADMIT, admit(&newcomer, &w.partner_orgs[0])).await["admitMember"]["member"].clone();
     let member_id = member["id"].as_str().expect("member id");
     let change = "mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { member { role } } }";

@@ -1,8 +1,10 @@
-//! The three aggregates seen through one trait, so that loading, deciding and appending are
+//! The four aggregates seen through one trait, so that loading, deciding and appending are
 //! written once.
 
 use officina_domain::event::{DomainEvent, PayloadError};
-use officina_domain::{Context, DomainError, GuidelineId, OrganizationId, WorkshopId, guideline, organization, workshop};
+use officina_domain::{
+    Context, DomainError, GuidelineId, OrganizationId, PersonId, WorkshopId, guideline, organization, person, workshop,
+};
 
 /// What the command service needs to know of an aggregate.
 pub trait Aggregate: Send + Sync + 'static {
@@ -33,6 +35,25 @@ pub struct Workshops;
 pub struct Organizations;
 /// The guideline aggregate.
 pub struct Guidelines;
+/// The person aggregate (the registry's facts; the personal data is kept beside the log).
+pub struct Persons;
+
+impl Aggregate for Persons {
+    type Id = PersonId;
+    type State = person::State;
+    type Command = person::Command;
+    type Event = person::Event;
+
+    fn stream_id(id: PersonId) -> String {
+        officina_domain::person_stream_id(id)
+    }
+    fn decide(state: &Self::State, command: Self::Command, ctx: &Context) -> Result<Vec<Self::Event>, DomainError> {
+        person::decide(state, command, ctx)
+    }
+    fn evolve(state: Self::State, event: &Self::Event) -> Self::State {
+        person::evolve(state, event)
+    }
+}
 
 impl Aggregate for Workshops {
     type Id = WorkshopId;

@@ -9,7 +9,7 @@ use officina_domain::{Actor, workshop};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::aggregate::{Aggregate, Guidelines, Organizations, Workshops};
+use crate::aggregate::{Aggregate, Guidelines, Organizations, Persons, Workshops};
 
 /// One stream's state in memory and the version it reflects.
 pub(crate) struct Entry<S> {
@@ -109,11 +109,12 @@ impl<S: Default> StateCache<S> {
     }
 }
 
-/// The caches of the three aggregates.
+/// The caches of the four aggregates.
 pub struct Caches {
     workshops: StateCache<workshop::State>,
     organizations: StateCache<officina_domain::organization::State>,
     guidelines: StateCache<officina_domain::guideline::State>,
+    persons: StateCache<officina_domain::person::State>,
 }
 
 impl Caches {
@@ -123,6 +124,7 @@ impl Caches {
             workshops: StateCache::with_capacity(streams),
             organizations: StateCache::with_capacity(streams),
             guidelines: StateCache::with_capacity(streams),
+            persons: StateCache::with_capacity(streams),
         }
     }
 }
@@ -158,5 +160,11 @@ impl Cached for Organizations {
 impl Cached for Guidelines {
     fn cache(caches: &Caches) -> &StateCache<Self::State> {
         &caches.guidelines
+    }
+}
+
+impl Cached for Persons {
+    fn cache(caches: &Caches) -> &StateCache<Self::State> {
+        &caches.persons
     }
 }

@@ -5,6 +5,7 @@ use officina_demo::{DemoCommand, script};
 use officina_domain::StreamRef;
 
 use crate::{AppError, CommandRequest, CommandService, Guidelines, Organizations, Workshops};
+use officina_domain::person;
 
 /// Why the demo could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,13 @@ impl CommandService {
                 }
                 (StreamRef::Guideline(id), DemoCommand::Guideline(command)) => {
                     self.execute::<Guidelines>(*id, command, &request).await.map_err(fail)?;
+                }
+                // People go through the registry, which keeps their data beside the log.
+                (StreamRef::Person(id), DemoCommand::Person(person::Command::RegisterPerson { data, for_workshop, .. })) => {
+                    self.register_person(*id, data, for_workshop, &request).await.map_err(fail)?;
+                }
+                (StreamRef::Person(id), DemoCommand::Person(person::Command::ErasePersonalData)) => {
+                    self.erase_personal_data(*id, &request).await.map_err(fail)?;
                 }
                 _ => {
                     return Err(fail(AppError::Corrupt { position: 0, reason: "a demo step names the wrong stream".into() }));

@@ -22,6 +22,7 @@ mod demo;
 pub use demo::DemoLoadError;
 mod cache;
 mod error;
+mod people;
 
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ use officina_domain::{Actor, Context};
 use officina_store::{AppendOutcome, EventFilter, EventMetadata, EventStore, ExpectedVersion, Idempotency, NewEvent, StoreError};
 use uuid::Uuid;
 
-pub use aggregate::{Aggregate, Guidelines, Organizations, Workshops};
+pub use aggregate::{Aggregate, Guidelines, Organizations, Persons, Workshops};
 pub use cache::{Cached, Caches, Slot, StateCache};
 use cache::{Entry, InFlight};
 pub use error::AppError;

@@ -102,9 +102,121 @@ pub(crate) const ORGANIZATIONS: &[(&str, EccpCategory)] = &[
     ("Politecnico di Torino", EccpCategory::ResearchUniversity),
     ("Gran Sasso Science Institute", EccpCategory::ResearchUniversity),
     ("Nucleo di valutazione e verifica degli investimenti pubblici", EccpCategory::OtherPublicAuthority),
+    // Partners of each workshop's own territory, and national bodies for the national ones.
+    ("ANCI – Associazione Nazionale Comuni Italiani", EccpCategory::LocalAuthority),
+    ("CGIL – Confederazione Generale Italiana del Lavoro", EccpCategory::EconomicSocialPartner),
+    ("Forum Nazionale del Terzo Settore", EccpCategory::SocialInclusionBody),
+    ("Unione dei Comuni Montani del Casentino", EccpCategory::LocalAuthority),
+    ("Legambiente Toscana", EccpCategory::EnvironmentalBody),
+    ("Università degli Studi di Siena", EccpCategory::ResearchUniversity),
+    ("Comune di Stigliano", EccpCategory::LocalAuthority),
+    ("Forum del Terzo Settore Basilicata", EccpCategory::SocialInclusionBody),
+    ("Confindustria Basilicata", EccpCategory::EconomicSocialPartner),
+    ("Università degli Studi della Basilicata", EccpCategory::ResearchUniversity),
+    ("Unione dei Comuni Alta Marmilla", EccpCategory::LocalAuthority),
+    ("CISL Sardegna", EccpCategory::EconomicSocialPartner),
+    ("Legambiente Sardegna", EccpCategory::EnvironmentalBody),
+    ("Università degli Studi di Cagliari", EccpCategory::ResearchUniversity),
+    ("Assaeroporti – Associazione Italiana Gestori Aeroporti", EccpCategory::EconomicSocialPartner),
+    ("Legambiente Lazio", EccpCategory::EnvironmentalBody),
+    ("Forum del Terzo Settore Lazio", EccpCategory::SocialInclusionBody),
+    ("Sapienza Università di Roma", EccpCategory::ResearchUniversity),
+    ("Confindustria Campania", EccpCategory::EconomicSocialPartner),
+    ("Università degli Studi di Napoli Federico II", EccpCategory::ResearchUniversity),
+    ("Università degli Studi dell'Aquila", EccpCategory::ResearchUniversity),
+    ("Coldiretti Piemonte", EccpCategory::EconomicSocialPartner),
+    ("Città metropolitana di Torino", EccpCategory::UrbanAuthority),
+    ("Confindustria Udine", EccpCategory::EconomicSocialPartner),
+    ("Legambiente Friuli Venezia Giulia", EccpCategory::EnvironmentalBody),
+    ("Università degli Studi di Trieste", EccpCategory::ResearchUniversity),
 ];
 
 pub(crate) fn organization_ref(index: usize) -> OrganizationRef {
     let (name, category) = ORGANIZATIONS.get(index).copied().unwrap_or(("", EccpCategory::Lab));
     OrganizationRef { id: demo_organization_id(index), name: name.to_owned(), category }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The people: names made up from common Italian first names and surnames, e-mail addresses on a
+// reserved domain (example.org), so no real person is named.
+
+const FIRST_NAMES: &[&str] = &[
+    "Giulia",
+    "Marco",
+    "Chiara",
+    "Paolo",
+    "Francesca",
+    "Luca",
+    "Sara",
+    "Andrea",
+    "Elena",
+    "Matteo",
+    "Valentina",
+    "Giorgio",
+    "Anna",
+    "Stefano",
+    "Laura",
+    "Davide",
+    "Silvia",
+    "Roberto",
+    "Federica",
+    "Antonio",
+    "Martina",
+    "Nicola",
+    "Alessandra",
+    "Simone",
+    "Ilaria",
+    "Fabio",
+    "Serena",
+    "Lorenzo",
+    "Giovanna",
+    "Emanuele",
+    "Rita",
+];
+const SURNAMES: &[&str] = &[
+    "Ferraris",
+    "Esposito",
+    "Lombardi",
+    "Greco",
+    "Russo",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Bruno",
+    "Gallo",
+    "Conti",
+    "De Luca",
+    "Mancini",
+    "Costa",
+    "Giordano",
+    "Rizzo",
+    "Moretti",
+    "Barbieri",
+    "Fontana",
+    "Santoro",
+    "Mariani",
+    "Rinaldi",
+    "Caruso",
+    "Ferrara",
+    "Galli",
+    "Martini",
+    "Leone",
+    "Longo",
+    "Gentile",
+    "Martinelli",
+    "Vitale",
+    "Pinna",
+    "Serra",
+    "Melis",
+];
+
+/// The name and e-mail address of the demo's person `k` of workshop `n` (0 for the people shared
+/// by every workshop): distinct for every person of the demo.
+pub(crate) fn demo_person_data(n: u128, k: u128) -> (String, String) {
+    let index = (n * 7 + k) as usize;
+    let first = FIRST_NAMES[index % FIRST_NAMES.len()];
+    let last = SURNAMES[(index * 5 + n as usize) % SURNAMES.len()];
+    let local: String =
+        format!("{first}.{last}").to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+    (format!("{first} {last}"), format!("{local}.{n}{k}@example.org"))
 }

@@ -17,7 +17,7 @@ use officina_domain::*;
 use officina_domain::{Actor, Context};
 
 use chrono::{DateTime, Utc};
-use officina_domain::{guideline, organization, workshop};
+use officina_domain::{guideline, organization, person, workshop};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -30,6 +30,8 @@ pub enum DemoCommand {
     Guideline(guideline::Command),
     /// A command on a workshop stream.
     Workshop(workshop::Command),
+    /// A command on a person stream (with the person's data, which the server keeps beside the log).
+    Person(person::Command),
 }
 
 /// One step of the demo: who does what, on which stream, when.
@@ -86,6 +88,8 @@ pub struct DemoRun {
     pub guidelines: BTreeMap<GuidelineId, guideline::State>,
     /// The final state of every workshop.
     pub workshops: BTreeMap<WorkshopId, workshop::State>,
+    /// The final state of every person of the registry.
+    pub persons: BTreeMap<PersonId, person::State>,
 }
 
 impl DemoRun {
@@ -126,6 +130,13 @@ pub fn run_in_memory(steps: &[DemoStep]) -> Result<DemoRun, DemoFailure> {
                 let state = events.iter().fold(state, guideline::evolve);
                 run.guidelines.insert(*id, state);
                 run.events.extend(events.into_iter().map(|e| (step.stream, AnyEvent::Guideline(e))));
+            }
+            (StreamRef::Person(id), DemoCommand::Person(command)) => {
+                let state = run.persons.remove(id).unwrap_or_default();
+                let events = person::decide(&state, command.clone(), &ctx).map_err(refused)?;
+                let state = events.iter().fold(state, person::evolve);
+                run.persons.insert(*id, state);
+                run.events.extend(events.into_iter().map(|e| (step.stream, AnyEvent::Person(e))));
             }
             (StreamRef::Workshop(id), DemoCommand::Workshop(command)) => {
                 let state = run.workshops.remove(id).unwrap_or_default();

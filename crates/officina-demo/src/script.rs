@@ -30,6 +30,33 @@ impl Script {
         });
     }
 
+    /// Registers person `k` of workshop `n` (0: shared by every workshop), by `by`, with the
+    /// organization they belong to.
+    fn person(
+        &mut self,
+        by: PersonId,
+        now: DateTime<Utc>,
+        person: PersonId,
+        (n, k): (u128, u128),
+        organization: usize,
+        for_workshop: Option<WorkshopId>,
+    ) {
+        let (display_name, email) = demo_person_data(n, k);
+        let actor = if by == DEMO_ADMIN { Actor::admin(by) } else { Actor::person(by) };
+        self.steps.push(DemoStep {
+            stream: StreamRef::Person(person),
+            actor,
+            now,
+            command: DemoCommand::Person(person::Command::RegisterPerson {
+                person_id: person,
+                data: person::PersonalData { display_name, email, organization_id: Some(demo_organization_id(organization)) },
+                for_workshop,
+                actor_leads_workshop: for_workshop.is_some(),
+                already_registered: None,
+            }),
+        });
+    }
+
     fn guideline(&mut self, now: DateTime<Utc>, command: guideline::Command) {
         self.steps.push(DemoStep {
             stream: StreamRef::Guideline(DEMO_GUIDELINE),
@@ -141,6 +168,13 @@ pub fn script() -> Vec<DemoStep> {
         },
     );
 
+    // The people every workshop shares, registered by the administrator.
+    for (k, person, organization) in
+        [(0, DEMO_ADMIN, AGENCY), (1, DEMO_FACILITATOR, AGENCY), (2, DEMO_LAB_RESEARCHER, LAB), (3, DEMO_AUDITOR, EVALUATOR)]
+    {
+        script.person(DEMO_ADMIN, instant(1, 10 + k as i64), person, (0, k), organization, None);
+    }
+
     script.guideline(
         instant(2, 0),
         guideline::Command::PublishGuideline {
@@ -175,6 +209,9 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
     let voters = [c.lead, c.co, c.partners[0], c.partners[1], c.partners[2]];
     let voter_orgs = [spec.ma, spec.co, spec.partners[0], spec.partners[1], spec.partners[2]];
 
+    // The Managing Authority's representative, registered by the administrator.
+    w.script.person(DEMO_ADMIN, at(0, 50), c.lead, (c.n, 1), spec.ma, None);
+
     // Identification, with the Managing Authority's representative as first lead.
     w.step(
         DEMO_ADMIN,
@@ -194,6 +231,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                 member_id: c.member(1),
                 person_id: c.lead,
                 mandate_reference: format!("Decreto dirigenziale n. {}/2026", 100 + c.n),
+                person_registered: true,
             },
         },
     );
@@ -209,9 +247,15 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         (8, c.observer, Role::Observer, spec.observer),
         (9, DEMO_AUDITOR, Role::Auditor, EVALUATOR),
     ];
+    // The lead registers the workshop's own people; the shared ones already are.
+    for (k, person, _, org) in admissions.iter().filter(|(k, ..)| *k <= 5 || *k == 8) {
+        w.script.person(c.lead, at(0, 65), *person, (c.n, if *k == 8 { 6 } else { *k }), *org, Some(c.workshop));
+    }
     for (k, person, role, org) in admissions {
+        // In one workshop the platform administrator admits the observer, without being a member.
+        let by = if c.n == 3 && role == Role::Observer { DEMO_ADMIN } else { c.lead };
         w.step(
-            c.lead,
+            by,
             at(0, 70 + k as i64),
             workshop::Command::AdmitMember {
                 member_id: c.member(k),
@@ -219,6 +263,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                 role,
                 organization: organization_ref(org),
                 mandate_reference: format!("Lettera di delega prot. {}/{}", c.n, k),
+                person_registered: true,
             },
         );
     }
@@ -574,6 +619,14 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                 reason: text("Cessazione del mandato di rappresentanza."),
             },
         );
+        // Having left, they ask for their personal data to be erased; the workshop's history
+        // keeps their membership and position, with no name attached.
+        w.script.steps.push(DemoStep {
+            stream: StreamRef::Person(c.partners[2]),
+            actor: Actor::admin(DEMO_ADMIN),
+            now: at(s + 30, 0),
+            command: DemoCommand::Person(person::Command::ErasePersonalData),
+        });
     }
     if spec.close && deadline.is_some() {
         w.step(DEMO_ADMIN, at(s, 180), workshop::Command::CloseAtDeadline { proposal_id: proposal, decision_id: c.decision(1) });

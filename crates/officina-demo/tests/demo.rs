@@ -164,6 +164,7 @@ fn every_demo_step_targets_the_stream_of_its_aggregate() {
             (StreamRef::Organization(_), DemoCommand::Organization(_))
                 | (StreamRef::Guideline(_), DemoCommand::Guideline(_))
                 | (StreamRef::Workshop(_), DemoCommand::Workshop(_))
+                | (StreamRef::Person(_), DemoCommand::Person(_))
         );
         assert!(consistent, "{step:?}");
     }

@@ -108,6 +108,8 @@ pub enum AnyEvent {
     Organization(crate::organization::Event),
     /// An event of a guideline stream.
     Guideline(crate::guideline::Event),
+    /// An event of a person stream.
+    Person(crate::person::Event),
 }
 
 impl AnyEvent {
@@ -119,6 +121,8 @@ impl AnyEvent {
             crate::organization::Event::from_payload(event_type, payload).map(AnyEvent::Organization)
         } else if crate::guideline::Event::EVENT_TYPES.contains(&event_type) {
             crate::guideline::Event::from_payload(event_type, payload).map(AnyEvent::Guideline)
+        } else if crate::person::Event::EVENT_TYPES.contains(&event_type) {
+            crate::person::Event::from_payload(event_type, payload).map(AnyEvent::Person)
         } else {
             Err(PayloadError::UnknownEventType(event_type.to_owned()))
         }
@@ -130,6 +134,7 @@ impl AnyEvent {
             AnyEvent::Workshop(e) => e.event_type(),
             AnyEvent::Organization(e) => e.event_type(),
             AnyEvent::Guideline(e) => e.event_type(),
+            AnyEvent::Person(e) => e.event_type(),
         }
     }
 
@@ -139,6 +144,7 @@ impl AnyEvent {
             AnyEvent::Workshop(e) => e.schema_version(),
             AnyEvent::Organization(e) => e.schema_version(),
             AnyEvent::Guideline(e) => e.schema_version(),
+            AnyEvent::Person(e) => e.schema_version(),
         }
     }
 
@@ -148,6 +154,7 @@ impl AnyEvent {
             AnyEvent::Workshop(e) => e.to_payload(),
             AnyEvent::Organization(e) => e.to_payload(),
             AnyEvent::Guideline(e) => e.to_payload(),
+            AnyEvent::Person(e) => e.to_payload(),
         }
     }
 }

@@ -109,6 +109,11 @@ pub fn organization_stream_id(id: OrganizationId) -> String {
     format!("organization-{}", id.0)
 }
 
+/// The stream id of a person of the registry: `person-<uuid>`.
+pub fn person_stream_id(id: PersonId) -> String {
+    format!("person-{}", id.0)
+}
+
 /// The stream id of a guideline: `guideline-<uuid>`.
 pub fn guideline_stream_id(id: GuidelineId) -> String {
     format!("guideline-{}", id.0)
@@ -124,15 +129,19 @@ pub enum StreamRef {
     Organization(OrganizationId),
     /// The stream of one guideline.
     Guideline(GuidelineId),
+    /// The stream of one person of the registry.
+    Person(PersonId),
 }
 
 impl StreamRef {
-    /// The stream id as stored (`workshop-<uuid>`, `organization-<uuid>`, `guideline-<uuid>`).
+    /// The stream id as stored (`workshop-<uuid>`, `organization-<uuid>`, `guideline-<uuid>`,
+    /// `person-<uuid>`).
     pub fn stream_id(&self) -> String {
         match self {
             StreamRef::Workshop(id) => workshop_stream_id(*id),
             StreamRef::Organization(id) => organization_stream_id(*id),
             StreamRef::Guideline(id) => guideline_stream_id(*id),
+            StreamRef::Person(id) => person_stream_id(*id),
         }
     }
 
@@ -144,6 +153,7 @@ impl StreamRef {
             "workshop" => Some(StreamRef::Workshop(WorkshopId(uuid))),
             "organization" => Some(StreamRef::Organization(OrganizationId(uuid))),
             "guideline" => Some(StreamRef::Guideline(GuidelineId(uuid))),
+            "person" => Some(StreamRef::Person(PersonId(uuid))),
             _ => None,
         }
     }
@@ -165,6 +175,7 @@ mod tests {
             StreamRef::Workshop(WorkshopId::from_u128(1)),
             StreamRef::Organization(OrganizationId::from_u128(2)),
             StreamRef::Guideline(GuidelineId::from_u128(3)),
+            StreamRef::Person(PersonId::from_u128(4)),
         ];
         for r in refs {
             assert_eq!(StreamRef::parse(&r.stream_id()), Some(r));

@@ -7,7 +7,8 @@
 //! core can't fail for reasons outside its input, and every rule is tested without a database.
 //!
 //! Modules:
-//! * [`workshop`], [`organization`], [`guideline`]: the three aggregates (one stream each).
+//! * [`workshop`], [`organization`], [`guideline`], [`person`]: the four aggregates (one stream
+//!   each); a person's stream holds facts about them, never their personal data.
 //! * [`roles`]: the role matrix, as a table.
 //! * [`tally`]: the decision rules, evaluated with exact fractions.
 //! * [`calendar`]: Italian working days for the ECCP notice period, and the range of accepted dates.
@@ -38,6 +39,7 @@ pub mod guideline;
 pub mod ids;
 pub mod labels;
 pub mod organization;
+pub mod person;
 pub mod roles;
 pub mod tally;
 pub mod territory;

@@ -167,6 +167,51 @@ pub const fn allowed_roles(kind: CommandKind) -> &'static [Role] {
     }
 }
 
+/// Whether a command is an administrative act of the workshop, which a platform administrator
+/// may carry out without being a member: its membership, its stages, the scheduling of its
+/// sessions and their agenda. Everything else (contributing, proposing, stating positions,
+/// conducting a session, the minutes) is a participant's, and needs membership.
+pub const fn is_administrative(kind: CommandKind) -> bool {
+    match kind {
+        CommandKind::ChangeStage
+        | CommandKind::AdmitMember
+        | CommandKind::ChangeMemberRole
+        | CommandKind::LeaveWorkshop
+        | CommandKind::ConveneSession
+        | CommandKind::PostponeSession
+        | CommandKind::AddAgendaItem
+        | CommandKind::CancelSession
+        | CommandKind::ReorderAgenda
+        | CommandKind::WithdrawAgendaItem => true,
+        CommandKind::IdentifyWorkshop
+        | CommandKind::AdoptGuideline
+        | CommandKind::GiveGuidelineFeedback
+        | CommandKind::ShareDocument
+        | CommandKind::OpenSession
+        | CommandKind::CheckInAttendance
+        | CommandKind::StartAgendaItem
+        | CommandKind::CloseSession
+        | CommandKind::DraftMinutes
+        | CommandKind::ApproveMinutes
+        | CommandKind::PublishMinutes
+        | CommandKind::SubmitContribution
+        | CommandKind::ReviseContribution
+        | CommandKind::WithdrawContribution
+        | CommandKind::RecordDisposition
+        | CommandKind::DraftProposal
+        | CommandKind::AmendProposal
+        | CommandKind::WithdrawProposal
+        | CommandKind::OpenDeliberation
+        | CommandKind::StatePosition
+        | CommandKind::DeclareInterest
+        | CommandKind::RecordRecusal
+        | CommandKind::WithdrawRecusal
+        | CommandKind::SetDeliberationDeadline
+        | CommandKind::CloseAtDeadline
+        | CommandKind::CloseDeliberation => false,
+    }
+}
+
 /// Whether a member with `role` may issue a command of this kind.
 pub fn is_allowed(role: Role, kind: CommandKind) -> bool {
     allowed_roles(kind).contains(&role)

@@ -232,12 +232,19 @@ pub async fn workshop_of_proposal(ctx: &Context<'_>, key: ProposalId) -> async_g
     owner(ctx, key.0, ProposalKey(key), Entity::Proposal).await
 }
 
-/// The viewer's current membership in `workshop_id`.
-pub async fn viewer_member_in(ctx: &Context<'_>, workshop_id: WorkshopId) -> async_graphql::Result<MemberId> {
+/// The viewer's current membership in `workshop_id`, to do `command` as themselves: a platform
+/// administrator who is not a member is told that they take no part, anyone else that they are
+/// not a member.
+pub async fn viewer_member_in(
+    ctx: &Context<'_>,
+    workshop_id: WorkshopId,
+    command: domain::CommandKind,
+) -> async_graphql::Result<MemberId> {
     let actor = actor(ctx)?;
     let members = many(ctx, MembersOf(workshop_id)).await?;
     match members.iter().find(|m| m.person_id == actor.person_id && m.is_current()) {
         Some(member) => Ok(member.id),
+        None if actor.platform_admin => fail(ctx, ApiError::from(domain::DomainError::AdministratorTakesNoPart { command })),
         None => fail(ctx, ApiError::from(domain::DomainError::NotAMember)),
     }
 }

@@ -31,6 +31,7 @@ pub mod live;
 pub mod members;
 pub mod minutes;
 pub mod organizations;
+pub mod people;
 pub mod proposals;
 pub mod relay;
 pub mod sessions;
@@ -54,6 +55,7 @@ pub struct Query(
     members::MemberQuery,
     workshops::WorkshopQuery,
     organizations::OrganizationQuery,
+    people::PersonQuery,
     guidelines::GuidelineQuery,
     sessions::SessionQuery,
     proposals::ProposalQuery,
@@ -67,6 +69,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     organizations::OrganizationMutation,
+    people::PersonMutation,
     workshops::WorkshopMutation,
     members::MemberMutation,
     guidelines::GuidelineMutation,

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use officina_domain::{ContributionId, GuidelineId, MemberId, OrganizationId, ProposalId, SessionId, WorkshopId};
+use officina_domain::{ContributionId, GuidelineId, MemberId, OrganizationId, PersonId, ProposalId, SessionId, WorkshopId};
 use officina_projections::{
     AdoptionRow, AgendaItemRow, AttendanceRow, ContributionRow, ContributionVersionRow, DecisionRow, DispositionRow, DocumentRow,
-    FeedbackRow, GuidelineRow, GuidelineVersionRow, InterestRow, MemberRow, MinutesRow, OrganizationRow, PositionRow,
+    FeedbackRow, GuidelineRow, GuidelineVersionRow, InterestRow, MemberRow, MinutesRow, OrganizationRow, PersonRow, PositionRow,
     ProjectionError, ProposalRow, ProposalTally, ProposalVersionRow, ReadModels, SessionRow, WorkshopRow,
 };
 
@@ -52,6 +52,8 @@ batch!(/// A workshop by id.
     WorkshopKey(WorkshopId) => WorkshopRow, |read, ids| read.workshops_by_ids(&ids));
 batch!(/// An organization by id.
     OrganizationKey(OrganizationId) => OrganizationRow, |read, ids| read.organizations_by_ids(&ids));
+batch!(/// A person of the registry by id.
+    PersonKey(PersonId) => PersonRow, |read, ids| read.people_by_ids(&ids));
 batch!(/// A guideline by id.
     GuidelineKey(GuidelineId) => GuidelineRow, |read, ids| read.guidelines_by_ids(&ids));
 batch!(/// A member by id.

@@ -11,7 +11,9 @@ use uuid::Uuid;
 use crate::commands::*;
 use crate::enums::*;
 use crate::error::ResultExt;
+use crate::fetch::one;
 use crate::ids::{id, parse};
+use crate::loaders::PersonKey;
 use crate::organizations::*;
 use crate::request::{actor, services, viewer};
 use crate::scalars::Position;
@@ -51,6 +53,15 @@ impl Member {
     /// The person's id (the subject of their token), the same in every workshop.
     async fn person_id(&self) -> ID {
         id(self.0.person_id)
+    }
+    /// The person of the registry; `null` for a member admitted before the registry existed.
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::people::Person>> {
+        Ok(one(ctx, PersonKey(self.0.person_id)).await?.map(crate::people::Person))
+    }
+    /// The person's name, as the registry holds it; `null` once their personal data was erased
+    /// (their membership and what they did stay, under their id).
+    async fn display_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(one(ctx, PersonKey(self.0.person_id)).await?.and_then(|person| person.display_name))
     }
     /// The workshop of this membership.
     async fn workshop_id(&self) -> ID {
@@ -173,6 +184,7 @@ impl MemberMutation {
         let person_id: PersonId = parse(ctx, "personId", &input.person_id)?;
         let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
         let organization = organization_ref(ctx, "organizationId", organization_id).await?;
+        let person_registered = person_registered(ctx, person_id).await?;
         let new_id = MemberId::from(Uuid::now_v7());
         let command = Command::AdmitMember {
             member_id: new_id,
@@ -180,6 +192,7 @@ impl MemberMutation {
             role: input.role.into(),
             organization,
             mandate_reference: input.mandate_reference,
+            person_registered,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         let id = executed
@@ -218,4 +231,10 @@ impl MemberMutation {
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(MemberPayload::new(member_id, &executed))
     }
+}
+
+/// Whether `person` is in the registry with their data kept, as the log says (not a read model),
+/// for the domain's rule that only registered people are admitted.
+pub(crate) async fn person_registered(ctx: &Context<'_>, person: PersonId) -> async_graphql::Result<bool> {
+    services(ctx).app.inspect::<officina_app::Persons, _>(person, |state, _| state.is_admissible()).await.api(ctx)
 }

@@ -564,7 +564,11 @@ impl ProposalMutation {
             let workshop = state.workshop.as_ref();
             let organization_id = organization_id
                 .or_else(|| workshop.and_then(|w| w.current_member_of(actor.person_id)).map(|m| m.organization.id))
-                .ok_or(domain::DomainError::NotAMember)?;
+                .ok_or(if actor.platform_admin {
+                    domain::DomainError::AdministratorTakesNoPart { command: domain::CommandKind::StatePosition }
+                } else {
+                    domain::DomainError::NotAMember
+                })?;
             let text_version = text_version
                 .or_else(|| workshop.and_then(|w| w.proposals.get(&proposal_id)).map(|p| p.current_version()))
                 .unwrap_or(1);

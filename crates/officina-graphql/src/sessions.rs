@@ -26,7 +26,7 @@ pub struct Session(pub SessionRow);
 /// A session's postponement.
 pub struct Postponement {
     at: DateTime<Utc>,
-    by: MemberId,
+    by: Option<MemberId>,
     reason: String,
 }
 
@@ -37,9 +37,17 @@ impl Postponement {
     async fn postponed_at(&self) -> DateTime<Utc> {
         self.at
     }
-    /// The member who postponed it.
-    async fn postponed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Member> {
-        member(ctx, self.by).await
+    /// The member who postponed it; `null` when a platform administrator did, without being a
+    /// member (`postponedByAdministrator`; the event names them).
+    async fn postponed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        match self.by {
+            Some(by) => member(ctx, by).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// True when a platform administrator postponed it, without being a member.
+    async fn postponed_by_administrator(&self) -> bool {
+        self.by.is_none()
     }
     /// Why it was postponed.
     async fn reason(&self) -> &str {
@@ -87,7 +95,7 @@ impl Session {
     async fn last_postponement(&self) -> Option<Postponement> {
         Some(Postponement {
             at: self.0.postponed_at?,
-            by: self.0.postponed_by?,
+            by: self.0.postponed_by,
             reason: self.0.postponement_reason.clone().unwrap_or_default(),
         })
     }
@@ -657,7 +665,7 @@ impl SessionMutation {
         let workshop_id = crate::fetch::workshop_of_session(ctx, session_id).await?;
         let member_id = match parse_opt::<MemberId>(ctx, "memberId", &input.member_id)? {
             Some(member_id) => member_id,
-            None => crate::fetch::viewer_member_in(ctx, workshop_id).await?,
+            None => crate::fetch::viewer_member_in(ctx, workshop_id, officina_domain::CommandKind::CheckInAttendance).await?,
         };
         let command = Command::CheckInAttendance { session_id, member_id };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;

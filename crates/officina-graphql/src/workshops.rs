@@ -365,6 +365,7 @@ impl WorkshopMutation {
         let authority_id: OrganizationId = parse(ctx, "managingAuthorityId", &input.managing_authority_id)?;
         let lead_person: PersonId = parse(ctx, "lead.personId", &input.lead.person_id)?;
         let managing_authority = organization_ref(ctx, "managingAuthorityId", authority_id).await?;
+        let person_registered = crate::members::person_registered(ctx, lead_person).await?;
         let new_id = WorkshopId::from(created_id(actor, "workshop", &input.idempotency_key));
         let command = Command::IdentifyWorkshop {
             workshop_id: new_id,
@@ -381,6 +382,7 @@ impl WorkshopMutation {
                 member_id: MemberId::from(created_id(actor, "first-lead", &input.idempotency_key)),
                 person_id: lead_person,
                 mandate_reference: input.lead.mandate_reference,
+                person_registered,
             },
         };
         let executed = on_workshop(ctx, new_id, vec![command], input.idempotency_key, None).await?;

@@ -120,6 +120,7 @@ fn events(workshop: WorkshopId, count: usize) -> Vec<AnyEvent> {
                 organization: organization.clone(),
                 mandate_reference: "Delibera 12/2026".into(),
                 admitted_by: Some(member),
+                administrator: None,
                 at,
             },
             1 => Event::ContributionSubmitted {

@@ -134,7 +134,7 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
     let pos = Arg::int(position);
     let ws = || Arg::text(workshop);
     match event {
-        E::MemberAdmitted { member_id, person_id, role, organization, mandate_reference, admitted_by, at } => {
+        E::MemberAdmitted { member_id, person_id, role, organization, mandate_reference, admitted_by, at, .. } => {
             plan.insert(MembersInsert {
                 id: id(member_id),
                 workshop_id: ws(),
@@ -154,9 +154,9 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             "UPDATE rm_members SET role = $2, role_changed_at = $3, last_position = $4 WHERE id = $1",
             vec![id(member_id), Arg::text(to.as_str()), time(&at), pos],
         ),
-        E::MemberLeft { member_id, reason, by, at } => plan.exec(
+        E::MemberLeft { member_id, reason, by, at, .. } => plan.exec(
             "UPDATE rm_members SET left_at = $2, left_reason = $3, left_by = $4, last_position = $5 WHERE id = $1",
-            vec![id(member_id), time(&at), Arg::text(reason), id(by), pos],
+            vec![id(member_id), time(&at), Arg::text(reason), opt_id(by), pos],
         ),
         _ => {}
     }

@@ -97,6 +97,7 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
         match parsed {
             AnyEvent::Organization(e) => crate::organizations::project(&mut plan, e, position),
             AnyEvent::Guideline(e) => crate::guidelines::project(&mut plan, e, position),
+            AnyEvent::Person(e) => crate::people::project(&mut plan, e, position),
             AnyEvent::Workshop(e) => {
                 let Some(StreamRef::Workshop(workshop_id)) = StreamRef::parse(&event.stream_id) else {
                     return Err(fail(format!("a workshop event in stream {:?}", event.stream_id)));

@@ -157,9 +157,12 @@ impl ReadModels {
                 }
             };
             let select = columns.iter().map(|c| format!("CAST(\"{c}\" AS TEXT)")).collect::<Vec<_>>().join(", ");
+            // The key's columns, qualified: PostgreSQL would otherwise sort by the output column of
+            // the same name, which is the text cast (and "131" sorts before "83").
+            let order = primary_key.split(',').map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
             let width = columns.len();
             let rows = self
-                .fetch(Sql::new(format!("SELECT {select} FROM {table} ORDER BY {primary_key}")), |r| {
+                .fetch(Sql::new(format!("SELECT {select} FROM {table} t ORDER BY {order}")), |r| {
                     (0..width).map(|_| r.opt_text()).collect::<Result<Vec<_>, _>>()
                 })
                 .await?;

@@ -56,6 +56,7 @@ pub(crate) fn tables() -> impl Iterator<Item = &'static Table> {
     [
         STREAMS,
         crate::organizations::TABLES,
+        crate::people::TABLES,
         crate::guidelines::TABLES,
         crate::workshops::TABLES,
         crate::members::TABLES,

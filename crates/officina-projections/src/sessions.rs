@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use officina_domain::*;
 
 use crate::error::ProjectionError;
-use crate::plan::{Arg, Plan, id, insert_row, time};
+use crate::plan::{Arg, Plan, id, insert_row, opt_id, time};
 use crate::read::*;
 use crate::reader::{FromRow, Reader};
 use crate::schema::Table;
@@ -27,7 +27,7 @@ pub(crate) const TABLES: &[Table] = &[
                  title                  TEXT   NOT NULL,
                  location               TEXT   NOT NULL,
                  starts_at              TEXT   NOT NULL,
-                 convened_by            TEXT   NOT NULL,
+                 convened_by            TEXT,
                  convened_at            TEXT   NOT NULL,
                  notice_working_days    BIGINT NOT NULL,
                  notice_shortfall       BIGINT NOT NULL,
@@ -60,7 +60,7 @@ pub(crate) const TABLES: &[Table] = &[
                  workshop_id      TEXT   NOT NULL,
                  title            TEXT   NOT NULL,
                  ordinal          BIGINT NOT NULL,
-                 added_by         TEXT   NOT NULL,
+                 added_by         TEXT,
                  added_at         TEXT   NOT NULL,
                  started_at       TEXT,
                  started_by       TEXT,
@@ -181,7 +181,7 @@ pub struct SessionRow {
     /// When it starts.
     pub starts_at: DateTime<Utc>,
     /// Who convened it.
-    pub convened_by: MemberId,
+    pub convened_by: Option<MemberId>,
     /// When it was convened.
     pub convened_at: DateTime<Utc>,
     /// Italian working days between convening and the session (ECCP art. 11(b)).
@@ -239,7 +239,7 @@ impl FromRow for SessionRow {
             title: r.text()?,
             location: r.text()?,
             starts_at: r.at()?,
-            convened_by: r.id()?,
+            convened_by: r.opt_id()?,
             convened_at: r.at()?,
             notice_working_days: r.u32()?,
             notice_shortfall: r.flag()?,
@@ -278,7 +278,7 @@ pub struct AgendaItemRow {
     /// Its place on the agenda (1, 2, …).
     pub ordinal: u32,
     /// Who added it.
-    pub added_by: MemberId,
+    pub added_by: Option<MemberId>,
     /// When it was added.
     pub added_at: DateTime<Utc>,
     /// When it was taken up.
@@ -307,7 +307,7 @@ impl FromRow for AgendaItemRow {
             workshop_id: r.id()?,
             title: r.text()?,
             ordinal: r.u32()?,
-            added_by: r.id()?,
+            added_by: r.opt_id()?,
             added_at: r.at()?,
             started_at: r.opt_at()?,
             started_by: r.opt_id()?,
@@ -406,14 +406,14 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
     let pos = Arg::int(position);
     let ws = || Arg::text(workshop);
     match event {
-        E::SessionConvened { session_id, title, starts_at, location, by, notice_working_days, notice_shortfall, at } => plan
+        E::SessionConvened { session_id, title, starts_at, location, by, notice_working_days, notice_shortfall, at, .. } => plan
             .insert(SessionsInsert {
                 id: id(session_id),
                 workshop_id: ws(),
                 title: Arg::text(title),
                 location: Arg::text(location),
                 starts_at: time(&starts_at),
-                convened_by: id(by),
+                convened_by: opt_id(by),
                 convened_at: time(&at),
                 notice_working_days: Arg::int(notice_working_days),
                 notice_shortfall: Arg::flag(notice_shortfall),
@@ -433,42 +433,42 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
                 Arg::int(notice_working_days),
                 Arg::flag(notice_shortfall),
                 time(&at),
-                id(by),
+                opt_id(by),
                 Arg::text(reason),
                 pos,
             ],
         ),
-        E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at } => {
+        E::AgendaItemAdded { session_id, agenda_item_id, title, position: ordinal, by, at, .. } => {
             plan.insert(AgendaItemsInsert {
                 id: id(agenda_item_id),
                 session_id: id(session_id),
                 workshop_id: ws(),
                 title: Arg::text(title),
                 ordinal: Arg::int(ordinal),
-                added_by: id(by),
+                added_by: opt_id(by),
                 added_at: time(&at),
                 created_position: pos.clone(),
                 last_position: pos.clone(),
             });
             touch(plan, session_id, pos);
         }
-        E::SessionCancelled { session_id, reason, by, at } => plan.exec(
+        E::SessionCancelled { session_id, reason, by, at, .. } => plan.exec(
             "UPDATE rm_sessions SET status = 'CANCELLED', cancelled_at = $2, cancelled_by = $3, cancellation_reason = $4, \
              last_position = $5 WHERE id = $1",
-            vec![id(session_id), time(&at), id(by), Arg::text(reason), pos],
+            vec![id(session_id), time(&at), opt_id(by), Arg::text(reason), pos],
         ),
         E::AgendaReordered { session_id, order, .. } => {
             set_order(plan, order, &pos);
             touch(plan, session_id, pos);
         }
-        E::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, at } => {
+        E::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, at, .. } => {
             // The items left take the places the event names (absolute, so a later insert of the
             // same batch, which the plan runs first, is never renumbered); the withdrawn one keeps
             // its last place, marked.
             set_order(plan, order, &pos);
             plan.exec(
                 "UPDATE rm_agenda_items SET withdrawn_at = $2, withdrawn_by = $3, last_position = $4 WHERE id = $1",
-                vec![id(agenda_item_id), time(&at), id(by), pos.clone()],
+                vec![id(agenda_item_id), time(&at), opt_id(by), pos.clone()],
             );
             touch(plan, session_id, pos);
         }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use officina_domain::*;
 
 use crate::error::ProjectionError;
-use crate::plan::{Arg, Plan, id, insert_row, time};
+use crate::plan::{Arg, Plan, id, insert_row, opt_id, time};
 use crate::read::*;
 use crate::reader::{FromRow, Reader};
 use crate::schema::Table;
@@ -252,7 +252,7 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
         }),
         E::WorkshopStageChanged { to, by, at, .. } => plan.exec(
             "UPDATE rm_workshops SET stage = $2, stage_changed_at = $3, stage_changed_by = $4, last_position = $5 WHERE id = $1",
-            vec![ws(), Arg::text(to.as_str()), time(&at), id(by), pos],
+            vec![ws(), Arg::text(to.as_str()), time(&at), opt_id(by), pos],
         ),
         E::GuidelineAdopted { guideline_id, version, by, at } => {
             plan.insert(AdoptionsInsert {

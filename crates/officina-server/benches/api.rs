@@ -185,6 +185,8 @@ async fn workshop(app: &CommandService, admin: Actor, authority: &OrganizationRe
             member_id: MemberId::from(Uuid::now_v7()),
             person_id: lead.person_id,
             mandate_reference: "DGR 1/2026".into(),
+            // The setup speaks to the domain directly; what is measured is statePosition.
+            person_registered: true,
         },
     };
     app.execute::<Workshops>(id, command, &request(admin)).await.expect("identify");
@@ -200,6 +202,7 @@ async fn admit(app: &CommandService, workshop: WorkshopId, lead: Actor, organiza
         role: Role::Partner,
         organization,
         mandate_reference: "Mandato 1/2026".into(),
+        person_registered: true,
     };
     app.execute::<Workshops>(workshop, command, &request(lead)).await.expect("admit");
     person

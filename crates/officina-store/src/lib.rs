@@ -21,6 +21,7 @@ mod error;
 mod event;
 mod follow;
 mod hook;
+mod personal;
 mod postgres;
 mod row;
 mod sqlite;
@@ -41,6 +42,7 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use event::{AppendOutcome, EventFilter, EventMetadata, ExpectedVersion, Head, NewEvent, RecordedEvent, Verification};
 pub use hook::{AppendHook, HookConnection, HookError};
+pub use personal::{Inserted, PersonalRecord};
 pub use upcast::{UpcastFn, Upcasters};
 
 use chain::{GENESIS_HASH, canonical_json, event_hash};

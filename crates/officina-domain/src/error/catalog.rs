@@ -76,6 +76,12 @@ impl DomainError {
             InvalidTaxCode,
             OrganizationAlreadyRegistered { existing: crate::ids::OrganizationId::from_u128(0x130) },
             UnknownTerritoryCode { field: "regions" },
+            PersonAlreadyRegistered { existing: crate::ids::PersonId::from_u128(0x140) },
+            InvalidEmail,
+            PersonNotRegistered,
+            PersonErased,
+            RegistrationNotAllowed,
+            AdministratorTakesNoPart { command: crate::roles::CommandKind::StatePosition },
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -155,11 +161,17 @@ impl DomainError {
             InvalidTaxCode => 63,
             OrganizationAlreadyRegistered { .. } => 64,
             UnknownTerritoryCode { .. } => 65,
+            PersonAlreadyRegistered { .. } => 66,
+            InvalidEmail => 67,
+            PersonNotRegistered => 68,
+            PersonErased => 69,
+            RegistrationNotAllowed => 70,
+            AdministratorTakesNoPart { .. } => 71,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 66;
+    pub const KINDS: usize = 72;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

@@ -136,6 +136,12 @@ impl DomainError {
             WorkshopHasPendingWork { pending_dispositions, open_deliberations } => format!("L'officina non può ancora chiudersi: {pending_dispositions} contributi attendono un esito e {open_deliberations} deliberazioni sono ancora aperte."),
             SessionNotStarted => "L'incontro è fissato per più tardi: solo l'Autorità di Gestione che guida l'officina può aprirlo in anticipo, motivando l'urgenza.".to_owned(),
             SessionCancelled => "L'incontro è stato annullato.".to_owned(),
+            PersonAlreadyRegistered { existing } => format!("Una persona con questo indirizzo e-mail è già registrata, con id {existing}."),
+            InvalidEmail => "L'indirizzo e-mail deve avere la forma nome@dominio.it: una sola «@», nessuno spazio, al massimo 254 caratteri.".to_owned(),
+            PersonNotRegistered => "Questa persona non è nell'anagrafica: registrala prima di ammetterla all'officina.".to_owned(),
+            PersonErased => "I dati personali di questa persona sono stati cancellati.".to_owned(),
+            RegistrationNotAllowed => "Solo un amministratore della piattaforma, o chi guida l'officina indicata, può registrare persone.".to_owned(),
+            AdministratorTakesNoPart { command } => format!("Un amministratore della piattaforma compie gli atti amministrativi di un'officina ma non vi partecipa: per {} occorre esserne partecipante.", command.label(It)),
             NotOwnAttendance => "Puoi registrare solo la tua presenza; quella degli altri la registrano l'Autorità di Gestione, i co-conduttori o i facilitatori.".to_owned(),
         }
     }

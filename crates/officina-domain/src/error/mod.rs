@@ -76,6 +76,8 @@ pub enum Entity {
     Feedback,
     /// A position stated on a proposal.
     Position,
+    /// A person of the registry.
+    Person,
 }
 
 impl Entity {
@@ -97,6 +99,7 @@ impl Entity {
             Entity::Decision => "decision",
             Entity::Feedback => "feedback",
             Entity::Position => "position",
+            Entity::Person => "person",
         }
     }
 
@@ -119,6 +122,7 @@ impl Entity {
             Entity::Decision => ("la decisione", true),
             Entity::Feedback => ("il riscontro", false),
             Entity::Position => ("la posizione", true),
+            Entity::Person => ("la persona", true),
         }
     }
 
@@ -141,6 +145,7 @@ impl Entity {
             Entity::Decision => "DECISION",
             Entity::Feedback => "FEEDBACK",
             Entity::Position => "POSITION",
+            Entity::Person => "PERSON",
         }
     }
 
@@ -162,6 +167,7 @@ impl Entity {
         Entity::Decision,
         Entity::Feedback,
         Entity::Position,
+        Entity::Person,
     ];
 }
 
@@ -467,6 +473,32 @@ pub enum DomainError {
         /// The organization already registered.
         existing: crate::ids::OrganizationId,
     },
+    /// A person with this e-mail address is already in the registry.
+    #[error("A person with this e-mail address is already registered, with id {existing}.")]
+    PersonAlreadyRegistered {
+        /// The person already registered.
+        existing: crate::ids::PersonId,
+    },
+    /// An e-mail address must have the shape `name@domain.tld`.
+    #[error("The e-mail address must look like name@domain.it: one '@', no spaces, at most 254 characters.")]
+    InvalidEmail,
+    /// The person is not in the registry (or their data was erased).
+    #[error("This person is not in the registry: register them (registerPerson) before admitting them.")]
+    PersonNotRegistered,
+    /// The person's personal data was erased: the registration cannot change any more.
+    #[error("This person's personal data was erased.")]
+    PersonErased,
+    /// People are registered by a platform administrator, or by a lead of the workshop they join.
+    #[error("Only a platform administrator, or a lead of the workshop named in the request, can register people.")]
+    RegistrationNotAllowed,
+    /// A platform administrator carries out administrative acts, never a participant's.
+    #[error(
+        "A platform administrator carries out a workshop's administrative acts but does not take part in it ({command}): join the workshop as a member to do this."
+    )]
+    AdministratorTakesNoPart {
+        /// The command refused.
+        command: CommandKind,
+    },
     /// A region code is not one of the twenty ISTAT region codes, or a province code not a three-digit ISTAT code (001 to 111).
     #[error("The field '{field}' holds a code that is not an ISTAT code: regions are 01 to 20, provinces 001 to 111.")]
     UnknownTerritoryCode {
@@ -533,6 +565,12 @@ impl DomainError {
             UnknownTerritoryCode { .. } => "UNKNOWN_TERRITORY_CODE",
             OrganizationAlreadyRegistered { .. } => "ORGANIZATION_ALREADY_REGISTERED",
             InvalidTaxCode => "INVALID_TAX_CODE",
+            PersonAlreadyRegistered { .. } => "PERSON_ALREADY_REGISTERED",
+            InvalidEmail => "INVALID_EMAIL",
+            PersonNotRegistered => "PERSON_NOT_REGISTERED",
+            PersonErased => "PERSON_ERASED",
+            RegistrationNotAllowed => "REGISTRATION_NOT_ALLOWED",
+            AdministratorTakesNoPart { .. } => "ADMINISTRATOR_TAKES_NO_PART",
             DeadlineNotReached => "DEADLINE_NOT_REACHED",
             DeadlinePassed => "DEADLINE_PASSED",
             DeadlineInPast => "DEADLINE_IN_PAST",
@@ -560,6 +598,8 @@ impl DomainError {
             AgendaItemNotInSession => ErrorCategory::Validation { field: "agendaItemId" },
             UnknownTerritoryCode { field } => ErrorCategory::Validation { field },
             InvalidTaxCode => ErrorCategory::Validation { field: "codiceFiscale" },
+            InvalidEmail => ErrorCategory::Validation { field: "email" },
+            PersonNotRegistered => ErrorCategory::Validation { field: "personId" },
             DeadlineInPast => ErrorCategory::Validation { field: "closesAt" },
             AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },
             TextTooLong { field, .. }
@@ -574,7 +614,9 @@ impl DomainError {
             | NotOwnMembership
             | RoleNotGrantable { .. }
             | NotGuidelineEditor
-            | NotOwnAttendance => ErrorCategory::Forbidden,
+            | NotOwnAttendance
+            | RegistrationNotAllowed
+            | AdministratorTakesNoPart { .. } => ErrorCategory::Forbidden,
             NotFound(_) => ErrorCategory::NotFound,
             AlreadyExists(_)
             | PersonAlreadyMember
@@ -582,7 +624,8 @@ impl DomainError {
             | InterestAlreadyDeclared
             | GuidelineAlreadyAdopted
             | OrganizationAlreadyRecused
-            | OrganizationAlreadyRegistered { .. } => ErrorCategory::Conflict,
+            | OrganizationAlreadyRegistered { .. }
+            | PersonAlreadyRegistered { .. } => ErrorCategory::Conflict,
             StageTransitionNotAllowed { .. }
             | WorkshopClosed
             | NotInCoConduction { .. }
@@ -617,7 +660,8 @@ impl DomainError {
             | NotRecused
             | LeadDoesNotVote
             | DeadlinePassed
-            | DeadlineNotReached => ErrorCategory::RuleViolation,
+            | DeadlineNotReached
+            | PersonErased => ErrorCategory::RuleViolation,
         }
     }
 
@@ -648,6 +692,7 @@ fn not_found_code(entity: Entity) -> &'static str {
         Entity::Decision => "DECISION_NOT_FOUND",
         Entity::Feedback => "FEEDBACK_NOT_FOUND",
         Entity::Position => "POSITION_NOT_FOUND",
+        Entity::Person => "PERSON_NOT_FOUND",
     }
 }
 
@@ -669,6 +714,7 @@ fn already_exists_code(entity: Entity) -> &'static str {
         Entity::Decision => "DECISION_ALREADY_EXISTS",
         Entity::Feedback => "FEEDBACK_ALREADY_EXISTS",
         Entity::Position => "POSITION_ALREADY_EXISTS",
+        Entity::Person => "PERSON_ALREADY_EXISTS",
     }
 }
 

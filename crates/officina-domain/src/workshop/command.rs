@@ -23,6 +23,8 @@ pub struct FirstLead {
     pub person_id: PersonId,
     /// The reference of their mandate.
     pub mandate_reference: String,
+    /// Whether the person is in the registry, with their data not erased (the caller looks it up).
+    pub person_registered: bool,
 }
 
 /// A command on a workshop stream.
@@ -95,6 +97,9 @@ pub enum Command {
         organization: OrganizationRef,
         /// The reference of the mandate (delegating document).
         mandate_reference: String,
+        /// Whether the person is in the registry, with their data not erased (the caller looks
+        /// it up): only registered people are admitted.
+        person_registered: bool,
     },
     /// Change a member's role (the lead).
     ChangeMemberRole {

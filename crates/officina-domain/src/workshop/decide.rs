@@ -10,8 +10,8 @@ use super::state::{Member, Proposal, State, Workshop};
 use crate::calendar::{self, NOTICE_WORKING_DAYS, notice_working_days};
 use crate::context::Context;
 use crate::error::{DomainError, Entity};
-use crate::ids::{ContributionId, DecisionId, MemberId, ProposalId, SessionId};
-use crate::roles::{CommandKind, acts_for_others, conducts_sessions, is_allowed};
+use crate::ids::{ContributionId, DecisionId, MemberId, PersonId, ProposalId, SessionId};
+use crate::roles::{CommandKind, acts_for_others, conducts_sessions, is_administrative, is_allowed};
 use crate::text::{self, limits};
 use crate::values::{EccpCategory, MinutesStatus, ProposalStatus, Role, SessionStatus, Stage};
 use chrono::{DateTime, Utc};
@@ -41,7 +41,10 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         if state.workshop.is_some() {
             return Err(DomainError::AlreadyExists(Entity::Workshop));
         }
-        let FirstLead { member_id, person_id, mandate_reference } = lead;
+        let FirstLead { member_id, person_id, mandate_reference, person_registered } = lead;
+        if !person_registered {
+            return Err(DomainError::PersonNotRegistered);
+        }
         let name = text::line("name", name, limits::TITLE)?;
         let theme = text::line("theme", theme, limits::LINE)?;
         let programming_cycle = valid_cycle(programming_cycle)?;
@@ -75,6 +78,7 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
                 organization: managing_authority,
                 mandate_reference,
                 admitted_by: None,
+                administrator: Some(ctx.actor.person_id),
                 at: ctx.now,
             },
         ]);
@@ -85,7 +89,9 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
         return close_at_deadline(workshop, proposal_id, decision_id, ctx.now);
     }
     let kind = command.kind();
-    let actor = workshop.current_member_of(ctx.actor.person_id).ok_or(DomainError::NotAMember)?;
+    let Some(actor) = workshop.current_member_of(ctx.actor.person_id) else {
+        return decide_as_administrator(workshop, command, kind, ctx);
+    };
     if !is_allowed(actor.role, kind) {
         return Err(if kind == CommandKind::StatePosition {
             DomainError::NotEligibleToVote { role: actor.role }
@@ -96,7 +102,36 @@ pub fn decide(state: &State, command: Command, ctx: &Context) -> Decided {
     if workshop.stage == Stage::Closed {
         return Err(DomainError::WorkshopClosed);
     }
-    Decider { workshop, actor, ctx }.decide(command)
+    Decider { workshop, actor, administrator: None, ctx }.decide(command)
+}
+
+/// A platform administrator who is not a member carries out the workshop's administrative acts
+/// (its members, its stages, the scheduling of its sessions) under the lead's rules, in their
+/// own name: the events name the administrator instead of a member, and the metadata records the
+/// role as `PLATFORM_ADMINISTRATOR`. What a participant does needs membership, and is refused
+/// with the reason rather than a bare `NOT_A_MEMBER`.
+fn decide_as_administrator(workshop: &Workshop, command: Command, kind: CommandKind, ctx: &Context) -> Decided {
+    if !ctx.actor.platform_admin {
+        return Err(DomainError::NotAMember);
+    }
+    if !is_administrative(kind) {
+        return Err(DomainError::AdministratorTakesNoPart { command: kind });
+    }
+    if workshop.stage == Stage::Closed {
+        return Err(DomainError::WorkshopClosed);
+    }
+    // The lead's rules apply through a stand-in membership that no event ever names: every
+    // administrative event takes its author from `Decider::acted_by`.
+    let stand_in = Member {
+        id: MemberId::from_u128(0),
+        person_id: ctx.actor.person_id,
+        role: Role::Lead,
+        organization: workshop.managing_authority.clone(),
+        mandate_reference: String::new(),
+        admitted_at: ctx.now,
+        left_at: None,
+    };
+    Decider { workshop, actor: &stand_in, administrator: Some(ctx.actor.person_id), ctx }.decide(command)
 }
 
 /// Closes a deliberation whose deadline has come. No role is checked: whoever asks (the server),
@@ -154,10 +189,20 @@ fn record_decision(
 pub(super) struct Decider<'a> {
     pub(super) workshop: &'a Workshop,
     pub(super) actor: &'a Member,
+    /// The platform administrator acting without membership, if one is.
+    pub(super) administrator: Option<PersonId>,
     pub(super) ctx: &'a Context,
 }
 
 impl Decider<'_> {
+    /// Who an administrative act is recorded as done by: the member, or the administrator.
+    fn acted_by(&self) -> (Option<MemberId>, Option<PersonId>) {
+        match self.administrator {
+            Some(person) => (None, Some(person)),
+            None => (Some(self.actor.id), None),
+        }
+    }
+
     fn decide(&self, command: Command) -> Decided {
         let w = self.workshop;
         let now = self.ctx.now;
@@ -183,7 +228,8 @@ impl Decider<'_> {
                 if open_deliberations > 0 {
                     return Err(DomainError::DeliberationStillOpen);
                 }
-                Ok(vec![Event::WorkshopStageChanged { from, to, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::WorkshopStageChanged { from, to, by, administrator, at: now }])
             }
 
             Command::AdoptGuideline { guideline_id, version } => {
@@ -224,9 +270,12 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::AdmitMember { member_id, person_id, role, organization, mandate_reference } => {
+            Command::AdmitMember { member_id, person_id, role, organization, mandate_reference, person_registered } => {
                 if w.members.contains_key(&member_id) {
                     return Err(DomainError::AlreadyExists(Entity::Member));
+                }
+                if !person_registered {
+                    return Err(DomainError::PersonNotRegistered);
                 }
                 if w.current_member_of(person_id).is_some() {
                     return Err(DomainError::PersonAlreadyMember);
@@ -240,7 +289,8 @@ impl Decider<'_> {
                     role,
                     organization: crate::values::OrganizationRef { name, ..organization },
                     mandate_reference,
-                    admitted_by: Some(by),
+                    admitted_by: self.acted_by().0,
+                    administrator: self.administrator,
                     at: now,
                 }])
             }
@@ -254,7 +304,8 @@ impl Decider<'_> {
                 if target.role == Role::Lead && w.current_leads() <= 1 {
                     return Err(DomainError::LastLead);
                 }
-                Ok(vec![Event::MemberRoleChanged { member_id, from: target.role, to: role, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::MemberRoleChanged { member_id, from: target.role, to: role, by, administrator, at: now }])
             }
 
             Command::LeaveWorkshop { member_id, reason } => {
@@ -266,7 +317,8 @@ impl Decider<'_> {
                     return Err(DomainError::LastLead);
                 }
                 let reason = text::optional_text("reason", reason, limits::NOTE)?;
-                Ok(vec![Event::MemberLeft { member_id, reason, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::MemberLeft { member_id, reason, by, administrator, at: now }])
             }
 
             Command::ConveneSession { session_id, title, starts_at, location } => {
@@ -285,7 +337,8 @@ impl Decider<'_> {
                     title,
                     starts_at,
                     location,
-                    by,
+                    by: self.acted_by().0,
+                    administrator: self.administrator,
                     notice_working_days: notice,
                     notice_shortfall: notice < NOTICE_WORKING_DAYS,
                     at: now,
@@ -307,7 +360,8 @@ impl Decider<'_> {
                     previous_starts_at: session.starts_at,
                     starts_at,
                     reason,
-                    by,
+                    by: self.acted_by().0,
+                    administrator: self.administrator,
                     notice_working_days: notice,
                     notice_shortfall: notice < NOTICE_WORKING_DAYS,
                     at: now,
@@ -317,7 +371,8 @@ impl Decider<'_> {
             Command::CancelSession { session_id, reason } => {
                 self.convened_session(session_id)?;
                 let reason = text::text("reason", reason, limits::NOTE)?;
-                Ok(vec![Event::SessionCancelled { session_id, reason, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::SessionCancelled { session_id, reason, by, administrator, at: now }])
             }
 
             Command::ReorderAgenda { session_id, order } => {
@@ -330,7 +385,8 @@ impl Decider<'_> {
                 if given != current {
                     return Err(DomainError::AgendaOrderMismatch);
                 }
-                Ok(vec![Event::AgendaReordered { session_id, order, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::AgendaReordered { session_id, order, by, administrator, at: now }])
             }
 
             Command::WithdrawAgendaItem { session_id, agenda_item_id } => {
@@ -343,7 +399,8 @@ impl Decider<'_> {
                     return Err(DomainError::AgendaItemWithdrawn);
                 }
                 let order = session.agenda.iter().map(|item| item.id).filter(|id| *id != agenda_item_id).collect();
-                Ok(vec![Event::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, at: now }])
+                let (by, administrator) = self.acted_by();
+                Ok(vec![Event::AgendaItemWithdrawn { session_id, agenda_item_id, order, by, administrator, at: now }])
             }
 
             Command::AddAgendaItem { session_id, agenda_item_id, title } => {
@@ -360,7 +417,8 @@ impl Decider<'_> {
                     agenda_item_id,
                     title,
                     position: count(session.agenda.len()) + 1,
-                    by,
+                    by: self.acted_by().0,
+                    administrator: self.administrator,
                     at: now,
                 }])
             }

@@ -57,8 +57,12 @@ pub enum Event {
         from: Stage,
         /// The stage reached.
         to: Stage,
-        /// Who moved it.
-        by: MemberId,
+        /// Who moved it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -110,6 +114,9 @@ pub enum Event {
         mandate_reference: String,
         /// The member who admitted them (`None` for the first lead, named at identification).
         admitted_by: Option<MemberId>,
+        /// The platform administrator who admitted them without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -121,8 +128,12 @@ pub enum Event {
         from: Role,
         /// The new role.
         to: Role,
-        /// Who changed it.
-        by: MemberId,
+        /// Who changed it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -132,8 +143,12 @@ pub enum Event {
         member_id: MemberId,
         /// Why.
         reason: String,
-        /// Who ended the membership (the member, or the lead or a co-conductor).
-        by: MemberId,
+        /// Who ended the membership (the member, or the lead or a co-conductor): the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -147,8 +162,12 @@ pub enum Event {
         starts_at: DateTime<Utc>,
         /// Where.
         location: String,
-        /// Who convened it.
-        by: MemberId,
+        /// Who convened it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// Italian working days strictly between the convening day and the session day (Rome dates).
         notice_working_days: u32,
         /// Whether that was under 10 working days (ECCP art. 11(b)).
@@ -167,8 +186,12 @@ pub enum Event {
         starts_at: DateTime<Utc>,
         /// Why it was postponed.
         reason: String,
-        /// Who postponed it.
-        by: MemberId,
+        /// Who postponed it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// Italian working days strictly between the postponement day and the new session day
         /// (Rome dates).
         notice_working_days: u32,
@@ -187,8 +210,12 @@ pub enum Event {
         title: String,
         /// Its place on the agenda.
         position: u32,
-        /// Who added it.
-        by: MemberId,
+        /// Who added it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -217,8 +244,12 @@ pub enum Event {
         session_id: SessionId,
         /// Why.
         reason: String,
-        /// Who cancelled it.
-        by: MemberId,
+        /// Who cancelled it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -228,8 +259,12 @@ pub enum Event {
         session_id: SessionId,
         /// Every item of the agenda, in the new order.
         order: Vec<AgendaItemId>,
-        /// Who reordered it.
-        by: MemberId,
+        /// Who reordered it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -241,8 +276,12 @@ pub enum Event {
         agenda_item_id: AgendaItemId,
         /// The agenda left, in order.
         order: Vec<AgendaItemId>,
-        /// Who withdrew it.
-        by: MemberId,
+        /// Who withdrew it: the member; absent when a platform administrator did it (`administrator`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+        /// The platform administrator who did it without being a member, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
     },

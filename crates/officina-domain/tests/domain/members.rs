@@ -14,6 +14,7 @@ fn newcomer(role: Role) -> Command {
         role,
         organization: org(OrganizationId::from_u128(399), "Confcooperative Abruzzo", EccpCategory::EconomicSocialPartner),
         mandate_reference: "Delibera CdA 4/2026".to_owned(),
+        person_registered: true,
     }
 }
 
@@ -26,6 +27,7 @@ fn the_lead_admits_a_member_with_role_organization_and_mandate() {
         organization: org(OrganizationId::from_u128(399), "Confcooperative Abruzzo", EccpCategory::EconomicSocialPartner),
         mandate_reference: "Delibera CdA 4/2026".to_owned(),
         admitted_by: Some(M_LEAD),
+        administrator: None,
         at: t0(),
     }]);
 }
@@ -88,7 +90,14 @@ fn partners_do_not_admit_members() {
 #[test]
 fn the_lead_changes_a_members_role() {
     given(&World::running()).when(LEAD, Command::ChangeMemberRole { member_id: M_B, role: Role::CoConductor }).then(vec![
-        Event::MemberRoleChanged { member_id: M_B, from: Role::Partner, to: Role::CoConductor, by: M_LEAD, at: t0() },
+        Event::MemberRoleChanged {
+            member_id: M_B,
+            from: Role::Partner,
+            to: Role::CoConductor,
+            by: Some(M_LEAD),
+            administrator: None,
+            at: t0(),
+        },
     ]);
 }
 
@@ -120,7 +129,13 @@ fn the_workshop_keeps_at_least_one_lead() {
 fn any_member_may_leave_but_only_steering_members_end_others_memberships() {
     given(&World::running())
         .when(OBSERVER, Command::LeaveWorkshop { member_id: M_OBS, reason: "Fine osservazione".to_owned() })
-        .then(vec![Event::MemberLeft { member_id: M_OBS, reason: "Fine osservazione".to_owned(), by: M_OBS, at: t0() }]);
+        .then(vec![Event::MemberLeft {
+            member_id: M_OBS,
+            reason: "Fine osservazione".to_owned(),
+            by: Some(M_OBS),
+            administrator: None,
+            at: t0(),
+        }]);
     given(&World::running())
         .when(PARTNER_B, Command::LeaveWorkshop { member_id: M_C, reason: String::new() })
         .then_error(DomainError::NotOwnMembership);
@@ -133,4 +148,56 @@ fn a_member_who_left_can_no_longer_act() {
     w.run(PARTNER_B, Command::LeaveWorkshop { member_id: M_B, reason: String::new() });
     given(&w).when(PARTNER_B, submit(CONTRIBUTION, "Dopo l'uscita")).then_error(DomainError::NotAMember);
     given(&w).when(LEAD, Command::LeaveWorkshop { member_id: M_B, reason: String::new() }).then_error(DomainError::MemberHasLeft);
+}
+
+#[test]
+fn only_registered_people_are_admitted() {
+    let mut unregistered = newcomer(Role::Partner);
+    if let Command::AdmitMember { person_registered, .. } = &mut unregistered {
+        *person_registered = false;
+    }
+    given(&World::running()).when(LEAD, unregistered).then_error(DomainError::PersonNotRegistered);
+}
+
+#[test]
+fn a_platform_administrator_carries_out_administrative_acts_without_membership() {
+    let w = World::running();
+    // Admitting: recorded in the administrator's name, with no member as author.
+    given(&w).when(ADMIN, newcomer(Role::Partner)).then(vec![Event::MemberAdmitted {
+        member_id: NEW,
+        person_id: NEWCOMER,
+        role: Role::Partner,
+        organization: org(OrganizationId::from_u128(399), "Confcooperative Abruzzo", EccpCategory::EconomicSocialPartner),
+        mandate_reference: "Delibera CdA 4/2026".to_owned(),
+        admitted_by: None,
+        administrator: Some(ADMIN),
+        at: t0(),
+    }]);
+    // Steering roles too, as the lead could; and ending a membership.
+    assert_eq!(given(&w).when(ADMIN, newcomer(Role::CoConductor)).events().len(), 1);
+    given(&w).when(ADMIN, Command::ChangeMemberRole { member_id: M_B, role: Role::CoConductor }).then(vec![
+        Event::MemberRoleChanged {
+            member_id: M_B,
+            from: Role::Partner,
+            to: Role::CoConductor,
+            by: None,
+            administrator: Some(ADMIN),
+            at: t0(),
+        },
+    ]);
+    let left = given(&w).when(ADMIN, Command::LeaveWorkshop { member_id: M_OBS, reason: "Fine incarico".to_owned() }).events();
+    assert!(matches!(left[..], [Event::MemberLeft { by: None, administrator: Some(ADMIN), .. }]));
+    // The lead's rules still hold: the last lead stays.
+    given(&w)
+        .when(ADMIN, Command::LeaveWorkshop { member_id: M_LEAD, reason: "No".to_owned() })
+        .then_error(DomainError::LastLead);
+}
+
+#[test]
+fn a_platform_administrator_takes_no_part_and_others_outside_are_not_members() {
+    let w = World::running();
+    given(&w)
+        .when(ADMIN, position(ORG_MA, Stance::Support))
+        .then_error(DomainError::AdministratorTakesNoPart { command: CommandKind::StatePosition });
+    given(&w).when(OUTSIDER, newcomer(Role::Partner)).then_error(DomainError::NotAMember);
 }

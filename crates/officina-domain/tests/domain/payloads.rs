@@ -40,6 +40,7 @@ fn every_demo_event_round_trips_through_its_payload() {
         .iter()
         .chain(organization::Event::EVENT_TYPES)
         .chain(guideline::Event::EVENT_TYPES)
+        .chain(person::Event::EVENT_TYPES)
         .copied()
         .collect();
     assert_eq!(types, all);
@@ -51,6 +52,7 @@ fn event_type_names_are_unique_across_aggregates() {
         .iter()
         .chain(organization::Event::EVENT_TYPES)
         .chain(guideline::Event::EVENT_TYPES)
+        .chain(person::Event::EVENT_TYPES)
         .copied()
         .collect();
     let unique: BTreeSet<&str> = all.iter().copied().collect();

@@ -20,7 +20,8 @@ fn convening_a_session_records_its_notice_in_working_days() {
         title: "Incontro".to_owned(),
         starts_at: at("2026-04-20T08:00:00Z"),
         location: "Online".to_owned(),
-        by: M_FAC,
+        by: Some(M_FAC),
+        administrator: None,
         notice_working_days: 10,
         notice_shortfall: false,
         at: at("2026-04-02T08:00:00Z"),
@@ -82,7 +83,8 @@ fn agenda_items_are_added_in_order() {
             agenda_item_id: AgendaItemId::from_u128(0x513),
             title: "Varie".to_owned(),
             position: 3,
-            by: M_LEAD,
+            by: Some(M_LEAD),
+            administrator: None,
             at: t0(),
         }]);
     given(&w)
@@ -224,7 +226,8 @@ fn a_session_is_cancelled_before_it_opens_and_then_nothing_more_happens_to_it() 
     given(&w).when(FACILITATOR, cancel("Emergenza maltempo")).then(vec![Event::SessionCancelled {
         session_id: SESSION,
         reason: "Emergenza maltempo".to_owned(),
-        by: M_FAC,
+        by: Some(M_FAC),
+        administrator: None,
         at: t0(),
     }]);
     w.run(FACILITATOR, cancel("Emergenza maltempo"));
@@ -470,7 +473,8 @@ fn a_postponement_moves_the_start_and_counts_the_notice_again_from_today() {
         previous_starts_at: day(21),
         starts_at: day(28),
         reason: "Sciopero dei trasporti".to_owned(),
-        by: M_FAC,
+        by: Some(M_FAC),
+        administrator: None,
         notice_working_days: 9,
         notice_shortfall: true,
         at: day(14),

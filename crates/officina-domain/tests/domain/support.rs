@@ -83,7 +83,12 @@ pub fn identify() -> Command {
         provinces: vec!["066".to_owned()],
         programme: "PR FESR Abruzzo 2021-2027".to_owned(),
         managing_authority: managing_authority(),
-        lead: FirstLead { member_id: M_LEAD, person_id: LEAD, mandate_reference: "DGR 123/2026".to_owned() },
+        lead: FirstLead {
+            member_id: M_LEAD,
+            person_id: LEAD,
+            mandate_reference: "DGR 123/2026".to_owned(),
+            person_registered: true,
+        },
     }
 }
 
@@ -94,6 +99,7 @@ pub fn admit(member_id: MemberId, person_id: PersonId, role: Role, organization:
         role,
         organization,
         mandate_reference: format!("Delega prot. {}", member_id.uuid().as_u128()),
+        person_registered: true,
     }
 }
 

@@ -28,6 +28,7 @@ fn a_platform_admin_identifies_a_workshop_and_names_its_first_lead() {
             organization: managing_authority(),
             mandate_reference: "DGR 123/2026".to_owned(),
             admitted_by: None,
+            administrator: Some(ADMIN),
             at: t0(),
         },
     ]);
@@ -87,8 +88,10 @@ fn a_person_who_is_not_a_member_cannot_act_in_the_workshop() {
     let err = World::running().decide(OUTSIDER, submit(CONTRIBUTION, "x")).expect_err("forbidden");
     assert_eq!(err, DomainError::NotAMember);
     assert_eq!(err.category(), ErrorCategory::Forbidden);
-    // A platform administrator is no member either.
-    given(&World::running()).when(ADMIN, submit(CONTRIBUTION, "x")).then_error(DomainError::NotAMember);
+    // A platform administrator is no member either, and is told so with the reason.
+    given(&World::running())
+        .when(ADMIN, submit(CONTRIBUTION, "x"))
+        .then_error(DomainError::AdministratorTakesNoPart { command: CommandKind::SubmitContribution });
 }
 
 #[test]
@@ -97,7 +100,8 @@ fn the_lead_moves_the_workshop_through_its_stages_one_at_a_time() {
     given(&w).when(LEAD, Command::ChangeStage { to: Stage::CoConduction }).then(vec![Event::WorkshopStageChanged {
         from: Stage::Identified,
         to: Stage::CoConduction,
-        by: M_LEAD,
+        by: Some(M_LEAD),
+        administrator: None,
         at: t0(),
     }]);
     w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction });

@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 
 use officina_demo::{DemoCommand, DemoStep};
-use officina_domain::{AnyEvent, GuidelineId, OrganizationId, StreamRef, WorkshopId, guideline, organization, workshop};
+use officina_domain::{
+    AnyEvent, GuidelineId, OrganizationId, PersonId, StreamRef, WorkshopId, guideline, organization, person, workshop,
+};
 use officina_store::{Backend, DbPool, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use officina_testing::{FreshDatabase, Kind};
 
@@ -84,6 +86,7 @@ pub struct Domain {
     pub organizations: BTreeMap<OrganizationId, organization::State>,
     pub guidelines: BTreeMap<GuidelineId, guideline::State>,
     pub workshops: BTreeMap<WorkshopId, workshop::State>,
+    pub persons: BTreeMap<PersonId, person::State>,
     versions: BTreeMap<String, u64>,
 }
 
@@ -110,6 +113,14 @@ impl Domain {
                 let events = workshop::decide(&state, command.clone(), &ctx).expect("workshop command");
                 self.workshops.insert(*id, events.iter().fold(state, workshop::evolve));
                 events.into_iter().map(AnyEvent::Workshop).collect()
+            }
+            // The registry's facts; the personal data, which the app keeps beside the log, is not
+            // a read model's business.
+            (StreamRef::Person(id), DemoCommand::Person(command)) => {
+                let state = self.persons.remove(id).unwrap_or_default();
+                let events = person::decide(&state, command.clone(), &ctx).expect("person command");
+                self.persons.insert(*id, events.iter().fold(state, person::evolve));
+                events.into_iter().map(AnyEvent::Person).collect()
             }
             _ => panic!("a step for a stream of another aggregate"),
         };

@@ -1,0 +1,259 @@
+//! The person registry as the API serves it: the type, the queries, the mutations.
+//!
+//! Names and e-mail addresses are personal data. A person's name is shown to the people who share
+//! a workshop with them; their e-mail address to themselves, to platform administrators and to
+//! the leads of their workshops; an erased person shows neither, to anyone.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use officina_app::Executed;
+use officina_domain::person::PersonalData;
+use officina_domain::{Entity, OrganizationId, PersonId, WorkshopId};
+use officina_projections::{PeopleFilter, PersonRelation, PersonRow};
+
+use crate::commands::*;
+use crate::connection::{Page, page_request, to_page};
+use crate::error::{ApiError, ResultExt, fail};
+use crate::fetch::*;
+use crate::ids::{id, parse};
+use crate::loaders::*;
+use crate::organizations::Organization;
+use crate::request::{actor, can_read_workshop, command_request, services};
+use crate::scalars::Position;
+
+/// A person of the registry.
+pub struct Person(pub PersonRow);
+
+/// A person of the registry: who can be admitted to workshops. Their name is shown to the people
+/// who share a workshop with them, their e-mail address to themselves, platform administrators
+/// and the leads of their workshops; once their data is erased, neither is shown.
+#[Object]
+impl Person {
+    /// Their id: the subject of their sign-in token, as `Member.personId` names it.
+    pub async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// The name shown to other participants; `null` once their personal data was erased.
+    async fn display_name(&self) -> Option<&str> {
+        self.0.display_name.as_deref()
+    }
+    /// Their e-mail address, for themselves, platform administrators and the leads of their
+    /// workshops; `null` for anyone else, and once their personal data was erased.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let actor = actor(ctx)?;
+        let shown = actor.platform_admin
+            || actor.person_id == self.0.id
+            || services(ctx).read.person_relation(actor.person_id, self.0.id).await.api(ctx)?
+                == PersonRelation::LeadsTheirWorkshop;
+        Ok(if shown { self.0.email.as_deref() } else { None })
+    }
+    /// The organization they belong to, when it was given; `null` once their data was erased.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        match self.0.organization_id {
+            Some(key) => Ok(one(ctx, OrganizationKey(key)).await?.map(Organization)),
+            None => Ok(None),
+        }
+    }
+    /// The workshop they were registered for, when one of its leads registered them.
+    async fn registered_for_workshop_id(&self) -> Option<ID> {
+        self.0.for_workshop.map(id)
+    }
+    /// When they were registered.
+    async fn registered_at(&self) -> DateTime<Utc> {
+        self.0.registered_at
+    }
+    /// True once their personal data was erased: the person stays in every history, unnamed.
+    async fn erased(&self) -> bool {
+        self.0.erased_at.is_some()
+    }
+    /// When their personal data was erased; `null` while it is kept.
+    async fn erased_at(&self) -> Option<DateTime<Utc>> {
+        self.0.erased_at
+    }
+    /// The person stream's version, for `expectedVersion`.
+    async fn version(&self) -> i64 {
+        crate::scalars::long(self.0.stream_version)
+    }
+}
+
+/// A person by id, for whoever may see them (see [`person_visible`]); `NOT_FOUND` otherwise.
+pub async fn person(ctx: &Context<'_>, key: PersonId) -> async_graphql::Result<Person> {
+    match services(ctx).read.person(key).await.api(ctx)? {
+        Some(row) if person_visible(ctx, key).await? => Ok(Person(row)),
+        _ => not_found(ctx, Entity::Person, key),
+    }
+}
+
+/// Whether the viewer may see `person`: themselves, a platform administrator, or someone who
+/// shares a workshop with them.
+async fn person_visible(ctx: &Context<'_>, person: PersonId) -> async_graphql::Result<bool> {
+    let actor = actor(ctx)?;
+    if actor.platform_admin || actor.person_id == person {
+        return Ok(true);
+    }
+    Ok(services(ctx).read.person_relation(actor.person_id, person).await.api(ctx)? != PersonRelation::None)
+}
+
+payload!(PersonPayload, person, Person, PersonId, crate::people::person, "The answer to a person-registry mutation.");
+
+/// What `registerPerson` needs: the person's name and e-mail address, and for a workshop's lead,
+/// the workshop they are registered for.
+#[derive(InputObject)]
+pub struct RegisterPersonInput {
+    /// Their id, when they already have one: the subject of the token their identity provider
+    /// issues them. Absent: a new id is chosen (and must become their token's subject).
+    pub person_id: Option<ID>,
+    /// The name shown to other participants: one line, at most 200 characters.
+    pub display_name: String,
+    /// Their e-mail address (at most 254 characters). One person per address, compared without
+    /// case: an address already registered is refused with `CONFLICT`
+    /// `PERSON_ALREADY_REGISTERED`, naming the person who has it.
+    pub email: String,
+    /// The organization they belong to, when there is one.
+    pub organization_id: Option<ID>,
+    /// The workshop they are registered for. Required unless a platform administrator registers
+    /// them: a workshop's lead registers people for their own workshop.
+    pub workshop_id: Option<ID>,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
+    pub idempotency_key: Option<String>,
+}
+
+/// What `erasePersonalData` needs: the person.
+#[derive(InputObject)]
+pub struct ErasePersonalDataInput {
+    /// The person whose name, e-mail address and organization are to be erased.
+    pub person_id: ID,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
+    pub idempotency_key: Option<String>,
+}
+
+/// The queries of this feature.
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// People of the registry in the order they were registered. A platform administrator sees
+    /// everyone; anyone else names a workshop they are a member of (or were), and sees the people
+    /// registered for it or admitted to it.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return: 0 to 100, 20 by default.")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (an edge's `cursor`, or `pageInfo.endCursor`); absent: from the start.")]
+        after: Option<String>,
+        #[graphql(desc = "Only the people of this workshop: registered for it, or ever admitted to it.")] workshop_id: Option<ID>,
+        #[graphql(desc = "Only people whose name or e-mail address contains this text, without case (at most 200 characters).")]
+        search: Option<String>,
+    ) -> async_graphql::Result<Page<Person>> {
+        let actor = actor(ctx)?;
+        let workshop = match &workshop_id {
+            Some(workshop_id) => Some(parse::<WorkshopId>(ctx, "workshopId", workshop_id)?),
+            None => None,
+        };
+        let allowed = match workshop {
+            _ if actor.platform_admin => true,
+            Some(workshop) => can_read_workshop(ctx, workshop).await?,
+            None => false,
+        };
+        if !allowed {
+            return fail(
+                ctx,
+                ApiError::because(
+                    crate::reasons::Reason::PeopleOfOwnWorkshops,
+                    "Only platform administrators list every person; name a workshop you belong or belonged to.",
+                    "Solo gli amministratori della piattaforma vedono tutte le persone; indica un'officina di cui fai o hai fatto parte.",
+                ),
+            );
+        }
+        if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            return fail(
+                ctx,
+                ApiError::validation(
+                    "search",
+                    crate::reasons::Reason::SearchTooLong,
+                    "The search text may hold at most 200 characters.",
+                    "Il testo da cercare può contenere al massimo 200 caratteri.",
+                ),
+            );
+        }
+        let request = page_request(ctx, first, after)?;
+        let filter = PeopleFilter { workshop, search };
+        to_page(ctx, services(ctx).read.people(&filter, &request).await, Person)
+    }
+
+    /// One person: for themselves, platform administrators and the people who share a workshop
+    /// with them; `null` for anyone else, and when there is no one with this id.
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Person>> {
+        actor(ctx)?;
+        let key: PersonId = parse(ctx, "id", &id)?;
+        match services(ctx).read.person(key).await.api(ctx)? {
+            Some(row) if person_visible(ctx, key).await? => Ok(Some(Person(row))),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The mutations of this feature.
+#[derive(Default)]
+pub struct PersonMutation;
+
+#[Object]
+impl PersonMutation {
+    /// Registers a person, so that they can be admitted to workshops: by a platform
+    /// administrator, or by a lead of the workshop named in the input. Their name and e-mail
+    /// address are kept beside the log, so that they can be erased; the log records only that
+    /// they were registered, by whom and when.
+    async fn register_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's name, e-mail address, organization, and workshop.")] input: RegisterPersonInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let actor = actor(ctx)?;
+        let person_id = match &input.person_id {
+            Some(person_id) => parse::<PersonId>(ctx, "personId", person_id)?,
+            None => PersonId::from(created_id(actor, "person", &input.idempotency_key)),
+        };
+        let organization_id = match &input.organization_id {
+            Some(organization_id) => {
+                let key = parse::<OrganizationId>(ctx, "organizationId", organization_id)?;
+                if one(ctx, OrganizationKey(key)).await?.is_none() {
+                    return not_found(ctx, Entity::Organization, key);
+                }
+                Some(key)
+            }
+            None => None,
+        };
+        let for_workshop = match &input.workshop_id {
+            Some(workshop_id) => Some(parse::<WorkshopId>(ctx, "workshopId", workshop_id)?),
+            None => None,
+        };
+        let request = command_request(ctx, actor, input.idempotency_key, None)?;
+        let data = PersonalData { display_name: input.display_name, email: input.email, organization_id };
+        let executed = services(ctx).app.register_person(person_id, data, for_workshop, &request).await.api(ctx)?;
+        Ok(PersonPayload::new(person_id, &executed))
+    }
+
+    /// Erases a person's personal data (platform administrators), as the GDPR's right to erasure
+    /// asks: their name, e-mail address and organization are deleted; the log keeps that they
+    /// were registered and erased, and every workshop's history keeps their memberships and
+    /// positions, under their id alone.
+    async fn erase_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person.")] input: ErasePersonalDataInput,
+    ) -> async_graphql::Result<PersonPayload> {
+        let actor = actor(ctx)?;
+        let person_id: PersonId = parse(ctx, "personId", &input.person_id)?;
+        let request = command_request(ctx, actor, input.idempotency_key, None)?;
+        let executed: Executed<_> = services(ctx).app.erase_personal_data(person_id, &request).await.api(ctx)?;
+        Ok(PersonPayload::new(person_id, &executed))
+    }
+}
