@@ -156,7 +156,7 @@ async fn without_the_managing_authority_voting_recusals_come_and_go_and_the_deci
         .ok(Some(&w.partners[0]), declare, json!({"input": {"proposalId": proposal, "description": "Socio beneficiario"}}))
         .await;
     assert_eq!(declared["declareInterest"]["proposal"]["tally"]["eligible"].as_i64(), Some(eligible(&without) - 1));
-    let withdraw = "mutation($input: WithdrawRecusalInput!) { withdrawRecusal(input: $input) { proposal { tally { eligible } interests { withdrawnAt withdrawnBy { role } } } } }";
+    let withdraw = "mutation($input: WithdrawInterestInput!) { withdrawInterest(input: $input) { proposal { tally { eligible } interests { withdrawnAt withdrawnBy { role } } } } }";
     let forbidden = app
         .refused(
             Some(&w.partners[1]),
@@ -169,8 +169,8 @@ async fn without_the_managing_authority_voting_recusals_come_and_go_and_the_deci
     let withdrawn = app
         .ok(Some(&w.partners[0]), withdraw, json!({"input": {"proposalId": proposal, "organizationId": w.partner_orgs[0]}}))
         .await;
-    assert_eq!(withdrawn["withdrawRecusal"]["proposal"]["tally"]["eligible"].as_i64(), Some(eligible(&without)));
-    assert_eq!(withdrawn["withdrawRecusal"]["proposal"]["interests"][0]["withdrawnBy"]["role"], "PARTNER");
+    assert_eq!(withdrawn["withdrawInterest"]["proposal"]["tally"]["eligible"].as_i64(), Some(eligible(&without)));
+    assert_eq!(withdrawn["withdrawInterest"]["proposal"]["interests"][0]["withdrawnBy"]["role"], "PARTNER");
     let nothing = app
         .refused(
             Some(&w.lead),
@@ -275,8 +275,7 @@ async fn a_deliberation_closes_by_itself_at_its_deadline_once_across_two_servers
     state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
     state(&app, &w.partners[1], &proposal, "SUPPORT", None).await;
     // The lead brings the deadline forward to two seconds from now; a partner cannot.
-    let deadline =
-        "mutation($input: SetDeliberationDeadlineInput!) { setDeliberationDeadline(input: $input) { proposal { closesAt } } }";
+    let deadline = "mutation($input: ExtendDeliberationInput!) { extendDeliberation(input: $input) { proposal { closesAt } } }";
     let near = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
     app.refused(Some(&w.partners[0]), deadline, json!({"input": {"proposalId": proposal, "closesAt": near}}), "FORBIDDEN").await;
     app.ok(Some(&w.lead), deadline, json!({"input": {"proposalId": proposal, "closesAt": near}})).await;

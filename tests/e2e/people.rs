@@ -13,6 +13,7 @@ on_both_backends! {
     people_are_registered_once_by_an_administrator_or_a_lead_and_seen_by_whom_it_concerns,
     an_erasure_removes_a_persons_data_and_keeps_every_history,
     a_platform_administrator_runs_a_workshops_administration_without_taking_part,
+    a_lead_invites_a_person_into_the_workshop_in_one_step_or_not_at_all,
 }
 
 fn register_input(display_name: &str, email: &str, workshop: Option<&str>) -> Value {
@@ -121,7 +122,7 @@ async fn people_are_registered_once_by_an_administrator_or_a_lead_and_seen_by_wh
 async fn an_erasure_removes_a_persons_data_and_keeps_every_history(app: TestApp) {
     let w = fixture::workshop(&app).await;
     let partner = &w.partners[2];
-    let erase = "mutation($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { person { id displayName email erased erasedAt } replayed } }";
+    let erase = "mutation($input: ForgetPersonInput!) { forgetPerson(input: $input) { person { id displayName email erased erasedAt } replayed } }";
     let input = json!({"input": {"personId": partner.id.to_string(), "idempotencyKey": "oblio-1"}});
 
     // Only a platform administrator erases.
@@ -130,10 +131,10 @@ async fn an_erasure_removes_a_persons_data_and_keeps_every_history(app: TestApp)
     let unknown = json!({"input": {"personId": "00000000-0000-0000-0000-000000000042"}});
     app.refused(Some(&w.admin), erase, unknown, "NOT_FOUND").await;
 
-    let erased = app.ok(Some(&w.admin), erase, input.clone()).await["erasePersonalData"].clone();
+    let erased = app.ok(Some(&w.admin), erase, input.clone()).await["forgetPerson"].clone();
     assert_eq!(erased["person"]["erased"], true);
     assert_eq!((erased["person"]["displayName"].as_str(), erased["person"]["email"].as_str()), (None, None));
-    assert_eq!(app.ok(Some(&w.admin), erase, input).await["erasePersonalData"]["replayed"], true);
+    assert_eq!(app.ok(Some(&w.admin), erase, input).await["forgetPerson"]["replayed"], true);
     let again =
         app.refused(Some(&w.admin), erase, json!({"input": {"personId": partner.id.to_string()}}), "RULE_VIOLATION").await;
     assert_eq!(again["extensions"]["reason"], "PERSON_ERASED");
@@ -240,4 +241,38 @@ async fn a_platform_administrator_runs_a_workshops_administration_without_taking
         )
         .await;
     assert_eq!(outsider["extensions"]["reason"], "NOT_A_MEMBER");
+}
+
+async fn a_lead_invites_a_person_into_the_workshop_in_one_step_or_not_at_all(app: TestApp) {
+    let w = fixture::workshop(&app).await;
+    let invite = "mutation($input: InvitePersonInput!) { invitePerson(input: $input) {
+        person { id displayName email registeredForWorkshopId } member { id role personId displayName organization { id } } position replayed } }";
+    let input = |mandate: &str, email: &str, key: Option<&str>| {
+        json!({"input": {"workshopId": w.id, "displayName": "Sara Melis", "email": email, "organizationId": w.partner_orgs[0],
+                         "role": "PARTNER", "mandateReference": mandate, "idempotencyKey": key}})
+    };
+    // A refused admission registers no one either (the helper checks that the log did not move).
+    let refused = app.refused(Some(&w.lead), invite, input(" ", "sara.melis@example.org", None), "VALIDATION").await;
+    assert_eq!(refused["extensions"]["field"], "input.mandateReference", "{refused:#}");
+    app.refused(Some(&w.partners[0]), invite, input("Delega 9/2026", "sara.melis@example.org", None), "FORBIDDEN").await;
+    app.refused(Some(&w.outsider), invite, input("Delega 9/2026", "sara.melis@example.org", None), "FORBIDDEN").await;
+
+    let invited = app.ok(Some(&w.lead), invite, input("Delega 9/2026", "sara.melis@example.org", Some("invito-melis"))).await;
+    let answer = &invited["invitePerson"];
+    assert_eq!(answer["person"]["displayName"], "Sara Melis");
+    assert_eq!(answer["person"]["registeredForWorkshopId"], w.id.as_str());
+    assert_eq!(
+        (answer["member"]["role"].as_str(), answer["member"]["displayName"].as_str()),
+        (Some("PARTNER"), Some("Sara Melis"))
+    );
+    assert_eq!(answer["member"]["personId"], answer["person"]["id"]);
+    assert_eq!(answer["replayed"], false);
+    let head = app.head().await;
+    let again = app.ok(Some(&w.lead), invite, input("Delega 9/2026", "sara.melis@example.org", Some("invito-melis"))).await;
+    assert_eq!(again["invitePerson"]["replayed"], true);
+    assert_eq!(again["invitePerson"]["member"]["id"], answer["member"]["id"]);
+    assert_eq!(app.head().await, head, "a retry appends nothing");
+    // The same address again, without the key: the person is named, to be admitted instead.
+    let twin = app.refused(Some(&w.lead), invite, input("Delega 9/2026", "SARA.MELIS@example.org", None), "CONFLICT").await;
+    assert_eq!(twin["extensions"]["reason"], "PERSON_ALREADY_REGISTERED");
 }

@@ -36,6 +36,12 @@ impl Viewer {
         let rows = services(ctx).read.memberships_of_person(actor.person_id).await.api(ctx)?;
         Ok(rows.into_iter().map(Member).collect())
     }
+    /// The viewer as the person registry holds them (name, e-mail address, organization);
+    /// `null` when they are not registered.
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::people::Person>> {
+        let actor = actor(ctx)?;
+        Ok(one(ctx, PersonKey(actor.person_id)).await?.map(crate::people::Person))
+    }
 }
 
 /// A person in a workshop, representing an organization under a mandate, with a role.

@@ -6,13 +6,15 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use officina_app::Executed;
+use officina_app::{CommandRequest, Executed, Workshops};
 use officina_domain::person::PersonalData;
-use officina_domain::{Entity, OrganizationId, PersonId, WorkshopId};
+use officina_domain::workshop::{self, Command};
+use officina_domain::{Entity, MemberId, OrganizationId, PersonId, WorkshopId};
 use officina_projections::{PeopleFilter, PersonRelation, PersonRow};
 
 use crate::commands::*;
 use crate::connection::{Page, page_request, to_page};
+use crate::enums::Role;
 use crate::error::{ApiError, ResultExt, fail};
 use crate::fetch::*;
 use crate::ids::{id, parse};
@@ -119,9 +121,62 @@ pub struct RegisterPersonInput {
     pub idempotency_key: Option<String>,
 }
 
-/// What `erasePersonalData` needs: the person.
+/// What `invitePerson` needs: who the person is, and the workshop, role, organization and mandate
+/// with which they join it.
 #[derive(InputObject)]
-pub struct ErasePersonalDataInput {
+pub struct InvitePersonInput {
+    /// The workshop they join; the viewer must be one of its leads (or a platform administrator).
+    pub workshop_id: ID,
+    /// Their id, when they already have one (their token's subject); absent: a new one.
+    pub person_id: Option<ID>,
+    /// The name shown to other participants: one line, at most 200 characters.
+    pub display_name: String,
+    /// Their e-mail address (at most 254 characters); an address already registered is refused
+    /// with `CONFLICT` `PERSON_ALREADY_REGISTERED` naming the person: admit them (`admitMember`).
+    pub email: String,
+    /// The organization they represent in the workshop (and belong to).
+    pub organization_id: ID,
+    /// Their role in the workshop.
+    pub role: Role,
+    /// The reference of their mandate (the delegating document): one line, at most 500 characters.
+    pub mandate_reference: String,
+    /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
+    /// a retry gets the first answer back (`replayed: true`); with another input it is refused.
+    pub idempotency_key: Option<String>,
+}
+
+/// The answer to `invitePerson`: the person registered and their membership.
+pub struct InvitePersonPayload {
+    person: PersonId,
+    member: MemberId,
+    position: u64,
+    replayed: bool,
+}
+
+/// The answer to `invitePerson`: the person registered and their membership.
+#[Object]
+impl InvitePersonPayload {
+    /// The person, as registered (nullable like every payload node: the change is committed).
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        person(ctx, self.person).await.map(Some)
+    }
+    /// Their membership of the workshop.
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::members::Member>> {
+        crate::fetch::member(ctx, self.member).await.map(Some)
+    }
+    /// The position of the last event appended: subscribe `after` it to hear what follows.
+    async fn position(&self) -> Position {
+        Position(self.position)
+    }
+    /// True when this answers a retry of an earlier request with the same idempotency key.
+    async fn replayed(&self) -> bool {
+        self.replayed
+    }
+}
+
+/// What `forgetPerson` needs: the person.
+#[derive(InputObject)]
+pub struct ForgetPersonInput {
     /// The person whose name, e-mail address and organization are to be erased.
     pub person_id: ID,
     /// A key for this user action (1 to 200 visible characters, no spaces), reused on every retry:
@@ -241,14 +296,72 @@ impl PersonMutation {
         Ok(PersonPayload::new(person_id, &executed))
     }
 
+    /// Invites a person into a workshop in one step (a lead of the workshop, or a platform
+    /// administrator): registers them and admits them with a role, for an organization, under a
+    /// mandate. Both are checked before either is recorded, so a refusal changes nothing.
+    async fn invite_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person, and the workshop, role, organization and mandate they join with.")]
+        input: InvitePersonInput,
+    ) -> async_graphql::Result<InvitePersonPayload> {
+        let actor = actor(ctx)?;
+        let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
+        let person_id = match &input.person_id {
+            Some(person_id) => parse::<PersonId>(ctx, "personId", person_id)?,
+            None => PersonId::from(created_id(actor, "person", &input.idempotency_key)),
+        };
+        let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
+        let organization = organization_ref(ctx, "organizationId", organization_id).await?;
+        let member_id = MemberId::from(created_id(actor, "invited-member", &input.idempotency_key));
+        let register = command_request(ctx, actor, input.idempotency_key, None)?;
+        // The admission is its own append, on the workshop's stream, so it has its own key.
+        let admit = CommandRequest {
+            idempotency_key: register.idempotency_key.as_ref().map(|key| format!("{key}#admission")),
+            ..register.clone()
+        };
+        let command = Command::AdmitMember {
+            member_id,
+            person_id,
+            role: input.role.into(),
+            organization,
+            mandate_reference: input.mandate_reference,
+            person_registered: true,
+        };
+        // The admission is decided first, on the workshop as it is, so that a refusal of it
+        // registers no one. A retry of a completed invitation finds its member there already
+        // (the id comes from the key), and goes on to get both first answers back.
+        let app = &services(ctx).app;
+        let now = officina_domain::Context::new(app.now(), actor);
+        let dry_run = command.clone();
+        let decided = app
+            .inspect::<Workshops, _>(workshop_id, move |state, _| workshop::decide(state, dry_run, &now).map(|_| ()))
+            .await
+            .api(ctx)?;
+        match decided {
+            Ok(()) => {}
+            Err(officina_domain::DomainError::AlreadyExists(Entity::Member)) if admit.idempotency_key.is_some() => {}
+            Err(refused) => return Err(officina_app::AppError::from(refused)).api(ctx),
+        }
+        let data = PersonalData { display_name: input.display_name, email: input.email, organization_id: Some(organization_id) };
+        let registered = app.register_person(person_id, data, Some(workshop_id), &register).await.api(ctx)?;
+        let admitted = app.execute::<Workshops>(workshop_id, command, &admit).await.api(ctx)?;
+        Ok(InvitePersonPayload {
+            person: person_id,
+            member: member_id,
+            position: admitted.position,
+            replayed: registered.replayed && admitted.replayed,
+        })
+    }
+
     /// Erases a person's personal data (platform administrators), as the GDPR's right to erasure
     /// asks: their name, e-mail address and organization are deleted; the log keeps that they
     /// were registered and erased, and every workshop's history keeps their memberships and
     /// positions, under their id alone.
-    async fn erase_personal_data(
+    async fn forget_person(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The person.")] input: ErasePersonalDataInput,
+        #[graphql(desc = "The person.")] input: ForgetPersonInput,
     ) -> async_graphql::Result<PersonPayload> {
         let actor = actor(ctx)?;
         let person_id: PersonId = parse(ctx, "personId", &input.person_id)?;

@@ -355,9 +355,9 @@ pub struct StatePositionInput {
     pub expected_version: Option<i32>,
 }
 
-/// A new deadline for an open deliberation (`setDeliberationDeadline`).
+/// A new deadline for an open deliberation (`extendDeliberation`).
 #[derive(InputObject)]
-pub struct SetDeliberationDeadlineInput {
+pub struct ExtendDeliberationInput {
     /// The proposal; deliberation must be open and its current deadline, if any, not passed.
     pub proposal_id: ID,
     /// The new deadline: ahead of now, at most 5 years ahead.
@@ -388,9 +388,9 @@ pub struct RecordRecusalInput {
     pub expected_version: Option<i32>,
 }
 
-/// A recusal to withdraw (`withdrawRecusal`).
+/// A recusal to withdraw (`withdrawInterest`).
 #[derive(InputObject)]
-pub struct WithdrawRecusalInput {
+pub struct WithdrawInterestInput {
     /// The proposal; it must be a draft or open.
     pub proposal_id: ID,
     /// The organization recused.
@@ -610,10 +610,10 @@ impl ProposalMutation {
 
     /// Withdraws a recusal before deliberation closes: the organization takes part again. Its own
     /// members withdraw its declaration; the lead, a co-conductor or a facilitator any recusal.
-    async fn withdraw_recusal(
+    async fn withdraw_interest(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The proposal and the organization.")] input: WithdrawRecusalInput,
+        #[graphql(desc = "The proposal and the organization.")] input: WithdrawInterestInput,
     ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
@@ -625,10 +625,10 @@ impl ProposalMutation {
 
     /// Sets or moves the deadline of an open deliberation, before the current one passes (the
     /// lead or a co-conductor). To close earlier, close it (`closeDeliberation`).
-    async fn set_deliberation_deadline(
+    async fn extend_deliberation(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The proposal and its new deadline.")] input: SetDeliberationDeadlineInput,
+        #[graphql(desc = "The proposal and its new deadline.")] input: ExtendDeliberationInput,
     ) -> async_graphql::Result<ProposalPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
