@@ -358,8 +358,8 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         at(1, 0),
         contribute(
             ContributionKind::Knowledge,
-            "Cosa sappiamo del territorio",
-            "Una ricognizione delle reti e dei servizi già attivi, con i loro referenti.",
+            &format!("Cosa sappiamo di {}", spec.territory),
+            &format!("Una ricognizione delle reti e dei servizi già attivi ({}) su «{}», con i loro referenti.", spec.territory, spec.theme),
             Some(2),
             None,
             1,
@@ -371,7 +371,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Analysis,
             "Analisi dei dati di contesto",
-            "Gli indicatori mostrano un divario crescente tra centri e periferie dell'area.",
+            &format!("Gli indicatori di {} mostrano un divario crescente tra centri e periferie su «{}».", spec.territory, spec.theme),
             Some(2),
             None,
             2,
@@ -383,7 +383,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Evidence,
             "Evidenze da esperienze comparabili",
-            "Tre casi europei in cui regole chiare di deliberazione hanno ridotto i conflitti.",
+            &format!("Tre casi europei comparabili a {}, in cui regole chiare di deliberazione hanno ridotto i conflitti.", spec.territory),
             None,
             None,
             3,
@@ -395,7 +395,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Experience,
             "L'esperienza del ciclo precedente",
-            "Nel ciclo precedente i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.",
+            &format!("Nel ciclo precedente del {}, i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.", spec.programme),
             None,
             None,
             4,
@@ -407,7 +407,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Comment,
             "Osservazione sulla ricognizione",
-            "La ricognizione trascura le associazioni giovanili non iscritte ai registri.",
+            &format!("La ricognizione di {} trascura le associazioni giovanili non iscritte ai registri.", spec.territory),
             None,
             Some(c.contribution(1)),
             5,
@@ -419,7 +419,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Question,
             "Quali tempi per il bando?",
-            "Sapere i tempi del bando aiuterebbe a preparare le candidature.",
+            &format!("Sapere i tempi del bando del {} aiuterebbe a preparare le candidature.", spec.programme),
             None,
             None,
             6,

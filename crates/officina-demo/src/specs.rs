@@ -313,3 +313,38 @@ pub(crate) const SPECS: [Spec; 11] = [
         twist: Twist::None,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ORGANIZATIONS;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Bodies that work across the country, and so may sit at any region's table.
+    const NATIONAL: &[&str] = &[
+        "WWF Italia",
+        "Forum Disuguaglianze e Diversità",
+        "ENAC – Ente Nazionale per l'Aviazione Civile",
+        "ANCI – Associazione Nazionale Comuni Italiani",
+        "CGIL – Confederazione Generale Italiana del Lavoro",
+        "Forum Nazionale del Terzo Settore",
+        "Assaeroporti – Associazione Italiana Gestori Aeroporti",
+    ];
+
+    #[test]
+    fn each_regional_workshop_has_partners_of_its_own_region() {
+        let mut regions_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for spec in SPECS.iter().filter(|spec| spec.regions.len() == 1) {
+            for index in [spec.co, spec.partners[0], spec.partners[1], spec.partners[2], spec.observer] {
+                let (name, _) = ORGANIZATIONS[index];
+                regions_of.entry(name).or_default().insert(spec.regions[0]);
+            }
+        }
+        for (name, regions) in regions_of {
+            assert!(
+                regions.len() == 1 || NATIONAL.contains(&name),
+                "{name} sits at the tables of regions {regions:?}: a local body belongs to one"
+            );
+        }
+    }
+}
