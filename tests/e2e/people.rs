@@ -152,6 +152,12 @@ async fn an_erasure_removes_a_persons_data_and_keeps_every_history(app: TestApp)
     let types: Vec<&str> =
         events["events"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["type"].as_str()).collect();
     assert_eq!(types, ["PersonRegistered", "PersonalDataErased"]);
+    // A person's stream is theirs and the administrators': not a co-member's.
+    let stream = json!({"s": format!("person-{}", partner.id)});
+    let events_of = "query($s: String) { events(streamId: $s, first: 10) { edges { node { type } } } }";
+    let refused = app.refused(Some(&w.partners[0]), events_of, stream.clone(), "FORBIDDEN").await;
+    assert_eq!(refused["extensions"]["reason"], "PERSON_STREAM_OWN_ONLY");
+    app.ok(Some(partner), events_of, stream).await;
     let text = events.to_string();
     let name = format!("Persona {}", &partner.id.to_string()[..8]);
     assert!(!text.contains("example.org") && !text.contains(&name), "no personal data in the log: {text}");

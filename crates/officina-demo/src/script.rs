@@ -359,7 +359,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Knowledge,
             &format!("Cosa sappiamo di {}", spec.territory),
-            &format!("Una ricognizione delle reti e dei servizi già attivi ({}) su «{}», con i loro referenti.", spec.territory, spec.theme),
+            &format!(
+                "Una ricognizione delle reti e dei servizi già attivi ({}) su «{}», con i loro referenti.",
+                spec.territory, spec.theme
+            ),
             Some(2),
             None,
             1,
@@ -371,7 +374,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Analysis,
             "Analisi dei dati di contesto",
-            &format!("Gli indicatori di {} mostrano un divario crescente tra centri e periferie su «{}».", spec.territory, spec.theme),
+            &format!(
+                "Gli indicatori di {} mostrano un divario crescente tra centri e periferie su «{}».",
+                spec.territory, spec.theme
+            ),
             Some(2),
             None,
             2,
@@ -383,7 +389,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Evidence,
             "Evidenze da esperienze comparabili",
-            &format!("Tre casi europei comparabili a {}, in cui regole chiare di deliberazione hanno ridotto i conflitti.", spec.territory),
+            &format!(
+                "Tre casi europei comparabili a {}, in cui regole chiare di deliberazione hanno ridotto i conflitti.",
+                spec.territory
+            ),
             None,
             None,
             3,
@@ -395,7 +404,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
         contribute(
             ContributionKind::Experience,
             "L'esperienza del ciclo precedente",
-            &format!("Nel ciclo precedente del {}, i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.", spec.programme),
+            &format!(
+                "Nel ciclo precedente del {}, i tavoli senza verbale hanno perso partecipanti dopo il secondo incontro.",
+                spec.programme
+            ),
             None,
             None,
             4,

@@ -133,8 +133,21 @@ async fn authorized_filter(
                 require_workshop_reader(ctx, workshop).await?;
                 Ok(EventFilter::Stream(stream_id))
             }
+            // A person's registration is theirs (and the administrators'): who registered them,
+            // for which workshop, and whether they asked to be forgotten.
+            Some(StreamRef::Person(person)) if actor.platform_admin || actor.person_id == person => {
+                Ok(EventFilter::Stream(stream_id))
+            }
+            Some(StreamRef::Person(_)) => fail(
+                ctx,
+                ApiError::because(
+                    Reason::PersonStreamOwnOnly,
+                    "A person's stream is for that person and platform administrators.",
+                    "Il flusso di una persona è riservato a quella persona e agli amministratori della piattaforma.",
+                ),
+            ),
             // Organizations and guidelines are public records of the partnership.
-            Some(_) => Ok(EventFilter::Stream(stream_id)),
+            Some(StreamRef::Organization(_) | StreamRef::Guideline(_)) => Ok(EventFilter::Stream(stream_id)),
             None if actor.platform_admin => Ok(EventFilter::Stream(stream_id)),
             None => fail(
                 ctx,
@@ -175,7 +188,7 @@ impl AuditQuery {
         after: Option<Position>,
         #[graphql(desc = "How many events to return, from 0 to 100; 20 when omitted.")] first: Option<i32>,
         #[graphql(
-            desc = "Only the events of this stream (see `RecordedEvent.streamId`). A workshop's stream is for its members and auditors (current or former) and platform administrators; organization and guideline streams are open to any signed-in viewer."
+            desc = "Only the events of this stream (see `RecordedEvent.streamId`). A workshop's stream is for its members and auditors (current or former) and platform administrators; organization and guideline streams are open to any signed-in viewer; a person's stream to that person and platform administrators."
         )]
         stream_id: Option<String>,
         #[graphql(
