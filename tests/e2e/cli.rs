@@ -42,6 +42,38 @@ async fn verify_prints_the_head_and_names_the_first_altered_position() {
     database.cleanup().await;
 }
 
+#[tokio::test]
+async fn verify_checks_one_workshops_own_chain() {
+    let database = FreshDatabase::sqlite();
+    let url = database.url.clone();
+    let store = EventStore::connect(&url).await.expect("open");
+    let workshop = uuid::Uuid::now_v7();
+    let stream = format!("workshop-{workshop}");
+    for n in 0..4 {
+        // Another stream's events interleave with the workshop's.
+        store
+            .append("organization-x", ExpectedVersion::Any, vec![NewEvent::new("B", json!({"n": n}))], None)
+            .await
+            .expect("append");
+        store.append(&stream, ExpectedVersion::Any, vec![NewEvent::new("A", json!({"n": n}))], None).await.expect("append");
+    }
+    let (ok, out) = officina(&url, &["verify", "--workshop", &workshop.to_string()]);
+    assert!(ok, "{out}");
+    assert!(out.starts_with("ok: 4 events verified; head position 8"), "{out}");
+
+    if let officina_store::DbPool::Sqlite(pool) = store.pool() {
+        sqlx::query("DROP TRIGGER events_reject_update").execute(pool).await.expect("drop the guard");
+        sqlx::query("UPDATE events SET payload = '{\"n\":40}' WHERE position = 6").execute(pool).await.expect("tamper");
+    }
+    drop(store);
+    let (ok, out) = officina(&url, &["verify", "--workshop", &workshop.to_string()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("BROKEN at position 6"), "{out}");
+    let (ok, out) = officina(&url, &["verify", "--workshop", "not-a-uuid"]);
+    assert!(!ok && out.is_empty());
+    database.cleanup().await;
+}
+
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -15,6 +15,7 @@ mod health;
 mod introspection;
 mod mutations;
 mod people;
+mod proofs;
 mod protocol;
 mod relay;
 mod resources;

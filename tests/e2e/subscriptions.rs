@@ -165,10 +165,9 @@ async fn the_proposal_tally_is_pushed_on_every_position_stated(app: TestApp) {
         (third["expressed"].as_i64(), third["support"].as_i64(), third["quorumMet"].as_bool(), third["wouldPass"].as_bool()),
         (Some(3), Some(2), Some(true), Some(true))
     );
-    assert!(
-        third["position"].as_str() > second["position"].as_str()
-            || third["position"].as_str().map(str::len) > second["position"].as_str().map(str::len)
-    );
+    // Positions never go back (both pushes may show the same, latest tally under load).
+    let position = |tally: &serde_json::Value| tally["position"].as_str().and_then(|p| p.parse::<u64>().ok());
+    assert!(position(&third) >= position(&second), "{second:#} then {third:#}");
 }
 
 async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {

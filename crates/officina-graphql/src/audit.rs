@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use officina_domain::{StreamRef, WorkshopId, workshop_stream_id};
-use officina_store::{EventFilter, RecordedEvent};
+use officina_store::{EventFilter, EventProof, RecordedEvent, Verification};
 
 use crate::connection::{Page, page, page_size};
 use crate::error::{ApiError, ResultExt, fail};
@@ -206,6 +206,148 @@ impl AuditQuery {
         let total = store.count(&filter).await.api(ctx)?;
         let items = events.into_iter().map(|event| (event.position.to_string(), RecordedEventObject(event))).collect();
         Ok(page(items, has_next, total))
+    }
+
+    /// The log's events exactly as stored, with every byte their hashes cover, so that a client
+    /// recomputes each hash itself (`tools/verify_events.py` does, with Python alone). Who may
+    /// read which events: as for `events`.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn event_proofs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start after this log position (exclusive); from the beginning when omitted.")] after: Option<Position>,
+        #[graphql(desc = "How many events to return, from 0 to 100; 20 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "Only the events of this stream; who may read it: as for `events`.")] stream_id: Option<String>,
+        #[graphql(desc = "Only the events of this workshop, for its members and auditors and platform administrators.")]
+        workshop_id: Option<ID>,
+    ) -> async_graphql::Result<Page<EventProofObject>> {
+        let size = page_size(ctx, first)?;
+        let filter = authorized_filter(ctx, stream_id, workshop_id).await?;
+        let store = &services(ctx).store;
+        let after = after.map_or(0, |p| p.0);
+        let mut proofs = store.read_proofs(after, size + 1, &filter).await.api(ctx)?;
+        let has_next = proofs.len() > size;
+        proofs.truncate(size);
+        let total = store.count(&filter).await.api(ctx)?;
+        let items = proofs.into_iter().map(|proof| (proof.position.to_string(), EventProofObject(proof))).collect();
+        Ok(page(items, has_next, total))
+    }
+
+    /// Recomputes the hash chain over positions `from..=to` and names the first position where it
+    /// breaks. With `workshopId` (its members and auditors, and platform administrators), that
+    /// workshop's own chain: each event's hash from its stored bytes, and each event's link to the
+    /// workshop's previous one. Without it, the whole log's chain (platform administrators).
+    async fn verify_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first position to check; from the beginning when omitted.")] from: Option<Position>,
+        #[graphql(desc = "The last position to check; up to the head when omitted.")] to: Option<Position>,
+        #[graphql(desc = "Check this workshop's own chain only.")] workshop_id: Option<ID>,
+    ) -> async_graphql::Result<LogVerification> {
+        let filter = authorized_filter(ctx, None, workshop_id).await?;
+        let store = &services(ctx).store;
+        let (from, to) = (from.map(|p| p.0), to.map(|p| p.0));
+        let verification = match filter {
+            EventFilter::Stream(stream_id) => store.verify_stream(&stream_id, from, to).await.api(ctx)?,
+            _ => store.verify(from, to).await.api(ctx)?,
+        };
+        Ok(LogVerification(verification))
+    }
+}
+
+/// An event exactly as stored: every byte its hash covers, so that anyone can recompute it.
+pub struct EventProofObject(pub EventProof);
+
+/// An event exactly as stored: every byte its hash covers (see `docs/audit.md` for the
+/// encoding), so that anyone can recompute `hash` without trusting the server.
+#[Object(name = "EventProof")]
+impl EventProofObject {
+    /// The event's global position in the log.
+    async fn position(&self) -> Position {
+        Position(self.0.position)
+    }
+    /// The stream the event belongs to, e.g. `workshop-<uuid>`.
+    async fn stream_id(&self) -> &str {
+        &self.0.stream_id
+    }
+    /// The event's number within its stream, from 1.
+    async fn stream_version(&self) -> i64 {
+        crate::scalars::long(self.0.stream_version)
+    }
+    /// The event's own id (a UUID).
+    async fn event_id(&self) -> ID {
+        ids::id(self.0.event_id)
+    }
+    /// The event type, e.g. `PositionStated`.
+    #[graphql(name = "type")]
+    async fn event_type(&self) -> &str {
+        &self.0.event_type
+    }
+    /// The payload's schema version as stored (the hash covers this one, not an upcast one).
+    async fn stored_schema_version(&self) -> i64 {
+        i64::from(self.0.stored_schema_version)
+    }
+    /// The payload's canonical JSON text, exactly as stored and hashed.
+    async fn payload_text(&self) -> &str {
+        &self.0.payload_text
+    }
+    /// The metadata's canonical JSON text, exactly as stored and hashed (every key, including
+    /// those other fields do not show, such as `requestId`).
+    async fn metadata_text(&self) -> &str {
+        &self.0.metadata_text
+    }
+    /// The recording instant in microseconds since 1970-01-01 UTC, as hashed (a decimal string:
+    /// it does not fit a GraphQL `Int`).
+    async fn recorded_at_micros(&self) -> String {
+        self.0.recorded_at_micros.to_string()
+    }
+    /// The hash of the event at `position - 1`, hex (64 zeros for the first event).
+    async fn previous_hash(&self) -> String {
+        hex::encode(&self.0.previous_hash)
+    }
+    /// The hash of the previous event of the same stream, hex (64 zeros for a stream's first
+    /// event): each stream is a chain of its own. `null` for events stored before streams were
+    /// chained; the hash covers it when present.
+    async fn stream_previous_hash(&self) -> Option<String> {
+        self.0.stream_previous_hash.as_ref().map(hex::encode)
+    }
+    /// SHA-256 over `previousHash` and the event's encoding, hex.
+    async fn hash(&self) -> String {
+        hex::encode(&self.0.hash)
+    }
+}
+
+/// The outcome of recomputing a stretch of the log.
+pub struct LogVerification(pub Verification);
+
+/// The outcome of recomputing a stretch of the log: every event's hash from its stored bytes,
+/// every link to the event before it (and, for one workshop, to its stream's previous event).
+#[Object]
+impl LogVerification {
+    /// True when every event checked hashes to its stored hash and every link holds.
+    async fn ok(&self) -> bool {
+        self.0.ok
+    }
+    /// How many events were checked.
+    async fn checked(&self) -> i64 {
+        crate::scalars::long(self.0.checked)
+    }
+    /// The first position where the chain breaks (an altered event, a wrong link, a missing
+    /// event); `null` when `ok`.
+    async fn first_bad_position(&self) -> Option<Position> {
+        self.0.first_bad_position.map(Position)
+    }
+    /// Why that position is bad, in words; `null` when `ok`.
+    async fn problem(&self) -> Option<&str> {
+        self.0.problem.as_deref()
+    }
+    /// The last position checked and found good.
+    async fn head_position(&self) -> Position {
+        Position(self.0.head_position)
+    }
+    /// The hash at `headPosition`, hex: compare it with a checkpoint you hold.
+    async fn head_hash(&self) -> String {
+        hex::encode(self.0.head_hash)
     }
 }
 

@@ -247,6 +247,9 @@ pub struct VerifyArgs {
     /// The last position to check (default: the head).
     #[arg(long)]
     pub to: Option<u64>,
+    /// Check this workshop's own chain only (its events' hashes and their links to one another).
+    #[arg(long, value_name = "WORKSHOP_ID")]
+    pub workshop: Option<uuid::Uuid>,
 }
 
 /// A duration on the command line: a number with `ms`, `s`, `m`, `h` or `d`, never zero.

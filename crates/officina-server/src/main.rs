@@ -126,7 +126,13 @@ async fn projections(database_url: &str, command: ProjectionsCommand) -> anyhow:
 
 async fn verify(database_url: &str, args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let store = EventStore::connect(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
-    let verification = store.verify(args.from, args.to).await.context("reading the log")?;
+    let verification = match args.workshop {
+        Some(workshop) => {
+            let stream = officina_domain::workshop_stream_id(workshop.into());
+            store.verify_stream(&stream, args.from, args.to).await.context("reading the workshop's events")?
+        }
+        None => store.verify(args.from, args.to).await.context("reading the log")?,
+    };
     let hash = hex::encode(verification.head_hash);
     if verification.ok {
         println!("ok: {} events verified; head position {} hash {hash}", verification.checked, verification.head_position);

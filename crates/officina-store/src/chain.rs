@@ -9,8 +9,14 @@
 //! ```text
 //! u64be(position) ‖ str(stream_id) ‖ u64be(stream_version) ‖ event_id (16 bytes)
 //! ‖ str(event_type) ‖ u32be(schema_version) ‖ str(payload) ‖ str(metadata) ‖ i64be(recorded_at µs)
+//! [‖ stream_previous_hash (32 bytes)]
 //! str(s) = u32be(byte length of s) ‖ UTF-8 bytes of s
 //! ```
+//!
+//! `stream_previous_hash` is the hash of the previous event of the same stream (32 zero bytes for
+//! a stream's first event): it makes each stream a chain of its own, which a workshop's auditor
+//! checks with that workshop's events alone. Events stored before it existed have none, and their
+//! encoding ends with the recording instant, as it did when they were hashed.
 //!
 //! Payload and metadata are hashed as their canonical JSON text (object keys sorted, no
 //! insignificant whitespace), which is also exactly the text the database stores. Verification
@@ -33,6 +39,7 @@ pub(crate) struct HashedFields<'a> {
     pub payload: &'a str,
     pub metadata: &'a str,
     pub recorded_at_micros: i64,
+    pub stream_previous_hash: Option<&'a [u8]>,
 }
 
 /// The hash of an event whose predecessor hashed to `previous_hash`.
@@ -53,6 +60,9 @@ pub(crate) fn event_hash(previous_hash: &[u8; 32], fields: &HashedFields<'_>) ->
     put_str(&mut hasher, fields.payload);
     put_str(&mut hasher, fields.metadata);
     hasher.update(fields.recorded_at_micros.to_be_bytes());
+    if let Some(link) = fields.stream_previous_hash {
+        hasher.update(link);
+    }
     hasher.finalize().into()
 }
 
@@ -149,6 +159,7 @@ mod tests {
             payload,
             metadata: "{}",
             recorded_at_micros: 1_700_000_000_000_000,
+            stream_previous_hash: None,
         }
     }
 
@@ -169,5 +180,44 @@ mod tests {
         b.stream_id = "a";
         b.event_type = "bc";
         assert_ne!(event_hash(&GENESIS_HASH, &a), event_hash(&GENESIS_HASH, &b));
+    }
+
+    #[test]
+    fn the_stream_link_is_covered_when_present() {
+        let unlinked = event_hash(&GENESIS_HASH, &fields("{}"));
+        let mut linked = fields("{}");
+        linked.stream_previous_hash = Some(&GENESIS_HASH);
+        let zeros = event_hash(&GENESIS_HASH, &linked);
+        assert_ne!(unlinked, zeros, "an event stored with a link hashes differently from one without");
+        let other = [7u8; 32];
+        linked.stream_previous_hash = Some(&other);
+        assert_ne!(zeros, event_hash(&GENESIS_HASH, &linked));
+    }
+
+    /// The worked example of `docs/audit.md`, byte for byte: if this fails, the documentation
+    /// (and every independent verifier written from it) no longer describes the chain.
+    #[test]
+    fn the_documented_worked_example_hashes_as_documented() {
+        let payload = r#"{"at":"2026-03-02T09:00:00Z","by":"0ff1c1a0-0000-0004-0000-000100000001","from":"IDENTIFIED","to":"CO_CONDUCTION"}"#;
+        let metadata = r#"{"actor":"0ff1c1a0-0000-0001-0000-000100000001","role":"LEAD"}"#;
+        let event_id = Uuid::parse_str("0ff1c1a0-0000-0000-0000-00000000e001").expect("uuid");
+        let fields = HashedFields {
+            position: 1,
+            stream_id: "workshop-0ff1c1a0-0000-0003-0000-000100000000",
+            stream_version: 1,
+            event_id,
+            event_type: "WorkshopStageChanged",
+            schema_version: 1,
+            payload,
+            metadata,
+            recorded_at_micros: 1_772_442_000_000_000,
+            stream_previous_hash: Some(&GENESIS_HASH),
+        };
+        assert_eq!(
+            hex::encode(event_hash(&GENESIS_HASH, &fields)),
+            "e9831f612b5dad021951e544f08d37be25c07d1ccec8dca0b4dc11206df5031e"
+        );
+        let docs = include_str!("../../../docs/audit.md");
+        assert!(docs.contains("e9831f612b5dad021951e544f08d37be25c07d1ccec8dca0b4dc11206df5031e"));
     }
 }

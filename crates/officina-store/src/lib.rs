@@ -385,6 +385,10 @@ impl EventStore {
             verification.head_hash = expected_previous;
         }
         let mut cursor = from - 1;
+        // The last hash seen of each stream, to check each event's link to its stream's previous
+        // one; a stream whose previous event lies before the range is looked up once.
+        let mut stream_hashes: std::collections::HashMap<String, [u8; 32]> = std::collections::HashMap::new();
+        let mut lookups: Vec<(String, u64)> = Vec::new();
         while cursor < to {
             let limit = (to - cursor).min(10_000) as usize;
             let before = verification.checked;
@@ -405,7 +409,11 @@ impl EventStore {
                         Some(stored) if event_hash(&expected_previous, &row.hashed_fields()) != stored => {
                             Some((position, "the event's content does not match its hash"))
                         }
+                        Some(_) if !links_to_stream(&row, &stream_hashes, &mut lookups) => {
+                            Some((position, "stream_previous_hash is not the hash of the stream's previous event"))
+                        }
                         Some(stored) => {
+                            stream_hashes.insert(row.stream_id.clone(), stored);
                             expected_previous = stored;
                             cursor = position;
                             verification.checked += 1;
@@ -422,11 +430,96 @@ impl EventStore {
             if let Some((position, problem)) = broken {
                 return Ok(verification.broken(position, problem));
             }
+            // Links to events before the range: checked against the stored hashes now.
+            for (stream_id, version) in std::mem::take(&mut lookups) {
+                let row = statements::stream_event(pool, &stream_id, to_i64(version)).await?;
+                let link = row.as_ref().and_then(|r| r.stream_previous_hash.as_deref().map(<[u8]>::to_vec));
+                let Some(row) = row else { continue };
+                let previous = statements::stream_event(pool, &stream_id, to_i64(version) - 1).await?;
+                let matches = previous.is_some_and(|p| link.as_deref() == Some(p.hash.as_slice()));
+                if !matches {
+                    return Ok(verification
+                        .broken(row.position as u64, "stream_previous_hash is not the hash of the stream's previous event"));
+                }
+            }
             if verification.checked == before {
                 return Ok(verification.broken(cursor + 1, "the event is missing"));
             }
         }
         Ok(verification)
+    }
+
+    /// Checks one stream's own chain (what a workshop's auditor can check with its events alone):
+    /// each event hashes to its stored hash from its stored `previous_hash`, its versions follow
+    /// one another, and each event's `stream_previous_hash` is its stream predecessor's hash.
+    /// Positions `from..=to` bound the events checked (default: all of the stream).
+    pub async fn verify_stream(&self, stream_id: &str, from: Option<u64>, to: Option<u64>) -> Result<Verification, StoreError> {
+        let pool = &self.inner.pool;
+        let from = from.unwrap_or(1).max(1);
+        let to = to.unwrap_or(u64::MAX);
+        let mut verification = Verification {
+            ok: true,
+            checked: 0,
+            first_bad_position: None,
+            problem: None,
+            head_position: 0,
+            head_hash: GENESIS_HASH,
+        };
+        let mut version = 0u64;
+        let mut last_hash = GENESIS_HASH;
+        loop {
+            let rows = statements::read_stream(pool, stream_id, to_i64(version + 1), 1_000).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                let position = row.position as u64;
+                if position > to {
+                    return Ok(verification);
+                }
+                let problem = if row.stream_version as u64 != version + 1 {
+                    Some("an event of the stream is missing (gap in stream versions)")
+                } else {
+                    match (to_hash(&row.hash), to_hash(&row.previous_hash)) {
+                        (Some(stored), Some(previous)) if event_hash(&previous, &row.hashed_fields()) == stored => {
+                            match row.stream_previous_hash.as_deref() {
+                                Some(link) if link != last_hash.as_slice() => {
+                                    Some("stream_previous_hash is not the hash of the stream's previous event")
+                                }
+                                _ => None,
+                            }
+                        }
+                        (Some(_), Some(_)) => Some("the event's content does not match its hash"),
+                        _ => Some("a stored hash is malformed"),
+                    }
+                };
+                if let Some(problem) = problem
+                    && position >= from
+                {
+                    return Ok(verification.broken(position, problem));
+                }
+                version = row.stream_version as u64;
+                last_hash = to_hash(&row.hash).unwrap_or(GENESIS_HASH);
+                if position >= from {
+                    verification.checked += 1;
+                    verification.head_position = position;
+                    verification.head_hash = last_hash;
+                }
+            }
+        }
+        Ok(verification)
+    }
+
+    /// The events after position `after` (at most `limit`, in log order, passing `filter`) exactly
+    /// as stored: every byte their hashes cover, for whoever wants to recompute them.
+    pub async fn read_proofs(&self, after: u64, limit: usize, filter: &EventFilter) -> Result<Vec<EventProof>, StoreError> {
+        let mut proofs = Vec::with_capacity(limit.min(1_000));
+        read_rows(&self.inner.pool, after, limit, filter, &mut |row: StoredRow| {
+            proofs.push(EventProof::from(row));
+            Ok(())
+        })
+        .await?;
+        Ok(proofs)
     }
 
     fn decode(&self, rows: Vec<StoredRow>) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -523,4 +616,74 @@ pub(crate) async fn head_of(pool: &DbPool) -> Result<Head, StoreError> {
                 .ok_or_else(|| StoreError::Corrupt { position: position as u64, reason: "hash is not 32 bytes".into() })?,
         },
     })
+}
+
+/// Whether `row`'s link to its stream's previous event holds, as far as this pass has seen the
+/// stream: unknown streams (their previous event lies before the range) are noted in `lookups`.
+fn links_to_stream(
+    row: &StoredRow,
+    seen: &std::collections::HashMap<String, [u8; 32]>,
+    lookups: &mut Vec<(String, u64)>,
+) -> bool {
+    let Some(link) = row.stream_previous_hash.as_deref() else {
+        // Stored before streams were chained: only the global chain covers it.
+        return true;
+    };
+    match seen.get(&row.stream_id) {
+        Some(previous) => link == previous.as_slice(),
+        None if row.stream_version == 1 => link == GENESIS_HASH.as_slice(),
+        None => {
+            lookups.push((row.stream_id.clone(), row.stream_version as u64));
+            true
+        }
+    }
+}
+
+/// An event exactly as stored: every byte its hash covers, and the hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventProof {
+    /// Global position.
+    pub position: u64,
+    /// The stream.
+    pub stream_id: String,
+    /// The event's number in its stream.
+    pub stream_version: u64,
+    /// The event's id.
+    pub event_id: Uuid,
+    /// The event type.
+    pub event_type: String,
+    /// The schema version as stored (before any upcasting).
+    pub stored_schema_version: u32,
+    /// The payload's canonical JSON text, exactly as stored and hashed.
+    pub payload_text: String,
+    /// The metadata's canonical JSON text, exactly as stored and hashed.
+    pub metadata_text: String,
+    /// The recording instant, in microseconds since the epoch, as hashed.
+    pub recorded_at_micros: i64,
+    /// The hash of the event at `position - 1` (zeros for the first).
+    pub previous_hash: Vec<u8>,
+    /// The hash of the stream's previous event (zeros for its first); `None` for events stored
+    /// before streams were chained.
+    pub stream_previous_hash: Option<Vec<u8>>,
+    /// This event's hash.
+    pub hash: Vec<u8>,
+}
+
+impl From<StoredRow> for EventProof {
+    fn from(row: StoredRow) -> Self {
+        EventProof {
+            position: row.position as u64,
+            stream_id: row.stream_id,
+            stream_version: row.stream_version as u64,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            stored_schema_version: row.schema_version as u32,
+            payload_text: row.payload,
+            metadata_text: row.metadata,
+            recorded_at_micros: row.recorded_at_micros,
+            previous_hash: row.previous_hash,
+            stream_previous_hash: row.stream_previous_hash,
+            hash: row.hash,
+        }
+    }
 }

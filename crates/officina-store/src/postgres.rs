@@ -48,11 +48,12 @@ pub(crate) async fn head_and_versions(
     /// A row: the stream (NULL for the head row), a position or version, the head's hash, the
     /// stream's last event.
     type Row = (Option<String>, i64, Option<Vec<u8>>, Option<uuid::Uuid>);
+    // (For a stream row, the third column is its last event's hash.)
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT NULL::text, h.position, h.hash, NULL::uuid FROM (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h \
          UNION ALL \
-         SELECT s.id, COALESCE(l.stream_version, 0), NULL, l.event_id FROM unnest($1::text[]) AS s(id) \
-         LEFT JOIN LATERAL (SELECT e.stream_version, e.event_id FROM events e WHERE e.stream_id = s.id \
+         SELECT s.id, COALESCE(l.stream_version, 0), l.hash, l.event_id FROM unnest($1::text[]) AS s(id) \
+         LEFT JOIN LATERAL (SELECT e.stream_version, e.event_id, e.hash FROM events e WHERE e.stream_id = s.id \
                             ORDER BY e.stream_version DESC LIMIT 1) l ON true",
     )
     .bind(streams)
@@ -62,8 +63,9 @@ pub(crate) async fn head_and_versions(
     let mut versions = HashMap::with_capacity(streams.len());
     for (stream_id, number, hash, last_event) in rows {
         match (stream_id, hash) {
-            (Some(stream_id), _) => {
-                versions.insert(stream_id, StreamTip { version: number, last_event });
+            (Some(stream_id), last_hash) => {
+                let last_hash = last_hash.as_deref().and_then(crate::row::to_hash);
+                versions.insert(stream_id, StreamTip { version: number, last_event, last_hash });
             }
             (None, Some(hash)) => head = Some((number, hash)),
             (None, None) => {}
@@ -94,6 +96,7 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[S
     let mut recorded = Vec::with_capacity(rows.len());
     let mut previous_hashes = Vec::with_capacity(rows.len());
     let mut hashes = Vec::with_capacity(rows.len());
+    let mut stream_links = Vec::with_capacity(rows.len());
     for row in rows {
         positions.push(row.position);
         stream_ids.push(row.stream_id.as_str());
@@ -106,16 +109,17 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[S
         recorded.push(micros_to_datetime(row.recorded_at_micros));
         previous_hashes.push(row.previous_hash.as_slice());
         hashes.push(row.hash.as_slice());
+        stream_links.push(row.stream_previous_hash.as_deref());
     }
     sqlx::query(
         "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
-                             payload, metadata, recorded_at, previous_hash, hash) \
+                             payload, metadata, recorded_at, previous_hash, hash, stream_previous_hash) \
          SELECT u.position, u.stream_id, u.stream_version, u.event_id, u.event_type, u.schema_version, \
-                u.payload::json, u.metadata::json, u.recorded_at, u.previous_hash, u.hash \
+                u.payload::json, u.metadata::json, u.recorded_at, u.previous_hash, u.hash, u.stream_previous_hash \
          FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::int[], \
-                     $7::text[], $8::text[], $9::timestamptz[], $10::bytea[], $11::bytea[]) \
+                     $7::text[], $8::text[], $9::timestamptz[], $10::bytea[], $11::bytea[], $12::bytea[]) \
               AS u(position, stream_id, stream_version, event_id, event_type, schema_version, \
-                   payload, metadata, recorded_at, previous_hash, hash)",
+                   payload, metadata, recorded_at, previous_hash, hash, stream_previous_hash)",
     )
     .bind(&positions)
     .bind(&stream_ids)
@@ -128,6 +132,7 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[S
     .bind(&recorded)
     .bind(&previous_hashes)
     .bind(&hashes)
+    .bind(&stream_links)
     .execute(&mut **conn)
     .await?;
     Ok(())

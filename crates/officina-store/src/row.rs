@@ -25,6 +25,9 @@ pub(crate) struct StoredRow {
     pub recorded_at_micros: i64,
     pub previous_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    /// The hash of the stream's previous event (zeros for its first); `None` for events stored
+    /// before streams were chained.
+    pub stream_previous_hash: Option<Vec<u8>>,
 }
 
 impl StoredRow {
@@ -40,6 +43,7 @@ impl StoredRow {
             payload: &self.payload,
             metadata: &self.metadata,
             recorded_at_micros: self.recorded_at_micros,
+            stream_previous_hash: self.stream_previous_hash.as_deref(),
         }
     }
 

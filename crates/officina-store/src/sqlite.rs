@@ -48,8 +48,10 @@ pub(crate) async fn head_and_versions(
     let head: Option<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetch_optional(&mut **conn).await?;
     let list = serde_json::to_string(streams).map_err(|e| StoreError::InvalidAppend(e.to_string()))?;
-    let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT j.value, COALESCE(l.stream_version, 0), l.event_id FROM json_each(?1) AS j \
+    /// A stream, its version, its last event's id and hash.
+    type Tip = (String, i64, Option<String>, Option<Vec<u8>>);
+    let rows: Vec<Tip> = sqlx::query_as(
+        "SELECT j.value, COALESCE(l.stream_version, 0), l.event_id, l.hash FROM json_each(?1) AS j \
          LEFT JOIN events l ON l.stream_id = j.value \
               AND l.stream_version = (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = j.value)",
     )
@@ -57,9 +59,10 @@ pub(crate) async fn head_and_versions(
     .fetch_all(&mut **conn)
     .await?;
     let mut versions = HashMap::with_capacity(rows.len());
-    for (stream_id, version, last_event) in rows {
+    for (stream_id, version, last_event, last_hash) in rows {
         let last_event = last_event.and_then(|id| Uuid::parse_str(&id).ok());
-        versions.insert(stream_id, StreamTip { version, last_event });
+        let last_hash = last_hash.as_deref().and_then(crate::row::to_hash);
+        versions.insert(stream_id, StreamTip { version, last_event, last_hash });
     }
     Ok((head, versions))
 }
@@ -78,13 +81,13 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[Sto
     for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
             "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
-             payload, metadata, recorded_at, previous_hash, hash) VALUES ",
+             payload, metadata, recorded_at, previous_hash, hash, stream_previous_hash) VALUES ",
         );
         for index in 0..chunk.len() {
             if index > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?)");
+            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?)");
         }
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -99,7 +102,8 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[Sto
                 .bind(&row.metadata)
                 .bind(row.recorded_at_micros)
                 .bind(&row.previous_hash)
-                .bind(&row.hash);
+                .bind(&row.hash)
+                .bind(&row.stream_previous_hash);
         }
         query.execute(&mut **conn).await?;
     }

@@ -68,11 +68,11 @@ fn event_columns(pool: &DbPool) -> &'static str {
     match pool {
         DbPool::Sqlite(_) => {
             "position, stream_id, stream_version, event_id, event_type, schema_version, payload, metadata, recorded_at, \
-             previous_hash, hash"
+             previous_hash, hash, stream_previous_hash"
         }
         DbPool::Postgres(_) => {
             "position, stream_id, stream_version, event_id::text, event_type, schema_version, payload::text, metadata::text, \
-             (EXTRACT(EPOCH FROM recorded_at) * 1000000)::bigint, previous_hash, hash"
+             (EXTRACT(EPOCH FROM recorded_at) * 1000000)::bigint, previous_hash, hash, stream_previous_hash"
         }
     }
 }
@@ -86,6 +86,7 @@ where
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: sqlx::Decode<'r, R::Database>,
 {
     let position: i64 = row.try_get(0)?;
     // Borrowed, not copied: a read of the whole log decodes every row.
@@ -104,6 +105,7 @@ where
         recorded_at_micros: row.try_get(8)?,
         previous_hash: row.try_get(9)?,
         hash: row.try_get(10)?,
+        stream_previous_hash: row.try_get(11)?,
     })
 }
 
@@ -188,6 +190,11 @@ pub(crate) async fn stream_version(pool: &DbPool, stream_id: &str) -> Result<i64
     let sql = "SELECT stream_version FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1";
     let version: Option<(i64,)> = query_as!(pool, sql, [stream_id], fetch_optional)?;
     Ok(version.map_or(0, |(version,)| version))
+}
+
+/// The event of `stream_id` at `version`, as stored, if there is one.
+pub(crate) async fn stream_event(pool: &DbPool, stream_id: &str, version: i64) -> Result<Option<StoredRow>, StoreError> {
+    Ok(read_stream(pool, stream_id, version, 1).await?.into_iter().find(|row| row.stream_version == version))
 }
 
 /// The last event's position and hash, if any.

@@ -41,11 +41,13 @@ const MAX_BATCH_EVENTS: usize = 8192;
 /// How many stream versions the writer remembers before it starts over (memory bound).
 const MAX_CACHED_STREAMS: usize = 100_000;
 
-/// A stream's current version and the id of its last event.
+/// A stream's current version, and the id and hash of its last event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct StreamTip {
     pub version: i64,
     pub last_event: Option<Uuid>,
+    /// The hash of the stream's last event (`None` while the stream is empty).
+    pub last_hash: Option<[u8; 32]>,
 }
 
 /// The head (position, hash) and the tips of some streams, as a dialect reads them.
@@ -444,6 +446,7 @@ async fn plan_and_insert(
         }
         let first_position = position + 1;
         let mut version = actual;
+        let mut stream_previous = tip.last_hash.unwrap_or(GENESIS_HASH);
         for event in &request.events {
             position += 1;
             version += 1;
@@ -459,6 +462,7 @@ async fn plan_and_insert(
                 recorded_at_micros,
                 previous_hash: previous_hash.to_vec(),
                 hash: Vec::new(),
+                stream_previous_hash: Some(stream_previous.to_vec()),
             };
             let hash = event_hash(&previous_hash, &row.hashed_fields());
             row.hash = hash.to_vec();
@@ -479,10 +483,11 @@ async fn plan_and_insert(
                 });
             }
             previous_hash = hash;
+            stream_previous = hash;
             rows.push(row);
         }
         let last_event = request.events.last().map(|event| event.event_id);
-        versions.insert(request.stream_id.clone(), StreamTip { version, last_event });
+        versions.insert(request.stream_id.clone(), StreamTip { version, last_event, last_hash: Some(stream_previous) });
         if let Some(key) = &request.idempotency_key {
             let row = KeyRow {
                 stream_id: request.stream_id.clone(),

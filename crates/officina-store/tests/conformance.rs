@@ -796,7 +796,8 @@ async fn the_logs_tables_have_the_same_columns_in_both_dialects(db: TestDb) {
     };
     assert_eq!(
         raw_text(&store, &columns("events")).await,
-        "position,stream_id,stream_version,event_id,event_type,schema_version,payload,metadata,recorded_at,previous_hash,hash"
+        "position,stream_id,stream_version,event_id,event_type,schema_version,payload,metadata,recorded_at,previous_hash,hash,\
+         stream_previous_hash"
     );
     assert_eq!(
         raw_text(&store, &columns("idempotency_keys")).await,
