@@ -21,3 +21,4 @@ mod relay;
 mod resources;
 mod sessions;
 mod subscriptions;
+mod transparency;

@@ -325,6 +325,9 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             document_id: c.document(1),
             title: text("Documento di inquadramento"),
             document_ref: format!("https://example.org/ops-{}/inquadramento.pdf", c.n),
+            // The framing document is public, with the SHA-256 of the file as published.
+            public: true,
+            content_hash: Some(format!("{:032x}{:032x}", uid(KIND_DOCUMENT, c.n, 1), uid(KIND_DOCUMENT, c.n, 0xabc))),
         },
     );
     if c.n == 1 {
@@ -337,6 +340,8 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
                 document_id: c.document(2),
                 title: text("Nota integrativa del partenariato economico-sociale"),
                 document_ref: text("https://example.org/ops-1/nota-integrativa.pdf"),
+                public: false,
+                content_hash: None,
             },
         );
     }

@@ -129,6 +129,14 @@ impl CountedPosition {
     async fn organization_id(&self) -> ID {
         id(self.0.organization_id)
     }
+    /// The organization's current name: public, like the decision.
+    async fn organization_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(one(ctx, crate::loaders::OrganizationKey(self.0.organization_id)).await?.map(|o| o.name))
+    }
+    /// The organization's category after ECCP art. 3: public, like the decision.
+    async fn organization_category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<EccpCategory>> {
+        Ok(one(ctx, crate::loaders::OrganizationKey(self.0.organization_id)).await?.map(|o| o.category.into()))
+    }
     /// The member who stated the position on the organization's behalf.
     async fn member_id(&self) -> ID {
         id(self.0.member_id)
@@ -175,6 +183,22 @@ impl Decision {
     /// The proposal decided (for members and auditors of the workshop).
     async fn proposal(&self, ctx: &Context<'_>) -> async_graphql::Result<Proposal> {
         proposal(ctx, self.0.proposal_id).await
+    }
+    /// The decided proposal's title: public, like the decision.
+    async fn proposal_title(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let row = one(ctx, crate::loaders::ProposalKey(self.0.proposal_id)).await?;
+        Ok(row.map(|p| p.title).unwrap_or_default())
+    }
+    /// The decided proposal's kind: public, like the decision.
+    async fn proposal_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProposalKind>> {
+        Ok(one(ctx, crate::loaders::ProposalKey(self.0.proposal_id)).await?.map(|p| p.kind.into()))
+    }
+    /// The text decided (version `textVersion` of the proposal), word for word: public, like the
+    /// decision, so that anyone reads what the partnership decided on.
+    async fn decided_text(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let versions: Vec<officina_projections::ProposalVersionRow> =
+            many(ctx, crate::loaders::ProposalVersionsOf(self.0.proposal_id)).await?;
+        Ok(versions.into_iter().find(|v| v.version == self.0.text_version).map(|v| v.text).unwrap_or_default())
     }
     /// Whether the proposal was adopted or rejected.
     async fn outcome(&self) -> Outcome {

@@ -269,6 +269,19 @@ impl SharedDocument {
     async fn shortfall(&self) -> bool {
         self.0.shortfall
     }
+    /// Whether citizens may read it without signing in (`Workshop.publicDocuments`).
+    async fn public(&self) -> bool {
+        self.0.public
+    }
+    /// The SHA-256 of the document's bytes, lowercase hex, when it was given (always, for a
+    /// public document): hash the file you hold and compare.
+    async fn content_hash(&self) -> Option<&str> {
+        self.0.content_hash.as_deref()
+    }
+    /// The session it was shared for.
+    async fn session_id(&self) -> ID {
+        id(self.0.session_id)
+    }
 }
 
 /// A member checked in as attending a session.
@@ -358,6 +371,12 @@ pub struct ShareDocumentInput {
     pub title: String,
     /// Where the document is (a URL or an archive reference).
     pub document_ref: String,
+    /// Whether citizens may read it without signing in (`Workshop.publicDocuments`); false by
+    /// default. A public document needs its `contentHash`.
+    pub public: Option<bool>,
+    /// The SHA-256 of the document's bytes, 64 hexadecimal digits, so that anyone can check the
+    /// file they hold is the one shared (`INVALID_CONTENT_HASH` otherwise).
+    pub content_hash: Option<String>,
     /// A key for this user action (1 to 200 visible characters, e.g. a UUID), reused on every
     /// retry: a retry answers with the first answer and appends nothing.
     pub idempotency_key: Option<String>,
@@ -591,6 +610,8 @@ impl SessionMutation {
             document_id: DocumentId::from(Uuid::now_v7()),
             title: input.title,
             document_ref: input.document_ref,
+            public: input.public.unwrap_or(false),
+            content_hash: input.content_hash,
         };
         let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         Ok(SessionPayload::new(session_id, &executed))

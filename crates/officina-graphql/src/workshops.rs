@@ -217,6 +217,52 @@ impl Workshop {
         let decisions = many(ctx, DecisionsOf(self.0.id)).await?.into_iter().map(Decision).collect();
         page_of_list(ctx, decisions, first, after)
     }
+    /// The partnership: every organization taking part now (through a current member), with its
+    /// category and the roles its members hold. Public: who sits at the table is a public fact.
+    async fn partnership(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Partner>> {
+        let members = many(ctx, MembersOf(self.0.id)).await?;
+        let mut partners: Vec<Partner> = Vec::new();
+        for member in members.into_iter().filter(|m| m.is_current()) {
+            let role: Role = member.role.into();
+            match partners.iter_mut().find(|p| p.organization.id == id(member.organization.id)) {
+                Some(partner) if !partner.roles.contains(&role) => partner.roles.push(role),
+                Some(_) => {}
+                None => partners.push(Partner { organization: (&member.organization).into(), roles: vec![role] }),
+            }
+        }
+        Ok(partners)
+    }
+    /// The minutes published (ECCP art. 11(d)), oldest session first: public, the record of what
+    /// was said and decided in each session. Drafts and approved, unpublished versions stay
+    /// with the members.
+    async fn published_minutes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PublishedMinutes>> {
+        let sessions = many(ctx, SessionsOf(self.0.id)).await?;
+        let mut published = Vec::new();
+        for session in sessions {
+            let versions: Vec<officina_projections::MinutesRow> = many(ctx, MinutesOf(session.id)).await?;
+            for minutes in versions.into_iter().filter(|m| m.published_at.is_some()) {
+                published.push(PublishedMinutes {
+                    session_id: id(session.id),
+                    session_title: session.title.clone(),
+                    session_starts_at: session.starts_at,
+                    version: crate::scalars::int(minutes.version),
+                    text: minutes.text,
+                    published_at: minutes.published_at.unwrap_or(minutes.drafted_at),
+                });
+            }
+        }
+        Ok(published)
+    }
+    /// The documents shared as public, with their content hash, oldest session first: public.
+    async fn public_documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SharedDocument>> {
+        let sessions = many(ctx, SessionsOf(self.0.id)).await?;
+        let mut documents = Vec::new();
+        for session in sessions {
+            let shared: Vec<officina_projections::DocumentRow> = many(ctx, DocumentsOf(session.id)).await?;
+            documents.extend(shared.into_iter().filter(|d| d.public).map(SharedDocument));
+        }
+        Ok(documents)
+    }
     /// The guideline versions adopted for testing.
     async fn adopted_guidelines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AdoptedGuideline>> {
         Ok(many(ctx, AdoptionsOf(self.0.id)).await?.into_iter().map(Into::into).collect())
@@ -438,4 +484,30 @@ fn disposition_matches(contribution: &ContributionRow, filter: Option<Dispositio
         Some(DispositionFilter::Rejected) => domain::Disposition::Rejected,
     };
     contribution.disposition == Some(wanted)
+}
+
+/// An organization taking part in a workshop, with the roles its members hold there.
+#[derive(async_graphql::SimpleObject)]
+pub struct Partner {
+    /// The organization, as named when its member was admitted.
+    pub organization: OrganizationRef,
+    /// The roles its current members hold.
+    pub roles: Vec<Role>,
+}
+
+/// Minutes published for a session: the public record of the session.
+#[derive(async_graphql::SimpleObject)]
+pub struct PublishedMinutes {
+    /// The session.
+    pub session_id: ID,
+    /// The session's title.
+    pub session_title: String,
+    /// When the session started (or was to start).
+    pub session_starts_at: DateTime<Utc>,
+    /// The version published.
+    pub version: i32,
+    /// The text, as published (published minutes never change).
+    pub text: String,
+    /// When they were published.
+    pub published_at: DateTime<Utc>,
 }

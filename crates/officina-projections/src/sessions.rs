@@ -80,6 +80,8 @@ pub(crate) const TABLES: &[Table] = &[
                  workshop_id       TEXT   NOT NULL,
                  title             TEXT   NOT NULL,
                  document_ref      TEXT   NOT NULL,
+                 public            BIGINT NOT NULL,
+                 content_hash      TEXT,
                  shared_by         TEXT   NOT NULL,
                  shared_at         TEXT   NOT NULL,
                  lead_working_days BIGINT NOT NULL,
@@ -147,6 +149,8 @@ insert_row! {
     workshop_id,
     title,
     document_ref,
+    public,
+    content_hash,
     shared_by,
     shared_at,
     lead_working_days,
@@ -332,6 +336,10 @@ pub struct DocumentRow {
     pub title: String,
     /// Where the document is (a URL or a protocol reference).
     pub document_ref: String,
+    /// Whether citizens may read it without signing in.
+    pub public: bool,
+    /// The SHA-256 of its bytes, lowercase hex, when given.
+    pub content_hash: Option<String>,
     /// Who shared it.
     pub shared_by: MemberId,
     /// When it was shared.
@@ -345,7 +353,7 @@ pub struct DocumentRow {
 }
 
 impl FromRow for DocumentRow {
-    const COLUMNS: &'static str = "d.id, d.session_id, d.workshop_id, d.title, d.document_ref, d.shared_by, d.shared_at, \
+    const COLUMNS: &'static str = "d.id, d.session_id, d.workshop_id, d.title, d.document_ref, d.public, d.content_hash, d.shared_by, d.shared_at, \
          d.lead_working_days, d.shortfall, d.position";
     const FROM: &'static str = "rm_documents d";
 
@@ -356,6 +364,8 @@ impl FromRow for DocumentRow {
             workshop_id: r.id()?,
             title: r.text()?,
             document_ref: r.text()?,
+            public: r.flag()?,
+            content_hash: r.opt_text()?,
             shared_by: r.id()?,
             shared_at: r.at()?,
             lead_working_days: r.u32()?,
@@ -472,13 +482,15 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             );
             touch(plan, session_id, pos);
         }
-        E::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at } => {
+        E::DocumentShared { session_id, document_id, title, document_ref, public, content_hash, by, lead_working_days, shortfall, at } => {
             plan.insert(DocumentsInsert {
                 id: id(document_id),
                 session_id: id(session_id),
                 workshop_id: ws(),
                 title: Arg::text(title),
                 document_ref: Arg::text(document_ref),
+                public: Arg::flag(public),
+                content_hash: Arg::opt_text(content_hash),
                 shared_by: id(by),
                 shared_at: time(&at),
                 lead_working_days: Arg::int(lead_working_days),

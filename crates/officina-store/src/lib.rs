@@ -413,7 +413,13 @@ impl EventStore {
                             Some((position, "stream_previous_hash is not the hash of the stream's previous event"))
                         }
                         Some(stored) => {
-                            stream_hashes.insert(row.stream_id.clone(), stored);
+                            // The stream's id is copied once per stream, not once per event.
+                            match stream_hashes.get_mut(row.stream_id.as_str()) {
+                                Some(last) => *last = stored,
+                                None => {
+                                    stream_hashes.insert(row.stream_id.clone(), stored);
+                                }
+                            }
                             expected_previous = stored;
                             cursor = position;
                             verification.checked += 1;

@@ -82,6 +82,7 @@ impl DomainError {
             PersonErased,
             RegistrationNotAllowed,
             AdministratorTakesNoPart { command: crate::roles::CommandKind::StatePosition },
+            InvalidContentHash,
         ];
         for entity in Entity::ALL {
             errors.push(NotFound(*entity));
@@ -167,11 +168,12 @@ impl DomainError {
             PersonErased => 69,
             RegistrationNotAllowed => 70,
             AdministratorTakesNoPart { .. } => 71,
+            InvalidContentHash => 72,
         }
     }
 
     /// How many kinds of error there are (one past the largest [`Self::kind_index`]).
-    pub const KINDS: usize = 72;
+    pub const KINDS: usize = 73;
 
     /// Whether this refusal says the actor cannot state a position now: not a voting role,
     /// recused, or deliberation not open. They share one category (`RULE_VIOLATION`) so that a

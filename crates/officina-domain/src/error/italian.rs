@@ -141,6 +141,7 @@ impl DomainError {
             PersonNotRegistered => "Questa persona non è nell'anagrafica: registrala prima di ammetterla all'officina.".to_owned(),
             PersonErased => "I dati personali di questa persona sono stati cancellati.".to_owned(),
             RegistrationNotAllowed => "Solo un amministratore della piattaforma, o chi guida l'officina indicata, può registrare persone.".to_owned(),
+            InvalidContentHash => "L'impronta del contenuto deve essere lo SHA-256 del documento: 64 cifre esadecimali.".to_owned(),
             AdministratorTakesNoPart { command } => format!("Un amministratore della piattaforma compie gli atti amministrativi di un'officina ma non vi partecipa: per {} occorre esserne partecipante.", command.label(It)),
             NotOwnAttendance => "Puoi registrare solo la tua presenza; quella degli altri la registrano l'Autorità di Gestione, i co-conduttori o i facilitatori.".to_owned(),
         }

@@ -499,6 +499,9 @@ pub enum DomainError {
         /// The command refused.
         command: CommandKind,
     },
+    /// A content hash is the SHA-256 of a document: 64 hexadecimal digits.
+    #[error("The content hash must be the document's SHA-256: 64 hexadecimal digits.")]
+    InvalidContentHash,
     /// A region code is not one of the twenty ISTAT region codes, or a province code not a three-digit ISTAT code (001 to 111).
     #[error("The field '{field}' holds a code that is not an ISTAT code: regions are 01 to 20, provinces 001 to 111.")]
     UnknownTerritoryCode {
@@ -571,6 +574,7 @@ impl DomainError {
             PersonErased => "PERSON_ERASED",
             RegistrationNotAllowed => "REGISTRATION_NOT_ALLOWED",
             AdministratorTakesNoPart { .. } => "ADMINISTRATOR_TAKES_NO_PART",
+            InvalidContentHash => "INVALID_CONTENT_HASH",
             DeadlineNotReached => "DEADLINE_NOT_REACHED",
             DeadlinePassed => "DEADLINE_PASSED",
             DeadlineInPast => "DEADLINE_IN_PAST",
@@ -599,6 +603,7 @@ impl DomainError {
             UnknownTerritoryCode { field } => ErrorCategory::Validation { field },
             InvalidTaxCode => ErrorCategory::Validation { field: "codiceFiscale" },
             InvalidEmail => ErrorCategory::Validation { field: "email" },
+            InvalidContentHash => ErrorCategory::Validation { field: "contentHash" },
             PersonNotRegistered => ErrorCategory::Validation { field: "personId" },
             DeadlineInPast => ErrorCategory::Validation { field: "closesAt" },
             AgendaOrderMismatch => ErrorCategory::Validation { field: "order" },

@@ -155,6 +155,11 @@ pub enum Command {
         title: String,
         /// Where it is.
         document_ref: String,
+        /// Whether citizens may read it (with its content hash) without signing in.
+        public: bool,
+        /// The SHA-256 of the document's bytes, 64 hexadecimal digits: required for a public
+        /// document, so that anyone can check the file they hold is the one shared.
+        content_hash: Option<String>,
     },
     /// Cancel a session that has not opened, with the reason partners are told.
     CancelSession {

@@ -423,19 +423,26 @@ impl Decider<'_> {
                 }])
             }
 
-            Command::ShareDocument { session_id, document_id, title, document_ref } => {
+            Command::ShareDocument { session_id, document_id, title, document_ref, public, content_hash } => {
                 let session = self.active_session(session_id)?;
                 if w.documents.contains_key(&document_id) {
                     return Err(DomainError::AlreadyExists(Entity::Document));
                 }
                 let title = text::line("title", title, limits::TITLE)?;
                 let document_ref = text::line("documentRef", document_ref, limits::LINE)?;
+                let content_hash = content_hash.map(|hash| valid_content_hash(&hash)).transpose()?;
+                // A citizen reads a public document by its reference and checks it by its hash.
+                if public && content_hash.is_none() {
+                    return Err(DomainError::FieldRequired { field: "contentHash" });
+                }
                 let lead = notice_working_days(now, session.starts_at);
                 Ok(vec![Event::DocumentShared {
                     session_id,
                     document_id,
                     title,
                     document_ref,
+                    public,
+                    content_hash,
                     by,
                     lead_working_days: lead,
                     shortfall: lead < NOTICE_WORKING_DAYS,
@@ -827,5 +834,15 @@ impl Decider<'_> {
                 Ok(vec![record_decision(w, proposal, decision_id, session_id, by, now, false)])
             }
         }
+    }
+}
+
+/// A SHA-256 as recorded: 64 hexadecimal digits, in lower case.
+fn valid_content_hash(hash: &str) -> Result<String, DomainError> {
+    let hash = hash.trim().to_ascii_lowercase();
+    if hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(hash)
+    } else {
+        Err(DomainError::InvalidContentHash)
     }
 }

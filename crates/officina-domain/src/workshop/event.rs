@@ -229,6 +229,12 @@ pub enum Event {
         title: String,
         /// Where it is.
         document_ref: String,
+        /// Whether citizens may read it without signing in (absent: members only).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        public: bool,
+        /// The SHA-256 of the document's bytes, lowercase hex, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_hash: Option<String>,
         /// Who shared it.
         by: MemberId,
         /// Italian working days strictly between the sharing day and the session day.

@@ -132,6 +132,8 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
             document_id: DocumentId::from_u128(0x5FF),
             title: "t".to_owned(),
             document_ref: "r".to_owned(),
+            public: false,
+            content_hash: None,
         },
         CommandKind::CancelSession => Command::CancelSession { session_id: SESSION, reason: "r".to_owned() },
         CommandKind::ReorderAgenda => Command::ReorderAgenda { session_id: SESSION, order: vec![ITEM_1] },

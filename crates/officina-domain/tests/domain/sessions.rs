@@ -116,6 +116,8 @@ fn documents_are_timestamped_with_their_own_lead_time() {
                 document_id: DocumentId::from_u128(0x550),
                 title: "Nota tecnica".to_owned(),
                 document_ref: "https://example.org/nota.pdf".to_owned(),
+                public: false,
+                content_hash: None,
             },
         )
         .then(vec![Event::DocumentShared {
@@ -123,6 +125,8 @@ fn documents_are_timestamped_with_their_own_lead_time() {
             document_id: DocumentId::from_u128(0x550),
             title: "Nota tecnica".to_owned(),
             document_ref: "https://example.org/nota.pdf".to_owned(),
+            public: false,
+            content_hash: None,
             by: M_B,
             lead_working_days: 4,
             shortfall: true,
@@ -137,6 +141,8 @@ fn documents_are_timestamped_with_their_own_lead_time() {
                 document_id: DocumentId::from_u128(0x551),
                 title: "Documento di base".to_owned(),
                 document_ref: "prot. 55/2026".to_owned(),
+                public: false,
+                content_hash: None,
             },
         )
         .events();
@@ -150,6 +156,8 @@ fn a_document_needs_a_reference_and_an_open_or_coming_session() {
         document_id: DocumentId::from_u128(id),
         title: "Doc".to_owned(),
         document_ref: reference.to_owned(),
+        public: false,
+        content_hash: None,
     };
     let mut w = World::with_open_session();
     given(&w).when(LEAD, share(1, "")).then_error(DomainError::FieldRequired { field: "documentRef" });
@@ -521,5 +529,29 @@ fn partners_observers_and_auditors_do_not_postpone_sessions() {
         given(&World::with_session())
             .when(person, postpone(day(40), "r"))
             .then_error(DomainError::RoleNotAllowed { role, command: CommandKind::PostponeSession });
+    }
+}
+
+#[test]
+fn a_public_document_carries_the_hash_of_its_content() {
+    let w = World::with_session();
+    let share = |public: bool, content_hash: Option<&str>| Command::ShareDocument {
+        session_id: SESSION,
+        document_id: DocumentId::from_u128(0x560),
+        title: "Documento di inquadramento".to_owned(),
+        document_ref: "https://example.org/inquadramento.pdf".to_owned(),
+        public,
+        content_hash: content_hash.map(str::to_owned),
+    };
+    given(&w).when(LEAD, share(true, None)).then_error(DomainError::FieldRequired { field: "contentHash" });
+    given(&w).when(LEAD, share(true, Some("abc"))).then_error(DomainError::InvalidContentHash);
+    given(&w).when(LEAD, share(false, Some(&"g".repeat(64)))).then_error(DomainError::InvalidContentHash);
+    let hash = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+    let events = given(&w).when(LEAD, share(true, Some(hash))).events();
+    match &events[..] {
+        [Event::DocumentShared { public: true, content_hash: Some(recorded), .. }] => {
+            assert_eq!(recorded, &hash.to_ascii_lowercase(), "recorded in lower case");
+        }
+        other => panic!("{other:?}"),
     }
 }
