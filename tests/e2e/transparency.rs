@@ -23,17 +23,24 @@ async fn a_citizen_reads_the_partnership_the_published_minutes_and_the_decisions
     let open = "mutation($input: OpenSessionInput!) { openSession(input: $input) { position } }";
     let close = "mutation($input: CloseSessionInput!) { closeSession(input: $input) { position } }";
     let mut sessions = Vec::new();
-    for (title, minutes) in [("Primo incontro", "Verbale del primo incontro: approvata la priorità."), ("Secondo incontro", "Bozza riservata.")] {
-        let input = json!({"input": {"workshopId": w.id, "title": title, "startsAt": "2031-03-12T09:30:00Z", "location": "Roma"}});
+    for (title, minutes) in
+        [("Primo incontro", "Verbale del primo incontro: approvata la priorità."), ("Secondo incontro", "Bozza riservata.")]
+    {
+        let input =
+            json!({"input": {"workshopId": w.id, "title": title, "startsAt": "2031-03-12T09:30:00Z", "location": "Roma"}});
         let id = app.ok(Some(lead), schedule, input).await["scheduleSession"]["session"]["id"].as_str().expect("id").to_owned();
         if sessions.is_empty() {
             // One public document, with the hash of its content, and one for the members only.
             let share = "mutation($input: ShareDocumentInput!) { shareDocument(input: $input) { position } }";
             let public = json!({"input": {"sessionId": id, "title": "Documento di inquadramento", "documentRef": "https://example.org/inquadramento.pdf",
                                            "public": true, "contentHash": HASH.to_uppercase()}});
-            let bad = json!({"input": {"sessionId": id, "title": "X", "documentRef": "x", "public": true, "contentHash": "1234"}});
+            let bad =
+                json!({"input": {"sessionId": id, "title": "X", "documentRef": "x", "public": true, "contentHash": "1234"}});
             let refused = app.refused(Some(lead), share, bad, "VALIDATION").await;
-            assert_eq!((refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()), (Some("INVALID_CONTENT_HASH"), Some("input.contentHash")));
+            assert_eq!(
+                (refused["extensions"]["reason"].as_str(), refused["extensions"]["field"].as_str()),
+                (Some("INVALID_CONTENT_HASH"), Some("input.contentHash"))
+            );
             let unhashed = json!({"input": {"sessionId": id, "title": "X", "documentRef": "x", "public": true}});
             app.refused(Some(lead), share, unhashed, "VALIDATION").await;
             app.ok(Some(lead), share, public).await;
@@ -81,15 +88,24 @@ async fn a_citizen_reads_the_partnership_the_published_minutes_and_the_decisions
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     let authority = partnership.iter().find(|p| p["organization"]["name"] == "Regione Lazio – AdG FESR").expect("the MA");
-    assert_eq!((authority["organization"]["category"].as_str(), authority["roles"][0].as_str()), (Some("MANAGING_AUTHORITY"), Some("LEAD")));
+    assert_eq!(
+        (authority["organization"]["category"].as_str(), authority["roles"][0].as_str()),
+        (Some("MANAGING_AUTHORITY"), Some("LEAD"))
+    );
 
     let minutes = workshop["publishedMinutes"].as_array().expect("minutes");
     assert_eq!(minutes.len(), 1, "drafts stay with the members: {minutes:?}");
-    assert_eq!((minutes[0]["sessionTitle"].as_str(), minutes[0]["text"].as_str()), (Some("Primo incontro"), Some("Verbale del primo incontro: approvata la priorità.")));
+    assert_eq!(
+        (minutes[0]["sessionTitle"].as_str(), minutes[0]["text"].as_str()),
+        (Some("Primo incontro"), Some("Verbale del primo incontro: approvata la priorità."))
+    );
 
     let documents = workshop["publicDocuments"].as_array().expect("documents");
     assert_eq!(documents.len(), 1, "members-only documents stay with the members: {documents:?}");
-    assert_eq!((documents[0]["title"].as_str(), documents[0]["contentHash"].as_str()), (Some("Documento di inquadramento"), Some(HASH)));
+    assert_eq!(
+        (documents[0]["title"].as_str(), documents[0]["contentHash"].as_str()),
+        (Some("Documento di inquadramento"), Some(HASH))
+    );
 
     let decision = &workshop["decisions"]["edges"][0]["node"];
     assert_eq!(decision["proposalTitle"], "Priorità: comunità energetiche");
@@ -102,7 +118,9 @@ async fn a_citizen_reads_the_partnership_the_published_minutes_and_the_decisions
     assert_eq!(opposed["rationale"], "Non è una priorità del territorio.");
 
     // Inside the workshop, a citizen reads nothing: members, sessions, proposals, contributions.
-    for inside in ["members { totalCount }", "sessions { totalCount }", "proposals { totalCount }", "contributions { totalCount }"] {
+    for inside in
+        ["members { totalCount }", "sessions { totalCount }", "proposals { totalCount }", "contributions { totalCount }"]
+    {
         let query = format!("query($id: ID!) {{ workshop(id: $id) {{ name {inside} }} }}");
         let answer = app.gql(None, &query, json!({"id": w.id})).await;
         let field = inside.split_whitespace().next().expect("a field");

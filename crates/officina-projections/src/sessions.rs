@@ -482,7 +482,18 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             );
             touch(plan, session_id, pos);
         }
-        E::DocumentShared { session_id, document_id, title, document_ref, public, content_hash, by, lead_working_days, shortfall, at } => {
+        E::DocumentShared {
+            session_id,
+            document_id,
+            title,
+            document_ref,
+            public,
+            content_hash,
+            by,
+            lead_working_days,
+            shortfall,
+            at,
+        } => {
             plan.insert(DocumentsInsert {
                 id: id(document_id),
                 session_id: id(session_id),

@@ -840,9 +840,5 @@ impl Decider<'_> {
 /// A SHA-256 as recorded: 64 hexadecimal digits, in lower case.
 fn valid_content_hash(hash: &str) -> Result<String, DomainError> {
     let hash = hash.trim().to_ascii_lowercase();
-    if hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(hash)
-    } else {
-        Err(DomainError::InvalidContentHash)
-    }
+    if hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) { Ok(hash) } else { Err(DomainError::InvalidContentHash) }
 }

@@ -158,7 +158,7 @@ fn apply(w: &mut Workshop, event: &Event) {
                 });
             }
         }
-        Event::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at } => {
+        Event::DocumentShared { session_id, document_id, title, document_ref, by, lead_working_days, shortfall, at, .. } => {
             w.documents.insert(*document_id, *session_id);
             if let Some(session) = w.sessions.get_mut(session_id) {
                 session.documents.push(SharedDocument {
