@@ -110,7 +110,7 @@ async fn a_session_is_postponed_before_it_opens_and_never_after(app: TestApp) {
     assert_eq!(closed["extensions"]["reason"], "SESSION_CLOSED");
 }
 
-const AGENDA: &str = "query($id: ID!) { session(id: $id) { position agenda { id title ordinal } documents { title } } }";
+const AGENDA: &str = "query($id: ID!) { session(id: $id) { position version agenda { id title ordinal } documents { title } } }";
 
 fn input(value: Value) -> Value {
     json!({ "input": value })
@@ -154,6 +154,16 @@ async fn the_agenda_is_rearranged_before_the_session_and_the_session_moves_with_
     );
     let after = app.ok(Some(&w.lead), AGENDA, json!({"id": id})).await;
     assert!(position(&after) > position(&before), "the session's position moves with its agenda");
+    assert_eq!(
+        after["session"]["version"].as_i64(),
+        before["session"]["version"].as_i64().map(|v| v + 1),
+        "the version, for expectedVersion, moves with every event"
+    );
+    // The version is the one a session mutation expects: a stale one is refused.
+    let stale =
+        input(json!({"sessionId": id, "order": [items[0], items[1], items[2]], "expectedVersion": before["session"]["version"]}));
+    let conflict = app.refused(Some(&w.lead), reorder, stale, "CONFLICT").await;
+    assert_eq!(conflict["extensions"]["reason"], "VERSION_CONFLICT");
 
     let withdraw = "mutation($input: WithdrawAgendaItemInput!) { withdrawAgendaItem(input: $input) { session { agenda { title ordinal } } } }";
     let withdrawn = app.ok(Some(&w.lead), withdraw, input(json!({"sessionId": id, "agendaItemId": items[0]}))).await;

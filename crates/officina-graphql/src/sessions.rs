@@ -67,6 +67,12 @@ impl Session {
     async fn workshop(&self, ctx: &Context<'_>) -> async_graphql::Result<Workshop> {
         workshop(ctx, self.0.workshop_id).await
     }
+    /// The workshop's version (its stream's), for `expectedVersion` in this session's mutations:
+    /// it advances with every event of the session, and of the rest of the workshop.
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let row = one(ctx, crate::loaders::WorkshopKey(self.0.workshop_id)).await?;
+        Ok(row.map_or(0, |w| crate::scalars::long(w.stream_version)))
+    }
     /// Its title, at most 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
