@@ -55,6 +55,7 @@ conformance! {
     a_stored_v1_payload_is_upcast_when_read_and_never_rewritten,
     update_delete_and_truncate_through_raw_sql_are_rejected_by_the_database,
     tampering_with_one_payload_is_detected_at_exactly_that_position,
+    each_stream_is_a_chain_of_its_own_that_verifies_alone,
     a_deleted_event_is_detected_as_a_gap,
     an_empty_log_verifies_with_the_genesis_hash,
     eight_concurrent_writers_and_a_follower_see_every_event_exactly_once_in_order,
@@ -349,6 +350,59 @@ async fn tampering_with_one_payload_is_detected_at_exactly_that_position(db: Tes
     assert_eq!((beyond.ok, beyond.checked), (true, 0), "a range past the head is empty, not tampered");
     assert_eq!(store.verify(Some(6), None).await.expect("verify 6..").first_bad_position, Some(6));
     assert!(store.verify(Some(7), None).await.expect("verify 7..").ok, "later events still link to the stored hash");
+    db.cleanup().await;
+}
+
+async fn each_stream_is_a_chain_of_its_own_that_verifies_alone(db: TestDb) {
+    let store = db.open().await;
+    // Two streams interleaved, some appends carrying two events.
+    for n in 0..4 {
+        store.append("a", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append a");
+        let pair = vec![event("B", json!({"n": n})), event("B", json!({"n": n, "second": true}))];
+        store.append("b", ExpectedVersion::Any, pair, None).await.expect("append b");
+    }
+    let proofs = store.read_proofs(0, 100, &EventFilter::All).await.expect("proofs");
+    assert_eq!(proofs.len(), 12);
+    let recorded = store.read_all(0, 100, &EventFilter::All).await.expect("read");
+    for stream in ["a", "b"] {
+        let mine: Vec<_> = proofs.iter().filter(|p| p.stream_id == stream).collect();
+        assert_eq!(mine[0].stream_previous_hash.as_deref(), Some(&[0u8; 32][..]), "a stream starts from zeros");
+        for pair in mine.windows(2) {
+            assert_eq!(pair[1].stream_version, pair[0].stream_version + 1);
+            assert_eq!(pair[1].stream_previous_hash.as_deref(), Some(pair[0].hash.as_slice()), "{stream}");
+        }
+        let alone = store.verify_stream(stream, None, None).await.expect("verify the stream");
+        assert!(alone.ok, "{alone:?}");
+        assert_eq!((alone.checked, alone.head_position), (mine.len() as u64, mine.last().expect("one").position));
+    }
+    for (proof, event) in proofs.iter().zip(&recorded) {
+        assert_eq!((proof.position, proof.hash.as_slice()), (event.position, event.hash.as_slice()));
+        assert_eq!(proof.previous_hash.as_slice(), event.previous_hash.as_slice());
+    }
+    assert!(store.verify(None, None).await.expect("verify").ok);
+    assert!(store.verify(Some(7), None).await.expect("verify from the middle").ok, "links before the range are looked up");
+
+    // A forged link (the database's owner points an event of "b" elsewhere) breaks its hash;
+    // removing an event of "a" leaves a hole the stream's own chain names.
+    match db.backend {
+        Backend::Sqlite => {
+            raw_sql(&store, "DROP TRIGGER events_reject_update").await.expect("drop");
+            raw_sql(&store, "DROP TRIGGER events_reject_delete").await.expect("drop");
+        }
+        Backend::Postgres => {
+            raw_sql(&store, "DROP TRIGGER events_reject_update_delete ON events").await.expect("drop");
+        }
+    }
+    let b_third = proofs.iter().filter(|p| p.stream_id == "b").nth(2).expect("b's third").position;
+    let forge = format!("UPDATE events SET stream_previous_hash = previous_hash WHERE position = {b_third}");
+    assert_eq!(raw_sql(&store, &forge).await.expect("forge"), 1);
+    let b = store.verify_stream("b", None, None).await.expect("verify b");
+    assert_eq!((b.ok, b.first_bad_position, b.checked), (false, Some(b_third), 2));
+    assert_eq!(store.verify(None, None).await.expect("verify").first_bad_position, Some(b_third));
+    let a_events: Vec<u64> = proofs.iter().filter(|p| p.stream_id == "a").map(|p| p.position).collect();
+    assert_eq!(raw_sql(&store, &format!("DELETE FROM events WHERE position = {}", a_events[1])).await.expect("delete"), 1);
+    let a = store.verify_stream("a", None, None).await.expect("verify a");
+    assert_eq!((a.ok, a.first_bad_position), (false, Some(a_events[2])), "{a:?}");
     db.cleanup().await;
 }
 
