@@ -38,6 +38,22 @@ pub enum Command {
     /// Recomputes the hash chain, prints the head position and hash, and exits non-zero naming
     /// the first bad position when the log was altered.
     Verify(VerifyArgs),
+    /// Writes the log (or one workshop's events) as JSON Lines, one event per line exactly as
+    /// stored, with every byte its hash covers: checkable offline (`verify-export`,
+    /// `tools/verify_events.py`) and importable into an empty database (`import`).
+    Export(ExportArgs),
+    /// Checks an export without a database: every hash, every link; exits non-zero naming the
+    /// first bad position.
+    VerifyExport {
+        /// The export (JSON Lines).
+        file: std::path::PathBuf,
+    },
+    /// Puts a whole-log export into an empty database (SQLite or PostgreSQL): the same
+    /// positions, bytes and hashes; then rebuilds the read models and prints their digest.
+    Import {
+        /// The export (JSON Lines) of a whole log.
+        file: std::path::PathBuf,
+    },
     /// Development tokens.
     Token {
         /// What to do with tokens.
@@ -250,6 +266,17 @@ pub struct VerifyArgs {
     /// Check this workshop's own chain only (its events' hashes and their links to one another).
     #[arg(long, value_name = "WORKSHOP_ID")]
     pub workshop: Option<uuid::Uuid>,
+}
+
+/// The settings of `officina export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export this workshop's events only (checkable alone, not importable).
+    #[arg(long, value_name = "WORKSHOP_ID")]
+    pub workshop: Option<uuid::Uuid>,
+    /// The file to write (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: std::path::PathBuf,
 }
 
 /// A duration on the command line: a number with `ms`, `s`, `m`, `h` or `d`, never zero.

@@ -23,6 +23,7 @@ mod follow;
 mod hook;
 mod personal;
 mod postgres;
+mod proof;
 mod row;
 mod sqlite;
 mod statements;
@@ -43,6 +44,7 @@ pub use error::StoreError;
 pub use event::{AppendOutcome, EventFilter, EventMetadata, ExpectedVersion, Head, NewEvent, RecordedEvent, Verification};
 pub use hook::{AppendHook, HookConnection, HookError};
 pub use personal::{Inserted, PersonalRecord};
+pub use proof::verify_proofs;
 pub use upcast::{UpcastFn, Upcasters};
 
 use chain::{GENESIS_HASH, canonical_json, event_hash};

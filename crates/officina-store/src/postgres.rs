@@ -83,7 +83,7 @@ pub(crate) async fn lookup_keys(
     Ok(crate::statements::key_rows(rows))
 }
 
-pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[StoredRow]) -> Result<(), StoreError> {
+pub(crate) async fn insert_events(conn: &mut sqlx::PgConnection, rows: &[StoredRow]) -> Result<(), StoreError> {
     // One statement for the whole batch: column arrays unnested into rows.
     let mut positions = Vec::with_capacity(rows.len());
     let mut stream_ids = Vec::with_capacity(rows.len());
@@ -133,7 +133,7 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Postgres>, rows: &[S
     .bind(&previous_hashes)
     .bind(&hashes)
     .bind(&stream_links)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -77,7 +77,7 @@ pub(crate) async fn lookup_keys(
     Ok(crate::statements::key_rows(rows))
 }
 
-pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[StoredRow]) -> Result<(), StoreError> {
+pub(crate) async fn insert_events(conn: &mut sqlx::SqliteConnection, rows: &[StoredRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
             "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
@@ -105,7 +105,7 @@ pub(crate) async fn insert_events(conn: &mut PoolConnection<Sqlite>, rows: &[Sto
                 .bind(&row.hash)
                 .bind(&row.stream_previous_hash);
         }
-        query.execute(&mut **conn).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
