@@ -248,3 +248,46 @@ async fn an_export_verifies_offline_and_imports_into_either_backend_with_the_sam
     }
     empty.cleanup().await;
 }
+
+#[tokio::test]
+async fn open_data_is_csv_with_documented_columns_and_no_personal_data() {
+    let Some(app) = crate::support::spawn_app(crate::support::Db::Sqlite).await else { return };
+    let w = crate::fixture::workshop(&app).await;
+    let proposal = crate::fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    crate::fixture::state(&app, &w.partners[0], &proposal, "SUPPORT", Some("Sì, con una verifica \"a metà\", e presto.")).await;
+    crate::fixture::state(&app, &w.lead, &proposal, "SUPPORT", None).await;
+    app.ok(Some(&w.lead), crate::fixture::CLOSE_DELIBERATION, json!({"input": {"proposalId": proposal}})).await;
+    let folder = std::env::temp_dir().join(format!("officina-open-data-{}", uuid::Uuid::now_v7()));
+    let (ok, out) = officina(&app.database_url, &["export", "--format", "csv", "--out", &folder.to_string_lossy()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("decisions.csv: 1 rows"), "{out}");
+    let documented = include_str!("../../docs/open-data.md");
+    for (file, header) in officina_server::open_data::FILES {
+        let text = std::fs::read_to_string(folder.join(file)).expect("the file");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let found: Vec<String> = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+        assert_eq!(found, header.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>());
+        assert!(documented.contains(&format!("## `{file}`")), "{file} is documented");
+        for column in *header {
+            assert!(documented.contains(&format!("| `{column}` |")), "{file}: column {column} is documented");
+        }
+        for record in reader.records() {
+            assert_eq!(record.expect("a row").len(), header.len(), "{file}");
+        }
+        // No person is named or identified.
+        for person in [&w.lead, &w.partners[0], &w.auditor] {
+            assert!(!text.contains(&person.id.to_string()), "{file} names a person");
+        }
+        assert!(!text.contains("@example.org"), "{file} holds an e-mail address");
+    }
+    let positions = std::fs::read_to_string(folder.join("positions.csv")).expect("positions");
+    let mut reader = csv::Reader::from_reader(positions.as_bytes());
+    let rationale = reader.records().map(|r| r.expect("row")[3].to_owned()).find(|r| !r.is_empty()).expect("a rationale");
+    assert_eq!(rationale, "Sì, con una verifica \"a metà\", e presto.", "quoting round-trips");
+    let decisions = std::fs::read_to_string(folder.join("decisions.csv")).expect("decisions");
+    assert!(decisions.lines().nth(1).expect("a decision").contains(",ADOPTED,MAJORITY,1/2,"), "{decisions}");
+    let (ok, _) =
+        officina(&app.database_url, &["export", "--format", "csv", "--workshop", &w.id, "--out", &folder.to_string_lossy()]);
+    assert!(!ok, "the open data covers every workshop");
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -274,9 +274,23 @@ pub struct ExportArgs {
     /// Export this workshop's events only (checkable alone, not importable).
     #[arg(long, value_name = "WORKSHOP_ID")]
     pub workshop: Option<uuid::Uuid>,
-    /// The file to write (`-` for standard output).
-    #[arg(long, value_name = "FILE")]
+    /// The file to write (`-` for standard output); with `--format csv`, the folder to write
+    /// the CSV files into (created when missing).
+    #[arg(long, value_name = "FILE|DIR")]
     pub out: std::path::PathBuf,
+    /// `jsonl`: the events, exactly as stored; `csv`: the public record as open data, one CSV
+    /// file per kind of record (`docs/open-data.md`), with no personal data.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+}
+
+/// What `officina export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// JSON Lines of events exactly as stored.
+    Jsonl,
+    /// CSV files of the public record (open data).
+    Csv,
 }
 
 /// A duration on the command line: a number with `ms`, `s`, `m`, `h` or `d`, never zero.

@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod demo;
 mod http;
 pub mod limits;
+pub mod open_data;
 mod parse;
 mod serve;
 mod ws;

@@ -153,6 +153,18 @@ async fn verify(database_url: &str, args: VerifyArgs) -> anyhow::Result<ExitCode
 
 async fn export(database_url: &str, args: ExportArgs) -> anyhow::Result<ExitCode> {
     use std::io::Write;
+    if args.format == officina_server::cli::ExportFormat::Csv {
+        if args.workshop.is_some() {
+            bail!("the open data covers every workshop: --workshop goes with --format jsonl");
+        }
+        std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        let officina =
+            Officina::open(&Config::new(database_url)).await.with_context(|| format!("opening the database {database_url}"))?;
+        for (file, rows) in officina_server::open_data::write(&officina.read, &args.out).await? {
+            println!("{file}: {rows} rows");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = EventStore::connect(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
     let filter = match args.workshop {
         Some(workshop) => officina_store::EventFilter::Stream(officina_domain::workshop_stream_id(workshop.into())),
