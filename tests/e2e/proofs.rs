@@ -21,7 +21,7 @@ const PROOFS: &str = "query($w: ID!, $after: Position) { eventProofs(workshopId:
                    recordedAtMicros previousHash streamPreviousHash hash } } } }";
 
 const VERIFY: &str = "query($w: ID, $from: Position) { verifyLog(workshopId: $w, from: $from) {
-    ok checked firstBadPosition problem headPosition headHash } }";
+    ok checked firstBadPosition problem headPosition headHash complete nextFrom } }";
 
 /// Every proof of the workshop, page after page.
 async fn proofs(app: &TestApp, who: &Person, workshop: &str) -> Vec<Value> {
@@ -90,6 +90,11 @@ async fn an_auditor_verifies_a_workshops_own_chain_through_the_api_alone(app: Te
     let verified = app.ok(Some(&w.auditor), VERIFY, json!({"w": w.id})).await["verifyLog"].clone();
     assert_eq!((verified["ok"].as_bool(), verified["checked"].as_u64()), (Some(true), Some(events.len() as u64)));
     assert_eq!(verified["headHash"], events.last().expect("an event")["hash"]);
+    assert_eq!((verified["complete"].as_bool(), verified["nextFrom"].is_null()), (Some(true), true));
+    // A range that starts inside the workshop's history links to the stored hash before it.
+    let from = pos(&events[3]["position"]);
+    let ranged = app.ok(Some(&w.auditor), VERIFY, json!({"w": w.id, "from": from})).await["verifyLog"].clone();
+    assert_eq!((ranged["ok"].as_bool(), ranged["checked"].as_u64()), (Some(true), Some(events.len() as u64 - 3)), "{ranged:#}");
     let whole = app.refused(Some(&w.auditor), VERIFY, json!({}), "FORBIDDEN").await;
     assert_eq!(whole["extensions"]["reason"], "WHOLE_LOG_ADMIN_ONLY");
     app.refused(Some(&w.outsider), VERIFY, json!({"w": w.id}), "FORBIDDEN").await;

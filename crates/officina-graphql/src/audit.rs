@@ -233,8 +233,8 @@ impl AuditQuery {
         Ok(page(items, has_next, total))
     }
 
-    /// Recomputes the hash chain over positions `from..=to` and names the first position where it
-    /// breaks. With `workshopId` (its members and auditors, and platform administrators), that
+    /// Recomputes the hash chain over positions `from..=to` (at most 100,000 positions per call:
+    /// see `complete` and `nextFrom`) and names the first position where it breaks. With `workshopId` (its members and auditors, and platform administrators), that
     /// workshop's own chain: each event's hash from its stored bytes, and each event's link to the
     /// workshop's previous one. Without it, the whole log's chain (platform administrators).
     async fn verify_log(
@@ -246,12 +246,16 @@ impl AuditQuery {
     ) -> async_graphql::Result<LogVerification> {
         let filter = authorized_filter(ctx, None, workshop_id).await?;
         let store = &services(ctx).store;
-        let (from, to) = (from.map(|p| p.0), to.map(|p| p.0));
+        let head = store.head().await.api(ctx)?.position;
+        let from = from.map_or(1, |p| p.0).max(1);
+        let wanted = to.map_or(head, |p| p.0).min(head);
+        let to = wanted.min(from.saturating_add(MAX_VERIFY_RANGE - 1));
         let verification = match filter {
-            EventFilter::Stream(stream_id) => store.verify_stream(&stream_id, from, to).await.api(ctx)?,
-            _ => store.verify(from, to).await.api(ctx)?,
+            EventFilter::Stream(stream_id) => store.verify_stream(&stream_id, Some(from), Some(to)).await.api(ctx)?,
+            _ => store.verify(Some(from), Some(to)).await.api(ctx)?,
         };
-        Ok(LogVerification(verification))
+        let next = (verification.ok && to < wanted).then_some(to + 1);
+        Ok(LogVerification(verification, next))
     }
 }
 
@@ -317,8 +321,13 @@ impl EventProofObject {
     }
 }
 
-/// The outcome of recomputing a stretch of the log.
-pub struct LogVerification(pub Verification);
+/// The most log positions one `verifyLog` call covers, so that no request costs more than a
+/// bounded amount of work; a longer range is checked call after call.
+pub const MAX_VERIFY_RANGE: u64 = 100_000;
+
+/// The outcome of recomputing a stretch of the log, and where to go on when the stretch asked
+/// for was longer than one call checks.
+pub struct LogVerification(pub Verification, pub Option<u64>);
 
 /// The outcome of recomputing a stretch of the log: every event's hash from its stored bytes,
 /// every link to the event before it (and, for one workshop, to its stream's previous event).
@@ -348,6 +357,15 @@ impl LogVerification {
     /// The hash at `headPosition`, hex: compare it with a checkpoint you hold.
     async fn head_hash(&self) -> String {
         hex::encode(self.0.head_hash)
+    }
+    /// True when the whole range asked for was checked; false when it was longer than one call
+    /// checks (100,000 log positions): ask again from `nextFrom`.
+    async fn complete(&self) -> bool {
+        self.1.is_none()
+    }
+    /// Where the next call goes on, when `complete` is false.
+    async fn next_from(&self) -> Option<Position> {
+        self.1.map(Position)
     }
 }
 

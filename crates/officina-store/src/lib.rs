@@ -475,6 +475,14 @@ impl EventStore {
         };
         let mut version = 0u64;
         let mut last_hash = GENESIS_HASH;
+        // A range that starts later starts from the stream's last event before it, whose stored
+        // hash the next event must link to: the cost is the range's, not the stream's.
+        if from > 1
+            && let Some(before) = statements::stream_event_before(pool, stream_id, to_i64(from)).await?
+        {
+            version = before.stream_version as u64;
+            last_hash = to_hash(&before.hash).unwrap_or(GENESIS_HASH);
+        }
         loop {
             let rows = statements::read_stream(pool, stream_id, to_i64(version + 1), 1_000).await?;
             if rows.is_empty() {

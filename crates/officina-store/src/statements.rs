@@ -192,6 +192,24 @@ pub(crate) async fn stream_version(pool: &DbPool, stream_id: &str) -> Result<i64
     Ok(version.map_or(0, |(version,)| version))
 }
 
+/// The last event of `stream_id` before log position `position`, as stored, if there is one.
+pub(crate) async fn stream_event_before(pool: &DbPool, stream_id: &str, position: i64) -> Result<Option<StoredRow>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM events WHERE stream_id = $1 AND position < $2 ORDER BY stream_version DESC LIMIT 1",
+        event_columns(pool)
+    );
+    match pool {
+        DbPool::Sqlite(pool) => {
+            let row = sqlx::query(&for_sqlite(&sql)).bind(stream_id).bind(position).fetch_optional(pool).await?;
+            row.as_ref().map(decode).transpose()
+        }
+        DbPool::Postgres(pool) => {
+            let row = sqlx::query(&sql).bind(stream_id).bind(position).fetch_optional(pool).await?;
+            row.as_ref().map(decode).transpose()
+        }
+    }
+}
+
 /// The event of `stream_id` at `version`, as stored, if there is one.
 pub(crate) async fn stream_event(pool: &DbPool, stream_id: &str, version: i64) -> Result<Option<StoredRow>, StoreError> {
     Ok(read_stream(pool, stream_id, version, 1).await?.into_iter().find(|row| row.stream_version == version))

@@ -381,6 +381,9 @@ async fn each_stream_is_a_chain_of_its_own_that_verifies_alone(db: TestDb) {
     }
     assert!(store.verify(None, None).await.expect("verify").ok);
     assert!(store.verify(Some(7), None).await.expect("verify from the middle").ok, "links before the range are looked up");
+    let b_positions: Vec<u64> = proofs.iter().filter(|p| p.stream_id == "b").map(|p| p.position).collect();
+    let later = store.verify_stream("b", Some(b_positions[3]), None).await.expect("verify b from its fourth event");
+    assert_eq!((later.ok, later.checked), (true, b_positions.len() as u64 - 3), "{later:?}");
 
     // A forged link (the database's owner points an event of "b" elsewhere) breaks its hash;
     // removing an event of "a" leaves a hole the stream's own chain names.
