@@ -70,7 +70,10 @@ async fn people_are_registered_once_by_an_administrator_or_a_lead_and_seen_by_wh
     assert_eq!(unknown["extensions"]["reason"], "PERSON_NOT_REGISTERED");
     let with_id = json!({"input": {"personId": luca.id.to_string(), "displayName": "Luca Serra", "email": "luca.serra@example.org",
                                    "workshopId": w.id}});
-    app.ok(Some(&w.lead), REGISTER_PERSON, with_id).await;
+    // A lead cannot choose the id (a stranger's identity could be taken); an administrator can.
+    let chosen = app.refused(Some(&w.lead), REGISTER_PERSON, with_id.clone(), "FORBIDDEN").await;
+    assert_eq!(chosen["extensions"]["reason"], "PERSON_ID_ADMIN_ONLY");
+    app.ok(Some(&w.admin), REGISTER_PERSON, with_id).await;
     app.ok(Some(&w.lead), fixture::ADMIT, admit).await;
     let members = app
         .ok(Some(&w.partners[0]), "query($id: ID!) { workshop(id: $id) { members(first: 50) { edges { node { personId displayName person { email } } } } } }", json!({"id": w.id}))

@@ -98,12 +98,37 @@ async fn person_visible(ctx: &Context<'_>, person: PersonId) -> async_graphql::R
 
 payload!(PersonPayload, person, Person, PersonId, crate::people::person, "The answer to a person-registry mutation.");
 
+/// The id a registration gives the person: a new one, or the one the input names, which only a
+/// platform administrator may choose. An id is the subject of someone's sign-in token: a lead
+/// naming one could register a stranger's identity under another name before they are, and
+/// that registration could not be undone (an erasure keeps the id taken).
+fn chosen_person_id(
+    ctx: &Context<'_>,
+    actor: officina_domain::Actor,
+    given: Option<&ID>,
+    idempotency_key: &Option<String>,
+) -> async_graphql::Result<PersonId> {
+    match given {
+        Some(_) if !actor.platform_admin => fail(
+            ctx,
+            ApiError::because(
+                crate::reasons::Reason::PersonIdAdminOnly,
+                "Only a platform administrator registers a person under a given id; leave `personId` out to give them a new one.",
+                "Solo un amministratore della piattaforma registra una persona con un id indicato; ometti `personId` per assegnarne uno nuovo.",
+            ),
+        ),
+        Some(id) => parse::<PersonId>(ctx, "personId", id),
+        None => Ok(PersonId::from(created_id(actor, "person", idempotency_key))),
+    }
+}
+
 /// What `registerPerson` needs: the person's name and e-mail address, and for a workshop's lead,
 /// the workshop they are registered for.
 #[derive(InputObject)]
 pub struct RegisterPersonInput {
     /// Their id, when they already have one: the subject of the token their identity provider
-    /// issues them. Absent: a new id is chosen (and must become their token's subject).
+    /// issues them (platform administrators only: `PERSON_ID_ADMIN_ONLY`). Absent: a new id is
+    /// chosen, to become their token's subject.
     pub person_id: Option<ID>,
     /// The name shown to other participants: one line, at most 200 characters.
     pub display_name: String,
@@ -127,7 +152,8 @@ pub struct RegisterPersonInput {
 pub struct InvitePersonInput {
     /// The workshop they join; the viewer must be one of its leads (or a platform administrator).
     pub workshop_id: ID,
-    /// Their id, when they already have one (their token's subject); absent: a new one.
+    /// Their id, when they already have one (their token's subject; platform administrators
+    /// only); absent: a new one.
     pub person_id: Option<ID>,
     /// The name shown to other participants: one line, at most 200 characters.
     pub display_name: String,
@@ -272,10 +298,7 @@ impl PersonMutation {
         #[graphql(desc = "The person's name, e-mail address, organization, and workshop.")] input: RegisterPersonInput,
     ) -> async_graphql::Result<PersonPayload> {
         let actor = actor(ctx)?;
-        let person_id = match &input.person_id {
-            Some(person_id) => parse::<PersonId>(ctx, "personId", person_id)?,
-            None => PersonId::from(created_id(actor, "person", &input.idempotency_key)),
-        };
+        let person_id = chosen_person_id(ctx, actor, input.person_id.as_ref(), &input.idempotency_key)?;
         let organization_id = match &input.organization_id {
             Some(organization_id) => {
                 let key = parse::<OrganizationId>(ctx, "organizationId", organization_id)?;
@@ -307,10 +330,7 @@ impl PersonMutation {
     ) -> async_graphql::Result<InvitePersonPayload> {
         let actor = actor(ctx)?;
         let workshop_id: WorkshopId = parse(ctx, "workshopId", &input.workshop_id)?;
-        let person_id = match &input.person_id {
-            Some(person_id) => parse::<PersonId>(ctx, "personId", person_id)?,
-            None => PersonId::from(created_id(actor, "person", &input.idempotency_key)),
-        };
+        let person_id = chosen_person_id(ctx, actor, input.person_id.as_ref(), &input.idempotency_key)?;
         let organization_id: OrganizationId = parse(ctx, "organizationId", &input.organization_id)?;
         let organization = organization_ref(ctx, "organizationId", organization_id).await?;
         let member_id = MemberId::from(created_id(actor, "invited-member", &input.idempotency_key));

@@ -45,6 +45,7 @@ reasons! {
     InvalidToken => ("INVALID_TOKEN", Unauthenticated, "The token does not verify: bad signature, another issuer or audience, expired (beyond the 30 s leeway), not yet valid, or a subject that is not a UUID."),
     NotLabMember => ("NOT_LAB_MEMBER", Forbidden, "Only a member representing the Lab (role LAB) or a platform administrator publishes its guidelines."),
     WholeLogAdminOnly => ("WHOLE_LOG_ADMIN_ONLY", Forbidden, "Only platform administrators read the whole log; others name a workshop they belong to."),
+    PersonIdAdminOnly => ("PERSON_ID_ADMIN_ONLY", Forbidden, "Only a platform administrator registers a person under an id of their choosing (their identity provider's subject); a lead's registration gets a new id."),
     PersonStreamOwnOnly => ("PERSON_STREAM_OWN_ONLY", Forbidden, "A person's stream (`person-<uuid>`) is for that person and platform administrators."),
     PeopleOfOwnWorkshops => ("PEOPLE_OF_OWN_WORKSHOPS", Forbidden, "Only platform administrators list every person; others name a workshop they belong or belonged to."),
     StreamNotFound => ("STREAM_NOT_FOUND", NotFound, "The log has no such stream."),
