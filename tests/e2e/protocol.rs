@@ -124,8 +124,11 @@ async fn a_page_of_workshops_with_members_and_proposals_costs_a_bounded_number_o
     let with_fifty = statements(&app) - before;
     assert_eq!(page["workshops"]["edges"].as_array().map(Vec::len), Some(50));
     assert!(page["workshops"]["edges"].as_array().expect("edges").iter().all(|e| e["node"]["members"]["totalCount"] == 7));
-    assert_eq!(with_fifty, with_one, "the statement count does not grow with the page");
-    assert!(with_fifty <= 8, "a page of 50 workshops costs {with_fifty} statements");
+    // The server's deadline keeper reads the open deliberations once a second through the same
+    // counter, so a slow run may count one or two of its reads too; a count that grew with the
+    // page would be fifty or more statements larger.
+    assert!(with_fifty <= with_one + 2, "the statement count does not grow with the page: {with_one} then {with_fifty}");
+    assert!(with_fifty <= 10, "a page of 50 workshops costs {with_fifty} statements");
 }
 
 #[tokio::test]
