@@ -78,47 +78,34 @@ impl EventStore {
         let sql = format!(
             "INSERT INTO personal_data ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING person_id"
         );
-        let inserted: Option<(String,)> = run!(
-            pool,
-            &sql,
-            [
-                record.person_id.hyphenated().to_string(),
-                &record.display_name,
-                &record.email,
-                &record.email_key,
-                record.organization_id.map(|id| id.hyphenated().to_string()),
-                record.recorded_at_micros
-            ],
-            fetch_optional,
-            (String,)
-        )?;
-        if inserted.is_some() {
-            return Ok(Inserted::New);
-        }
-        if self.personal_data(&[record.person_id]).await?.into_iter().next().is_some() {
-            return Ok(Inserted::PersonExists);
-        }
-        match self.personal_data_by_email(&record.email_key).await? {
-            Some(other) => Ok(Inserted::EmailTaken(other)),
-            // The conflicting row went away meanwhile (an erasure): try once more.
-            None => {
-                let inserted: Option<(String,)> = run!(
-                    pool,
-                    &sql,
-                    [
-                        record.person_id.hyphenated().to_string(),
-                        &record.display_name,
-                        &record.email,
-                        &record.email_key,
-                        record.organization_id.map(|id| id.hyphenated().to_string()),
-                        record.recorded_at_micros
-                    ],
-                    fetch_optional,
-                    (String,)
-                )?;
-                Ok(if inserted.is_some() { Inserted::New } else { Inserted::PersonExists })
+        // Two attempts: a conflicting address whose row goes away meanwhile (an erasure) is
+        // tried once more, never more.
+        for _ in 0..2 {
+            let inserted: Option<(String,)> = run!(
+                pool,
+                &sql,
+                [
+                    record.person_id.hyphenated().to_string(),
+                    &record.display_name,
+                    &record.email,
+                    &record.email_key,
+                    record.organization_id.map(|id| id.hyphenated().to_string()),
+                    record.recorded_at_micros
+                ],
+                fetch_optional,
+                (String,)
+            )?;
+            if inserted.is_some() {
+                return Ok(Inserted::New);
+            }
+            if self.personal_data(&[record.person_id]).await?.into_iter().next().is_some() {
+                return Ok(Inserted::PersonExists);
+            }
+            if let Some(other) = self.personal_data_by_email(&record.email_key).await? {
+                return Ok(Inserted::EmailTaken(other));
             }
         }
+        Ok(Inserted::PersonExists)
     }
 
     /// The data of these people, for those who have any (in no particular order).
