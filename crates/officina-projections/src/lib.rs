@@ -8,6 +8,8 @@
 //!   It counts the statements it issues ([`ReadModels::statements_issued`]).
 //! * [`ReadModels::tallies`] computes live tallies with the domain's own rules
 //!   ([`officina_domain::tally::evaluate`]); tallies are never stored.
+//! * [`TimeTravel`] answers the same queries about the past: one workshop's read models as of
+//!   a log position, replayed from the nearest snapshot into an in-memory database.
 //! * [`prepare`] gives a database the read models of this code (rebuilding them from the log
 //!   when their tables changed); [`rebuild`] replays the log into fresh tables and swaps them in
 //!   while servers run;
@@ -20,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod asof;
 mod error;
 mod plan;
 mod projector;
@@ -42,6 +45,7 @@ mod proposals;
 mod sessions;
 mod workshops;
 
+pub use asof::{PastView, SNAPSHOT_EVERY, TimeTravel};
 pub use contributions::{ContributionRow, ContributionVersionRow, DispositionRow};
 pub use decisions::DecisionRow;
 pub use error::ProjectionError;

@@ -662,3 +662,66 @@ async fn read_models_built_by_other_code_are_rebuilt_from_the_log_when_prepared(
         db.cleanup().await;
     }
 }
+
+/// Time travel: a workshop's past view at a position holds exactly the rows that the live read
+/// models of the log cut at that position hold for it (the cut imported into a fresh database
+/// and rebuilt), at positions spread over the demo history, from scratch and from snapshots.
+#[tokio::test]
+async fn a_past_view_holds_the_rows_of_the_log_cut_at_its_position() {
+    for db in TestDb::both().await {
+        let store = db.open().await;
+        let domain = run_demo(&store).await;
+        let head = store.head().await.expect("head").position;
+        // Few snapshots (the default interval is longer than the demo) and many.
+        let travels = [TimeTravel::new(store.clone()), TimeTravel::with_snapshots_every(store.clone(), 40)];
+        let mut chosen: Vec<WorkshopId> = domain.workshops.keys().copied().collect();
+        chosen.sort();
+        chosen.truncate(3);
+        let proofs = store.read_proofs(0, usize::MAX >> 1, &officina_store::EventFilter::All).await.expect("proofs");
+        for position in [head / 2, 0, head / 7, head / 3, head - 1, head, head / 2 + 1] {
+            let cut = TestDb::sqlite().await;
+            let cut_store = cut.open().await;
+            cut_store.import(&proofs[..position as usize]).await.expect("import the cut");
+            officina_projections::rebuild(&cut_store).await.expect("rebuild the cut");
+            let present = ReadModels::of_store(&cut_store);
+            for (&workshop, travel) in chosen.iter().flat_map(|w| travels.iter().map(move |t| (w, t))) {
+                let view = travel.view(workshop, position).await.expect("past view");
+                assert_eq!(view.position(), position);
+                let past = view.read();
+                let ids = [workshop];
+                let context = format!("workshop {workshop} at {position} of {head}");
+                assert_eq!(past.workshops_by_ids(&ids).await.ok(), present.workshops_by_ids(&ids).await.ok(), "{context}");
+                assert_eq!(past.members_by_workshop(&ids).await.ok(), present.members_by_workshop(&ids).await.ok(), "{context}");
+                assert_eq!(
+                    past.sessions_by_workshop(&ids).await.ok(),
+                    present.sessions_by_workshop(&ids).await.ok(),
+                    "{context}"
+                );
+                assert_eq!(
+                    past.contributions_by_workshop(&ids).await.ok(),
+                    present.contributions_by_workshop(&ids).await.ok(),
+                    "{context}"
+                );
+                let proposals = present.proposals_by_workshop(&ids, None).await.expect("proposals");
+                assert_eq!(past.proposals_by_workshop(&ids, None).await.ok(), Some(proposals.clone()), "{context}");
+                let proposal_ids: Vec<ProposalId> =
+                    proposals.get(&workshop).map(|rows| rows.iter().map(|row| row.id).collect()).unwrap_or_default();
+                assert_eq!(past.tallies(&proposal_ids).await.ok(), present.tallies(&proposal_ids).await.ok(), "{context}");
+                assert_eq!(
+                    past.decisions_by_workshop(&ids).await.ok(),
+                    present.decisions_by_workshop(&ids).await.ok(),
+                    "{context}"
+                );
+                let organizations: Vec<OrganizationId> = domain.organizations.keys().copied().collect();
+                assert_eq!(
+                    past.organizations_by_ids(&organizations).await.ok(),
+                    present.organizations_by_ids(&organizations).await.ok(),
+                    "{context}"
+                );
+                assert_eq!(past.unreadable_rows(), 0);
+            }
+            cut.cleanup().await;
+        }
+        db.cleanup().await;
+    }
+}

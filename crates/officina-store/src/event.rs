@@ -160,6 +160,15 @@ pub enum EventFilter {
     Stream(String),
     /// The events of every stream whose id starts with this prefix (e.g. `workshop-`).
     StreamPrefix(String),
+    /// The events of one stream and those of every stream whose id does not start with a
+    /// prefix: one workshop's events with the shared ones it refers to (organizations, people,
+    /// guidelines), which is what the read models of that workshop alone are made of.
+    StreamAndOthers {
+        /// The stream whose events are all included.
+        stream: String,
+        /// The prefix of the streams left out (other than `stream`).
+        except_prefix: String,
+    },
 }
 
 impl EventFilter {
@@ -169,6 +178,9 @@ impl EventFilter {
             Self::All => true,
             Self::Stream(id) => id == stream_id,
             Self::StreamPrefix(prefix) => stream_id.starts_with(prefix.as_str()),
+            Self::StreamAndOthers { stream, except_prefix } => {
+                stream_id == stream || !stream_id.starts_with(except_prefix.as_str())
+            }
         }
     }
 }

@@ -331,7 +331,19 @@ impl EventStore {
                 let count = statements::count_with_prefix(&self.inner.pool, prefix).await?;
                 Ok(count as u64)
             }
+            EventFilter::StreamAndOthers { stream, except_prefix } => {
+                let left_out = statements::count_with_prefix(&self.inner.pool, except_prefix).await? as u64;
+                let taken_back = if stream.starts_with(except_prefix.as_str()) { self.stream_version(stream).await? } else { 0 };
+                Ok(self.head().await?.position - left_out + taken_back)
+            }
         }
+    }
+
+    /// The last position recorded at or before `instant` (0 when the log had nothing yet): where
+    /// a question about the log "as it was at that instant" is answered.
+    pub async fn position_at(&self, instant: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
+        let found = statements::position_at(&self.inner.pool, instant.timestamp_micros()).await?;
+        Ok(found.map_or(0, |position| position as u64))
     }
 
     /// The last event's position and hash.

@@ -132,19 +132,14 @@ pub(crate) async fn read_all(
     filter: &EventFilter,
     sink: &mut Sink<'_>,
 ) -> Result<(), StoreError> {
-    let (condition, stream_argument) = match filter {
-        EventFilter::All => ("position > $1", None),
-        EventFilter::Stream(stream_id) => ("stream_id = $3 AND position > $1", Some(stream_id.as_str())),
-        // substr compares exactly (LIKE would be case-insensitive on SQLite and treat % and _ as
-        // wildcards); both dialects have it.
-        EventFilter::StreamPrefix(prefix) => ("substr(stream_id, 1, length($3)) = $3 AND position > $1", Some(prefix.as_str())),
-    };
-    let sql = format!("SELECT {} FROM events WHERE {condition} ORDER BY position LIMIT $2", event_columns(pool));
+    let (condition, arguments) = filter_condition(filter);
+    let sql =
+        format!("SELECT {} FROM events WHERE {condition} AND position > $1 ORDER BY position LIMIT $2", event_columns(pool));
     macro_rules! stream_rows {
         ($pool:expr, $text:expr) => {{
             let mut query = sqlx::query($text).bind(after).bind(limit);
-            if let Some(argument) = stream_argument {
-                query = query.bind(argument);
+            for argument in &arguments {
+                query = query.bind(*argument);
             }
             let mut rows = query.fetch($pool);
             while let Some(row) = rows.try_next().await? {
@@ -160,6 +155,20 @@ pub(crate) async fn read_all(
         DbPool::Postgres(pool) => stream_rows!(pool, &sql),
     }
     Ok(())
+}
+
+/// The condition on `stream_id` that `filter` puts, with its arguments, numbered from `$3`.
+fn filter_condition(filter: &EventFilter) -> (&'static str, Vec<&str>) {
+    match filter {
+        EventFilter::All => ("TRUE", vec![]),
+        EventFilter::Stream(stream_id) => ("stream_id = $3", vec![stream_id.as_str()]),
+        // substr compares exactly (LIKE would be case-insensitive on SQLite and treat % and _ as
+        // wildcards); both dialects have it.
+        EventFilter::StreamPrefix(prefix) => ("substr(stream_id, 1, length($3)) = $3", vec![prefix.as_str()]),
+        EventFilter::StreamAndOthers { stream, except_prefix } => {
+            ("(stream_id = $3 OR substr(stream_id, 1, length($4)) <> $4)", vec![stream.as_str(), except_prefix.as_str()])
+        }
+    }
 }
 
 /// Up to `limit` events of `stream_id` from `from_version`, in stream order.
@@ -219,6 +228,22 @@ pub(crate) async fn stream_event(pool: &DbPool, stream_id: &str, version: i64) -
 pub(crate) async fn head(pool: &DbPool) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
     let sql = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1";
     Ok(query_as!(pool, sql, [], fetch_optional)?)
+}
+
+/// The last position recorded at or before `micros` (microseconds since the epoch), if any.
+pub(crate) async fn position_at(pool: &DbPool, micros: i64) -> Result<Option<i64>, StoreError> {
+    let found: (Option<i64>,) = match pool {
+        DbPool::Sqlite(pool) => {
+            sqlx::query_as("SELECT max(position) FROM events WHERE recorded_at <= ?1").bind(micros).fetch_one(pool).await?
+        }
+        DbPool::Postgres(pool) => {
+            sqlx::query_as("SELECT max(position) FROM events WHERE recorded_at <= $1")
+                .bind(crate::row::micros_to_datetime(micros))
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    Ok(found.0)
 }
 
 /// The hash of the event at `position`, if any.

@@ -62,6 +62,7 @@ conformance! {
     a_subscriber_after_500_of_1000_gets_501_to_1000_then_the_live_ones,
     a_filtered_subscription_follows_one_stream_only,
     read_all_filters_by_stream_and_by_stream_prefix,
+    an_instant_resolves_to_the_last_position_recorded_at_or_before_it,
     invalid_appends_are_refused_before_reaching_the_log,
     a_duplicate_event_id_fails_alone_and_the_rest_of_the_batch_lands,
     the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing,
@@ -561,6 +562,31 @@ async fn read_all_filters_by_stream_and_by_stream_prefix(db: TestDb) {
     assert_eq!(store.count(&EventFilter::StreamPrefix("workshop".into())).await.expect("count"), 4);
     let page = store.read_all(2, 2, &EventFilter::All).await.expect("page");
     assert_eq!(page.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
+    // One workshop with the shared streams: the other workshops are left out, nothing else.
+    let workshop = EventFilter::StreamAndOthers { stream: "workshop-2".into(), except_prefix: "workshop-".into() };
+    let with_shared = store.read_all(0, 100, &workshop).await.expect("one workshop and the shared streams");
+    assert_eq!(streams(with_shared), ["organization-1", "workshop-2", "Workshop-3", "workshop_%x"]);
+    assert_eq!(store.count(&workshop).await.expect("count"), 4);
+    let after = store.read_all(2, 1, &workshop).await.expect("page");
+    assert_eq!(after.iter().map(|e| e.position).collect::<Vec<_>>(), [3]);
+    db.cleanup().await;
+}
+
+async fn an_instant_resolves_to_the_last_position_recorded_at_or_before_it(db: TestDb) {
+    let store = db.open().await;
+    assert_eq!(store.position_at(chrono::Utc::now()).await.expect("empty log"), 0);
+    let mut instants = Vec::new();
+    for n in 0..3 {
+        store.append("workshop-1", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        instants.push(store.read_all(n, 1, &EventFilter::All).await.expect("read")[0].recorded_at);
+    }
+    let micro = chrono::Duration::microseconds(1);
+    assert_eq!(store.position_at(instants[0] - micro).await.expect("before the first"), 0);
+    assert_eq!(store.position_at(instants[0]).await.expect("at the first"), 1);
+    assert_eq!(store.position_at(instants[1] + micro).await.expect("between"), 2);
+    assert_eq!(store.position_at(instants[2]).await.expect("at the last"), 3);
+    assert_eq!(store.position_at(chrono::DateTime::<chrono::Utc>::MAX_UTC).await.expect("far future"), 3);
     db.cleanup().await;
 }
 
