@@ -21,4 +21,5 @@ mod relay;
 mod resources;
 mod sessions;
 mod subscriptions;
+mod timetravel;
 mod transparency;

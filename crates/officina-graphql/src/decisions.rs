@@ -317,8 +317,24 @@ impl DecisionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The decision's id; an unknown id gives null.")] id: ID,
+        #[graphql(desc = "Answer as the log stood once the event at this position was appended (0: before anything), \
+                          every nested field included; refused (`AS_OF_AHEAD`) beyond the log's head.")]
+        as_of: Option<Position>,
+        #[graphql(desc = "Answer as the log stood at this instant: at the last position recorded at or before it.")]
+        as_of_time: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Option<Decision>> {
         let key: DecisionId = parse(ctx, "id", &id)?;
+        if let Some(position) = crate::past::position(ctx, as_of, as_of_time).await? {
+            let present = crate::request::services(ctx)
+                .read
+                .decision(key)
+                .await
+                .map_err(|e| crate::ApiError::internal(&e).into_graphql(crate::request::lang(ctx)))?;
+            let Some(present) = present else {
+                return Ok(None);
+            };
+            crate::past::enter(ctx, present.workshop_id, position).await?;
+        }
         match crate::fetch::decision(ctx, key).await {
             Ok(decision) => Ok(Some(decision)),
             Err(error)

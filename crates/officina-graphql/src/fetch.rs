@@ -32,13 +32,13 @@ use crate::workshops::Workshop;
 
 // ---- Loading -------------------------------------------------------------------------------
 
-/// One batched load.
+/// One batched load: from the past view the field is under (`asOf`), or from the present.
 pub async fn one<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<Reads as Loader<K>>::Value>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Reads: Loader<K, Error = Arc<ProjectionError>>,
 {
-    ctx.data_unchecked::<Loaders>().load_one(key).await.map_err(|error| ApiError::internal(&error).into_graphql(lang(ctx)))
+    crate::past::one(ctx, key).await
 }
 
 /// One batched load of a list (empty when there is nothing).
@@ -206,7 +206,7 @@ pub async fn stated_position(
 /// A decision record by id: public, read straight from the read models (not batched);
 /// `NOT_FOUND` when it does not exist.
 pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Result<Decision> {
-    match services(ctx).read.decision(key).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))? {
+    match crate::past::read(ctx).decision(key).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))? {
         Some(row) => Ok(Decision(row)),
         None => not_found(ctx, Entity::Decision, key),
     }

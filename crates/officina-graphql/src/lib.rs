@@ -16,6 +16,7 @@ pub mod error;
 pub mod fetch;
 pub mod ids;
 pub mod loaders;
+pub mod past;
 pub mod reasons;
 pub mod request;
 pub mod scalars;
@@ -182,6 +183,7 @@ impl Executor for Api {
         if let Err(refused) = self.prepare(&mut request) {
             return *refused;
         }
+        let request = request.data(past::PastViews::default());
         codes::with_codes(self.schema.execute(request).await)
     }
 

@@ -26,13 +26,16 @@ pub struct Services {
     /// Which workshop a session, contribution, proposal or member belongs to: a fact that never
     /// changes, remembered so that mutations on them skip a read.
     pub owners: Arc<Owners>,
+    /// The read models as they were at past positions, for `asOf` questions.
+    pub past: officina_projections::TimeTravel,
 }
 
 impl Services {
     /// The services over the command service, the read models and the log, with nothing yet
     /// remembered of which workshop owns what.
     pub fn new(app: CommandService, read: ReadModels, store: EventStore) -> Self {
-        Self { app, read, store, owners: Arc::default() }
+        let past = officina_projections::TimeTravel::new(store.clone());
+        Self { app, read, store, owners: Arc::default(), past }
     }
 }
 

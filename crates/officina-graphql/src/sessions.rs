@@ -522,12 +522,22 @@ impl SessionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The session's id.")] id: ID,
+        #[graphql(desc = "Answer as the log stood once the event at this position was appended (0: before anything), \
+                          every nested field included; refused (`AS_OF_AHEAD`) beyond the log's head.")]
+        as_of: Option<Position>,
+        #[graphql(desc = "Answer as the log stood at this instant: at the last position recorded at or before it.")]
+        as_of_time: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Option<Session>> {
         let key: SessionId = parse(ctx, "id", &id)?;
+        let past = crate::past::position(ctx, as_of, as_of_time).await?;
         match one(ctx, SessionKey(key)).await? {
             Some(row) => {
                 require_workshop_reader(ctx, row.workshop_id).await?;
-                Ok(Some(Session(row)))
+                let Some(position) = past else {
+                    return Ok(Some(Session(row)));
+                };
+                crate::past::enter(ctx, row.workshop_id, position).await?;
+                Ok(one(ctx, SessionKey(key)).await?.map(Session))
             }
             None => Ok(None),
         }

@@ -384,13 +384,26 @@ impl WorkshopQuery {
         to_page(ctx, services(ctx).read.workshops(&filter, &request).await, Workshop)
     }
 
-    /// One workshop (public); `null` when there is none with this id.
+    /// One workshop (public); `null` when there is none with this id (or, `asOf` a position,
+    /// none yet).
     async fn workshop(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The workshop's id.")] id: ID,
+        #[graphql(desc = "Answer as the log stood once the event at this position was appended (0: before anything), \
+                          every nested field included; refused (`AS_OF_AHEAD`) beyond the log's head.")]
+        as_of: Option<Position>,
+        #[graphql(desc = "Answer as the log stood at this instant: at the last position recorded at or before it.")]
+        as_of_time: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Option<Workshop>> {
         let key: WorkshopId = parse(ctx, "id", &id)?;
+        if let Some(position) = crate::past::position(ctx, as_of, as_of_time).await? {
+            // Only a workshop that exists has a past worth replaying.
+            if one(ctx, WorkshopKey(key)).await?.is_none() {
+                return Ok(None);
+            }
+            crate::past::enter(ctx, key, position).await?;
+        }
         Ok(one(ctx, WorkshopKey(key)).await?.map(Workshop))
     }
 }

@@ -114,13 +114,13 @@ impl Memory {
     }
 
     /// Projects the workshop's and the shared streams' events after this database's position
-    /// up to `target`, keeping a snapshot (through `keep`) every `snapshot_every` events.
+    /// up to `target`, keeping a snapshot (into `snapshots`) every `snapshot_every` events.
     async fn replay_to(
         &mut self,
         store: &EventStore,
         target: u64,
         snapshot_every: u64,
-        keep: &mut dyn FnMut(Memory),
+        snapshots: &mut Vec<Memory>,
     ) -> Result<(), ProjectionError> {
         let filter = EventFilter::StreamAndOthers {
             stream: StreamRef::Workshop(self.workshop).stream_id(),
@@ -141,7 +141,7 @@ impl Memory {
             let reached_end = events.len() < PAGE;
             self.position = if reached_end { target } else { events.last().map_or(target, |event| event.position) };
             if since_snapshot >= snapshot_every && self.position < target {
-                keep(Memory::copy_of(self).await?);
+                snapshots.push(Memory::copy_of(self).await?);
                 since_snapshot = 0;
             }
         }
@@ -304,12 +304,10 @@ impl TimeTravel {
             None => Memory::empty(workshop).await?,
         };
         let mut taken = Vec::new();
-        memory.replay_to(&self.store, position, self.snapshot_every, &mut |snapshot| taken.push(Arc::new(snapshot))).await?;
+        memory.replay_to(&self.store, position, self.snapshot_every, &mut taken).await?;
         let memory = Arc::new(memory);
         let mut kept = self.lock();
-        for snapshot in taken {
-            kept.snapshots.push(snapshot);
-        }
+        kept.snapshots.extend(taken.into_iter().map(Arc::new));
         let excess = kept.snapshots.len().saturating_sub(MAX_SNAPSHOTS);
         kept.snapshots.drain(..excess);
         kept.views.push(memory.clone());
