@@ -291,3 +291,124 @@ async fn open_data_is_csv_with_documented_columns_and_no_personal_data() {
     assert!(!ok, "the open data covers every workshop");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// Rewrites history as the owner of the database could: the event at `position` gets another
+/// payload, and every hash from there on is recomputed (links to streams included), so that the
+/// chain is consistent again. Only a checkpoint signed before can tell.
+async fn rewrite_history_from(store: &EventStore, position: u64) {
+    let officina_store::DbPool::Sqlite(pool) = store.pool() else { return };
+    sqlx::query("DROP TRIGGER events_reject_update").execute(pool).await.expect("drop the guard");
+    let proofs = store.read_proofs(0, 1_000_000, &officina_store::EventFilter::All).await.expect("read");
+    let mut stream_hashes: std::collections::HashMap<String, Vec<u8>> = std::collections::HashMap::new();
+    let mut previous: Vec<u8> = vec![0; 32];
+    for mut proof in proofs {
+        if proof.position >= position {
+            if proof.position == position {
+                proof.payload_text = proof.payload_text.replacen(":", ":\"rewritten\",\"was\":", 1);
+            }
+            proof.previous_hash = previous.clone();
+            if proof.stream_previous_hash.is_some() {
+                proof.stream_previous_hash = Some(stream_hashes.get(&proof.stream_id).cloned().unwrap_or_else(|| vec![0; 32]));
+            }
+            proof.hash = proof.computed_hash().to_vec();
+            sqlx::query(
+                "UPDATE events SET payload = ?1, previous_hash = ?2, stream_previous_hash = ?3, hash = ?4 WHERE position = ?5",
+            )
+            .bind(&proof.payload_text)
+            .bind(&proof.previous_hash)
+            .bind(&proof.stream_previous_hash)
+            .bind(&proof.hash)
+            .bind(proof.position as i64)
+            .execute(pool)
+            .await
+            .expect("rewrite");
+        }
+        stream_hashes.insert(proof.stream_id.clone(), proof.hash.clone());
+        previous = proof.hash;
+    }
+}
+
+#[tokio::test]
+async fn a_signed_checkpoint_proves_that_history_up_to_it_was_not_rewritten() {
+    let Some(app) = crate::support::spawn_app(crate::support::Db::Sqlite).await else { return };
+    let w = crate::fixture::workshop(&app).await;
+    let folder = std::env::temp_dir().join(format!("officina-checkpoint-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let key = folder.join("checkpoint.key");
+    let key_path = key.to_string_lossy().into_owned();
+
+    // A key: its public half printed, the file readable by its owner only, never overwritten.
+    let (ok, public_key) = officina(&app.database_url, &["checkpoint-key", "--out", &key_path]);
+    assert!(ok, "{public_key}");
+    let public_key = public_key.trim().to_owned();
+    assert_eq!(public_key.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).expect("key").permissions().mode() & 0o777, 0o600);
+    }
+    let (ok, _) = officina(&app.database_url, &["checkpoint-key", "--out", &key_path]);
+    assert!(!ok, "an existing key file is never overwritten");
+
+    // A checkpoint of the head, appended to the log and printed for the auditor to keep.
+    let head = app.head().await;
+    let (ok, printed) = officina(&app.database_url, &["checkpoint", "--key", &key_path]);
+    assert!(ok, "{printed}");
+    let kept: serde_json::Value = serde_json::from_str(printed.trim()).expect("the checkpoint as JSON");
+    assert_eq!((kept["position"].as_u64(), kept["publicKey"].as_str()), (Some(head), Some(public_key.as_str())));
+    assert_eq!(app.head().await, head + 1, "the checkpoint is an event of the log");
+
+    // Anyone reads it; verifyLog checks it.
+    let query = "{ checkpoints(first: 10) { totalCount nodes { position signedPosition hash publicKey signatureValid json } } }";
+    let listed = app.ok(None, query, json!({})).await;
+    assert_eq!(listed["checkpoints"]["totalCount"], 1);
+    let node = &listed["checkpoints"]["nodes"][0];
+    assert_eq!(
+        (node["signatureValid"].as_bool(), node["signedPosition"].as_str()),
+        (Some(true), Some(head.to_string().as_str()))
+    );
+    assert_eq!(serde_json::from_str::<serde_json::Value>(node["json"].as_str().expect("json")).expect("json"), kept);
+    let verified = app.ok(Some(&w.admin), "{ verifyLog { ok checkpointsChecked } }", json!({})).await;
+    assert_eq!(
+        (verified["verifyLog"]["ok"].as_bool(), verified["verifyLog"]["checkpointsChecked"].as_i64()),
+        (Some(true), Some(1))
+    );
+    let kept_text = kept.to_string();
+    let (ok, out) = officina(&app.database_url, &["verify", "--checkpoint", &kept_text, "--public-key", &public_key]);
+    assert!(ok, "{out}");
+    let file = folder.join("kept.json");
+    std::fs::write(&file, &kept_text).expect("keep it");
+    let (ok, out) = officina(&app.database_url, &["verify", "--checkpoint", &file.to_string_lossy()]);
+    assert!(ok && out.starts_with("ok: the checkpoint holds"), "{out}");
+    let (ok, out) = officina(&app.database_url, &["verify"]);
+    assert!(ok && out.contains("1 signed checkpoints"), "{out}");
+
+    // Another key's checkpoint is not the operator's; a forged signature does not verify.
+    let other = "0".repeat(63) + "1";
+    let (ok, out) = officina(&app.database_url, &["verify", "--checkpoint", &kept_text, "--public-key", &other]);
+    assert!(!ok && out.contains("not by the key required"), "{out}");
+    let mut forged = kept.clone();
+    forged["position"] = json!(head - 1);
+    let (ok, out) = officina(&app.database_url, &["verify", "--checkpoint", &forged.to_string()]);
+    assert!(!ok && out.contains("signature does not verify"), "{out}");
+
+    // The owner of the database rewrites an event and recomputes every hash after it: the chain
+    // is consistent again, but the checkpoint kept before proves the rewrite, offline from the
+    // database's own checkpoint event too.
+    let store = EventStore::connect(&app.database_url).await.expect("open");
+    rewrite_history_from(&store, 5).await;
+    let (ok, out) = officina(&app.database_url, &["verify", "--checkpoint", &kept_text]);
+    assert!(!ok && out.contains("was rewritten"), "{out}");
+    let (ok, out) = officina(&app.database_url, &["verify"]);
+    assert!(!ok, "the checkpoint event in the log names the rewrite: {out}");
+    assert!(out.contains(&format!("BROKEN at position {head}")) && out.contains("rewritten"), "{out}");
+    let verified = app.ok(Some(&w.admin), "{ verifyLog { ok firstBadPosition problem } }", json!({})).await;
+    assert_eq!(verified["verifyLog"]["firstBadPosition"], head.to_string(), "{verified}");
+    let export = folder.join("log.jsonl");
+    let (ok, _) = officina(&app.database_url, &["export", "--out", &export.to_string_lossy()]);
+    assert!(ok);
+    let (ok, out) = officina(&app.database_url, &["verify-export", &export.to_string_lossy()]);
+    assert!(!ok && out.contains("rewritten"), "{out}");
+    drop(store);
+    let _ = std::fs::remove_dir_all(&folder);
+}

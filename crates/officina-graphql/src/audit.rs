@@ -358,6 +358,13 @@ impl LogVerification {
     async fn head_hash(&self) -> String {
         hex::encode(self.0.head_hash)
     }
+    /// How many signed checkpoints in the range were checked: each one's signature, and that
+    /// the hash it signed is the one stored at its position (a mismatch means history up to
+    /// there was rewritten, and is reported at that position). Always 0 for one workshop's
+    /// chain: checkpoints sign the whole log.
+    async fn checkpoints_checked(&self) -> i64 {
+        crate::scalars::long(self.0.checkpoints_checked)
+    }
     /// True when the whole range asked for was checked; false when it was longer than one call
     /// checks (100,000 log positions): ask again from `nextFrom`.
     async fn complete(&self) -> bool {

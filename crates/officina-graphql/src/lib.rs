@@ -24,6 +24,7 @@ pub mod writes;
 
 // The features: each holds its object types, inputs, queries and mutations.
 pub mod audit;
+pub mod checkpoints;
 pub mod contributions;
 pub mod decisions;
 pub mod guidelines;
@@ -63,6 +64,7 @@ pub struct Query(
     decisions::DecisionQuery,
     contributions::ContributionQuery,
     audit::AuditQuery,
+    checkpoints::CheckpointQuery,
     labels::LabelQuery,
 );
 

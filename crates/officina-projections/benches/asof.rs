@@ -22,7 +22,7 @@ use chrono::{TimeZone, Utc};
 use officina_domain::workshop::Event;
 use officina_domain::*;
 use officina_projections::{ContributionFilter, PageRequest, ReadModels, TimeTravel};
-use officina_store::{EventStore, ExpectedVersion, NewEvent, StoreOptions};
+use officina_store::{ExpectedVersion, NewEvent, StoreOptions};
 use sqlx::Connection;
 use uuid::Uuid;
 

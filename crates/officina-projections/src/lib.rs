@@ -61,7 +61,7 @@ pub use read::{
     ContributionFilter, DispositionFilter, MAX_IDS_PER_STATEMENT, MAX_PAGE_SIZE, Page, PageRequest, ReadModels, WorkshopFilter,
     cursor_of,
 };
-pub use rebuild::rebuild;
+pub use rebuild::{rebuild, rebuild_with_progress};
 pub use schema::prepare;
 pub use sessions::{AgendaItemRow, AttendanceRow, DocumentRow, SessionRow};
 pub use tally::ProposalTally;

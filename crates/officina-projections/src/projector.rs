@@ -92,6 +92,12 @@ fn plan(events: &[RecordedEvent]) -> Result<Plan, ProjectionError> {
     for event in events {
         let fail =
             |reason: String| ProjectionError::Event { position: event.position, event_type: event.event_type.clone(), reason };
+        // Signed checkpoints are about the log itself, not the domain: no read model holds them
+        // (the `checkpoints` query reads their stream).
+        if event.stream_id == officina_store::checkpoint::CHECKPOINT_STREAM {
+            streams.insert(&event.stream_id, (event.stream_version, event.position));
+            continue;
+        }
         let parsed = AnyEvent::from_payload(&event.event_type, &event.payload).map_err(|error| fail(error.to_string()))?;
         let position = i64::try_from(event.position).map_err(|_| fail("position out of range".into()))?;
         match parsed {

@@ -32,6 +32,11 @@ const REBUILD_PAGE: usize = 1000;
 /// Safe while servers append: events appended during the replay are caught up under the append
 /// lock before the swap, so no event is missed and none is projected twice.
 pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
+    rebuild_with_progress(store, |_| {}).await
+}
+
+/// [`rebuild`], telling `progress` the position reached after each page of the replay.
+pub async fn rebuild_with_progress(store: &EventStore, progress: impl Fn(u64)) -> Result<String, ProjectionError> {
     let backend = store.backend();
     let pool = store.pool();
     let (creates, indexes) = schema::ddl();
@@ -51,6 +56,7 @@ pub async fn rebuild(store: &EventStore) -> Result<String, ProjectionError> {
             break;
         };
         cursor = last.position;
+        progress(cursor);
         match pool {
             DbPool::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;

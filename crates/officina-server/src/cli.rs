@@ -54,6 +54,22 @@ pub enum Command {
         /// The export (JSON Lines) of a whole log.
         file: std::path::PathBuf,
     },
+    /// Signs the log's head (its position and hash) with an Ed25519 key, appends the signed
+    /// checkpoint to the log, and prints it as JSON: keep it, and `verify --checkpoint` proves
+    /// later that history up to it was not rewritten.
+    Checkpoint {
+        /// The signing key: a file holding its 32-byte seed in hexadecimal (`checkpoint-key`
+        /// makes one). Keep it away from the database.
+        #[arg(long, value_name = "FILE")]
+        key: std::path::PathBuf,
+    },
+    /// Makes a new checkpoint signing key, writes it to a new file (readable by its owner
+    /// only), and prints the public key to publish.
+    CheckpointKey {
+        /// The file to create (an existing file is never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Development tokens.
     Token {
         /// What to do with tokens.
@@ -266,6 +282,15 @@ pub struct VerifyArgs {
     /// Check this workshop's own chain only (its events' hashes and their links to one another).
     #[arg(long, value_name = "WORKSHOP_ID")]
     pub workshop: Option<uuid::Uuid>,
+    /// Check a checkpoint you kept (a file with its JSON, or the JSON itself): its signature,
+    /// then the chain from the first event to the signed position, which must end in the signed
+    /// hash.
+    #[arg(long, value_name = "FILE|JSON", conflicts_with_all = ["workshop", "from", "to"])]
+    pub checkpoint: Option<String>,
+    /// With `--checkpoint`: the public key (hex) the checkpoint must be signed with, the one
+    /// the operator published.
+    #[arg(long, value_name = "HEX", requires = "checkpoint")]
+    pub public_key: Option<String>,
 }
 
 /// The settings of `officina export`.

@@ -9,6 +9,7 @@ pub mod demo;
 mod http;
 pub mod limits;
 pub mod open_data;
+pub mod operations;
 mod parse;
 mod serve;
 mod ws;

@@ -5,11 +5,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 use officina_domain::PersonId;
-use officina_server::cli::{
-    AuthArgs, Cli, Command, ExportArgs, ProjectionsCommand, PublicKeyAlgorithm, ServeArgs, TokenCommand, VerifyArgs,
-};
-use officina_server::{Authenticator, Config, Officina, auth, bind, demo, run};
-use officina_store::EventStore;
+use officina_server::cli::{AuthArgs, Cli, Command, PublicKeyAlgorithm, ServeArgs, TokenCommand};
+use officina_server::{Authenticator, Officina, auth, bind, demo, operations, run};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,12 +20,14 @@ async fn main() -> ExitCode {
             Err(error) => error.exit(),
         },
         Some(Command::Serve(args)) => serve(&cli.database_url, &cli.auth, args).await,
-        Some(Command::Verify(args)) => verify(&cli.database_url, args).await,
-        Some(Command::Export(args)) => export(&cli.database_url, args).await,
-        Some(Command::VerifyExport { file }) => verify_export(&file),
-        Some(Command::Import { file }) => import(&cli.database_url, &file).await,
+        Some(Command::Verify(args)) => operations::verify(&cli.database_url, args).await,
+        Some(Command::Export(args)) => operations::export(&cli.database_url, args).await,
+        Some(Command::VerifyExport { file }) => operations::verify_export(&file),
+        Some(Command::Import { file }) => operations::import(&cli.database_url, &file).await,
+        Some(Command::Checkpoint { key }) => operations::checkpoint(&cli.database_url, &key).await,
+        Some(Command::CheckpointKey { out }) => operations::checkpoint_key(&out),
         Some(Command::Token { command }) => token(&cli.auth, command),
-        Some(Command::Projections { command }) => projections(&cli.database_url, command).await,
+        Some(Command::Projections { command }) => operations::projections(&cli.database_url, command).await,
     };
     match outcome {
         Ok(code) => code,
@@ -111,138 +110,6 @@ fn token(auth_args: &AuthArgs, command: TokenCommand) -> anyhow::Result<ExitCode
     let ttl = auth::parse_ttl(&ttl).map_err(anyhow::Error::msg)?;
     let (auth, _) = authenticator(auth_args)?;
     println!("{}", auth.issue(PersonId::from(person), admin, name, ttl)?);
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn projections(database_url: &str, command: ProjectionsCommand) -> anyhow::Result<ExitCode> {
-    let officina =
-        Officina::open(&Config::new(database_url)).await.with_context(|| format!("opening the database {database_url}"))?;
-    match command {
-        ProjectionsCommand::Rebuild => {
-            let digest = officina_projections::rebuild(&officina.store).await.context("rebuilding the read models")?;
-            println!("rebuilt the read models from position 0; digest {digest}");
-        }
-        ProjectionsCommand::Digest => {
-            println!("{}", officina.read.digest().await.context("hashing the read models")?);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn verify(database_url: &str, args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let store = EventStore::connect(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
-    let verification = match args.workshop {
-        Some(workshop) => {
-            let stream = officina_domain::workshop_stream_id(workshop.into());
-            store.verify_stream(&stream, args.from, args.to).await.context("reading the workshop's events")?
-        }
-        None => store.verify(args.from, args.to).await.context("reading the log")?,
-    };
-    let hash = hex::encode(verification.head_hash);
-    if verification.ok {
-        println!("ok: {} events verified; head position {} hash {hash}", verification.checked, verification.head_position);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        let position = verification.first_bad_position.unwrap_or_default();
-        let problem = verification.problem.as_deref().unwrap_or("the chain is broken");
-        println!("BROKEN at position {position}: {problem}");
-        println!("last good position {} hash {hash} ({} events verified)", verification.head_position, verification.checked);
-        Ok(ExitCode::FAILURE)
-    }
-}
-
-async fn export(database_url: &str, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    use std::io::Write;
-    if args.format == officina_server::cli::ExportFormat::Csv {
-        if args.workshop.is_some() {
-            bail!("the open data covers every workshop: --workshop goes with --format jsonl");
-        }
-        std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-        let officina =
-            Officina::open(&Config::new(database_url)).await.with_context(|| format!("opening the database {database_url}"))?;
-        for (file, rows) in officina_server::open_data::write(&officina.read, &args.out).await? {
-            println!("{file}: {rows} rows");
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let store = EventStore::connect(database_url).await.with_context(|| format!("opening the database {database_url}"))?;
-    let filter = match args.workshop {
-        Some(workshop) => officina_store::EventFilter::Stream(officina_domain::workshop_stream_id(workshop.into())),
-        None => officina_store::EventFilter::All,
-    };
-    let out: Box<dyn Write> = if args.out.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?)
-    };
-    let mut out = std::io::BufWriter::new(out);
-    let (mut after, mut count) = (0, 0u64);
-    loop {
-        let proofs = store.read_proofs(after, 1_000, &filter).await.context("reading the log")?;
-        let Some(last) = proofs.last() else { break };
-        after = last.position;
-        for proof in &proofs {
-            serde_json::to_writer(&mut out, &proof.to_json())?;
-            out.write_all(b"\n")?;
-            count += 1;
-        }
-    }
-    out.flush()?;
-    eprintln!("exported {count} events, up to position {after}");
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The events of an export file, or why a line cannot be read.
-fn read_export(file: &std::path::Path) -> anyhow::Result<Result<Vec<officina_store::EventProof>, String>> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut proofs = Vec::new();
-    for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
-        let parsed = serde_json::from_str::<serde_json::Value>(line)
-            .map_err(|error| error.to_string())
-            .and_then(|value| officina_store::EventProof::from_json(&value));
-        match parsed {
-            Ok(proof) => proofs.push(proof),
-            Err(reason) => return Ok(Err(format!("line {}: {reason}", index + 1))),
-        }
-    }
-    Ok(Ok(proofs))
-}
-
-fn verify_export(file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let proofs = match read_export(file)? {
-        Ok(proofs) => proofs,
-        Err(reason) => {
-            println!("BROKEN: {reason}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let verification = officina_store::verify_proofs(&proofs);
-    let hash = hex::encode(verification.head_hash);
-    if verification.ok {
-        println!("ok: {} events verified; head position {} hash {hash}", verification.checked, verification.head_position);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        let position = verification.first_bad_position.unwrap_or_default();
-        println!("BROKEN at position {position}: {}", verification.problem.as_deref().unwrap_or("the chain is broken"));
-        Ok(ExitCode::FAILURE)
-    }
-}
-
-async fn import(database_url: &str, file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let proofs = match read_export(file)? {
-        Ok(proofs) => proofs,
-        Err(reason) => bail!("the export cannot be read: {reason}"),
-    };
-    let officina =
-        Officina::open(&Config::new(database_url)).await.with_context(|| format!("opening the database {database_url}"))?;
-    let count = officina.store.import(&proofs).await.context("importing")?;
-    let digest = officina_projections::rebuild(&officina.store).await.context("rebuilding the read models")?;
-    let head = officina.store.head().await?;
-    println!(
-        "imported {count} events; head position {} hash {}; read models digest {digest}",
-        head.position,
-        hex::encode(head.hash)
-    );
     Ok(ExitCode::SUCCESS)
 }
 

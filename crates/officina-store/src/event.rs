@@ -210,4 +210,7 @@ pub struct Verification {
     pub head_position: u64,
     /// The hash stored at `head_position`.
     pub head_hash: [u8; 32],
+    /// How many signed checkpoints in the range were checked: each one's signature, and that the
+    /// hash it signed is the one at its position.
+    pub checkpoints_checked: u64,
 }

@@ -17,6 +17,7 @@
 //!   (in-process and PostgreSQL `NOTIFY`) only carry the new head position and only wake it.
 
 pub mod chain;
+pub mod checkpoint;
 mod error;
 mod event;
 mod follow;

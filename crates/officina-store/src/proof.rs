@@ -71,6 +71,13 @@ impl EventProof {
         })
     }
 
+    /// The hash these bytes give from this event's `previous_hash`: what its stored `hash` must
+    /// be (the chain's rule, for whoever checks or, in tests, forges).
+    pub fn computed_hash(&self) -> [u8; 32] {
+        let row = self.to_row();
+        event_hash(&to_hash(&row.previous_hash).unwrap_or(GENESIS_HASH), &row.hashed_fields())
+    }
+
     fn to_row(&self) -> StoredRow {
         StoredRow {
             position: i64::try_from(self.position).unwrap_or(i64::MAX),
@@ -89,6 +96,24 @@ impl EventProof {
     }
 }
 
+/// Why a checkpoint of an export does not hold, if it does not: its signature, and the hash at
+/// its position when the export holds that event.
+fn checkpoint_problem(payload: &str, hashes: &HashMap<u64, &[u8]>) -> Option<&'static str> {
+    let checkpoint = serde_json::from_str(payload).ok().and_then(|value| crate::checkpoint::Checkpoint::from_json(&value).ok());
+    let Some(checkpoint) = checkpoint else {
+        return Some("a checkpoint event does not read as a checkpoint");
+    };
+    if !checkpoint.signature_valid() {
+        return Some("a checkpoint's signature does not verify");
+    }
+    match hashes.get(&checkpoint.position) {
+        Some(hash) if *hash != checkpoint.hash.as_slice() => {
+            Some("the hash signed by a checkpoint is not the one at its position: history was rewritten")
+        }
+        _ => None,
+    }
+}
+
 /// Verifies events without a database, as `tools/verify_events.py` does: each event's hash from
 /// its bytes; the global link wherever two events have consecutive positions (and zeros before
 /// position 1); each stream's link wherever an event carries one, and that no event of a stream
@@ -96,8 +121,17 @@ impl EventProof {
 pub fn verify_proofs(proofs: &[EventProof]) -> Verification {
     let mut sorted: Vec<&EventProof> = proofs.iter().collect();
     sorted.sort_by_key(|proof| proof.position);
-    let mut verification =
-        Verification { ok: true, checked: 0, first_bad_position: None, problem: None, head_position: 0, head_hash: GENESIS_HASH };
+    let mut verification = Verification {
+        ok: true,
+        checked: 0,
+        first_bad_position: None,
+        problem: None,
+        head_position: 0,
+        head_hash: GENESIS_HASH,
+        checkpoints_checked: 0,
+    };
+    // Every hash of the export, by position, for the checkpoints it holds.
+    let hashes: HashMap<u64, &[u8]> = proofs.iter().map(|proof| (proof.position, proof.hash.as_slice())).collect();
     let mut previous: Option<&EventProof> = None;
     let mut streams: HashMap<&str, &EventProof> = HashMap::new();
     for proof in sorted {
@@ -124,6 +158,9 @@ pub fn verify_proofs(proofs: &[EventProof]) -> Verification {
                     Some("an event of the stream is missing (gap in stream versions)")
                 } else if !linked {
                     Some("stream_previous_hash is not the hash of the stream's previous event")
+                } else if proof.stream_id == crate::checkpoint::CHECKPOINT_STREAM {
+                    verification.checkpoints_checked += 1;
+                    checkpoint_problem(&proof.payload_text, &hashes)
                 } else {
                     None
                 }

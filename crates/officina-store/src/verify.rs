@@ -1,6 +1,7 @@
 //! Verification of the hash chains in the database: the whole log's, and one stream's own.
 
 use crate::chain::{GENESIS_HASH, event_hash};
+use crate::checkpoint::CHECKPOINT_STREAM;
 use crate::error::StoreError;
 use crate::event::{EventFilter, Verification};
 use crate::row::{StoredRow, to_hash};
@@ -21,6 +22,7 @@ impl EventStore {
             problem: None,
             head_position: from.saturating_sub(1),
             head_hash: GENESIS_HASH,
+            checkpoints_checked: 0,
         };
         if from > head.position {
             // Nothing to check beyond the head: that is not tampering.
@@ -42,6 +44,8 @@ impl EventStore {
         // one; a stream whose previous event lies before the range is looked up once.
         let mut stream_hashes: std::collections::HashMap<String, [u8; 32]> = std::collections::HashMap::new();
         let mut lookups: Vec<(String, u64)> = Vec::new();
+        // The checkpoint events met, checked once their page is read.
+        let mut checkpoints: Vec<(u64, String)> = Vec::new();
         while cursor < to {
             let limit = (to - cursor).min(10_000) as usize;
             let before = verification.checked;
@@ -66,6 +70,9 @@ impl EventStore {
                             Some((position, "stream_previous_hash is not the hash of the stream's previous event"))
                         }
                         Some(stored) => {
+                            if row.stream_id == CHECKPOINT_STREAM {
+                                checkpoints.push((position, row.payload.clone()));
+                            }
                             // The stream's id is copied once per stream, not once per event.
                             match stream_hashes.get_mut(row.stream_id.as_str()) {
                                 Some(last) => *last = stored,
@@ -101,6 +108,13 @@ impl EventStore {
                         .broken(row.position as u64, "stream_previous_hash is not the hash of the stream's previous event"));
                 }
             }
+            for (position, payload) in std::mem::take(&mut checkpoints) {
+                let payload = serde_json::from_str(&payload).unwrap_or_default();
+                verification.checkpoints_checked += 1;
+                if let Some((signed, problem)) = self.checkpoint_problem(&payload).await? {
+                    return Ok(verification.broken(if signed == 0 { position } else { signed }, problem));
+                }
+            }
             if verification.checked == before {
                 return Ok(verification.broken(cursor + 1, "the event is missing"));
             }
@@ -123,6 +137,7 @@ impl EventStore {
             problem: None,
             head_position: 0,
             head_hash: GENESIS_HASH,
+            checkpoints_checked: 0,
         };
         let mut version = 0u64;
         let mut last_hash = GENESIS_HASH;
