@@ -22,8 +22,8 @@
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
-use officina_domain::{StreamRef, WorkshopId};
-use officina_store::{DbPool, EventFilter, EventStore, HookConnection};
+use officina_domain::{ProposalId, StreamRef, WorkshopId};
+use officina_store::{DbPool, EventFilter, EventStore, HookConnection, RecordedEvent};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Executor, Row};
 
@@ -31,6 +31,7 @@ use crate::error::ProjectionError;
 use crate::projector::Projector;
 use crate::read::ReadModels;
 use crate::schema;
+use crate::tally::ProposalTally;
 
 /// How many events a view replays between two snapshots.
 pub const SNAPSHOT_EVERY: u64 = 5_000;
@@ -148,6 +149,18 @@ impl Memory {
         Ok(())
     }
 
+    /// Projects `events` (in log order, all after this database's position) in one transaction.
+    async fn project(&mut self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        let mut tx = self.pool.begin().await?;
+        Projector::new().project(HookConnection::Sqlite(&mut tx), events).await?;
+        tx.commit().await?;
+        self.position = last.position;
+        Ok(())
+    }
+
     /// Replaces the view's personal data with the store's present rows for the people the view
     /// knows (an erased person has none, so reads as erased).
     async fn refresh_personal_data(&self, store: &EventStore) -> Result<(), ProjectionError> {
@@ -201,6 +214,11 @@ impl Memory {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// One page of the events after `cursor` that pass `filter`.
+async fn store_page(store: &EventStore, cursor: u64, filter: &EventFilter) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    Ok(store.read_all(cursor, PAGE, filter).await?)
 }
 
 /// The kept snapshots and views, most recently used last.
@@ -287,18 +305,80 @@ impl TimeTravel {
         Some(memory)
     }
 
-    async fn build(&self, workshop: WorkshopId, position: u64) -> Result<Arc<Memory>, ProjectionError> {
-        // The nearest kept database at or before the position: a snapshot, or a finished view
-        // (an auditor stepping forward through a deliberation starts from the step before).
-        let nearest = {
-            let kept = self.lock();
-            kept.snapshots
-                .iter()
-                .chain(kept.views.iter())
-                .filter(|m| m.workshop == workshop && m.position <= position)
-                .max_by_key(|m| m.position)
-                .cloned()
+    /// The nearest kept database of `workshop` at or before `position`: a snapshot, or a
+    /// finished view (an auditor stepping forward through a deliberation starts from the step
+    /// before).
+    fn nearest(&self, workshop: WorkshopId, position: u64) -> Option<Arc<Memory>> {
+        let kept = self.lock();
+        kept.snapshots
+            .iter()
+            .chain(kept.views.iter())
+            .filter(|m| m.workshop == workshop && m.position <= position)
+            .max_by_key(|m| m.position)
+            .cloned()
+    }
+
+    /// The tally of `proposal` right after each of `steps` (log positions, ascending, within
+    /// `workshop`'s history and not beyond the head), for an auditor stepping through a
+    /// deliberation: one private past view is built at the first step and moved forward through
+    /// the others, reading the log between them once.
+    pub async fn tallies_after(
+        &self,
+        workshop: WorkshopId,
+        proposal: ProposalId,
+        steps: &[u64],
+    ) -> Result<Vec<Option<ProposalTally>>, ProjectionError> {
+        let Some(&first) = steps.first() else {
+            return Ok(Vec::new());
         };
+        let _building = self.building.lock().await;
+        let mut memory = match self.nearest(workshop, first) {
+            Some(kept) => Memory::copy_of(&kept).await?,
+            None => Memory::empty(workshop).await?,
+        };
+        memory.replay_to(&self.store, first, u64::MAX, &mut Vec::new()).await?;
+        let read = ReadModels::new(DbPool::Sqlite(memory.pool.clone()));
+        let mut tallies = vec![read.tallies(&[proposal]).await?.remove(&proposal)];
+        let filter = EventFilter::StreamAndOthers {
+            stream: StreamRef::Workshop(workshop).stream_id(),
+            except_prefix: "workshop-".to_owned(),
+        };
+        let mut remaining = steps[1..].iter().copied().peekable();
+        let mut batch: Vec<RecordedEvent> = Vec::new();
+        let mut cursor = memory.position;
+        while remaining.peek().is_some() {
+            let events = store_page(&self.store, cursor, &filter).await?;
+            let exhausted = events.len() < PAGE;
+            for event in events {
+                cursor = event.position;
+                // Steps before this event are answered without it.
+                while remaining.next_if(|&step| step < event.position).is_some() {
+                    memory.project(&std::mem::take(&mut batch)).await?;
+                    tallies.push(read.tallies(&[proposal]).await?.remove(&proposal));
+                }
+                if remaining.peek().is_none() {
+                    break;
+                }
+                let position = event.position;
+                batch.push(event);
+                if remaining.next_if(|&step| step == position).is_some() {
+                    memory.project(&std::mem::take(&mut batch)).await?;
+                    tallies.push(read.tallies(&[proposal]).await?.remove(&proposal));
+                }
+            }
+            if exhausted {
+                // The rest of the steps lie beyond the last event: the same tally each.
+                memory.project(&std::mem::take(&mut batch)).await?;
+                for _ in remaining.by_ref() {
+                    tallies.push(read.tallies(&[proposal]).await?.remove(&proposal));
+                }
+            }
+        }
+        Ok(tallies)
+    }
+
+    async fn build(&self, workshop: WorkshopId, position: u64) -> Result<Arc<Memory>, ProjectionError> {
+        let nearest = self.nearest(workshop, position);
         let mut memory = match nearest {
             Some(snapshot) => Memory::copy_of(&snapshot).await?,
             None => Memory::empty(workshop).await?,

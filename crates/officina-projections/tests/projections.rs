@@ -725,3 +725,46 @@ async fn a_past_view_holds_the_rows_of_the_log_cut_at_its_position() {
         db.cleanup().await;
     }
 }
+
+/// Stepping through a deliberation: the tally after each event of a proposal, computed by moving
+/// one past view forward, equals the tally of a past view built at that step alone; after the
+/// last step it is today's.
+#[tokio::test]
+async fn the_tally_after_each_event_of_a_proposal_equals_the_past_views_tally_at_that_step() {
+    for db in TestDb::both().await {
+        let store = db.open().await;
+        let domain = run_demo(&store).await;
+        let read = ReadModels::of_store(&store);
+        let travel = TimeTravel::new(store.clone());
+        let alone = TimeTravel::new(store.clone());
+        let mut checked = 0;
+        for (workshop, proposal) in proposals(&domain).into_iter().take(4) {
+            let events = store
+                .read_all(0, 100_000, &officina_store::EventFilter::Stream(workshop_stream_id(workshop.id)))
+                .await
+                .expect("events");
+            let steps: Vec<u64> = events
+                .iter()
+                .filter(|e| {
+                    workshop::Event::from_payload(&e.event_type, &e.payload)
+                        .is_ok_and(|e| e.concerns().proposal == Some(proposal.id))
+                })
+                .map(|e| e.position)
+                .collect();
+            assert!(!steps.is_empty());
+            let stepped = travel.tallies_after(workshop.id, proposal.id, &steps).await.expect("stepped");
+            assert_eq!(stepped.len(), steps.len());
+            for (step, tally) in steps.iter().zip(&stepped) {
+                let view = alone.view(workshop.id, *step).await.expect("view");
+                let expected = view.read().tallies(&[proposal.id]).await.expect("tally").remove(&proposal.id);
+                assert_eq!(tally, &expected, "proposal {} at {step}", proposal.id);
+                checked += 1;
+            }
+            let today = read.tallies(&[proposal.id]).await.expect("tally").remove(&proposal.id).expect("a tally");
+            let last = stepped.last().cloned().flatten().expect("a tally after the last step");
+            assert_eq!((last.tally, last.outcome, last.decided), (today.tally, today.outcome, today.decided));
+        }
+        assert!(checked > 10, "{checked} steps checked");
+        db.cleanup().await;
+    }
+}
