@@ -157,6 +157,60 @@ async fn every_past_answer_equals_the_answer_given_at_that_moment(app: TestApp) 
     let public_decision = app.ok(None, public, json!({"id": decision, "at": moments[7].head})).await;
     assert_eq!(public_decision["decision"]["positions"].as_array().map(Vec::len), Some(3));
 
+    // Stepping through the deliberation: the tally after each of the proposal's events is the
+    // one answered at that moment; the decision names exactly those events.
+    let timeline = "query($id: ID!, $after: Position, $first: Int) { proposal(id: $id) { timeline(after: $after, first: $first) {
+        event { position type } tally { eligible expressed support oppose } } } }";
+    let steps =
+        app.ok(Some(lead), timeline, json!({"id": proposal})).await["proposal"]["timeline"].as_array().expect("steps").clone();
+    let types: Vec<&str> = steps.iter().filter_map(|s| s["event"]["type"].as_str()).collect();
+    assert_eq!(types.first(), Some(&"ProposalDrafted"), "{types:?}");
+    assert_eq!(types.last(), Some(&"DecisionRecorded"), "{types:?}");
+    assert_eq!(types.iter().filter(|t| **t == "PositionStated").count(), 4, "{types:?}");
+    let step_position = |step: &Value| step["event"]["position"].as_str().and_then(|p| p.parse::<u64>().ok()).expect("position");
+    for moment in &moments {
+        let Some((_, _, answered)) = moment.answers.iter().find(|(query, _, _)| *query == PROPOSAL) else { continue };
+        let last = steps.iter().filter(|step| step_position(step) <= moment.head).last().expect("a step before");
+        assert_eq!(last["tally"], answered["proposal"]["tally"], "the tally stepped to {}", moment.head);
+    }
+    let paged =
+        app.ok(Some(lead), timeline, json!({"id": proposal, "after": step_position(&steps[2]).to_string(), "first": 2})).await;
+    assert_eq!(
+        paged["proposal"]["timeline"].as_array().map(|page| page.iter().map(step_position).collect::<Vec<_>>()),
+        Some(vec![step_position(&steps[3]), step_position(&steps[4])])
+    );
+    let past_steps = app
+        .ok(
+            Some(lead),
+            "query($id: ID!, $at: Position) { proposal(id: $id, asOf: $at) { timeline { event { position } } } }",
+            json!({"id": proposal, "at": moments[4].head}),
+        )
+        .await;
+    assert!(past_steps["proposal"]["timeline"].as_array().expect("steps").iter().all(|s| step_position(s) <= moments[4].head));
+    let provenance = "query($id: ID!) { decision(id: $id) { events { position type } positions { organizationId stance position }
+        supersededPositions { organizationId stance position } } }";
+    let answered = app.ok(Some(lead), provenance, json!({"id": decision})).await;
+    let produced: Vec<u64> = answered["decision"]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["position"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(produced, steps.iter().map(step_position).collect::<Vec<_>>());
+    let counted: Vec<u64> = answered["decision"]["positions"]
+        .as_array()
+        .expect("counted")
+        .iter()
+        .filter_map(|p| p["position"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(counted.len(), 3, "{answered:#}");
+    assert!(counted.iter().all(|p| produced.contains(p)));
+    let superseded = answered["decision"]["supersededPositions"].as_array().expect("superseded");
+    assert_eq!((superseded.len(), superseded[0]["stance"].as_str()), (1, Some("OPPOSE")), "{answered:#}");
+    let anonymous = app.gql(None, provenance, json!({"id": decision})).await;
+    assert_eq!(anonymous["data"]["decision"]["events"], Value::Null);
+    assert_eq!(anonymous["data"]["decision"]["positions"][0]["position"], answered["decision"]["positions"][0]["position"]);
+
     // An erasure applies to the past too: no past answer holds the erased person's name, and
     // the others' names are still there.
     let names = |answer: Value| -> Vec<(String, Option<String>)> {

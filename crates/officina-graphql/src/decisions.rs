@@ -118,8 +118,9 @@ impl Tally {
     }
 }
 
-/// A position as counted in a decision.
-pub struct CountedPosition(domain::workshop::PositionRecord);
+/// A position as counted in a decision, with the proposal it was stated on and the decision's
+/// log position.
+pub struct CountedPosition(domain::workshop::PositionRecord, domain::ProposalId, u64);
 
 /// A position as counted in a decision: one eligible organization's latest position at closing,
 /// frozen in the decision record.
@@ -157,6 +158,24 @@ impl CountedPosition {
     /// When the position was stated.
     async fn stated_at(&self) -> DateTime<Utc> {
         self.0.stated_at
+    }
+    /// The log position of the `PositionStated` event counted: fetch it with `eventProofs` to
+    /// check it. Public, like the decision.
+    async fn position(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Position>> {
+        let stated: Vec<officina_projections::PositionRow> = many(ctx, crate::loaders::PositionsOf(self.1)).await?;
+        // The organization's position in force when the decision was recorded: stated before it,
+        // and not superseded before it.
+        let (record, decided) = (&self.0, self.2);
+        Ok(stated
+            .iter()
+            .filter(|row| {
+                row.organization_id == record.organization_id
+                    && row.position < decided
+                    && row.superseded_by.is_none_or(|next| next > decided)
+                    && row.stance == record.stance
+            })
+            .map(|row| Position(row.position))
+            .next_back())
     }
 }
 
@@ -263,7 +282,40 @@ impl Decision {
     }
     /// The positions counted, exactly as they stood at closing.
     async fn positions(&self) -> Vec<CountedPosition> {
-        self.0.positions.iter().cloned().map(CountedPosition).collect()
+        self.0.positions.iter().cloned().map(|position| CountedPosition(position, self.0.proposal_id, self.0.position)).collect()
+    }
+    /// The positions stated on the proposal that did not count: each superseded by the same
+    /// organization's later one. For the members and auditors of the workshop (null with an
+    /// error for others).
+    async fn superseded_positions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<crate::proposals::StatedPosition>>> {
+        if !crate::fetch::visible(ctx, self.0.workshop_id).await {
+            return Ok(None);
+        }
+        let stated: Vec<officina_projections::PositionRow> = many(ctx, crate::loaders::PositionsOf(self.0.proposal_id)).await?;
+        Ok(Some(
+            stated
+                .into_iter()
+                .filter(|row| row.position < self.0.position && row.superseded_by.is_some_and(|next| next < self.0.position))
+                .map(crate::proposals::StatedPosition)
+                .collect(),
+        ))
+    }
+    /// The events that produced the decision, in log order: the proposal's drafting and
+    /// amendments, the opening of deliberation, every position, interest and recusal, and the
+    /// closing that recorded it. For the members and auditors of the workshop (null with an
+    /// error for others); check each with `eventProofs`.
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<crate::audit::RecordedEventObject>>> {
+        if !crate::fetch::visible(ctx, self.0.workshop_id).await {
+            return Ok(None);
+        }
+        let Some(proposal) = one(ctx, crate::loaders::ProposalKey(self.0.proposal_id)).await? else {
+            return Ok(Some(Vec::new()));
+        };
+        let events = crate::provenance::proposal_events(ctx, &proposal, 0, self.0.position, usize::MAX).await?;
+        Ok(Some(events.into_iter().map(crate::audit::RecordedEventObject).collect()))
     }
     /// The text version decided.
     async fn text_version(&self) -> i32 {

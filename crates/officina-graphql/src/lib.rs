@@ -35,6 +35,7 @@ pub mod minutes;
 pub mod organizations;
 pub mod people;
 pub mod proposals;
+pub mod provenance;
 pub mod relay;
 pub mod sessions;
 pub mod workshops;

@@ -152,12 +152,14 @@ pub async fn position(
     }
 }
 
-/// Makes `workshop` as of `position` the view of the top-level field at `ctx` and everything
-/// under it.
-pub async fn enter(ctx: &Context<'_>, workshop: WorkshopId, position: u64) -> async_graphql::Result<()> {
-    let Some(key) = root_key(ctx) else {
-        return Ok(());
-    };
+/// The position the field at `ctx` reads as of, when it is under a past top-level field.
+pub fn as_of(ctx: &Context<'_>) -> Option<u64> {
+    past(ctx).map(|past| past.view.position())
+}
+
+/// Takes one of the request's past views (a top-level field `asOf`, or a proposal's timeline);
+/// `TOO_MANY_PAST_VIEWS` once they are all taken.
+pub fn spend(ctx: &Context<'_>) -> async_graphql::Result<()> {
     let Some(views) = ctx.data_opt::<PastViews>() else {
         return Ok(());
     };
@@ -167,13 +169,28 @@ pub async fn enter(ctx: &Context<'_>, workshop: WorkshopId, position: u64) -> as
             ApiError::validation(
                 "asOf",
                 Reason::TooManyPastViews,
-                format!("One request may ask for at most {MAX_PAST_VIEWS_PER_REQUEST} past views; send the others separately."),
                 format!(
-                    "Una richiesta può chiedere al massimo {MAX_PAST_VIEWS_PER_REQUEST} viste passate; inviare le altre a parte."
+                    "One request may ask for at most {MAX_PAST_VIEWS_PER_REQUEST} past views and timelines; send the others separately."
+                ),
+                format!(
+                    "Una richiesta può chiedere al massimo {MAX_PAST_VIEWS_PER_REQUEST} viste passate e cronologie; inviare le altre a parte."
                 ),
             ),
         );
     }
+    Ok(())
+}
+
+/// Makes `workshop` as of `position` the view of the top-level field at `ctx` and everything
+/// under it.
+pub async fn enter(ctx: &Context<'_>, workshop: WorkshopId, position: u64) -> async_graphql::Result<()> {
+    let Some(key) = root_key(ctx) else {
+        return Ok(());
+    };
+    let Some(views) = ctx.data_opt::<PastViews>() else {
+        return Ok(());
+    };
+    spend(ctx)?;
     let view = services(ctx).past.view(workshop, position).await.map_err(|e| ApiError::from(e).into_graphql(lang(ctx)))?;
     let reads = Arc::new(PastReads { loaders: loaders(view.read().clone()), view });
     views.lock().insert(key.to_owned(), reads);

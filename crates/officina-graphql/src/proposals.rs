@@ -128,6 +128,18 @@ impl Proposal {
         }
         Ok(one(ctx, DecisionOf(self.0.id)).await?.map(Decision))
     }
+    /// Every event of the proposal in log order, each with the tally right after it: an
+    /// auditor steps through the deliberation. At most 100 steps per call (`first`); the next
+    /// call goes on `after` the last step's position. Under `asOf`, the steps up to that
+    /// position.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the steps after this log position.")] after: Option<Position>,
+        #[graphql(desc = "At most this many steps (0 to 100; 100 when not given).")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<crate::provenance::TimelineStep>> {
+        crate::provenance::timeline(ctx, &self.0, after, first).await
+    }
     /// The position of the last event that changed the proposal.
     async fn position(&self) -> Position {
         Position(self.0.last_position)

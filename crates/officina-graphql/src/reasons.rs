@@ -59,7 +59,7 @@ reasons! {
     UnknownRegion => ("UNKNOWN_REGION", Validation, "A `region` filter names no Italian region: give its ISTAT code (`12`) or its name (`Lazio`, any case)."),
     ConflictingArguments => ("CONFLICTING_ARGUMENTS", Validation, "Two arguments contradict each other (e.g. `streamId` and `workshopId` name different streams)."),
     AsOfAhead => ("AS_OF_AHEAD", Validation, "`asOf` names a position the log has not reached, or `asOfTime` an instant still to come: only the past is answered."),
-    TooManyPastViews => ("TOO_MANY_PAST_VIEWS", Validation, "One request asks for more than 4 past views (top-level fields with `asOf` or `asOfTime`); send the others separately."),
+    TooManyPastViews => ("TOO_MANY_PAST_VIEWS", Validation, "One request asks for more than 4 past views (top-level fields with `asOf` or `asOfTime`, and `Proposal.timeline`s); send the others separately."),
     ThresholdRequired => ("THRESHOLD_REQUIRED", Validation, "A `QUALIFIED_MAJORITY` rule needs a threshold."),
     ThresholdNotApplicable => ("THRESHOLD_NOT_APPLICABLE", Validation, "A threshold was given with a method that has none (only `QUALIFIED_MAJORITY` has one)."),
     InvalidDocument => ("INVALID_DOCUMENT", Validation, "The GraphQL document does not parse or validate against the schema (syntax, unknown fields, wrong argument types)."),

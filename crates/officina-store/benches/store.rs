@@ -388,5 +388,57 @@ async fn run_suite(backend: &str, url: &str, read_target: f64) -> Vec<String> {
         rate(verification.checked as usize, verification_start.elapsed()),
         verification.checked
     );
+
+    // 5. What `officina export`, `verify-export` and `import` do with the whole log: read every
+    //    event as stored and write it as a JSON line; parse the lines back and verify them
+    //    offline; insert them into an empty database of the same backend. (The read models'
+    //    rebuild after an import is measured by the projections benchmark.)
+    let start = Instant::now();
+    let (mut after, mut lines) = (0, Vec::<u8>::new());
+    loop {
+        let proofs = store.read_proofs(after, 1000, &EventFilter::All).await.expect("proofs");
+        let Some(last) = proofs.last() else { break };
+        after = last.position;
+        for proof in &proofs {
+            serde_json::to_writer(&mut lines, &proof.to_json()).expect("json");
+            lines.push(b'\n');
+        }
+    }
+    let export_rate = rate(total, start.elapsed());
+    let start = Instant::now();
+    let proofs: Vec<officina_store::EventProof> = std::str::from_utf8(&lines)
+        .expect("utf-8")
+        .lines()
+        .map(|line| officina_store::EventProof::from_json(&serde_json::from_str(line).expect("json")).expect("proof"))
+        .collect();
+    let offline = officina_store::verify_proofs(&proofs);
+    assert!(offline.ok && offline.checked as usize == total);
+    let verify_export_rate = rate(total, start.elapsed());
+    let target = if backend == "SQLite" {
+        let folder = std::env::temp_dir().join(format!("officina-import-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&folder).expect("folder");
+        (format!("sqlite://{}?mode=rwc", folder.join("import.db").display()), None)
+    } else {
+        let name = format!("officina_import_{}", uuid::Uuid::now_v7().simple());
+        let base = url.rsplit_once('/').map_or(url, |(base, _)| base).to_owned();
+        let mut admin = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create");
+        (format!("{base}/{name}"), Some(name))
+    };
+    let empty = EventStore::connect(&target.0).await.expect("open the empty store");
+    let start = Instant::now();
+    assert_eq!(empty.import(&proofs).await.expect("import") as usize, total);
+    let import_rate = rate(total, start.elapsed());
+    assert_eq!(empty.head().await.expect("head"), store.head().await.expect("head"));
+    drop(empty);
+    if let Some(name) = target.1 {
+        let mut admin = sqlx::PgConnection::connect(url).await.expect("connect");
+        let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await;
+    }
+    println!(
+        "  {:<44} {export_rate:>9.0} ev/s; verify-export {verify_export_rate:.0} ev/s; import {import_rate:.0} ev/s ({total} events, {} MB)",
+        "export as JSON Lines",
+        lines.len() / 1_000_000
+    );
     failures
 }
