@@ -39,8 +39,13 @@ pub const SNAPSHOT_EVERY: u64 = 5_000;
 /// How many events are read and projected per transaction while a view is built.
 const PAGE: usize = 1_000;
 
-/// The most snapshots kept (all workshops together); the least recently used go first.
+/// The most snapshots kept (all workshops together); the oldest go first.
 const MAX_SNAPSHOTS: usize = 64;
+
+/// The most memory the kept snapshots and views may take together, in bytes (their databases'
+/// pages); beyond it the oldest snapshots go first, then the oldest views. A hostile client
+/// asking about many positions of many workshops costs the server rebuilds, never its memory.
+pub const MEMORY_BUDGET: u64 = 1 << 30;
 
 /// The most finished views kept, so that an auditor stepping through one position and its
 /// neighbours' nested fields does not rebuild it per request.
@@ -56,6 +61,8 @@ struct Memory {
     pool: SqlitePool,
     workshop: WorkshopId,
     position: u64,
+    /// The memory its pages took when it was kept.
+    bytes: u64,
 }
 
 impl Memory {
@@ -72,7 +79,7 @@ impl Memory {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        Ok(Memory { name, pool, workshop, position })
+        Ok(Memory { name, pool, workshop, position, bytes: 0 })
     }
 
     /// A new database with the empty read-model tables.
@@ -142,10 +149,20 @@ impl Memory {
             let reached_end = events.len() < PAGE;
             self.position = if reached_end { target } else { events.last().map_or(target, |event| event.position) };
             if since_snapshot >= snapshot_every && self.position < target {
-                snapshots.push(Memory::copy_of(self).await?);
+                let mut snapshot = Memory::copy_of(self).await?;
+                snapshot.measure().await?;
+                snapshots.push(snapshot);
                 since_snapshot = 0;
             }
         }
+        Ok(())
+    }
+
+    /// Measures the memory the database's pages take, to keep the kept ones within budget.
+    async fn measure(&mut self) -> Result<(), ProjectionError> {
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count").fetch_one(&self.pool).await?;
+        let (size,): (i64,) = sqlx::query_as("PRAGMA page_size").fetch_one(&self.pool).await?;
+        self.bytes = (pages.max(0) as u64).saturating_mul(size.max(0) as u64);
         Ok(())
     }
 
@@ -385,6 +402,7 @@ impl TimeTravel {
         };
         let mut taken = Vec::new();
         memory.replay_to(&self.store, position, self.snapshot_every, &mut taken).await?;
+        memory.measure().await?;
         let memory = Arc::new(memory);
         let mut kept = self.lock();
         kept.snapshots.extend(taken.into_iter().map(Arc::new));
@@ -393,6 +411,15 @@ impl TimeTravel {
         kept.views.push(memory.clone());
         let excess = kept.views.len().saturating_sub(MAX_VIEWS);
         kept.views.drain(..excess);
+        // Within the memory budget: the oldest snapshots go first, then the oldest views (the
+        // one just built stays: it is being answered from).
+        let total = |kept: &Kept| kept.snapshots.iter().chain(kept.views.iter()).map(|m| m.bytes).sum::<u64>();
+        while total(&kept) > MEMORY_BUDGET && !kept.snapshots.is_empty() {
+            kept.snapshots.remove(0);
+        }
+        while total(&kept) > MEMORY_BUDGET && kept.views.len() > 1 {
+            kept.views.remove(0);
+        }
         Ok(memory)
     }
 }
