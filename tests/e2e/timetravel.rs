@@ -170,7 +170,7 @@ async fn every_past_answer_equals_the_answer_given_at_that_moment(app: TestApp) 
     let step_position = |step: &Value| step["event"]["position"].as_str().and_then(|p| p.parse::<u64>().ok()).expect("position");
     for moment in &moments {
         let Some((_, _, answered)) = moment.answers.iter().find(|(query, _, _)| *query == PROPOSAL) else { continue };
-        let last = steps.iter().filter(|step| step_position(step) <= moment.head).next_back().expect("a step before");
+        let last = steps.iter().rfind(|step| step_position(step) <= moment.head).expect("a step before");
         assert_eq!(last["tally"], answered["proposal"]["tally"], "the tally stepped to {}", moment.head);
     }
     let paged =
