@@ -18,6 +18,7 @@ mod people;
 mod proofs;
 mod protocol;
 mod relay;
+mod reports;
 mod resources;
 mod sessions;
 mod subscriptions;

@@ -37,6 +37,7 @@ pub mod people;
 pub mod proposals;
 pub mod provenance;
 pub mod relay;
+pub mod reports;
 pub mod sessions;
 pub mod workshops;
 
@@ -66,6 +67,7 @@ pub struct Query(
     contributions::ContributionQuery,
     audit::AuditQuery,
     checkpoints::CheckpointQuery,
+    reports::ReportQuery,
     labels::LabelQuery,
 );
 

@@ -49,6 +49,21 @@ fn plain(value: Option<f64>, lang: Lang) -> String {
     value.map_or_else(|| "—".to_owned(), |v| number(v, 2, lang))
 }
 
+/// The decision rule's method in words, with the qualified majority's threshold.
+fn method(method: &str, threshold: Option<&str>, lang: Lang) -> String {
+    let name = match method {
+        "CONSENSUS" => t(lang, "consensus", "consenso"),
+        "UNANIMITY" => t(lang, "unanimity", "unanimità"),
+        "MAJORITY" => t(lang, "majority", "maggioranza"),
+        "QUALIFIED_MAJORITY" => t(lang, "qualified majority", "maggioranza qualificata"),
+        other => return other.to_owned(),
+    };
+    match threshold {
+        Some(threshold) => format!("{name} ({threshold})"),
+        None => name.to_owned(),
+    }
+}
+
 /// Table cells may not hold a pipe or a line break.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -183,7 +198,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             out,
             "{} {}; {} {} ({}); {} {}, {} {}: {} {}, {} {}, {} {}, {} {}. {} {}, {} {}.",
             t(lang, "Rule", "Regola"),
-            d.method,
+            method(&d.method, d.threshold.as_deref(), lang),
             t(lang, "quorum", "quorum"),
             d.quorum,
             if d.quorum_met { t(lang, "met", "raggiunto") } else { t(lang, "not met", "non raggiunto") },

@@ -42,6 +42,9 @@ pub enum Command {
     /// stored, with every byte its hash covers: checkable offline (`verify-export`,
     /// `tools/verify_events.py`) and importable into an empty database (`import`).
     Export(ExportArgs),
+    /// Writes a workshop's capitalization report, built from the log alone (as of a position
+    /// when asked): JSON with its digest, or Markdown, in Italian or English.
+    Report(ReportArgs),
     /// Checks an export without a database: every hash, every link; exits non-zero naming the
     /// first bad position.
     VerifyExport {
@@ -307,6 +310,44 @@ pub struct ExportArgs {
     /// file per kind of record (`docs/open-data.md`), with no personal data.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
+}
+
+/// The settings of `officina report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The workshop.
+    #[arg(long, value_name = "WORKSHOP_ID")]
+    pub workshop: uuid::Uuid,
+    /// Build it as the log stood at this position (default: the head).
+    #[arg(long, value_name = "N")]
+    pub as_of: Option<u64>,
+    /// `json` (the structured report; its SHA-256 is the report's digest) or `markdown`.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// The language of the Markdown report.
+    #[arg(long, value_enum, default_value = "it")]
+    pub lang: ReportLang,
+    /// The file to write (`-` for standard output).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: std::path::PathBuf,
+}
+
+/// What `officina report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// The structured report, as JSON.
+    Json,
+    /// The report to read, as Markdown.
+    Markdown,
+}
+
+/// The language of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportLang {
+    /// Italiano.
+    It,
+    /// English.
+    En,
 }
 
 /// What `officina export` writes.

@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(&cli.database_url, &cli.auth, args).await,
         Some(Command::Verify(args)) => operations::verify(&cli.database_url, args).await,
         Some(Command::Export(args)) => operations::export(&cli.database_url, args).await,
+        Some(Command::Report(args)) => operations::report(&cli.database_url, args).await,
         Some(Command::VerifyExport { file }) => operations::verify_export(&file),
         Some(Command::Import { file }) => operations::import(&cli.database_url, &file).await,
         Some(Command::Checkpoint { key }) => operations::checkpoint(&cli.database_url, &key).await,

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use officina_store::checkpoint::{Checkpoint, CheckpointCheck, generate_key, signing_key_from_hex};
 use officina_store::{EventFilter, EventProof, EventStore, Verification};
 
-use crate::cli::{ExportArgs, ExportFormat, ProjectionsCommand, VerifyArgs};
+use crate::cli::{ExportArgs, ExportFormat, ProjectionsCommand, ReportArgs, ReportFormat, ReportLang, VerifyArgs};
 use crate::{Config, Officina};
 
 /// How many positions one verification call covers, between two updates of the progress bar.
@@ -39,7 +39,7 @@ async fn open(database_url: &str) -> anyhow::Result<Officina> {
 }
 
 /// Prints a verification's outcome; the exit code says whether it held.
-fn report(verification: &Verification) -> ExitCode {
+fn print_verification(verification: &Verification) -> ExitCode {
     let hash = hex::encode(verification.head_hash);
     let checkpoints = match verification.checkpoints_checked {
         0 => String::new(),
@@ -102,7 +102,7 @@ pub async fn verify(database_url: &str, args: VerifyArgs) -> anyhow::Result<Exit
     }
     bar.finish_and_clear();
     match total {
-        Some(verification) => Ok(report(&verification)),
+        Some(verification) => Ok(print_verification(&verification)),
         None => bail!("nothing to verify"),
     }
 }
@@ -269,7 +269,7 @@ pub fn verify_export(file: &Path) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    Ok(report(&officina_store::verify_proofs(&proofs)))
+    Ok(print_verification(&officina_store::verify_proofs(&proofs)))
 }
 
 /// `officina import FILE`: into an empty database, then the read models.
@@ -316,5 +316,31 @@ pub async fn projections(database_url: &str, command: ProjectionsCommand) -> any
             println!("{}", officina.read.digest().await.context("hashing the read models")?);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `officina report`.
+pub async fn report(database_url: &str, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(database_url).await?;
+    let travel = officina_projections::TimeTravel::new(store.clone());
+    let built =
+        officina_report::report(&store, &travel, args.workshop.into(), args.as_of).await.context("building the report")?;
+    let Some(built) = built else {
+        bail!("no workshop {} in the log{}", args.workshop, args.as_of.map(|p| format!(" at position {p}")).unwrap_or_default());
+    };
+    let lang = match args.lang {
+        ReportLang::It => officina_domain::Lang::It,
+        ReportLang::En => officina_domain::Lang::En,
+    };
+    let text = match args.format {
+        ReportFormat::Json => built.to_json() + "\n",
+        ReportFormat::Markdown => built.to_markdown(lang),
+    };
+    if args.out.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+    } else {
+        std::fs::write(&args.out, text).with_context(|| format!("writing {}", args.out.display()))?;
+    }
+    eprintln!("report of workshop {} at position {}; digest {}", args.workshop, built.source.position, built.digest());
     Ok(ExitCode::SUCCESS)
 }
