@@ -76,3 +76,92 @@ async fn the_report_of_a_workshop_is_the_same_on_graphql_and_on_the_command_line
     let ahead = app.refused(Some(&w.lead), REPORT, json!({"id": w.id, "at": head + 100}), "VALIDATION").await;
     assert_eq!(ahead["extensions"]["reason"], "AS_OF_AHEAD");
 }
+
+/// The browser that renders the HTML report: Debian's `chromium`. Without it the test is skipped,
+/// unless `OFFICINA_REQUIRE_CHROMIUM` is set (as `.ci/run` does, after installing it).
+fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| std::process::Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()));
+    if found.is_none() && std::env::var_os("OFFICINA_REQUIRE_CHROMIUM").is_some() {
+        panic!("OFFICINA_REQUIRE_CHROMIUM is set but no chromium is installed");
+    }
+    found
+}
+
+fn headless(browser: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-pdf-header-footer"])
+        .args(args)
+        .output()
+        .expect("run chromium")
+}
+
+#[tokio::test]
+async fn the_html_report_renders_in_a_browser_with_its_charts_and_prints_to_a4() {
+    let Some(browser) = chromium() else { return };
+    let Some(app) = crate::support::spawn_app(crate::support::Db::Sqlite).await else { return };
+    let w = fixture::workshop(&app).await;
+    let proposal = fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    fixture::state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
+    fixture::state(&app, &w.partners[1], &proposal, "OPPOSE", Some("Mancano le risorse <e i tempi>.")).await;
+    app.ok(Some(&w.lead), fixture::CLOSE_DELIBERATION, json!({"input": {"proposalId": proposal}})).await;
+    let submit = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { position } }";
+    for title in ["Dati sullo spopolamento", "Esperienza dei comuni"] {
+        let input = json!({"input": {"workshopId": w.id, "kind": "ANALYSIS", "title": title, "body": "Testo."}});
+        app.ok(Some(&w.partners[2]), submit, input).await;
+    }
+    let schedule = "mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { position } }";
+    let input =
+        json!({"input": {"workshopId": w.id, "title": "Primo incontro", "startsAt": "2031-03-12T09:30:00Z", "location": "Roma"}});
+    app.ok(Some(&w.lead), schedule, input).await;
+    let folder = std::env::temp_dir().join(format!("officina-html-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let page = folder.join("report.html");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["report", "--workshop", w.id.as_str(), "--format", "html", "--lang", "it", "--out"])
+        .arg(&page)
+        .env("OFFICINA_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run officina report");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing is fetched from the network");
+    assert!(html.contains("&lt;e i tempi&gt;") || !html.contains("<e i tempi>"), "text is escaped");
+    let url = format!("file://{}", page.display());
+
+    // The page as the browser built it: every chart drawn with its bars, each with a title and a
+    // description for assistive technology.
+    let dom = headless(browser, &["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let charts: Vec<&str> = dom.split("<svg").skip(1).collect();
+    assert_eq!(charts.len(), 3, "attendance, dispositions, decisions: {dom}");
+    let bars = |chart: &str| chart.split("</svg>").next().unwrap_or("").matches("class=\"bar\"").count();
+    assert_eq!(bars(charts[0]), 1, "one session convened");
+    assert_eq!(bars(charts[1]), 5, "four dispositions and the pending ones");
+    assert_eq!(bars(charts[2]), 2, "one decision: its support and its opposition");
+    for chart in &charts {
+        assert!(chart.contains("role=\"img\"") && chart.contains("<title") && chart.contains("<desc"), "{chart}");
+    }
+
+    // A screenshot and an A4 PDF.
+    let screenshot = folder.join("report.png");
+    let shot = headless(browser, &["--window-size=1000,1600", &format!("--screenshot={}", screenshot.display()), &url]);
+    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    assert!(std::fs::read(&screenshot).expect("png").starts_with(b"\x89PNG"));
+    let pdf = folder.join("report.pdf");
+    let printed = headless(browser, &[&format!("--print-to-pdf={}", pdf.display()), &url]);
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!((1..=2).contains(&pages), "a short report prints on one or two A4 pages, not {pages}");
+    let media_box = text.split("/MediaBox [0 0 ").nth(1).and_then(|rest| rest.split(']').next()).unwrap_or("");
+    let size: Vec<f64> = media_box.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    assert!(
+        size.len() == 2 && (size[0] - 595.0).abs() < 2.0 && (size[1] - 842.0).abs() < 2.0,
+        "A4 pages (595 × 842 points), not {media_box}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -11,6 +11,7 @@
 //! the SHA-256 of its JSON form. It holds no personal data: organizations, never people.
 
 mod build;
+mod html;
 mod indicators;
 mod markdown;
 
@@ -20,6 +21,7 @@ use officina_store::{EventFilter, EventStore, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use html::html;
 pub use indicators::Indicators;
 pub use markdown::markdown;
 
@@ -95,6 +97,11 @@ impl Report {
     /// The report in Markdown, in `lang`.
     pub fn to_markdown(&self, lang: Lang) -> String {
         markdown(self, lang)
+    }
+
+    /// The report as one self-contained HTML page (inline CSS and SVG charts), in `lang`.
+    pub fn to_html(&self, lang: Lang) -> String {
+        html(self, lang)
     }
 }
 

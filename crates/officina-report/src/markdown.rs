@@ -12,7 +12,7 @@ use officina_domain::{
 use crate::Report;
 
 /// Picks the text of `lang`.
-fn t(lang: Lang, en: &'static str, it: &'static str) -> &'static str {
+pub(crate) fn t(lang: Lang, en: &'static str, it: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::It => it,
@@ -24,6 +24,21 @@ macro_rules! label {
     ($ty:ty, $wire:expr, $lang:expr) => {
         <$ty>::ALL.iter().find(|value| value.as_str() == $wire).map_or($wire.to_string(), |value| value.label($lang).to_string())
     };
+}
+
+/// An ECCP category's label, from its wire name.
+pub(crate) fn label_category(wire: &str, lang: Lang) -> String {
+    label!(EccpCategory, wire, lang)
+}
+
+/// A disposition's label, from its wire name.
+pub(crate) fn label_disposition(wire: &str, lang: Lang) -> String {
+    label!(Disposition, wire, lang)
+}
+
+/// An outcome's label, from its wire name.
+pub(crate) fn label_outcome(wire: &str, lang: Lang) -> String {
+    label!(Outcome, wire, lang)
 }
 
 fn date(at: &DateTime<Utc>, lang: Lang) -> String {

@@ -321,10 +321,10 @@ pub struct ReportArgs {
     /// Build it as the log stood at this position (default: the head).
     #[arg(long, value_name = "N")]
     pub as_of: Option<u64>,
-    /// `json` (the structured report; its SHA-256 is the report's digest) or `markdown`.
+    /// `json` (the structured report; its SHA-256 is the report's digest), `markdown` or `html`.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
-    /// The language of the Markdown report.
+    /// The language of the Markdown or HTML report.
     #[arg(long, value_enum, default_value = "it")]
     pub lang: ReportLang,
     /// The file to write (`-` for standard output).
@@ -339,6 +339,8 @@ pub enum ReportFormat {
     Json,
     /// The report to read, as Markdown.
     Markdown,
+    /// The report to read and print, as one self-contained HTML page with charts.
+    Html,
 }
 
 /// The language of a report.

@@ -335,6 +335,7 @@ pub async fn report(database_url: &str, args: ReportArgs) -> anyhow::Result<Exit
     let text = match args.format {
         ReportFormat::Json => built.to_json() + "\n",
         ReportFormat::Markdown => built.to_markdown(lang),
+        ReportFormat::Html => built.to_html(lang),
     };
     if args.out.as_os_str() == "-" {
         std::io::stdout().lock().write_all(text.as_bytes())?;
