@@ -235,9 +235,9 @@ pub fn html(report: &Report, lang: Lang) -> String {
     }
 
     let s = &report.source;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<footer>{} {} (hash <code>{}</code>). {}: <code>{}</code>. {} <code>{}</code>.</footer></main></body></html>\n",
+        "<footer>{} {} (hash <code>{}</code>). {}: <code>{}</code>. {} <code>{}</code>.</footer></main></body></html>",
         t(lang, "Built from the log up to position", "Costruito dal registro fino alla posizione"),
         s.position,
         esc(&s.hash),
