@@ -70,6 +70,19 @@ async fn the_report_of_a_workshop_is_the_same_on_graphql_and_on_the_command_line
     assert_eq!(earlier["capitalizationReport"]["json"]["decisions"], json!([]));
     assert_eq!(earlier["capitalizationReport"]["position"], before_decision.to_string());
 
+    // Closing seals the report into the closing event; the sealed digest is the report's as of
+    // the sealed position, whoever builds it.
+    app.ok(Some(&w.lead), fixture::ADVANCE, json!({"input": {"workshopId": w.id}})).await;
+    let closed = app.ok(Some(&w.lead), fixture::ADVANCE, json!({"input": {"workshopId": w.id}})).await;
+    assert_eq!(closed["advanceWorkshopStage"]["workshop"]["stage"], "CLOSED");
+    let sealed =
+        app.ok(None, "query($id: ID!) { workshop(id: $id) { closingReport { position digest } } }", json!({"id": w.id})).await;
+    let seal = &sealed["workshop"]["closingReport"];
+    let at = seal["position"].as_str().expect("position").to_owned();
+    let rebuilt = app.ok(Some(&w.auditor), REPORT, json!({"id": w.id, "at": at})).await;
+    assert_eq!(rebuilt["capitalizationReport"]["digest"], seal["digest"]);
+    assert_eq!(rebuilt["capitalizationReport"]["json"]["workshop"]["stage"], "CAPITALIZATION", "built just before closing");
+
     // Members, auditors and administrators only.
     app.refused(None, REPORT, json!({"id": w.id}), "UNAUTHENTICATED").await;
     app.refused(Some(&w.outsider), REPORT, json!({"id": w.id}), "FORBIDDEN").await;

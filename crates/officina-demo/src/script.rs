@@ -271,7 +271,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
     // The guideline version current at the time is adopted; co-conduction starts.
     let version = if start_day >= 35 { 2 } else { 1 };
     w.step(c.lead, at(0, 90), workshop::Command::AdoptGuideline { guideline_id: DEMO_GUIDELINE, version });
-    w.step(c.lead, at(0, 100), workshop::Command::ChangeStage { to: Stage::CoConduction });
+    w.step(c.lead, at(0, 100), workshop::Command::ChangeStage { to: Stage::CoConduction, report: None });
 
     // The session: convened three weeks ahead (or, for two workshops, only eight days ahead).
     let mut session_day = if spec.short_notice { 8 } else { 21 };
@@ -764,7 +764,7 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             );
         }
         Twist::WithdrawalAndCapitalization => {
-            w.step(c.lead, at(s + 10, 0), workshop::Command::ChangeStage { to: Stage::Capitalization });
+            w.step(c.lead, at(s + 10, 0), workshop::Command::ChangeStage { to: Stage::Capitalization, report: None });
         }
         _ => {}
     }

@@ -257,6 +257,25 @@ impl Stance {
     }
 }
 
+/// The capitalization report a workshop closed with: the log position it was built at and the
+/// SHA-256 (hex) of its JSON form, so that the published report can be checked against the log
+/// (`officina report --workshop ID --as-of POSITION --format json` gives the same digest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSeal {
+    /// The log position the report was built at.
+    pub position: u64,
+    /// The SHA-256 of the report's JSON form, 64 lowercase hexadecimal characters.
+    pub digest: String,
+}
+
+impl ReportSeal {
+    /// Whether the digest is 64 lowercase hexadecimal characters.
+    pub fn is_well_formed(&self) -> bool {
+        self.digest.len() == 64 && self.digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+}
+
 /// An exact non-negative fraction, compared by cross-multiplication and never through floats,
 /// so that 2 supports out of 3 meet a 2/3 threshold.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

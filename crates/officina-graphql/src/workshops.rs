@@ -110,6 +110,13 @@ impl Workshop {
     async fn stage(&self) -> WorkshopStage {
         self.0.stage.into()
     }
+    /// The capitalization report it closed with, sealed in the closing event: the log position
+    /// it was built at and the SHA-256 of its JSON form. Anyone holding the log checks it:
+    /// `capitalizationReport(workshopId, asOf: position) { digest }` or `officina report
+    /// --workshop ID --as-of POSITION --format json` give the same digest. Null until closed.
+    async fn closing_report(&self) -> Option<ClosingReport> {
+        self.0.report.as_ref().map(|seal| ClosingReport { position: Position(seal.position), digest: seal.digest.clone() })
+    }
     /// When a platform administrator identified it.
     async fn identified_at(&self) -> DateTime<Utc> {
         self.0.identified_at
@@ -408,6 +415,15 @@ impl WorkshopQuery {
     }
 }
 
+/// The capitalization report a workshop closed with.
+#[derive(async_graphql::SimpleObject)]
+pub struct ClosingReport {
+    /// The log position the report was built at.
+    pub position: Position,
+    /// The SHA-256 (hex) of the report's JSON form.
+    pub digest: String,
+}
+
 /// The mutations of this feature.
 #[derive(Default)]
 pub struct WorkshopMutation;
@@ -481,8 +497,25 @@ impl WorkshopMutation {
                 }
             }
         };
+        // A workshop closes with its capitalization report: built from the log as it stands
+        // now, sealed (position and digest) into the closing event.
+        let report = if to == domain::Stage::Closed {
+            let services = services(ctx);
+            let built = officina_report::report(&services.store, &services.past, id, None).await.map_err(|error| {
+                match error {
+                    officina_report::ReportError::Projection(error) => ApiError::from(error),
+                    officina_report::ReportError::Store(error) => ApiError::from(error),
+                    ahead @ officina_report::ReportError::Ahead { .. } => ApiError::internal(&ahead),
+                }
+                .into_graphql(crate::request::lang(ctx))
+            })?;
+            built.map(|report| domain::ReportSeal { position: report.source.position, digest: report.digest() })
+        } else {
+            None
+        };
         let executed =
-            on_workshop(ctx, id, vec![Command::ChangeStage { to }], input.idempotency_key, input.expected_version).await?;
+            on_workshop(ctx, id, vec![Command::ChangeStage { to, report }], input.idempotency_key, input.expected_version)
+                .await?;
         Ok(WorkshopPayload::new(id, &executed))
     }
 }

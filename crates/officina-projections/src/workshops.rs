@@ -40,6 +40,8 @@ pub(crate) const TABLES: &[Table] = &[
                  identified_at               TEXT   NOT NULL,
                  stage_changed_at            TEXT,
                  stage_changed_by            TEXT,
+                 report_position             BIGINT,
+                 report_digest               TEXT,
                  created_position            BIGINT NOT NULL,
                  last_position               BIGINT NOT NULL
              )",
@@ -140,6 +142,8 @@ pub struct WorkshopRow {
     pub created_position: u64,
     /// The position of the last event that changed this row.
     pub last_position: u64,
+    /// The capitalization report it closed with (its position and digest), once closed.
+    pub report: Option<officina_domain::ReportSeal>,
 }
 
 impl FromRow for WorkshopRow {
@@ -147,7 +151,7 @@ impl FromRow for WorkshopRow {
          w.programme, \
          w.managing_authority_id, w.managing_authority_name, w.managing_authority_category, w.stage, w.identified_by, \
          w.identified_at, w.stage_changed_at, w.stage_changed_by, COALESCE(s.version, 0), COALESCE(s.last_position, 0), \
-         w.created_position, w.last_position";
+         w.created_position, w.last_position, w.report_position, w.report_digest";
     const FROM: &'static str = "rm_workshops w LEFT JOIN rm_streams s ON s.stream_id = w.stream_id";
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
@@ -171,6 +175,10 @@ impl FromRow for WorkshopRow {
             stream_position: r.u64()?,
             created_position: r.u64()?,
             last_position: r.u64()?,
+            report: match (r.opt_u64()?, r.opt_text()?) {
+                (Some(position), Some(digest)) => Some(officina_domain::ReportSeal { position, digest }),
+                _ => None,
+            },
         })
     }
 }
@@ -250,9 +258,18 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             created_position: pos.clone(),
             last_position: pos,
         }),
-        E::WorkshopStageChanged { to, by, at, .. } => plan.exec(
-            "UPDATE rm_workshops SET stage = $2, stage_changed_at = $3, stage_changed_by = $4, last_position = $5 WHERE id = $1",
-            vec![ws(), Arg::text(to.as_str()), time(&at), opt_id(by), pos],
+        E::WorkshopStageChanged { to, by, at, report, .. } => plan.exec(
+            "UPDATE rm_workshops SET stage = $2, stage_changed_at = $3, stage_changed_by = $4, last_position = $5, \
+             report_position = $6, report_digest = $7 WHERE id = $1",
+            vec![
+                ws(),
+                Arg::text(to.as_str()),
+                time(&at),
+                opt_id(by),
+                pos,
+                Arg::Int(report.as_ref().map(|seal| i64::try_from(seal.position).unwrap_or(i64::MAX))),
+                Arg::opt_text(report.map(|seal| seal.digest)),
+            ],
         ),
         E::GuidelineAdopted { guideline_id, version, by, at } => {
             plan.insert(AdoptionsInsert {

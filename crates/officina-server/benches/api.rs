@@ -190,7 +190,9 @@ async fn workshop(app: &CommandService, admin: Actor, authority: &OrganizationRe
         },
     };
     app.execute::<Workshops>(id, command, &request(admin)).await.expect("identify");
-    app.execute::<Workshops>(id, Command::ChangeStage { to: Stage::CoConduction }, &request(lead)).await.expect("stage");
+    app.execute::<Workshops>(id, Command::ChangeStage { to: Stage::CoConduction, report: None }, &request(lead))
+        .await
+        .expect("stage");
     (id, lead)
 }
 

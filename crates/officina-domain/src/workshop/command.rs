@@ -7,7 +7,7 @@ use crate::ids::{
 };
 use crate::roles::CommandKind;
 use crate::values::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, ProposalKind, Role, Stage, Stance,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, ProposalKind, ReportSeal, Role, Stage, Stance,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -60,6 +60,9 @@ pub enum Command {
     ChangeStage {
         /// The stage to move to (must be the next one).
         to: Stage,
+        /// For `CLOSED`: the capitalization report the workshop closes with (the API builds it
+        /// from the log just before closing); refused for any other stage.
+        report: Option<ReportSeal>,
     },
     /// Adopt a guideline version to test (the app layer checks it exists).
     AdoptGuideline {

@@ -210,9 +210,13 @@ impl Decider<'_> {
         match command {
             Command::IdentifyWorkshop { .. } => Err(DomainError::AlreadyExists(Entity::Workshop)),
 
-            Command::ChangeStage { to } => {
+            Command::ChangeStage { to, report } => {
                 let from = w.stage;
                 if from.next() != Some(to) {
+                    return Err(DomainError::StageTransitionNotAllowed { from, to });
+                }
+                // Only a closing carries its report, and only a well-formed seal reaches the log.
+                if report.as_ref().is_some_and(|seal| to != Stage::Closed || !seal.is_well_formed()) {
                     return Err(DomainError::StageTransitionNotAllowed { from, to });
                 }
                 let open_deliberations = count(w.proposals.values().filter(|p| p.status == ProposalStatus::Open).count());
@@ -229,7 +233,7 @@ impl Decider<'_> {
                     return Err(DomainError::DeliberationStillOpen);
                 }
                 let (by, administrator) = self.acted_by();
-                Ok(vec![Event::WorkshopStageChanged { from, to, by, administrator, at: now }])
+                Ok(vec![Event::WorkshopStageChanged { from, to, by, administrator, at: now, report }])
             }
 
             Command::AdoptGuideline { guideline_id, version } => {

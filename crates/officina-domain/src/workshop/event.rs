@@ -12,7 +12,8 @@ use crate::ids::{
 };
 use crate::tally::{RejectionReason, Tally};
 use crate::values::{
-    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, Outcome, ProposalKind, Role, Stage, Stance,
+    ContributionKind, CyclePhase, DecisionRule, Disposition, OrganizationRef, Outcome, ProposalKind, ReportSeal, Role, Stage,
+    Stance,
 };
 use crate::workshop::state::PositionRecord;
 use chrono::{DateTime, Utc};
@@ -65,6 +66,10 @@ pub enum Event {
         administrator: Option<PersonId>,
         /// When.
         at: DateTime<Utc>,
+        /// On closing: the capitalization report the workshop closed with (absent on other
+        /// stages, and on closings recorded before reports were sealed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report: Option<ReportSeal>,
     },
     /// A guideline version was adopted.
     GuidelineAdopted {

@@ -96,7 +96,7 @@ fn sample(kind: CommandKind, member: MemberId, organization: OrganizationId) -> 
     let new_contribution = ContributionId::from_u128(0x7FF);
     match kind {
         CommandKind::IdentifyWorkshop => identify(),
-        CommandKind::ChangeStage => Command::ChangeStage { to: Stage::Capitalization },
+        CommandKind::ChangeStage => Command::ChangeStage { to: Stage::Capitalization, report: None },
         CommandKind::AdoptGuideline => Command::AdoptGuideline { guideline_id: GUIDELINE, version: 2 },
         CommandKind::GiveGuidelineFeedback => Command::GiveGuidelineFeedback {
             feedback_id: FeedbackId::from_u128(1),

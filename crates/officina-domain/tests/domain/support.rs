@@ -174,7 +174,7 @@ impl World {
             LEAD,
             admit(M_AUD, AUDITOR, Role::Auditor, org(ORG_EVAL, "Nucleo di valutazione", EccpCategory::OtherPublicAuthority)),
         );
-        w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction });
+        w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None });
         w
     }
 

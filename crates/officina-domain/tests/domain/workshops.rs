@@ -79,7 +79,7 @@ fn a_workshop_is_led_by_a_managing_authority() {
 #[test]
 fn a_command_on_a_workshop_that_does_not_exist_is_not_found() {
     given(&World::empty())
-        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction })
+        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None })
         .then_error(DomainError::NotFound(Entity::Workshop));
 }
 
@@ -97,54 +97,84 @@ fn a_person_who_is_not_a_member_cannot_act_in_the_workshop() {
 #[test]
 fn the_lead_moves_the_workshop_through_its_stages_one_at_a_time() {
     let mut w = World::identified();
-    given(&w).when(LEAD, Command::ChangeStage { to: Stage::CoConduction }).then(vec![Event::WorkshopStageChanged {
-        from: Stage::Identified,
-        to: Stage::CoConduction,
-        by: Some(M_LEAD),
-        administrator: None,
-        at: t0(),
-    }]);
-    w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction });
-    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
-    w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None }).then(vec![
+        Event::WorkshopStageChanged {
+            from: Stage::Identified,
+            to: Stage::CoConduction,
+            by: Some(M_LEAD),
+            administrator: None,
+            at: t0(),
+            report: None,
+        },
+    ]);
+    w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None });
+    let seal = ReportSeal { position: 41, digest: "ab".repeat(32) };
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Closed, report: Some(seal.clone()) }).then(vec![
+        Event::WorkshopStageChanged {
+            from: Stage::Capitalization,
+            to: Stage::Closed,
+            by: Some(M_LEAD),
+            administrator: None,
+            at: t0(),
+            report: Some(seal),
+        },
+    ]);
+    w.run(LEAD, Command::ChangeStage { to: Stage::Closed, report: None });
     assert_eq!(w.workshop().stage, Stage::Closed);
     assert_eq!(w.workshop().stage_history.len(), 4);
 }
 
 #[test]
+fn only_a_closing_carries_a_report_seal_and_only_a_well_formed_one() {
+    let mut w = World::identified();
+    let seal = ReportSeal { position: 7, digest: "0".repeat(64) };
+    given(&w)
+        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: Some(seal) })
+        .then_error(DomainError::StageTransitionNotAllowed { from: Stage::Identified, to: Stage::CoConduction });
+    w.run(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None });
+    for digest in ["AB".repeat(32), "ab".repeat(31), "zz".repeat(32)] {
+        given(&w)
+            .when(LEAD, Command::ChangeStage { to: Stage::Closed, report: Some(ReportSeal { position: 7, digest }) })
+            .then_error(DomainError::StageTransitionNotAllowed { from: Stage::Capitalization, to: Stage::Closed });
+    }
+}
+
+#[test]
 fn a_stage_cannot_be_skipped_or_gone_back_to() {
     given(&World::identified())
-        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization })
+        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None })
         .then_error(DomainError::StageTransitionNotAllowed { from: Stage::Identified, to: Stage::Capitalization });
     given(&World::running())
-        .when(LEAD, Command::ChangeStage { to: Stage::Identified })
+        .when(LEAD, Command::ChangeStage { to: Stage::Identified, report: None })
         .then_error(DomainError::StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::Identified });
     given(&World::running())
-        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction })
+        .when(LEAD, Command::ChangeStage { to: Stage::CoConduction, report: None })
         .then_error(DomainError::StageTransitionNotAllowed { from: Stage::CoConduction, to: Stage::CoConduction });
 }
 
 #[test]
 fn co_conduction_cannot_end_while_a_deliberation_is_open() {
     given(&World::deliberating(DecisionRule::majority()))
-        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization })
+        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None })
         .then_error(DomainError::DeliberationStillOpen);
 }
 
 #[test]
 fn only_the_lead_changes_the_stage() {
     given(&World::running())
-        .when(CO, Command::ChangeStage { to: Stage::Capitalization })
+        .when(CO, Command::ChangeStage { to: Stage::Capitalization, report: None })
         .then_error(DomainError::RoleNotAllowed { role: Role::CoConductor, command: CommandKind::ChangeStage });
 }
 
 #[test]
 fn a_closed_workshop_accepts_no_change() {
     let mut w = World::running();
-    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
-    w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Closed, report: None });
     given(&w).when(PARTNER_B, submit(CONTRIBUTION, "Tardi")).then_error(DomainError::WorkshopClosed);
-    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Closed }).then_error(DomainError::WorkshopClosed);
+    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Closed, report: None }).then_error(DomainError::WorkshopClosed);
 }
 
 #[test]
@@ -238,12 +268,14 @@ fn observers_and_auditors_give_no_feedback() {
 fn a_workshop_closes_only_with_every_contribution_answered_and_no_deliberation_open() {
     // A deliberation still open keeps the workshop in co-conduction.
     let mut w = World::deliberating(DecisionRule::majority());
-    given(&w).when(LEAD, Command::ChangeStage { to: Stage::Capitalization }).then_error(DomainError::DeliberationStillOpen);
+    given(&w)
+        .when(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None })
+        .then_error(DomainError::DeliberationStillOpen);
     // Decided; but a contribution still waits for its disposition.
     w.run(LEAD, close());
-    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None });
     given(&w)
-        .when(LEAD, Command::ChangeStage { to: Stage::Closed })
+        .when(LEAD, Command::ChangeStage { to: Stage::Closed, report: None })
         .then_error(DomainError::WorkshopHasPendingWork { pending_dispositions: 1, open_deliberations: 0 });
     w.run(
         LEAD,
@@ -253,7 +285,7 @@ fn a_workshop_closes_only_with_every_contribution_answered_and_no_deliberation_o
             reason: "Recepito".to_owned(),
         },
     );
-    w.run(LEAD, Command::ChangeStage { to: Stage::Closed });
+    w.run(LEAD, Command::ChangeStage { to: Stage::Closed, report: None });
     assert_eq!(w.workshop().stage, Stage::Closed);
 }
 
