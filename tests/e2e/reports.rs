@@ -10,6 +10,38 @@ use crate::support::TestApp;
 
 on_both_backends! {
     the_report_of_a_workshop_is_the_same_on_graphql_and_on_the_command_line,
+    the_overview_shows_the_workshops_a_viewer_may_read_side_by_side,
+}
+
+async fn the_overview_shows_the_workshops_a_viewer_may_read_side_by_side(app: TestApp) {
+    let first = fixture::workshop(&app).await;
+    let second = fixture::workshop(&app).await;
+    let query =
+        "query($lang: ReportLanguage) { capitalizationOverview(lang: $lang) { workshopCount position digest json markdown } }";
+    let everything = app.ok(Some(&first.admin), query, json!({"lang": "EN"})).await;
+    assert_eq!(everything["capitalizationOverview"]["workshopCount"], 2);
+    assert!(everything["capitalizationOverview"]["markdown"].as_str().is_some_and(|m| m.starts_with("# Workshops side by side")));
+    let own = app.ok(Some(&first.lead), query, json!({})).await;
+    assert_eq!(own["capitalizationOverview"]["workshopCount"], 1);
+    assert_eq!(own["capitalizationOverview"]["json"]["workshops"][0]["id"], first.id);
+    let other = app.ok(Some(&second.partners[0]), query, json!({})).await;
+    assert_eq!(other["capitalizationOverview"]["json"]["workshops"][0]["id"], second.id);
+    app.refused(None, query, json!({}), "UNAUTHENTICATED").await;
+    let filtered =
+        app.ok(Some(&first.admin), "{ capitalizationOverview(filter: {programmingCycle: \"2021-2027\"}) { workshopCount } closed: capitalizationOverview(filter: {stage: CLOSED}) { workshopCount } }", json!({})).await;
+    assert_eq!(
+        (filtered["capitalizationOverview"]["workshopCount"].as_i64(), filtered["closed"]["workshopCount"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let unknown = app
+        .refused(
+            Some(&first.admin),
+            "{ capitalizationOverview(filter: {region: \"Atlantide\"}) { workshopCount } }",
+            json!({}),
+            "VALIDATION",
+        )
+        .await;
+    assert_eq!(unknown["extensions"]["reason"], "UNKNOWN_REGION");
 }
 
 const REPORT: &str = "query($id: ID!, $at: Position, $lang: ReportLanguage) {

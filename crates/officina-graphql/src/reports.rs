@@ -116,6 +116,40 @@ impl PartnershipIndicators {
     }
 }
 
+/// The Agency's overview across workshops: each workshop's figures and indicators side by side,
+/// and each Guideline's feedback from every workshop that tested it, by section.
+pub struct CapitalizationOverview {
+    overview: officina_report::Overview,
+    lang: Lang,
+}
+
+/// The Agency's overview across workshops: each workshop's figures and indicators side by side,
+/// and each Guideline's feedback from every workshop that tested it, by section.
+#[Object]
+impl CapitalizationOverview {
+    /// The log position it was built at.
+    async fn position(&self) -> Position {
+        Position(self.overview.source.position)
+    }
+    /// The SHA-256 (hex) of its JSON form.
+    async fn digest(&self) -> String {
+        self.overview.digest()
+    }
+    /// How many workshops it covers.
+    async fn workshop_count(&self) -> i32 {
+        crate::scalars::int(self.overview.workshops.len() as u32)
+    }
+    /// The whole overview, structured: `workshops` (each with its indicators and its report's
+    /// digest) and `guidelines` (feedback by section).
+    async fn json(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(serde_json::to_value(&self.overview).unwrap_or_default())
+    }
+    /// The overview to read, in Markdown.
+    async fn markdown(&self) -> String {
+        self.overview.to_markdown(self.lang)
+    }
+}
+
 /// The report queries.
 #[derive(Default)]
 pub struct ReportQuery;
@@ -153,5 +187,36 @@ impl ReportQuery {
             None => lang(ctx),
         };
         Ok(built.map(|report| CapitalizationReport { report, lang }))
+    }
+
+    /// The Agency's overview across the workshops `filter` selects that the viewer may read
+    /// (every one for a platform administrator), at the log's head. Signed-in viewers only.
+    async fn capitalization_overview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which workshops; absent: all of them.")] filter: Option<crate::workshops::WorkshopFilter>,
+        #[graphql(name = "lang", desc = "The language of `markdown` (default: the request's `Accept-Language`).")]
+        language: Option<ReportLanguage>,
+    ) -> async_graphql::Result<CapitalizationOverview> {
+        let actor = crate::request::actor(ctx)?;
+        let filter = crate::workshops::read_filter(ctx, filter)?;
+        let readable = if actor.platform_admin { None } else { Some(crate::request::viewer_workshops(ctx).await?) };
+        crate::past::spend(ctx)?;
+        let services = services(ctx);
+        let allowed = |workshop: WorkshopId| readable.as_ref().is_none_or(|set| set.contains(&workshop));
+        let overview = officina_report::overview(&services.store, &services.past, &filter, allowed).await.map_err(|error| {
+            match error {
+                ReportError::Projection(error) => ApiError::from(error),
+                ReportError::Store(error) => ApiError::from(error),
+                ahead @ ReportError::Ahead { .. } => ApiError::internal(&ahead),
+            }
+            .into_graphql(lang(ctx))
+        })?;
+        let lang = match language {
+            Some(ReportLanguage::It) => Lang::It,
+            Some(ReportLanguage::En) => Lang::En,
+            None => lang(ctx),
+        };
+        Ok(CapitalizationOverview { overview, lang })
     }
 }

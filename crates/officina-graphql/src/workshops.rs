@@ -362,31 +362,7 @@ impl WorkshopQuery {
         after: Option<String>,
         #[graphql(desc = "Which workshops to list; absent: all of them.")] filter: Option<WorkshopFilter>,
     ) -> async_graphql::Result<Page<Workshop>> {
-        let filter = filter.unwrap_or_default();
-        let region = match filter.region {
-            Some(text) => match officina_domain::territory::region(&text) {
-                Some(region) => Some(region.code.to_owned()),
-                None => {
-                    return crate::error::fail(
-                        ctx,
-                        crate::error::ApiError::validation(
-                            "filter.region",
-                            crate::reasons::Reason::UnknownRegion,
-                            format!("No Italian region is called or numbered {text:?}."),
-                            format!("Nessuna regione italiana si chiama o ha il codice {text:?}."),
-                        ),
-                    );
-                }
-            },
-            None => None,
-        };
-        let filter = ReadFilter {
-            stage: filter.stage.map(Into::into),
-            programming_cycle: filter.programming_cycle,
-            cycle_phase: filter.cycle_phase.map(Into::into),
-            territory: filter.territory,
-            region,
-        };
+        let filter = read_filter(ctx, filter)?;
         let request = page_request(ctx, first, after)?;
         to_page(ctx, services(ctx).read.workshops(&filter, &request).await, Workshop)
     }
@@ -413,6 +389,37 @@ impl WorkshopQuery {
         }
         Ok(one(ctx, WorkshopKey(key)).await?.map(Workshop))
     }
+}
+
+/// The read models' filter for a `WorkshopFilter`: `UNKNOWN_REGION` when the region names no
+/// Italian region.
+pub(crate) fn read_filter(ctx: &Context<'_>, filter: Option<WorkshopFilter>) -> async_graphql::Result<ReadFilter> {
+    let filter = filter.unwrap_or_default();
+    let region = match filter.region {
+        Some(text) => match officina_domain::territory::region(&text) {
+            Some(region) => Some(region.code.to_owned()),
+            None => {
+                return crate::error::fail(
+                    ctx,
+                    crate::error::ApiError::validation(
+                        "filter.region",
+                        crate::reasons::Reason::UnknownRegion,
+                        format!("No Italian region is called or numbered {text:?}."),
+                        format!("Nessuna regione italiana si chiama o ha il codice {text:?}."),
+                    ),
+                );
+            }
+        },
+        None => None,
+    };
+    let filter = ReadFilter {
+        stage: filter.stage.map(Into::into),
+        programming_cycle: filter.programming_cycle,
+        cycle_phase: filter.cycle_phase.map(Into::into),
+        territory: filter.territory,
+        region,
+    };
+    Ok(filter)
 }
 
 /// The capitalization report a workshop closed with.

@@ -14,6 +14,7 @@ mod build;
 mod html;
 mod indicators;
 mod markdown;
+mod overview;
 
 use officina_domain::{Lang, WorkshopId};
 use officina_projections::{ProjectionError, TimeTravel};
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use html::html;
 pub use indicators::Indicators;
 pub use markdown::markdown;
+pub use overview::{GuidelineFeedback, MAX_OVERVIEW_WORKSHOPS, Overview, OverviewRow, SectionFeedback, overview};
 
 /// What can keep a report from being built.
 #[derive(Debug, thiserror::Error)]

@@ -48,7 +48,7 @@ fn date(at: &DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
-fn number(value: f64, decimals: usize, lang: Lang) -> String {
+pub(crate) fn number(value: f64, decimals: usize, lang: Lang) -> String {
     let text = format!("{value:.decimals$}");
     match lang {
         Lang::En => text,
@@ -56,7 +56,7 @@ fn number(value: f64, decimals: usize, lang: Lang) -> String {
     }
 }
 
-fn percent(value: Option<f64>, lang: Lang) -> String {
+pub(crate) fn percent(value: Option<f64>, lang: Lang) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{} %", number(v * 100.0, 1, lang)))
 }
 

@@ -103,6 +103,24 @@ async fn the_demo_reports_hold_the_figures_of_their_events_and_are_identical_whe
     assert!(reports.values().any(|r| !r.guidelines.feedback.is_empty()), "the demo gives feedback on its Guideline");
     assert!(reports[&workshops[0]].to_markdown(Lang::It).contains("Rapporto di capitalizzazione"));
 
+    // The Agency's overview: every workshop's own report, side by side, and the Guideline's
+    // feedback from each workshop that gave some, by section.
+    let overview = officina_report::overview(&store, &travel, &WorkshopFilter::default(), |_| true).await.expect("overview");
+    assert_eq!(overview.workshops.len(), workshops.len());
+    for row in &overview.workshops {
+        let own = reports.values().find(|r| r.workshop.id == row.id).expect("a report");
+        assert_eq!(row.report_digest, own.digest());
+        assert_eq!((row.decisions, row.contributions), (own.decisions.len() as u32, own.contributions.submitted));
+    }
+    let feedback: usize = reports.values().map(|r| r.guidelines.feedback.len()).sum();
+    let grouped: usize = overview.guidelines.iter().flat_map(|g| g.sections.values()).map(Vec::len).sum();
+    assert_eq!(grouped, feedback, "every piece of feedback, once");
+    assert!(overview.to_markdown(Lang::It).starts_with("# Le officine a confronto"));
+    let two: BTreeSet<WorkshopId> = workshops.iter().take(2).copied().collect();
+    let some =
+        officina_report::overview(&store, &travel, &WorkshopFilter::default(), |id| two.contains(&id)).await.expect("overview");
+    assert_eq!(some.workshops.len(), 2);
+
     // The log exported and imported into each backend: the same reports, byte for byte.
     let proofs = store.read_proofs(0, 1_000_000, &EventFilter::All).await.expect("proofs");
     let mut targets = vec![FreshDatabase::sqlite()];

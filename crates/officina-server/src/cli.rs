@@ -316,8 +316,12 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The workshop.
-    #[arg(long, value_name = "WORKSHOP_ID")]
-    pub workshop: uuid::Uuid,
+    #[arg(long, value_name = "WORKSHOP_ID", required_unless_present = "all", conflicts_with = "all")]
+    pub workshop: Option<uuid::Uuid>,
+    /// Instead of one workshop: the Agency's overview of every workshop, side by side, with
+    /// the Guidelines' feedback from each (JSON or Markdown, at the log's head).
+    #[arg(long, conflicts_with = "as_of")]
+    pub all: bool,
     /// Build it as the log stood at this position (default: the head).
     #[arg(long, value_name = "N")]
     pub as_of: Option<u64>,

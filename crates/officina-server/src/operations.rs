@@ -319,29 +319,50 @@ pub async fn projections(database_url: &str, command: ProjectionsCommand) -> any
     Ok(ExitCode::SUCCESS)
 }
 
-/// `officina report`.
+/// `officina report`: one workshop's report, or (`--all`) the overview of every workshop.
 pub async fn report(database_url: &str, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(database_url).await?;
+    // Through the read models' store: the overview lists workshops from the live read models,
+    // which must be this code's.
+    let store = open(database_url).await?.store;
     let travel = officina_projections::TimeTravel::new(store.clone());
-    let built =
-        officina_report::report(&store, &travel, args.workshop.into(), args.as_of).await.context("building the report")?;
-    let Some(built) = built else {
-        bail!("no workshop {} in the log{}", args.workshop, args.as_of.map(|p| format!(" at position {p}")).unwrap_or_default());
-    };
     let lang = match args.lang {
         ReportLang::It => officina_domain::Lang::It,
         ReportLang::En => officina_domain::Lang::En,
+    };
+    let write = |text: String| -> anyhow::Result<()> {
+        if args.out.as_os_str() == "-" {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(&args.out, text).with_context(|| format!("writing {}", args.out.display()))?;
+        }
+        Ok(())
+    };
+    let Some(workshop) = args.workshop else {
+        let filter = officina_projections::WorkshopFilter::default();
+        let overview = officina_report::overview(&store, &travel, &filter, |_| true).await.context("building the overview")?;
+        match args.format {
+            ReportFormat::Json => write(overview.to_json() + "\n")?,
+            ReportFormat::Markdown => write(overview.to_markdown(lang))?,
+            ReportFormat::Html => bail!("the overview is written as json or markdown; html is for one workshop's report"),
+        }
+        eprintln!(
+            "overview of {} workshops at position {}; digest {}",
+            overview.workshops.len(),
+            overview.source.position,
+            overview.digest()
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let built = officina_report::report(&store, &travel, workshop.into(), args.as_of).await.context("building the report")?;
+    let Some(built) = built else {
+        bail!("no workshop {workshop} in the log{}", args.as_of.map(|p| format!(" at position {p}")).unwrap_or_default());
     };
     let text = match args.format {
         ReportFormat::Json => built.to_json() + "\n",
         ReportFormat::Markdown => built.to_markdown(lang),
         ReportFormat::Html => built.to_html(lang),
     };
-    if args.out.as_os_str() == "-" {
-        std::io::stdout().lock().write_all(text.as_bytes())?;
-    } else {
-        std::fs::write(&args.out, text).with_context(|| format!("writing {}", args.out.display()))?;
-    }
-    eprintln!("report of workshop {} at position {}; digest {}", args.workshop, built.source.position, built.digest());
+    write(text)?;
+    eprintln!("report of workshop {workshop} at position {}; digest {}", built.source.position, built.digest());
     Ok(ExitCode::SUCCESS)
 }
