@@ -18,11 +18,10 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
-use officina_domain::workshop::Event;
 use officina_domain::*;
 use officina_projections::{ContributionFilter, PageRequest, ReadModels, TimeTravel};
 use officina_store::{ExpectedVersion, NewEvent, StoreOptions};
+use officina_testing::synthetic;
 use sqlx::Connection;
 use uuid::Uuid;
 
@@ -62,7 +61,7 @@ async fn run(label: &str, url: &str, size: usize) {
     let workshop = WorkshopId::new(Uuid::now_v7());
     // Another workshop's events interleaved, so that the log is not the workshop alone.
     let other = WorkshopId::new(Uuid::now_v7());
-    let (mine, theirs) = (events(workshop, size), events(other, size / 10));
+    let (mine, theirs) = (synthetic::workshop_history(workshop, size), synthetic::workshop_history(other, size / 10));
     let mut theirs = theirs.into_iter();
     let (stream, other_stream) = (workshop_stream_id(workshop), workshop_stream_id(other));
     for (index, chunk) in mine.chunks(500).enumerate() {
@@ -136,99 +135,6 @@ async fn question(read: &ReadModels, workshop: WorkshopId) {
     read.tallies(&proposal_ids).await.expect("tallies");
     read.decisions_by_workshop(&ids).await.expect("decisions");
     read.contributions(workshop, &ContributionFilter::default(), &PageRequest::first(20)).await.expect("contributions");
-}
-
-/// A workshop's identification, 60 members, 10 proposals in deliberation, then contributions
-/// (two in three) and positions stated on the proposals (one in three).
-fn events(workshop: WorkshopId, count: usize) -> Vec<AnyEvent> {
-    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("an instant");
-    let authority = OrganizationRef {
-        id: OrganizationId::new(Uuid::now_v7()),
-        name: "Regione Abruzzo".into(),
-        category: EccpCategory::ManagingAuthority,
-    };
-    let lead = MemberId::new(Uuid::now_v7());
-    let mut events = vec![Event::WorkshopIdentified {
-        workshop_id: workshop,
-        name: "OPS Bench".into(),
-        theme: "Time travel".into(),
-        programming_cycle: "2021-2027".into(),
-        cycle_phase: CyclePhase::Implementation,
-        territory: "Abruzzo".into(),
-        regions: vec!["13".into()],
-        provinces: Vec::new(),
-        programme: "PR FESR".into(),
-        managing_authority: authority.clone(),
-        identified_by: PersonId::new(Uuid::now_v7()),
-        at,
-    }];
-    let mut members = Vec::new();
-    for n in 0..60 {
-        let organization = OrganizationRef {
-            id: OrganizationId::new(Uuid::now_v7()),
-            name: format!("Partner {n}"),
-            category: EccpCategory::EconomicSocialPartner,
-        };
-        let member_id = MemberId::new(Uuid::now_v7());
-        members.push((member_id, organization.id));
-        events.push(Event::MemberAdmitted {
-            member_id,
-            person_id: PersonId::new(Uuid::now_v7()),
-            role: Role::Partner,
-            organization,
-            mandate_reference: "Delibera 12/2026".into(),
-            admitted_by: Some(lead),
-            administrator: None,
-            at,
-        });
-    }
-    let proposals: Vec<ProposalId> = (0..10).map(|_| ProposalId::new(Uuid::now_v7())).collect();
-    for &proposal_id in &proposals {
-        events.push(Event::ProposalDrafted {
-            proposal_id,
-            kind: ProposalKind::PriorityHypothesis,
-            title: "Priorità".into(),
-            text: "Una priorità del programma.".into(),
-            cites: Vec::new(),
-            rule: DecisionRule::majority(),
-            binding: true,
-            member_id: lead,
-            organization_id: authority.id,
-            at,
-        });
-        events.push(Event::DeliberationOpened { proposal_id, session_id: None, by: lead, at, closes_at: None });
-    }
-    let mut n = 0usize;
-    while events.len() < count {
-        let (member_id, organization_id) = members[n % members.len()];
-        let event = if n % 3 == 2 {
-            Event::PositionStated {
-                proposal_id: proposals[n % proposals.len()],
-                organization_id,
-                member_id,
-                stance: [Stance::Support, Stance::Abstain, Stance::Oppose][n % 3],
-                rationale: Some("Per le ragioni dette in sessione.".into()),
-                text_version: 1,
-                at,
-            }
-        } else {
-            Event::ContributionSubmitted {
-                contribution_id: ContributionId::new(Uuid::now_v7()),
-                kind: ContributionKind::Analysis,
-                title: "Analisi dei fabbisogni".into(),
-                body: "Un testo di qualche riga sui fabbisogni del territorio.".into(),
-                member_id,
-                organization_id,
-                session_id: None,
-                agenda_item_id: None,
-                reply_to: None,
-                at,
-            }
-        };
-        events.push(event);
-        n += 1;
-    }
-    events.into_iter().map(AnyEvent::Workshop).collect()
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {

@@ -6,6 +6,8 @@
 //! newcomer's machine without PostgreSQL), [`FreshDatabase::postgres`] says so and returns `None`,
 //! so that `cargo test` works with only the Rust toolchain. CI sets the variable.
 
+pub mod synthetic;
+
 use std::path::PathBuf;
 
 use sqlx::Connection;
