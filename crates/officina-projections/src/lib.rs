@@ -65,7 +65,7 @@ pub use rebuild::{rebuild, rebuild_with_progress};
 pub use schema::prepare;
 pub use sessions::{AgendaItemRow, AttendanceRow, DocumentRow, SessionRow};
 pub use tally::ProposalTally;
-pub use workshops::{AdoptionRow, WorkshopRow};
+pub use workshops::{AdoptionRow, StageChangeRow, WorkshopRow};
 
 /// Opens the store at `url` with the read models projected in every append transaction (the
 /// [`Projector`] installed as its hook, over `options`' other settings), after making sure the

@@ -61,7 +61,31 @@ pub(crate) const TABLES: &[Table] = &[
              )",
         indexes: &[],
     },
+    Table {
+        name: "rm_workshop_stages",
+        key: "workshop_id, position",
+        create: "CREATE TABLE rm_workshop_stages (
+                 workshop_id TEXT   NOT NULL,
+                 position    BIGINT NOT NULL,
+                 from_stage  TEXT   NOT NULL,
+                 to_stage    TEXT   NOT NULL,
+                 changed_at  TEXT   NOT NULL,
+                 PRIMARY KEY (workshop_id, position)
+             )",
+        indexes: &[],
+    },
 ];
+
+insert_row! {
+    /// A row of `rm_workshop_stages`: one change of stage.
+    StagesInsert => "rm_workshop_stages", tail: "", {
+    workshop_id,
+    position,
+    from_stage,
+    to_stage,
+    changed_at,
+    }
+}
 
 insert_row! {
     /// A row of `rm_workshops`.
@@ -200,6 +224,30 @@ pub struct AdoptionRow {
     pub position: u64,
 }
 
+/// One change of a workshop's stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageChangeRow {
+    /// The workshop.
+    pub workshop_id: WorkshopId,
+    /// The stage left.
+    pub from: Stage,
+    /// The stage reached.
+    pub to: Stage,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+    /// The log position of the event that recorded it.
+    pub position: u64,
+}
+
+impl FromRow for StageChangeRow {
+    const COLUMNS: &'static str = "g.workshop_id, g.from_stage, g.to_stage, g.changed_at, g.position";
+    const FROM: &'static str = "rm_workshop_stages g";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        Ok(StageChangeRow { workshop_id: r.id()?, from: r.wire()?, to: r.wire()?, changed_at: r.at()?, position: r.u64()? })
+    }
+}
+
 impl FromRow for AdoptionRow {
     const COLUMNS: &'static str = "a.workshop_id, a.guideline_id, a.version, a.adopted_by, a.adopted_at, a.position";
     const FROM: &'static str = "rm_guideline_adoptions a";
@@ -258,19 +306,28 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             created_position: pos.clone(),
             last_position: pos,
         }),
-        E::WorkshopStageChanged { to, by, at, report, .. } => plan.exec(
-            "UPDATE rm_workshops SET stage = $2, stage_changed_at = $3, stage_changed_by = $4, last_position = $5, \
-             report_position = $6, report_digest = $7 WHERE id = $1",
-            vec![
-                ws(),
-                Arg::text(to.as_str()),
-                time(&at),
-                opt_id(by),
-                pos,
-                Arg::Int(report.as_ref().map(|seal| i64::try_from(seal.position).unwrap_or(i64::MAX))),
-                Arg::opt_text(report.map(|seal| seal.digest)),
-            ],
-        ),
+        E::WorkshopStageChanged { from, to, by, at, report, .. } => {
+            plan.insert(StagesInsert {
+                workshop_id: ws(),
+                position: pos.clone(),
+                from_stage: Arg::text(from.as_str()),
+                to_stage: Arg::text(to.as_str()),
+                changed_at: time(&at),
+            });
+            plan.exec(
+                "UPDATE rm_workshops SET stage = $2, stage_changed_at = $3, stage_changed_by = $4, last_position = $5, \
+                 report_position = $6, report_digest = $7 WHERE id = $1",
+                vec![
+                    ws(),
+                    Arg::text(to.as_str()),
+                    time(&at),
+                    opt_id(by),
+                    pos,
+                    Arg::Int(report.as_ref().map(|seal| i64::try_from(seal.position).unwrap_or(i64::MAX))),
+                    Arg::opt_text(report.map(|seal| seal.digest)),
+                ],
+            );
+        }
         E::GuidelineAdopted { guideline_id, version, by, at } => {
             plan.insert(AdoptionsInsert {
                 workshop_id: ws(),
@@ -339,5 +396,14 @@ impl ReadModels {
     ) -> Result<HashMap<WorkshopId, Vec<AdoptionRow>>, ProjectionError> {
         let rows = self.by_keys::<AdoptionRow>("a.workshop_id", strings(ids), "", "a.position").await?;
         Ok(Self::group(ids, rows, |a| a.workshop_id))
+    }
+
+    /// Every change of stage of each workshop, in log order.
+    pub async fn stage_changes_by_workshop(
+        &self,
+        ids: &[WorkshopId],
+    ) -> Result<HashMap<WorkshopId, Vec<StageChangeRow>>, ProjectionError> {
+        let rows = self.by_keys::<StageChangeRow>("g.workshop_id", strings(ids), "", "g.position").await?;
+        Ok(Self::group(ids, rows, |g| g.workshop_id))
     }
 }

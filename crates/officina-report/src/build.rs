@@ -54,6 +54,20 @@ pub struct Identity {
     pub stage_changed_at: Option<DateTime<Utc>>,
 }
 
+/// One change of stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageEntry {
+    /// The stage left, as a wire name.
+    pub from: String,
+    /// The stage reached, as a wire name.
+    pub to: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The log position of the change.
+    pub position: u64,
+}
+
 /// An organization of the partnership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -248,6 +262,19 @@ pub(crate) async fn build(read: &ReadModels, workshop: WorkshopId, source: Sourc
     let decisions = read.decisions_by_workshop(&ids).await?.remove(&workshop).unwrap_or_default();
     let adoptions = read.adoptions_by_workshop(&ids).await?.remove(&workshop).unwrap_or_default();
     let feedback = read.feedback_by_workshop(&ids).await?.remove(&workshop).unwrap_or_default();
+    let stages: Vec<StageEntry> = read
+        .stage_changes_by_workshop(&ids)
+        .await?
+        .remove(&workshop)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|g| StageEntry {
+            from: g.from.as_str().to_owned(),
+            to: g.to.as_str().to_owned(),
+            at: g.changed_at,
+            position: g.position,
+        })
+        .collect();
 
     // Every organization named anywhere, with its name and category as of the position.
     let mut named: BTreeSet<OrganizationId> = members.iter().map(|m| m.organization.id).collect();
@@ -468,6 +495,7 @@ pub(crate) async fn build(read: &ReadModels, workshop: WorkshopId, source: Sourc
 
     Ok(Some(Report {
         workshop: identity,
+        stages,
         partnership,
         sessions: session_entries,
         contributions: knowledge,

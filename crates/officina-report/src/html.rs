@@ -150,6 +150,9 @@ pub fn html(report: &Report, lang: Lang) -> String {
         t(lang, "Every indicator's formula is in", "La formula di ogni indicatore è in")
     );
 
+    let _ = write!(out, "<h2>{}</h2>", t(lang, "The workshop's path", "Il percorso dell'officina"));
+    timeline_chart(&mut out, report, lang);
+
     let _ = write!(out, "<h2>{}</h2>", t(lang, "Partnership (ECCP art. 3)", "Partenariato (CECP art. 3)"));
     let _ = write!(
         out,
@@ -234,6 +237,43 @@ pub fn html(report: &Report, lang: Lang) -> String {
         let _ = write!(out, "</tbody></table>");
     }
 
+    let g = &report.guidelines;
+    let _ = write!(out, "<h2>{}</h2>", t(lang, "Guidelines tested", "Linee guida sperimentate"));
+    if g.adopted.is_empty() {
+        let _ = write!(out, "<p>{}</p>", t(lang, "No Guideline was adopted.", "Nessuna linea guida adottata."));
+    } else {
+        let _ = write!(out, "<ul>");
+        for a in &g.adopted {
+            let _ = write!(out, "<li>{} v{}</li>", esc(&a.title), a.version);
+        }
+        let _ = write!(out, "</ul>");
+    }
+    if !g.feedback.is_empty() {
+        let _ = write!(
+            out,
+            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th></tr></thead><tbody>",
+            t(lang, "Section", "Sezione"),
+            t(lang, "Organization", "Organizzazione"),
+            t(lang, "What worked", "Cosa ha funzionato"),
+            t(lang, "What did not", "Cosa non ha funzionato"),
+            t(lang, "What to change", "Cosa cambiare")
+        );
+        for f in &g.feedback {
+            let _ = write!(
+                out,
+                "<tr><td>{} (v{})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.section),
+                f.version,
+                esc(&f.organization.name),
+                esc(&f.worked),
+                esc(&f.did_not_work),
+                esc(&f.suggestion)
+            );
+        }
+        let _ = write!(out, "</tbody></table>");
+    }
+
     let s = &report.source;
     let _ = writeln!(
         out,
@@ -307,4 +347,80 @@ fn decisions_chart(out: &mut String, report: &Report, lang: Lang) {
         let _ = write!(out, "<span><i style=\"background:{colour}\"></i>{}</span>", esc(name));
     }
     let _ = write!(out, "</p><figcaption>{}.</figcaption></figure>", esc(&caption));
+}
+
+/// The workshop's path on a time axis: its identification and changes of stage, its sessions,
+/// its decisions; each a `class="point"` marker.
+fn timeline_chart(out: &mut String, report: &Report, lang: Lang) {
+    use chrono::{DateTime, Utc};
+    let id = "chart-timeline";
+    let w = &report.workshop;
+    let stage = |wire: &str| {
+        officina_domain::Stage::ALL.iter().find(|s| s.as_str() == wire).map_or(wire.to_owned(), |s| s.label(lang).to_owned())
+    };
+    // Each row of the chart: its name, and its dated, labelled points.
+    type Row<'a> = (&'a str, Vec<(DateTime<Utc>, String)>);
+    let mut rows: Vec<Row<'_>> = vec![
+        (
+            t(lang, "stages", "fasi"),
+            std::iter::once((w.identified_at, stage("IDENTIFIED")))
+                .chain(report.stages.iter().map(|s| (s.at, stage(&s.to))))
+                .collect(),
+        ),
+        (t(lang, "sessions", "sessioni"), report.sessions.iter().map(|s| (s.starts_at, s.title.clone())).collect()),
+        (t(lang, "decisions", "decisioni"), report.decisions.iter().map(|d| (d.decided_at, d.proposal_title.clone())).collect()),
+    ];
+    rows.retain(|(_, points)| !points.is_empty());
+    let instants: Vec<DateTime<Utc>> = rows.iter().flat_map(|(_, points)| points.iter().map(|(at, _)| *at)).collect();
+    let (Some(first), Some(last)) = (instants.iter().min().copied(), instants.iter().max().copied()) else {
+        return;
+    };
+    let span = (last - first).num_seconds().max(1) as f64;
+    let x = |at: DateTime<Utc>| 130.0 + ((at - first).num_seconds() as f64 / span * 480.0).round();
+    let height = 40 * rows.len() as u32 + 40;
+    let caption = rows
+        .iter()
+        .map(|(name, points)| {
+            let items: Vec<String> =
+                points.iter().map(|(at, label)| format!("{} {}", label, crate::markdown::date_of(at, lang))).collect();
+            format!("{name}: {}", items.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let _ = write!(
+        out,
+        "<figure><svg id=\"{id}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 640 {height}\" \
+         width=\"640\" height=\"{height}\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        t(lang, "The workshop over time", "L'officina nel tempo"),
+        esc(&caption)
+    );
+    let colours = ["#1f5fa8", "#6a4fa3", "#1b7f3b"];
+    for (index, (name, points)) in rows.iter().enumerate() {
+        let y = 30 + 40 * index as u32;
+        let _ = write!(
+            out,
+            "<text x=\"120\" y=\"{}\" text-anchor=\"end\">{}</text><line x1=\"130\" y1=\"{y}\" x2=\"610\" y2=\"{y}\" stroke=\"#d8dde6\"/>",
+            y + 4,
+            esc(name)
+        );
+        for (at, label) in points {
+            let _ = write!(
+                out,
+                "<circle class=\"point\" cx=\"{}\" cy=\"{y}\" r=\"6\" fill=\"{}\"><title>{} {}</title></circle>",
+                x(*at),
+                colours[index % colours.len()],
+                esc(label),
+                crate::markdown::date_of(at, lang)
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "<text x=\"130\" y=\"{}\">{}</text><text x=\"610\" y=\"{}\" text-anchor=\"end\">{}</text>",
+        height - 8,
+        crate::markdown::date_of(&first, lang),
+        height - 8,
+        crate::markdown::date_of(&last, lang)
+    );
+    let _ = write!(out, "</svg><figcaption>{}.</figcaption></figure>", esc(&caption));
 }

@@ -53,6 +53,8 @@ pub enum ReportError {
 pub struct Report {
     /// Which workshop, and what it is about.
     pub workshop: build::Identity,
+    /// Its path: every change of stage, dated.
+    pub stages: Vec<build::StageEntry>,
     /// The organizations that took part, by ECCP category (art. 3), with when they joined and
     /// left.
     pub partnership: Vec<build::Partner>,

@@ -41,6 +41,11 @@ pub(crate) fn label_outcome(wire: &str, lang: Lang) -> String {
     label!(Outcome, wire, lang)
 }
 
+/// A date as readers of `lang` write it.
+pub(crate) fn date_of(at: &DateTime<Utc>, lang: Lang) -> String {
+    date(at, lang)
+}
+
 fn date(at: &DateTime<Utc>, lang: Lang) -> String {
     match lang {
         Lang::En => at.format("%Y-%m-%d").to_string(),
@@ -105,6 +110,13 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     ];
     for (name, value) in rows {
         let _ = writeln!(out, "| {name} | {value} |");
+    }
+
+    let _ = writeln!(out, "\n## {}\n", t(lang, "The workshop's path", "Il percorso dell'officina"));
+    let _ = writeln!(out, "| {} | {} |\n| --- | --- |", t(lang, "Date", "Data"), t(lang, "Stage", "Fase"));
+    let _ = writeln!(out, "| {} | {} |", date(&w.identified_at, lang), label!(Stage, "IDENTIFIED", lang));
+    for stage in &report.stages {
+        let _ = writeln!(out, "| {} | {} |", date(&stage.at, lang), label!(Stage, &stage.to, lang));
     }
 
     let _ = writeln!(out, "\n## {}\n", t(lang, "Partnership (ECCP art. 3)", "Partenariato (CECP art. 3)"));
