@@ -11,7 +11,7 @@ use crate::Report;
 use crate::markdown::{label_category, label_disposition, t};
 
 /// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -26,7 +26,7 @@ fn esc(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 :root { --ink: #1d2330; --muted: #5b6474; --rule: #d8dde6; --accent: #1f5fa8; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; color: var(--ink);
@@ -57,10 +57,21 @@ code { font-size: .85em; }
 /// The colours of the four stances, and of the dispositions, with enough contrast on white.
 const STANCE_COLOURS: [&str; 4] = ["#1b7f3b", "#7fb446", "#9aa3b2", "#c0392b"];
 
+/// How a bar chart is drawn: its bars' colour, the unit after each value, the value of a full
+/// bar (`None`: the largest value; shares use 100, so that 50 % looks like half), and the
+/// language its numbers are written in.
+pub(crate) struct Bars<'a> {
+    pub(crate) colour: &'a str,
+    pub(crate) unit: &'a str,
+    pub(crate) full: Option<f64>,
+    pub(crate) lang: Lang,
+}
+
 /// A horizontal bar chart: one labelled bar per value, `class="bar"` on each bar.
-fn bar_chart(out: &mut String, id: &str, title: &str, caption: &str, bars: &[(String, f64)], colour: &str, unit: &str) {
+pub(crate) fn bar_chart(out: &mut String, id: &str, title: &str, caption: &str, bars: &[(String, f64)], style: &Bars<'_>) {
+    let Bars { colour, unit, full, lang } = *style;
     let height = 28 * bars.len() as u32 + 20;
-    let max = bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
+    let max = full.unwrap_or_else(|| bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max)).max(1.0);
     let _ = write!(
         out,
         "<figure><svg id=\"{id}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 640 {height}\" \
@@ -79,7 +90,7 @@ fn bar_chart(out: &mut String, id: &str, title: &str, caption: &str, bars: &[(St
             esc(&truncate(label, 30)),
             204.0 + width + 6.0,
             y + 13,
-            trim_number(*value)
+            trim_number(*value, lang)
         );
     }
     let _ = write!(out, "</svg><figcaption>{}</figcaption></figure>", esc(caption));
@@ -89,8 +100,8 @@ fn truncate(text: &str, chars: usize) -> String {
     if text.chars().count() <= chars { text.to_owned() } else { text.chars().take(chars - 1).collect::<String>() + "…" }
 }
 
-fn trim_number(value: f64) -> String {
-    if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") }
+fn trim_number(value: f64, lang: Lang) -> String {
+    if value.fract() == 0.0 { format!("{value:.0}") } else { number(value, 1, lang) }
 }
 
 fn percent(value: Option<f64>, lang: Lang) -> String {
@@ -176,15 +187,15 @@ pub fn html(report: &Report, lang: Lang) -> String {
     if attendance.is_empty() {
         let _ = write!(out, "<p>{}</p>", t(lang, "No session was convened.", "Nessuna sessione convocata."));
     } else {
-        let caption = attendance.iter().map(|(title, n)| format!("{title}: {}", trim_number(*n))).collect::<Vec<_>>().join("; ");
+        let caption =
+            attendance.iter().map(|(title, n)| format!("{title}: {}", trim_number(*n, lang))).collect::<Vec<_>>().join("; ");
         bar_chart(
             &mut out,
             "chart-attendance",
             t(lang, "Organizations present per session", "Organizzazioni presenti per sessione"),
             &format!("{}: {caption}.", t(lang, "Organizations present per session", "Organizzazioni presenti per sessione")),
             &attendance,
-            "#1f5fa8",
-            "",
+            &Bars { colour: "#1f5fa8", unit: "", full: None, lang },
         );
     }
 
@@ -195,15 +206,15 @@ pub fn html(report: &Report, lang: Lang) -> String {
         .map(|d| (label_disposition(d.as_str(), lang), f64::from(c.dispositions.get(d.as_str()).copied().unwrap_or(0))))
         .collect();
     dispositions.push((t(lang, "pending", "in attesa").to_owned(), f64::from(c.pending)));
-    let caption = dispositions.iter().map(|(label, n)| format!("{label}: {}", trim_number(*n))).collect::<Vec<_>>().join("; ");
+    let caption =
+        dispositions.iter().map(|(label, n)| format!("{label}: {}", trim_number(*n, lang))).collect::<Vec<_>>().join("; ");
     bar_chart(
         &mut out,
         "chart-dispositions",
         t(lang, "What became of the contributions (ECCP art. 5(2)(c))", "Esito dei contributi (CECP art. 5(2)(c))"),
         &format!("{} {}: {caption}.", c.submitted - c.withdrawn, t(lang, "contributions", "contributi")),
         &dispositions,
-        "#6a4fa3",
-        "",
+        &Bars { colour: "#6a4fa3", unit: "", full: None, lang },
     );
 
     let _ = write!(out, "<h2>{}</h2>", t(lang, "Decisions", "Decisioni"));

@@ -108,6 +108,11 @@ impl Overview {
     pub fn to_markdown(&self, lang: Lang) -> String {
         markdown(self, lang)
     }
+
+    /// The overview as one self-contained HTML page (inline CSS and SVG charts), in `lang`.
+    pub fn to_html(&self, lang: Lang) -> String {
+        html(self, lang)
+    }
 }
 
 /// Builds the overview of the workshops `filter` selects and `allowed` lets through (the
@@ -271,6 +276,124 @@ fn markdown(overview: &Overview, lang: Lang) -> String {
         t(lang, "Built from the log up to position", "Costruito dal registro fino alla posizione"),
         overview.source.position,
         overview.source.hash,
+        t(lang, "Digest of its JSON form", "Impronta della forma JSON"),
+        overview.digest()
+    );
+    out
+}
+
+/// The overview as a self-contained HTML page: the indicators compared across workshops as
+/// charts (one bar per workshop), the workshops' table, and the Guidelines' feedback by section.
+fn html(overview: &Overview, lang: Lang) -> String {
+    use crate::html::{Bars, STYLE, bar_chart, esc};
+    let mut out = String::new();
+    let title = t(lang, "Workshops side by side", "Le officine a confronto");
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{STYLE}</style></head><body><main><h1>{title}</h1>",
+        if lang == Lang::It { "it" } else { "en" }
+    );
+    // Each chart: its id, its title, the indicator it compares, the factor it is shown with
+    // (100 for shares, drawn against a full bar of 100 %), and its unit.
+    type Chart<'a> = (&'a str, &'a str, fn(&Indicators) -> Option<f64>, f64, &'a str);
+    let charts: [Chart<'_>; 3] = [
+        ("chart-participation", t(lang, "Participation rate", "Tasso di partecipazione"), |i| i.participation_rate, 100.0, " %"),
+        (
+            "chart-taken-into-account",
+            t(lang, "Contributions taken into account", "Contributi accolti"),
+            |i| i.contributions_taken_into_account,
+            100.0,
+            " %",
+        ),
+        (
+            "chart-notice",
+            t(lang, "Average notice (working days)", "Preavviso medio (giorni lavorativi)"),
+            |i| i.average_notice_working_days,
+            1.0,
+            "",
+        ),
+    ];
+    for (id, name, value, scale, unit) in charts {
+        let bars: Vec<(String, f64)> = overview
+            .workshops
+            .iter()
+            .filter_map(|w| value(&w.indicators).map(|v| (w.name.clone(), (v * scale * 10.0).round() / 10.0)))
+            .collect();
+        let _ = write!(out, "<h2>{}</h2>", esc(name));
+        if bars.is_empty() {
+            let _ = write!(out, "<p>{}</p>", t(lang, "Nothing to measure yet.", "Ancora nulla da misurare."));
+            continue;
+        }
+        let caption = bars
+            .iter()
+            .map(|(workshop, v)| {
+                let value = if v.fract() == 0.0 { format!("{v:.0}") } else { number(*v, 1, lang) };
+                format!("{workshop}: {value}{unit}")
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let full = (scale == 100.0).then_some(100.0);
+        bar_chart(&mut out, id, name, &format!("{name}: {caption}."), &bars, &Bars { colour: "#1f5fa8", unit, full, lang });
+    }
+    let _ = write!(
+        out,
+        "<h2>{}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\" class=\"n\">{}</th><th scope=\"col\" class=\"n\">{}</th><th scope=\"col\" class=\"n\">{}</th></tr></thead><tbody>",
+        t(lang, "The workshops", "Le officine"),
+        t(lang, "Workshop", "Officina"),
+        t(lang, "Cycle", "Ciclo"),
+        t(lang, "Territory", "Territorio"),
+        t(lang, "Organizations", "Organizzazioni"),
+        t(lang, "Contributions", "Contributi"),
+        t(lang, "Decisions", "Decisioni")
+    );
+    for w in &overview.workshops {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&w.name),
+            esc(&w.programming_cycle),
+            esc(&w.territory),
+            w.organizations,
+            w.contributions,
+            w.decisions
+        );
+    }
+    let _ = write!(
+        out,
+        "</tbody></table><h2>{}</h2>",
+        t(lang, "What the workshops ask the Labs", "Cosa chiedono le officine ai laboratori")
+    );
+    for g in &overview.guidelines {
+        let _ = write!(out, "<h3>{}</h3>", esc(&g.title));
+        for (section, feedback) in &g.sections {
+            let _ = write!(
+                out,
+                "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+                esc(section),
+                t(lang, "Workshop", "Officina"),
+                t(lang, "What did not work", "Cosa non ha funzionato"),
+                t(lang, "What to change", "Cosa cambiare")
+            );
+            for f in feedback {
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&f.workshop),
+                    esc(&f.did_not_work),
+                    esc(&f.suggestion)
+                );
+            }
+            let _ = write!(out, "</tbody></table>");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<footer>{} {} (hash <code>{}</code>). {} <code>{}</code>.</footer></main></body></html>",
+        t(lang, "Built from the log up to position", "Costruito dal registro fino alla posizione"),
+        overview.source.position,
+        esc(&overview.source.hash),
         t(lang, "Digest of its JSON form", "Impronta della forma JSON"),
         overview.digest()
     );

@@ -116,6 +116,12 @@ async fn the_demo_reports_hold_the_figures_of_their_events_and_are_identical_whe
     let grouped: usize = overview.guidelines.iter().flat_map(|g| g.sections.values()).map(Vec::len).sum();
     assert_eq!(grouped, feedback, "every piece of feedback, once");
     assert!(overview.to_markdown(Lang::It).starts_with("# Le officine a confronto"));
+    let page = overview.to_html(Lang::En);
+    let with_decisions = overview.workshops.iter().filter(|w| w.indicators.participation_rate.is_some()).count();
+    let participation =
+        page.split("id=\"chart-participation\"").nth(1).and_then(|rest| rest.split("</svg>").next()).expect("a chart");
+    assert_eq!(participation.matches("class=\"bar\"").count(), with_decisions, "one bar per workshop with decisions");
+    assert!(!page.contains("http://") && !page.contains("https://"));
     let two: BTreeSet<WorkshopId> = workshops.iter().take(2).copied().collect();
     let some =
         officina_report::overview(&store, &travel, &WorkshopFilter::default(), |id| two.contains(&id)).await.expect("overview");

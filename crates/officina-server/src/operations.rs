@@ -343,7 +343,7 @@ pub async fn report(database_url: &str, args: ReportArgs) -> anyhow::Result<Exit
         match args.format {
             ReportFormat::Json => write(overview.to_json() + "\n")?,
             ReportFormat::Markdown => write(overview.to_markdown(lang))?,
-            ReportFormat::Html => bail!("the overview is written as json or markdown; html is for one workshop's report"),
+            ReportFormat::Html => write(overview.to_html(lang))?,
         }
         eprintln!(
             "overview of {} workshops at position {}; digest {}",
