@@ -211,5 +211,22 @@ async fn the_html_report_renders_in_a_browser_with_its_charts_and_prints_to_a4()
         size.len() == 2 && (size[0] - 595.0).abs() < 2.0 && (size[1] - 842.0).abs() < 2.0,
         "A4 pages (595 × 842 points), not {media_box}"
     );
+
+    // The Agency's overview renders too: a chart per indicator with something to measure.
+    let overview = folder.join("overview.html");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["report", "--all", "--format", "html", "--lang", "en", "--out"])
+        .arg(&overview)
+        .env("OFFICINA_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run officina report --all");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let dom = headless(browser, &["--dump-dom", &format!("file://{}", overview.display())]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let charts: Vec<&str> = dom.split("<svg").skip(1).collect();
+    assert_eq!(charts.len(), 2, "participation and notice; no contribution has a disposition yet: {dom}");
+    assert!(charts.iter().all(|chart| bars(chart) == 1), "one bar for the one workshop");
+    assert!(dom.contains("Nothing to measure yet."));
     let _ = std::fs::remove_dir_all(&folder);
 }
