@@ -181,7 +181,7 @@ async fn the_html_report_renders_in_a_browser_with_its_charts_and_prints_to_a4()
     let dom = headless(browser, &["--dump-dom", &url]);
     let dom = String::from_utf8_lossy(&dom.stdout);
     let charts: Vec<&str> = dom.split("<svg").skip(1).collect();
-    assert_eq!(charts.len(), 4, "timeline, attendance, dispositions, decisions: {dom}");
+    assert_eq!(charts.len(), 5, "timeline, attendance, dispositions, decisions, the decision by category: {dom}");
     let points = |chart: &str| chart.split("</svg>").next().unwrap_or("").matches("class=\"point\"").count();
     assert_eq!(points(charts[0]), 4, "identified, co-conduction, one session, one decision");
     let charts = &charts[1..];
@@ -189,6 +189,7 @@ async fn the_html_report_renders_in_a_browser_with_its_charts_and_prints_to_a4()
     assert_eq!(bars(charts[0]), 1, "one session convened");
     assert_eq!(bars(charts[1]), 5, "four dispositions and the pending ones");
     assert_eq!(bars(charts[2]), 2, "one decision: its support and its opposition");
+    assert_eq!(bars(charts[3]), 2, "the two categories that stated a position, one stance each");
     for chart in charts {
         assert!(chart.contains("role=\"img\"") && chart.contains("<title") && chart.contains("<desc"), "{chart}");
     }

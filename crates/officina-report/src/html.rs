@@ -222,6 +222,9 @@ pub fn html(report: &Report, lang: Lang) -> String {
         let _ = write!(out, "<p>{}</p>", t(lang, "No decision was taken.", "Nessuna decisione presa."));
     } else {
         decisions_chart(&mut out, report, lang);
+        for (index, decision) in report.decisions.iter().enumerate() {
+            categories_chart(&mut out, index, decision, lang);
+        }
         let _ = write!(
             out,
             "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\" class=\"n\">{}</th>\
@@ -434,4 +437,57 @@ fn timeline_chart(out: &mut String, report: &Report, lang: Lang) {
         crate::markdown::date_of(&last, lang)
     );
     let _ = write!(out, "</svg><figcaption>{}.</figcaption></figure>", esc(&caption));
+}
+
+/// One decision's counted positions by ECCP category: a stacked bar per category, one segment
+/// per stance.
+fn categories_chart(out: &mut String, index: usize, decision: &crate::build::DecisionEntry, lang: Lang) {
+    let id = format!("chart-decision-{}", index + 1);
+    let rows: Vec<(String, [u32; 4])> = decision
+        .positions_by_category
+        .iter()
+        .map(|(category, p)| (label_category(category, lang), [p.support, p.support_with_reservations, p.abstain, p.oppose]))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let stances = [
+        t(lang, "support", "favorevoli"),
+        t(lang, "with reservations", "con riserva"),
+        t(lang, "abstain", "astenuti"),
+        t(lang, "oppose", "contrari"),
+    ];
+    let max = rows.iter().map(|(_, counts)| counts.iter().sum::<u32>()).max().unwrap_or(1).max(1);
+    let height = 26 * rows.len() as u32 + 16;
+    let title = format!("{}: {}", t(lang, "Positions by category", "Posizioni per categoria"), decision.proposal_title);
+    let caption = rows
+        .iter()
+        .map(|(category, counts)| {
+            let parts: Vec<String> =
+                counts.iter().zip(stances).filter(|(n, _)| **n > 0).map(|(n, stance)| format!("{n} {stance}")).collect();
+            format!("{category}: {}", parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let _ = write!(
+        out,
+        "<figure><svg id=\"{id}\" class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 640 {height}\" \
+         width=\"640\" height=\"{height}\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        esc(&title),
+        esc(&caption)
+    );
+    for (row, (category, counts)) in rows.iter().enumerate() {
+        let y = 8 + 26 * row as u32;
+        let _ = write!(out, "<text x=\"236\" y=\"{}\" text-anchor=\"end\">{}</text>", y + 13, esc(&truncate(category, 36)));
+        let mut x = 244.0;
+        for (count, colour) in counts.iter().zip(STANCE_COLOURS) {
+            if *count == 0 {
+                continue;
+            }
+            let width = (f64::from(*count) / f64::from(max) * 360.0).round();
+            let _ = write!(out, "<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"18\" fill=\"{colour}\"/>");
+            x += width;
+        }
+    }
+    let _ = write!(out, "</svg><figcaption>{}.</figcaption></figure>", esc(&format!("{title}. {caption}")));
 }
