@@ -48,8 +48,9 @@ const MAX_SNAPSHOTS: usize = 64;
 pub const MEMORY_BUDGET: u64 = 1 << 30;
 
 /// The most finished views kept, so that an auditor stepping through one position and its
-/// neighbours' nested fields does not rebuild it per request.
-const MAX_VIEWS: usize = 16;
+/// neighbours' nested fields does not rebuild it per request, and the Agency's overview of
+/// dozens of workshops is built once per position (the memory budget bounds them too).
+const MAX_VIEWS: usize = 64;
 
 /// The personal-data table of a view: the store's own shape (its SQLite migration).
 const PERSONAL_DATA: &str = include_str!("../../../migrations/sqlite/20261129000002_personal_data.sql");
