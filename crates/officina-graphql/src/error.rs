@@ -297,6 +297,18 @@ impl From<ProjectionError> for ApiError {
     }
 }
 
+impl From<officina_report::ReportError> for ApiError {
+    /// A report that cannot be built is the server's failure: the callers resolve the position
+    /// (refusing one beyond the head) before asking for it.
+    fn from(error: officina_report::ReportError) -> Self {
+        match error {
+            officina_report::ReportError::Projection(error) => ApiError::from(error),
+            officina_report::ReportError::Store(error) => ApiError::from(error),
+            ahead @ officina_report::ReportError::Ahead { .. } => ApiError::internal(&ahead),
+        }
+    }
+}
+
 /// Turns any error of the layers below into a client-facing GraphQL error, in the request's
 /// language.
 pub trait ResultExt<T> {

@@ -5,7 +5,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use officina_domain::{Lang, WorkshopId};
-use officina_report::{Indicators, Report, ReportError};
+use officina_report::{Indicators, Report};
 
 use crate::error::ApiError;
 use crate::ids::parse;
@@ -173,14 +173,9 @@ impl ReportQuery {
         let position = crate::past::position(ctx, as_of, as_of_time).await?;
         crate::past::spend(ctx)?;
         let services = services(ctx);
-        let built = officina_report::report(&services.store, &services.past, key, position).await.map_err(|error| {
-            match error {
-                ReportError::Projection(error) => ApiError::from(error),
-                ReportError::Store(error) => ApiError::from(error),
-                ahead @ ReportError::Ahead { .. } => ApiError::internal(&ahead),
-            }
-            .into_graphql(lang(ctx))
-        })?;
+        let built = officina_report::report(&services.store, &services.past, key, position)
+            .await
+            .map_err(|error| ApiError::from(error).into_graphql(lang(ctx)))?;
         let lang = match language {
             Some(ReportLanguage::It) => Lang::It,
             Some(ReportLanguage::En) => Lang::En,
@@ -204,14 +199,9 @@ impl ReportQuery {
         crate::past::spend(ctx)?;
         let services = services(ctx);
         let allowed = |workshop: WorkshopId| readable.as_ref().is_none_or(|set| set.contains(&workshop));
-        let overview = officina_report::overview(&services.store, &services.past, &filter, allowed).await.map_err(|error| {
-            match error {
-                ReportError::Projection(error) => ApiError::from(error),
-                ReportError::Store(error) => ApiError::from(error),
-                ahead @ ReportError::Ahead { .. } => ApiError::internal(&ahead),
-            }
-            .into_graphql(lang(ctx))
-        })?;
+        let overview = officina_report::overview(&services.store, &services.past, &filter, allowed)
+            .await
+            .map_err(|error| ApiError::from(error).into_graphql(lang(ctx)))?;
         let lang = match language {
             Some(ReportLanguage::It) => Lang::It,
             Some(ReportLanguage::En) => Lang::En,

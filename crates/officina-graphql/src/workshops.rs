@@ -508,14 +508,9 @@ impl WorkshopMutation {
         // now, sealed (position and digest) into the closing event.
         let report = if to == domain::Stage::Closed {
             let services = services(ctx);
-            let built = officina_report::report(&services.store, &services.past, id, None).await.map_err(|error| {
-                match error {
-                    officina_report::ReportError::Projection(error) => ApiError::from(error),
-                    officina_report::ReportError::Store(error) => ApiError::from(error),
-                    ahead @ officina_report::ReportError::Ahead { .. } => ApiError::internal(&ahead),
-                }
-                .into_graphql(crate::request::lang(ctx))
-            })?;
+            let built = officina_report::report(&services.store, &services.past, id, None)
+                .await
+                .map_err(|error| ApiError::from(error).into_graphql(crate::request::lang(ctx)))?;
             built.map(|report| domain::ReportSeal { position: report.source.position, digest: report.digest() })
         } else {
             None
