@@ -31,7 +31,7 @@ pub struct Actor {
 macro_rules! event_object {
     ($name:ident, $graphql_name:literal, $doc:literal) => {
         #[doc = $doc]
-        pub struct $name(pub RecordedEvent);
+        pub struct $name(pub std::sync::Arc<RecordedEvent>);
 
         #[doc = $doc]
         #[Object(name = $graphql_name)]
@@ -204,7 +204,7 @@ impl AuditQuery {
         let has_next = events.len() > size;
         events.truncate(size);
         let total = store.count(&filter).await.api(ctx)?;
-        let items = events.into_iter().map(|event| (event.position.to_string(), RecordedEventObject(event))).collect();
+        let items = events.into_iter().map(|event| (event.position.to_string(), RecordedEventObject(std::sync::Arc::new(event)))).collect();
         Ok(page(items, has_next, total))
     }
 
@@ -428,7 +428,7 @@ pub async fn follow(
     ctx: &Context<'_>,
     after: Option<Position>,
     filter: EventFilter,
-) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<RecordedEvent>> + use<>> {
+) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<std::sync::Arc<RecordedEvent>>> + use<>> {
     let store = services(ctx).store.clone();
     let start = match after {
         Some(position) => position.0,

@@ -315,7 +315,7 @@ impl Decision {
             return Ok(Some(Vec::new()));
         };
         let events = crate::provenance::proposal_events(ctx, &proposal, 0, self.0.position, usize::MAX).await?;
-        Ok(Some(events.into_iter().map(crate::audit::RecordedEventObject).collect()))
+        Ok(Some(events.into_iter().map(|event| crate::audit::RecordedEventObject(std::sync::Arc::new(event))).collect()))
     }
     /// The text version decided.
     async fn text_version(&self) -> i32 {

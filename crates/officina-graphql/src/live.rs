@@ -20,7 +20,7 @@ use crate::sessions::Session;
 /// What a recorded workshop event is about, from the domain's own typed answer. An event this
 /// code cannot read is treated as concerning everything: a live view that refreshes once too
 /// often is better than one that misses a change.
-fn concerns(event: &RecordedEvent) -> Option<workshop::Concerns> {
+fn concerns(event: &std::sync::Arc<RecordedEvent>) -> Option<workshop::Concerns> {
     workshop::Event::from_payload(&event.event_type, &event.payload).ok().map(|event| event.concerns())
 }
 

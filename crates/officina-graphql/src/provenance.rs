@@ -33,7 +33,7 @@ pub struct TimelineStep {
 impl TimelineStep {
     /// The event, with its position, payload, author and hash.
     async fn event(&self) -> RecordedEventObject {
-        RecordedEventObject(self.event.clone())
+        RecordedEventObject(std::sync::Arc::new(self.event.clone()))
     }
     /// The tally right after the event (the recorded one once decided); null only before the
     /// proposal existed.

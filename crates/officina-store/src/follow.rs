@@ -1,6 +1,7 @@
-//! Following the log: a subscription is a reader of the log that notifications only wake (so it
-//! never skips or repeats an event); the head is raised by this process's writer, by other
-//! processes' PostgreSQL notifications, and by one poller per process.
+//! Following the log: a subscription is a reader with its own cursor, served from the shared tail
+//! (`tail.rs`) and reading the log itself only while it is behind the tail's window, so it never
+//! skips or repeats an event; the head the tail follows is raised by this process's writer, by
+//! other processes' PostgreSQL notifications, and by one poller per process.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -8,21 +9,25 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::tail::{self, Found, Tail};
 use crate::{DbPool, EventFilter, EventStore, RecordedEvent, SUBSCRIPTION_PAGE, StoreError, head_of, statements, writer};
 
 /// The state of one subscription between items.
 pub(crate) struct Follower {
+    pub(crate) tail: Arc<Tail>,
+    /// Wakes when the shared tail has read further.
+    pub(crate) moved: watch::Receiver<u64>,
     pub(crate) head: watch::Receiver<u64>,
     pub(crate) store: EventStore,
     /// The last position this follower has read past (delivered, or known not to match).
     pub(crate) cursor: u64,
     pub(crate) filter: EventFilter,
-    pub(crate) buffer: VecDeque<RecordedEvent>,
+    pub(crate) buffer: VecDeque<Arc<RecordedEvent>>,
     pub(crate) ended: bool,
 }
 
 impl Follower {
-    pub(crate) async fn next(mut self) -> Option<(Result<RecordedEvent, StoreError>, Self)> {
+    pub(crate) async fn next(mut self) -> Option<(Result<Arc<RecordedEvent>, StoreError>, Self)> {
         if self.ended {
             return None;
         }
@@ -30,39 +35,48 @@ impl Follower {
             if let Some(event) = self.buffer.pop_front() {
                 return Some((Ok(event), self));
             }
-            // Read the announced head before reading the log: every position up to it is
-            // committed, so the read below sees all of it.
-            let announced = *self.head.borrow_and_update();
-            let page = match self.store.read_all(self.cursor, SUBSCRIPTION_PAGE, &self.filter).await {
-                Ok(page) => page,
-                Err(error) => {
-                    self.ended = true;
-                    return Some((Err(error), self));
+            // Mark the tail's position seen before looking at the window, so a batch that
+            // enters the window after the look wakes the wait below.
+            self.moved.borrow_and_update();
+            match self.tail.take(self.cursor, SUBSCRIPTION_PAGE, &self.filter) {
+                Found::Events(events, read_past) => {
+                    self.cursor = read_past;
+                    self.buffer.extend(events);
                 }
-            };
-            let complete = page.len() < SUBSCRIPTION_PAGE;
-            if let Some(last) = page.last() {
-                self.cursor = last.position;
-            }
-            if complete && announced > self.cursor {
-                // Nothing up to the announced head passes the filter beyond what was read.
-                self.cursor = announced;
-            }
-            if !page.is_empty() {
-                self.buffer.extend(page);
-                continue;
-            }
-            if self.store.inner.head.borrow().to_owned() > self.cursor {
-                continue;
-            }
-            // Caught up: sleep until the head moves. Nothing here polls the database: the head is
-            // raised by this process's writer, by other processes' notifications, and by the
-            // store's one poller; a thousand idle subscriptions cost no query at all.
-            if self.head.changed().await.is_err() {
-                self.ended = true;
-                return None;
+                Found::Behind => {
+                    if let Err(error) = self.catch_up().await {
+                        self.ended = true;
+                        return Some((Err(error), self));
+                    }
+                }
+                // Caught up: sleep until the tail moves. Nothing here reads the database: one
+                // task per process follows the log for every subscription.
+                Found::Nothing => {
+                    if self.moved.changed().await.is_err() {
+                        self.ended = true;
+                        return None;
+                    }
+                }
             }
         }
+    }
+
+    /// One page of the log itself, for a follower that is behind the shared window.
+    async fn catch_up(&mut self) -> Result<(), StoreError> {
+        // Read the announced head before reading the log: every position up to it is
+        // committed, so a short page below means nothing up to it passes the filter beyond
+        // what was read.
+        let announced = *self.head.borrow_and_update();
+        let page = tail::read_behind(&self.tail, &self.store.inner.pool, &self.store.inner.upcasters, self.cursor, &self.filter).await?;
+        let complete = page.len() < SUBSCRIPTION_PAGE;
+        if let Some(last) = page.last() {
+            self.cursor = last.position;
+        }
+        if complete && announced > self.cursor {
+            self.cursor = announced;
+        }
+        self.buffer.extend(page.into_iter().map(Arc::new));
+        Ok(())
     }
 }
 

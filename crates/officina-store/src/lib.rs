@@ -28,6 +28,7 @@ mod proof;
 mod row;
 mod sqlite;
 mod statements;
+mod tail;
 mod upcast;
 mod verify;
 mod writer;
@@ -52,6 +53,7 @@ pub use upcast::{UpcastFn, Upcasters};
 use chain::{GENESIS_HASH, canonical_json};
 use row::{StoredRow, to_hash};
 use writer::{AppendRequest, PreparedEvent};
+pub use tail::FollowStats;
 
 /// The largest canonical payload (or metadata) one event may carry.
 pub const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
@@ -136,6 +138,11 @@ struct Inner {
     /// The one task that looks at the head now and then for every subscription of the process
     /// (see `follow::poll_head`), stopped with the store.
     poller: JoinHandle<()>,
+    /// The recent events every subscription of the process shares (see `tail.rs`).
+    tail: Arc<tail::Tail>,
+    /// The one task that reads the log's new events for every subscription, stopped with the
+    /// store.
+    tail_task: JoinHandle<()>,
 }
 
 impl Drop for Inner {
@@ -144,6 +151,7 @@ impl Drop for Inner {
             listener.abort();
         }
         self.poller.abort();
+        self.tail_task.abort();
     }
 }
 
@@ -177,7 +185,10 @@ impl EventStore {
         };
         let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
         let poller = tokio::spawn(follow::poll_head(pool.clone(), head.clone(), subscription_poll));
-        Ok(Self { inner: Arc::new(Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, poller }) })
+        let tail = tail::Tail::new(initial_head);
+        let tail_task = tokio::spawn(tail::follow(tail.clone(), pool.clone(), options.upcasters.clone(), head.subscribe()));
+        let inner = Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, poller, tail, tail_task };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     /// The database this store runs on.
@@ -347,6 +358,11 @@ impl EventStore {
         Ok(found.map_or(0, |position| position as u64))
     }
 
+    /// How this process's subscriptions have read the log (see [`FollowStats`]).
+    pub fn follow_stats(&self) -> FollowStats {
+        self.inner.tail.stats()
+    }
+
     /// The last event's position and hash.
     pub async fn head(&self) -> Result<Head, StoreError> {
         head_of(&self.inner.pool).await
@@ -355,11 +371,15 @@ impl EventStore {
     /// Every event after `after` that passes `filter`, in log order: first those already in the
     /// log, then each new one as it commits, in this process or (on PostgreSQL) any other.
     ///
-    /// Never skips or repeats an event: it is a reader of the log that notifications only wake.
-    /// A consumer that reconnects with the last position it saw misses nothing. A database error
-    /// ends the stream after yielding it.
-    pub fn subscribe(&self, after: u64, filter: EventFilter) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
+    /// Never skips or repeats an event: it is a reader with its own cursor. The events come from
+    /// the process's shared tail (read once for every subscription, shared rather than copied);
+    /// the log itself is read only for what is older than the tail's window, so a consumer that
+    /// reconnects with the last position it saw, or falls behind, misses nothing. A database
+    /// error during such a read ends the stream after yielding it.
+    pub fn subscribe(&self, after: u64, filter: EventFilter) -> BoxStream<'static, Result<Arc<RecordedEvent>, StoreError>> {
         let state = follow::Follower {
+            tail: self.inner.tail.clone(),
+            moved: self.inner.tail.watch(),
             head: self.inner.head.subscribe(),
             store: self.clone(),
             cursor: after,

@@ -61,6 +61,8 @@ conformance! {
     eight_concurrent_writers_and_a_follower_see_every_event_exactly_once_in_order,
     a_subscriber_after_500_of_1000_gets_501_to_1000_then_the_live_ones,
     a_filtered_subscription_follows_one_stream_only,
+    many_live_subscribers_share_one_tail_and_read_nothing_themselves,
+    a_subscriber_older_than_the_window_and_a_stalled_one_catch_up_from_the_log_without_gap,
     read_all_filters_by_stream_and_by_stream_prefix,
     an_instant_resolves_to_the_last_position_recorded_at_or_before_it,
     invalid_appends_are_refused_before_reaching_the_log,
@@ -437,9 +439,9 @@ async fn an_empty_log_verifies_with_the_genesis_hash(db: TestDb) {
 
 /// Collects `count` events from a subscription, failing after `limit` without them.
 async fn collect(
-    stream: &mut futures_util::stream::BoxStream<'static, Result<RecordedEvent, StoreError>>,
+    stream: &mut futures_util::stream::BoxStream<'static, Result<Arc<RecordedEvent>, StoreError>>,
     count: usize,
-) -> Vec<RecordedEvent> {
+) -> Vec<Arc<RecordedEvent>> {
     let mut events = Vec::with_capacity(count);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while events.len() < count {
@@ -542,6 +544,86 @@ async fn a_filtered_subscription_follows_one_stream_only(db: TestDb) {
     store.append("workshop-1", ExpectedVersion::Any, vec![event("Z", json!({}))], None).await.expect("append");
     let live = collect(&mut follower, 1).await;
     assert_eq!((live[0].event_type.as_str(), live[0].position), ("Z", 32));
+    db.cleanup().await;
+}
+
+async fn many_live_subscribers_share_one_tail_and_read_nothing_themselves(db: TestDb) {
+    const SUBSCRIBERS: usize = 200;
+    const EVENTS: usize = 40;
+    let store = db.open().await;
+    store.append("before", ExpectedVersion::Any, vec![event("Old", json!({}))], None).await.expect("append");
+    let head = store.head().await.expect("head").position;
+    let mut subscribers: Vec<_> = (0..SUBSCRIBERS)
+        .map(|n| {
+            let filter = if n % 2 == 0 { EventFilter::All } else { EventFilter::Stream("odd".into()) };
+            (n, store.subscribe(head, filter))
+        })
+        .collect();
+    let before = store.follow_stats();
+    for n in 0..EVENTS {
+        let stream = if n % 2 == 0 { "even" } else { "odd" };
+        store.append(stream, ExpectedVersion::Any, vec![event("Live", json!({"n": n}))], None).await.expect("append");
+    }
+    let mut delivered = Vec::new();
+    for (n, subscriber) in &mut subscribers {
+        let expected: Vec<u64> = if *n % 2 == 0 {
+            (head + 1..=head + EVENTS as u64).collect()
+        } else {
+            (head + 1..=head + EVENTS as u64).filter(|position| (position - head - 1) % 2 == 1).collect()
+        };
+        let got = collect(subscriber, expected.len()).await;
+        assert_eq!(got.iter().map(|e| e.position).collect::<Vec<_>>(), expected, "subscriber {n}");
+        delivered.push(got);
+    }
+    let after = store.follow_stats();
+    assert_eq!(after.catch_up_reads, before.catch_up_reads, "no live subscriber read the log itself");
+    assert!(
+        after.tail_reads - before.tail_reads <= EVENTS as u64,
+        "the tail read each batch once for all {SUBSCRIBERS} subscribers: {} reads",
+        after.tail_reads - before.tail_reads
+    );
+    assert_eq!(after.tail_position, head + EVENTS as u64);
+    // The events are shared, not copied: two subscribers to everything hold the same ones.
+    assert!(delivered[0].iter().zip(&delivered[2]).all(|(a, b)| Arc::ptr_eq(a, b)));
+    db.cleanup().await;
+}
+
+async fn a_subscriber_older_than_the_window_and_a_stalled_one_catch_up_from_the_log_without_gap(db: TestDb) {
+    // More than the window holds, so the oldest events are only in the log.
+    const CHUNKS: u64 = 50;
+    const CHUNK: u64 = 100;
+    let store = db.open().await;
+    let mut stalled = store.subscribe(0, EventFilter::All);
+    let append_chunks = |from: u64| {
+        let store = store.clone();
+        async move {
+            for chunk in from..from + CHUNKS {
+                let events = (0..CHUNK).map(|n| event("A", json!({"n": chunk * CHUNK + n}))).collect();
+                store.append("s", ExpectedVersion::Any, events, None).await.expect("append");
+            }
+        }
+    };
+    append_chunks(0).await;
+    let total = CHUNKS * CHUNK;
+    // The stalled subscriber reads ten events, then nothing while thousands more arrive.
+    let early = collect(&mut stalled, 10).await;
+    assert_eq!(early.iter().map(|e| e.position).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
+    let mut fresh = store.subscribe(0, EventFilter::All);
+    append_chunks(CHUNKS).await;
+    let before = store.follow_stats();
+    assert!(before.window_events < total as usize, "the window is bounded: {} events", before.window_events);
+    let rest = collect(&mut stalled, (2 * total - 10) as usize).await;
+    assert_eq!(rest.iter().map(|e| e.position).collect::<Vec<_>>(), (11..=2 * total).collect::<Vec<_>>());
+    let all = collect(&mut fresh, (2 * total) as usize).await;
+    assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), (1..=2 * total).collect::<Vec<_>>());
+    assert!(store.follow_stats().catch_up_reads > before.catch_up_reads, "what the window lost came from the log");
+    // Both go on live from the window, once each.
+    store.append("s", ExpectedVersion::Any, vec![event("Live", json!({}))], None).await.expect("append");
+    for subscriber in [&mut stalled, &mut fresh] {
+        let live = collect(subscriber, 1).await;
+        assert_eq!((live[0].position, live[0].event_type.as_str()), (2 * total + 1, "Live"));
+        assert!(tokio::time::timeout(Duration::from_millis(200), subscriber.next()).await.is_err(), "no duplicate");
+    }
     db.cleanup().await;
 }
 
