@@ -21,6 +21,7 @@ mod relay;
 mod reports;
 mod resources;
 mod sessions;
+mod sharing;
 mod subscriptions;
 mod timetravel;
 mod transparency;

@@ -54,7 +54,7 @@ impl Client {
     }
 
     /// The next protocol message (pings answered), or `None` after 10 s of silence.
-    async fn next(&mut self) -> Option<Value> {
+    pub(crate) async fn next(&mut self) -> Option<Value> {
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next()).await.ok()??.ok()?;
             match frame {

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub officina: Officina,
     pub client: reqwest::Client,
     pub auth: Authenticator,
+    /// The server's API, for tests that look at what it runs (shared subscriptions).
+    pub api: officina_graphql::Api,
     pub database_url: String,
     database: Option<FreshDatabase>,
     stop: Option<oneshot::Sender<()>>,
@@ -67,6 +69,7 @@ pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits)
     // No clock leeway, so that expiry tests need not wait the production default of 30 s.
     let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina").with_leeway(0);
     let state = officina.state(auth.clone());
+    let api = state.api.clone();
     let (listener, address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind port 0");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -80,6 +83,7 @@ pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits)
         officina,
         client: reqwest::Client::new(),
         auth,
+        api,
         database_url,
         database: Some(database),
         stop: Some(stop),

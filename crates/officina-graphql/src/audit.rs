@@ -204,7 +204,10 @@ impl AuditQuery {
         let has_next = events.len() > size;
         events.truncate(size);
         let total = store.count(&filter).await.api(ctx)?;
-        let items = events.into_iter().map(|event| (event.position.to_string(), RecordedEventObject(std::sync::Arc::new(event)))).collect();
+        let items = events
+            .into_iter()
+            .map(|event| (event.position.to_string(), RecordedEventObject(std::sync::Arc::new(event))))
+            .collect();
         Ok(page(items, has_next, total))
     }
 
@@ -430,10 +433,24 @@ pub async fn follow(
     filter: EventFilter,
 ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<std::sync::Arc<RecordedEvent>>> + use<>> {
     let store = services(ctx).store.clone();
-    let start = match after {
-        Some(position) => position.0,
+    let start = match after.map(|position| position.0).or_else(|| crate::share::resume_after(ctx)) {
+        Some(position) => position,
         None => store.head().await.api(ctx)?.position,
     };
     let lang = crate::request::lang(ctx);
-    Ok(store.subscribe(start, filter).map(move |item| item.map_err(|error| ApiError::from(error).into_graphql(lang))))
+    // A shared execution tells its group where it started and what it yielded, so that a
+    // subscriber leaving the group goes on from exactly there.
+    let cursor = crate::share::cursor(ctx);
+    if let Some(cursor) = &cursor {
+        cursor.started_at(start);
+    }
+    Ok(store.subscribe(start, filter).map(move |item| match item {
+        Ok(event) => {
+            if let Some(cursor) = &cursor {
+                cursor.yielded(event.position);
+            }
+            Ok(event)
+        }
+        Err(error) => Err(ApiError::from(error).into_graphql(lang)),
+    }))
 }

@@ -20,6 +20,7 @@ pub mod past;
 pub mod reasons;
 pub mod request;
 pub mod scalars;
+pub mod share;
 pub mod writes;
 
 // The features: each holds its object types, inputs, queries and mutations.
@@ -147,13 +148,41 @@ pub struct Api {
     types: Arc<checks::SchemaTypes>,
     /// The deepest nesting of data fields accepted.
     max_depth: usize,
+    /// What the API reads, for the checks made before a subscription joins a shared one.
+    services: Services,
+    /// The subscriptions that run once for many subscribers (`share.rs`).
+    shared: Arc<share::Registry>,
 }
 
 impl Api {
-    /// The API over `schema`.
-    pub fn new(schema: OfficinaSchema, limits: Limits) -> Self {
+    /// The API over `services`, within `limits`.
+    pub fn new(services: Services, limits: Limits) -> Self {
+        let schema = schema(services.clone(), limits);
         let types = Arc::new(checks::SchemaTypes::from_sdl(&schema.sdl()));
-        Self { schema, documents: Arc::default(), persisted: Arc::default(), types, max_depth: limits.max_depth }
+        Self {
+            schema,
+            documents: Arc::default(),
+            persisted: Arc::default(),
+            types,
+            max_depth: limits.max_depth,
+            services,
+            shared: Arc::default(),
+        }
+    }
+
+    /// Runs a subscription for a subscriber whose connection carries `session` data: once for
+    /// all the subscribers that ask the same thing with the same right to it, when it can be
+    /// shared (see `share.rs`), on its own otherwise.
+    pub fn subscribe(&self, mut request: Request, session: Arc<Data>) -> BoxStream<'static, share::Delivery> {
+        if let Err(refused) = self.prepare(&mut request) {
+            return futures_util::stream::once(async move { share::Delivery::Own(refused) }).boxed();
+        }
+        share::subscribe(self, request, session)
+    }
+
+    /// How many shared subscriptions run now.
+    pub fn shared_subscriptions(&self) -> usize {
+        self.shared.len()
     }
 
     /// The document of a persisted query, by the hex SHA-256 of its text.

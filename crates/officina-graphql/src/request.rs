@@ -119,7 +119,7 @@ impl Viewer {
         self.valid_until
     }
 
-    fn expired(&self) -> bool {
+    pub(crate) fn expired(&self) -> bool {
         self.valid_until.is_some_and(|until| chrono::Utc::now().timestamp() >= until as i64)
     }
 }
@@ -138,6 +138,8 @@ pub fn lang(ctx: &Context<'_>) -> Lang {
 /// Who is asking, as the transport attached it; `None` when it attached none, which every
 /// check treats as anonymous.
 pub fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
+    // Every answer that depends on who is looking passes here; a shared subscription must know.
+    crate::share::note_viewer_consulted(ctx);
     ctx.data_opt::<Viewer>()
 }
 

@@ -96,7 +96,7 @@ impl Officina {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
         let (limits, server_limits) = (self.config.api, self.config.server);
         AppState {
-            api: Api::new(officina_graphql::schema(services, limits), limits),
+            api: Api::new(services, limits),
             auth,
             store: self.store.clone(),
             read: self.read.clone(),

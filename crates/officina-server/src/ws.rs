@@ -22,13 +22,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{Data, Executor, Variables};
+use async_graphql::{Data, Variables};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use futures_util::stream::{AbortHandle, BoxStream, SelectAll};
 use futures_util::{StreamExt, stream};
 use officina_domain::Lang;
+use officina_graphql::share::Delivery;
 use officina_graphql::{ApiError, Reason, RequestInfo, Viewer};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -157,8 +158,8 @@ struct Operation {
     _slot: SubscriptionSlot,
 }
 
-/// What a subscription's stream yields: its id and run, then a response, or `None` at its end.
-type Output = (String, u64, Option<async_graphql::Response>);
+/// What a subscription's stream yields: its id and run, then an answer, or `None` at its end.
+type Output = (String, u64, Option<Delivery>);
 
 /// How the socket ends.
 struct Close(u16, String);
@@ -247,11 +248,13 @@ impl Connection {
     /// Sends a protocol message; a client that does not take it within the send timeout is
     /// dropped (`Err(None)`: no close frame could be delivered anyway).
     async fn send(&mut self, message: Value) -> Result<(), Option<Close>> {
-        let sent = tokio::time::timeout(
-            self.state.limits.websocket_send_timeout,
-            self.socket.send(Message::Text(message.to_string().into())),
-        )
-        .await;
+        self.send_text(message.to_string()).await
+    }
+
+    /// Sends a protocol message already written as JSON text.
+    async fn send_text(&mut self, message: String) -> Result<(), Option<Close>> {
+        let sent =
+            tokio::time::timeout(self.state.limits.websocket_send_timeout, self.socket.send(Message::Text(message.into()))).await;
         match sent {
             Ok(Ok(())) => Ok(()),
             _ => Err(None),
@@ -421,7 +424,7 @@ impl Connection {
         };
         self.generation += 1;
         let generation = self.generation;
-        let (responses, abort) = stream::abortable(self.state.api.execute_stream(request, Some(data)));
+        let (responses, abort) = stream::abortable(self.state.api.subscribe(request, data));
         let end_id = id.clone();
         let run_id = id.clone();
         let output = responses
@@ -445,25 +448,30 @@ impl Connection {
         }
     }
 
-    async fn on_output(
-        &mut self,
-        id: String,
-        generation: u64,
-        output: Option<async_graphql::Response>,
-    ) -> Result<(), Option<Close>> {
+    async fn on_output(&mut self, id: String, generation: u64, output: Option<Delivery>) -> Result<(), Option<Close>> {
         let current = self.operations.get(&id).is_some_and(|operation| operation.generation == generation);
         if !current {
             // A subscription the client completed: nothing more is said about it.
             return Ok(());
         }
         match output {
-            Some(response) => {
+            Some(delivery) => {
                 let kind = match self.protocol {
                     Protocol::TransportWs => "next",
                     Protocol::Legacy => "data",
                 };
-                let payload = serde_json::to_value(&response).unwrap_or_default();
-                self.send(json!({"type": kind, "id": id, "payload": payload})).await
+                match delivery {
+                    Delivery::Own(response) => {
+                        let payload = serde_json::to_value(&*response).unwrap_or_default();
+                        self.send(json!({"type": kind, "id": id, "payload": payload})).await
+                    }
+                    // A shared answer is serialized once for all its subscribers; only the
+                    // envelope is written per socket.
+                    Delivery::Shared(payload) => {
+                        let id = serde_json::to_string(&id).unwrap_or_default();
+                        self.send_text(format!(r#"{{"type":"{kind}","id":{id},"payload":{payload}}}"#)).await
+                    }
+                }
             }
             None => {
                 self.operations.remove(&id);

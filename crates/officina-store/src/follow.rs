@@ -67,7 +67,8 @@ impl Follower {
         // committed, so a short page below means nothing up to it passes the filter beyond
         // what was read.
         let announced = *self.head.borrow_and_update();
-        let page = tail::read_behind(&self.tail, &self.store.inner.pool, &self.store.inner.upcasters, self.cursor, &self.filter).await?;
+        let page =
+            tail::read_behind(&self.tail, &self.store.inner.pool, &self.store.inner.upcasters, self.cursor, &self.filter).await?;
         let complete = page.len() < SUBSCRIPTION_PAGE;
         if let Some(last) = page.last() {
             self.cursor = last.position;

@@ -52,8 +52,8 @@ pub use upcast::{UpcastFn, Upcasters};
 
 use chain::{GENESIS_HASH, canonical_json};
 use row::{StoredRow, to_hash};
-use writer::{AppendRequest, PreparedEvent};
 pub use tail::FollowStats;
+use writer::{AppendRequest, PreparedEvent};
 
 /// The largest canonical payload (or metadata) one event may carry.
 pub const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
