@@ -186,7 +186,7 @@ async fn subscribers(
     let mut handles = Vec::with_capacity(count);
     let mut connecting = Vec::new();
     for n in 0..count {
-        let (init, subscribe, stop, received) = (init(n), subscribe.clone(), stop.subscribe(), received.clone());
+        let (init, subscribe) = (init(n), subscribe.clone());
         connecting.push(tokio::spawn(async move {
             let mut request = format!("ws://{address}/graphql").into_client_request().expect("request");
             request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
@@ -200,16 +200,14 @@ async fn subscribers(
                 }
             }
             socket.send(Message::Text(subscribe.to_string().into())).await.expect("subscribe");
-            tokio::spawn(listen(socket, stop, received))
+            socket
         }));
-        if connecting.len() == 256 {
+        if connecting.len() == 256 || n + 1 == count {
             for task in connecting.drain(..) {
-                handles.push(task.await.expect("connect"));
+                let socket = task.await.expect("connect");
+                handles.push(tokio::spawn(listen(socket, stop.subscribe(), received.clone())));
             }
         }
-    }
-    for task in connecting {
-        handles.push(task.await.expect("connect"));
     }
     (handles, received)
 }
@@ -324,7 +322,7 @@ async fn measure_officina(backend: &str, count: usize, seconds: u64) -> Measured
     let query = "mutation($input: StatePositionInput!) { statePosition(input: $input) { position } }";
     let writes = write_at_rate(seconds, |n| {
         let (http, token) = (http.clone(), tokens[n % tokens.len()].clone());
-        let stance = if (n / tokens.len()) % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
+        let stance = if (n / tokens.len()).is_multiple_of(2) { "SUPPORT" } else { "ABSTAIN" };
         let body = json!({"query": query, "variables": {"input": {"proposalId": proposal, "stance": stance}}});
         async move {
             let answer: Value = http
@@ -437,10 +435,10 @@ async fn serve_baseline() {
             let WsMessage::Text(text) = message else { continue };
             let message: Value = serde_json::from_str(text.as_str()).unwrap_or_default();
             match message["type"].as_str() {
-                Some("connection_init") => {
-                    if socket.send(WsMessage::Text(r#"{"type":"connection_ack"}"#.into())).await.is_err() {
-                        return;
-                    }
+                Some("connection_init")
+                    if socket.send(WsMessage::Text(r#"{"type":"connection_ack"}"#.into())).await.is_err() =>
+                {
+                    return;
                 }
                 Some("subscribe") => {
                     id = serde_json::to_string(&message["id"]).unwrap_or_default();
