@@ -98,6 +98,8 @@ batch!(/// Every text version of a proposal.
     ProposalVersionsOf(ProposalId) => Vec<ProposalVersionRow>, |read, ids| read.proposal_versions_by_proposal(&ids));
 batch!(/// Every position stated on a proposal, superseded ones included.
     PositionsOf(ProposalId) => Vec<PositionRow>, |read, ids| read.positions_by_proposal(&ids));
+batch!(/// Each organization's current position on a proposal.
+    CurrentPositionsOf(ProposalId) => Vec<PositionRow>, |read, ids| read.current_positions_by_proposal(&ids));
 batch!(/// The interests declared on a proposal.
     InterestsOf(ProposalId) => Vec<InterestRow>, |read, ids| read.interests_by_proposal(&ids));
 batch!(/// A proposal's tally.

@@ -106,8 +106,12 @@ impl Proposal {
         #[graphql(default = false, desc = "Also list superseded positions: every position ever stated, oldest first.")]
         include_superseded: bool,
     ) -> async_graphql::Result<Vec<StatedPosition>> {
-        let rows = many(ctx, PositionsOf(self.0.id)).await?;
-        Ok(rows.into_iter().filter(|row| include_superseded || row.current).map(StatedPosition).collect())
+        let rows = if include_superseded {
+            many(ctx, PositionsOf(self.0.id)).await?
+        } else {
+            many(ctx, CurrentPositionsOf(self.0.id)).await?
+        };
+        Ok(rows.into_iter().map(StatedPosition).collect())
     }
     /// Declared conflicts of interest (their organizations are recused).
     async fn interests(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Interest>> {

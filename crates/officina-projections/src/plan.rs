@@ -104,6 +104,21 @@ impl Plan {
         }
     }
 
+    /// Adds a row whose first `key_width` columns are its table's key, replacing a row of the same
+    /// key added earlier in the batch: one multi-row `ON CONFLICT … DO UPDATE` may not touch a
+    /// row twice, and only the latest row of a key matters to a table that keeps the latest.
+    pub(crate) fn insert_latest<R: InsertRow>(&mut self, row: R, key_width: usize) {
+        let spec = R::SPEC;
+        let row = row.into_args();
+        match self.inserts.iter_mut().find(|(insert, _)| insert.table == spec.table) {
+            Some((_, rows)) => match rows.iter_mut().find(|earlier| earlier[..key_width] == row[..key_width]) {
+                Some(earlier) => *earlier = row,
+                None => rows.push(row),
+            },
+            None => self.inserts.push((spec, vec![row])),
+        }
+    }
+
     /// Adds a statement that is not an insert (an update of a row an earlier event created).
     pub(crate) fn exec(&mut self, sql: &'static str, args: Vec<Arg>) {
         self.execs.push((sql, args));
@@ -218,4 +233,43 @@ pub(crate) fn time(at: &DateTime<Utc>) -> Arg {
 /// JSON text of a value; domain values always serialize.
 pub(crate) fn json(value: &impl serde::Serialize) -> Arg {
     Arg::text(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    insert_row! {
+        /// A row keyed by its first two columns.
+        Latest => "rm_latest", tail: "ON CONFLICT (a, b) DO UPDATE SET c = excluded.c", { a, b, c }
+    }
+
+    fn row(a: &str, b: &str, c: i64) -> Latest {
+        Latest { a: Arg::text(a), b: Arg::text(b), c: Arg::int(c) }
+    }
+
+    #[test]
+    fn a_later_row_of_the_same_key_replaces_the_earlier_one_in_place_and_other_keys_stay() {
+        let mut plan = Plan::default();
+        plan.insert_latest(row("p1", "o1", 1), 2);
+        plan.insert_latest(row("p1", "o2", 2), 2);
+        plan.insert_latest(row("p1", "o1", 3), 2);
+        plan.insert_latest(row("p2", "o1", 4), 2);
+        plan.insert_latest(row("p1", "o1", 5), 2);
+        let [(spec, rows)] = plan.inserts.as_slice() else { panic!("one table") };
+        assert_eq!(spec.table, "rm_latest");
+        let values: Vec<(Arg, Arg, Arg)> = rows.iter().map(|r| (r[0].clone(), r[1].clone(), r[2].clone())).collect();
+        assert_eq!(
+            values,
+            [
+                (Arg::text("p1"), Arg::text("o1"), Arg::int(5)),
+                (Arg::text("p1"), Arg::text("o2"), Arg::int(2)),
+                (Arg::text("p2"), Arg::text("o1"), Arg::int(4)),
+            ],
+            "one row per key, the latest, so one ON CONFLICT statement never touches a row twice"
+        );
+        let statements = plan.sqlite_statements();
+        assert_eq!(statements.len(), 1);
+        assert!(statements[0].0.ends_with("ON CONFLICT (a, b) DO UPDATE SET c = excluded.c"), "{}", statements[0].0);
+    }
 }

@@ -82,6 +82,25 @@ pub(crate) const TABLES: &[Table] = &[
         indexes: &["CREATE INDEX rm_positions_by_organization ON rm_positions (proposal_id, organization_id, position)"],
     },
     Table {
+        // Each organization's latest position on each proposal: what tallies and the default
+        // list of positions read, so that they cost what the current positions cost, however
+        // many positions were stated before.
+        name: "rm_current_positions",
+        key: "proposal_id, organization_id",
+        create: "CREATE TABLE rm_current_positions (
+                 proposal_id     TEXT   NOT NULL,
+                 organization_id TEXT   NOT NULL,
+                 position        BIGINT NOT NULL,
+                 member_id       TEXT   NOT NULL,
+                 stance          TEXT   NOT NULL,
+                 rationale       TEXT,
+                 text_version    BIGINT NOT NULL,
+                 stated_at       TEXT   NOT NULL,
+                 PRIMARY KEY (proposal_id, organization_id)
+             )",
+        indexes: &[],
+    },
+    Table {
         name: "rm_interests",
         key: "proposal_id, position",
         create: "CREATE TABLE rm_interests (
@@ -141,6 +160,23 @@ insert_row! {
     proposal_id,
     position,
     organization_id,
+    member_id,
+    stance,
+    rationale,
+    text_version,
+    stated_at,
+    }
+}
+
+insert_row! {
+    /// A row of `rm_current_positions`: an organization's latest position replaces its earlier one.
+    CurrentPositionsUpsert => "rm_current_positions",
+    tail: "ON CONFLICT (proposal_id, organization_id) DO UPDATE SET position = excluded.position, \
+           member_id = excluded.member_id, stance = excluded.stance, rationale = excluded.rationale, \
+           text_version = excluded.text_version, stated_at = excluded.stated_at", {
+    proposal_id,
+    organization_id,
+    position,
     member_id,
     stance,
     rationale,
@@ -341,6 +377,20 @@ impl FromRow for PositionRow {
     }
 }
 
+/// An organization's current position on a proposal, read from `rm_current_positions` (so it
+/// costs one row per organization, not one per position ever stated).
+pub(crate) struct CurrentPosition(pub(crate) PositionRow);
+
+impl FromRow for CurrentPosition {
+    const COLUMNS: &'static str = "q.proposal_id, q.organization_id, q.member_id, q.stance, q.rationale, q.text_version, \
+         q.stated_at, q.position, CAST(NULL AS BIGINT)";
+    const FROM: &'static str = "rm_current_positions q";
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProjectionError> {
+        PositionRow::decode(r).map(CurrentPosition)
+    }
+}
+
 /// A conflict of interest, declared by a member or recorded by a conducting member: the
 /// organization is recused on the proposal until the recusal is withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -452,6 +502,19 @@ pub(crate) fn project(plan: &mut Plan, event: workshop::Event, workshop: &str, p
             vec![id(proposal_id), time(&closes_at), pos],
         ),
         E::PositionStated { proposal_id, organization_id, member_id, stance, rationale, text_version, at } => {
+            plan.insert_latest(
+                CurrentPositionsUpsert {
+                    proposal_id: id(proposal_id),
+                    organization_id: id(organization_id),
+                    position: pos.clone(),
+                    member_id: id(member_id),
+                    stance: Arg::text(stance.as_str()),
+                    rationale: Arg::opt_text(rationale.clone()),
+                    text_version: Arg::int(text_version),
+                    stated_at: time(&at),
+                },
+                2,
+            );
             plan.insert(PositionsInsert {
                 proposal_id: id(proposal_id),
                 position: pos,
@@ -553,6 +616,15 @@ impl ReadModels {
     ) -> Result<HashMap<ProposalId, Vec<PositionRow>>, ProjectionError> {
         let rows = self.by_keys::<PositionRow>("q.proposal_id", strings(ids), "", "q.position").await?;
         Ok(Self::group(ids, rows, |p| p.proposal_id))
+    }
+
+    /// Each organization's current position on each proposal, oldest first.
+    pub async fn current_positions_by_proposal(
+        &self,
+        ids: &[ProposalId],
+    ) -> Result<HashMap<ProposalId, Vec<PositionRow>>, ProjectionError> {
+        let rows = self.by_keys::<CurrentPosition>("q.proposal_id", strings(ids), "", "q.position").await?;
+        Ok(Self::group(ids, rows.into_iter().map(|row| row.0).collect(), |p| p.proposal_id))
     }
 
     /// The interests declared on each proposal (each recuses its organization), oldest first.

@@ -595,7 +595,7 @@ impl ReadModels {
                (SELECT COALESCE(MAX(c.last_position), 0) FROM rm_contributions c WHERE c.session_id = s.id), \
                (SELECT COALESCE(MAX(d.position), 0) FROM rm_decisions d WHERE d.session_id = s.id), \
                (SELECT COALESCE(MAX(p.last_position), 0) FROM rm_proposals p WHERE p.opened_in_session = s.id), \
-               (SELECT COALESCE(MAX(q.position), 0) FROM rm_positions q JOIN rm_proposals p ON p.id = q.proposal_id \
+               (SELECT COALESCE(MAX(q.position), 0) FROM rm_current_positions q JOIN rm_proposals p ON p.id = q.proposal_id \
                  WHERE p.opened_in_session = s.id), \
                (SELECT COUNT(*) * 1000000000 + COALESCE(MAX(i.position), 0) FROM rm_interests i \
                  JOIN rm_proposals p ON p.id = i.proposal_id WHERE p.opened_in_session = s.id AND i.withdrawn_at IS NULL), \

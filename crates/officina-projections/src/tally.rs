@@ -3,7 +3,7 @@
 //! A stored tally would have to be rewritten by every position, interest, admission, departure
 //! and role change, inside the append lock. Instead [`ReadModels::tallies`] reads the inputs of
 //! any number of proposals in one statement (the rule, the organizations with a current voting
-//! member, the recused organizations, every position in log order) and evaluates them with the
+//! member, the recused organizations, each organization's current position) and evaluates them with the
 //! domain's own [`officina_domain::tally::evaluate`], so the read side can never disagree with
 //! the rules that close a deliberation.
 
@@ -79,7 +79,8 @@ impl ReadModels {
             let mut sql = Sql::default();
             let list = sql.id_list(chunk);
             // One statement, five kinds of rows; the id list's placeholders are shared by every
-            // branch. Positions come last, in log order, so the latest of each organization wins.
+            // branch. Positions are each organization's current one only: a tally costs what the
+            // current positions cost, however many were stated before.
             sql.text = format!(
                 "SELECT 'a' AS kind, p.id AS proposal_id, w.managing_authority_id AS organization_id, p.rule AS t1, \
                         CAST(NULL AS TEXT) AS t2, p.current_version AS i1, COALESCE(s.last_position, 0) AS i2 \
@@ -102,7 +103,7 @@ impl ReadModels {
                  FROM rm_decisions d WHERE d.proposal_id IN {list} \
                  UNION ALL \
                  SELECT 'e', q.proposal_id, q.organization_id, q.stance, CAST(NULL AS TEXT), q.text_version, q.position \
-                 FROM rm_positions q WHERE q.proposal_id IN {list} \
+                 FROM rm_current_positions q WHERE q.proposal_id IN {list} \
                  ORDER BY 1, 7"
             );
             let rows = self

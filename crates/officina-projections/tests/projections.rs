@@ -265,6 +265,11 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
             positions.iter().filter(|q| q.current).count(),
             positions.iter().map(|q| q.organization_id).collect::<BTreeSet<_>>().len()
         );
+        // The table of current positions holds exactly the current ones of the whole history.
+        let current = read.current_positions_by_proposal(&[p.id]).await.expect("current").remove(&p.id).expect("an entry");
+        let from_history: Vec<&PositionRow> = positions.iter().filter(|q| q.current).collect();
+        assert_eq!(current.iter().collect::<Vec<_>>(), from_history);
+        assert!(current.iter().any(|q| q.organization_id == first.organization.id && q.stance == Stance::Abstain));
 
         // The lead records the second organization's recusal: its voice disappears.
         let before = read.tallies(&[p.id]).await.expect("tally").remove(&p.id).expect("tally");

@@ -435,9 +435,7 @@ async fn serve_baseline() {
             let WsMessage::Text(text) = message else { continue };
             let message: Value = serde_json::from_str(text.as_str()).unwrap_or_default();
             match message["type"].as_str() {
-                Some("connection_init")
-                    if socket.send(WsMessage::Text(r#"{"type":"connection_ack"}"#.into())).await.is_err() =>
-                {
+                Some("connection_init") if socket.send(WsMessage::Text(r#"{"type":"connection_ack"}"#.into())).await.is_err() => {
                     return;
                 }
                 Some("subscribe") => {
