@@ -15,15 +15,13 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use officina_app::Workshops;
-use officina_domain::workshop::Command;
-use officina_domain::{Actor, ContributionId, ContributionKind, EccpCategory, PersonId, ProposalId, WorkshopId};
+use officina_domain::{Actor, EccpCategory, PersonId, ProposalId, WorkshopId};
 use officina_graphql::Limits;
 use officina_server::{Authenticator, Config, Officina, bind, run};
 use officina_store::{EventStore, ExpectedVersion, NewEvent};
 use serde_json::json;
 use sqlx::Connection;
-use support::{admit, open_proposal, organization, request, workshop};
+use support::{admit, open_proposal, organization, workshop};
 use uuid::Uuid;
 
 const CLIENTS: usize = 64;
@@ -208,43 +206,9 @@ async fn state_positions(server: &Server, clients: Vec<(String, ProposalId)>) ->
 
 /// A workshop with 200 contributions and 20 proposals (half open with positions).
 async fn read_fixture(server: &Server) -> (WorkshopId, String) {
-    let app = &server.officina.app;
-    let admin = Actor::admin(PersonId::from(Uuid::now_v7()));
-    let authority = organization(app, admin, "AdG lettura", EccpCategory::ManagingAuthority).await;
-    let (workshop, lead) = workshop(app, admin, &authority, 0).await;
-    let mut partners = Vec::new();
-    for p in 0..10 {
-        let org = organization(app, admin, &format!("Partner {p}"), EccpCategory::EnvironmentalBody).await;
-        partners.push((admit(app, workshop, lead, org.clone()).await, org.id));
-    }
-    for n in 0..200 {
-        let (author, _) = partners[n % partners.len()];
-        let command = Command::SubmitContribution {
-            contribution_id: ContributionId::from(Uuid::now_v7()),
-            kind: ContributionKind::Analysis,
-            title: format!("Analisi {n}"),
-            body: "Dati e considerazioni sul contesto territoriale.".repeat(4),
-            session_id: None,
-            agenda_item_id: None,
-            reply_to: None,
-        };
-        app.execute::<Workshops>(workshop, command, &request(author)).await.expect("contribution");
-    }
-    for n in 0..20 {
-        let proposal = open_proposal(app, workshop, lead, n).await;
-        for (partner, org) in partners.iter().take(if n % 2 == 0 { 6 } else { 0 }) {
-            let command = Command::StatePosition {
-                proposal_id: proposal,
-                organization_id: *org,
-                stance: officina_domain::Stance::Support,
-                rationale: None,
-                text_version: 1,
-            };
-            app.execute::<Workshops>(workshop, command, &request(*partner)).await.expect("position");
-        }
-    }
-    let viewer = server.auth.issue(lead.person_id, false, None, Duration::from_secs(3600)).expect("token");
-    (workshop, viewer)
+    let page = support::page_fixture(&server.officina.app, 200).await;
+    let viewer = server.auth.issue(page.lead.person_id, false, None, Duration::from_secs(3600)).expect("token");
+    (page.workshop, viewer)
 }
 
 const WORKSHOP_PAGE: &str = "query($id: ID!) { workshop(id: $id) { name stage version

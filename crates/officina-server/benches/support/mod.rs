@@ -1,11 +1,14 @@
 //! What the API benchmarks set up: organizations, workshops, members and open proposals, made
 //! through the command service (the setup is not what they measure).
 
+// Each benchmark is a crate of its own and uses part of this module.
+#![allow(dead_code)]
+
 use officina_app::{CommandRequest, CommandService, Organizations, Workshops};
 use officina_domain::workshop::{Command, FirstLead};
 use officina_domain::{
-    Actor, CyclePhase, DecisionRule, EccpCategory, MemberId, OrganizationId, OrganizationRef, PersonId, ProposalId, ProposalKind,
-    Role, Stage, WorkshopId, organization,
+    Actor, ContributionId, ContributionKind, CyclePhase, DecisionRule, EccpCategory, MemberId, OrganizationId, OrganizationRef,
+    PersonId, ProposalId, ProposalKind, Role, Stage, WorkshopId, organization,
 };
 use uuid::Uuid;
 
@@ -91,4 +94,60 @@ pub async fn open_proposal(app: &CommandService, workshop: WorkshopId, lead: Act
     .await
     .expect("open");
     id
+}
+
+/// The workshop page's data: a workshop with ten partners, `contributions` contributions and 20
+/// proposals (the even ones with six positions each).
+pub struct PageFixture {
+    pub workshop: WorkshopId,
+    pub lead: Actor,
+    /// The partners, each with their organization.
+    pub partners: Vec<(Actor, OrganizationId)>,
+    pub proposals: Vec<ProposalId>,
+}
+
+pub async fn page_fixture(app: &CommandService, contributions: usize) -> PageFixture {
+    let admin = Actor::admin(PersonId::from(Uuid::now_v7()));
+    let authority = organization(app, admin, "AdG lettura", EccpCategory::ManagingAuthority).await;
+    let (workshop, lead) = workshop(app, admin, &authority, 0).await;
+    let mut partners = Vec::new();
+    for p in 0..10 {
+        let org = organization(app, admin, &format!("Partner {p}"), EccpCategory::EnvironmentalBody).await;
+        partners.push((admit(app, workshop, lead, org.clone()).await, org.id));
+    }
+    for n in 0..contributions {
+        let (author, _) = partners[n % partners.len()];
+        let command = Command::SubmitContribution {
+            contribution_id: ContributionId::from(Uuid::now_v7()),
+            kind: ContributionKind::Analysis,
+            title: format!("Analisi {n}"),
+            body: "Dati e considerazioni sul contesto territoriale.".repeat(4),
+            session_id: None,
+            agenda_item_id: None,
+            reply_to: None,
+        };
+        app.execute::<Workshops>(workshop, command, &request(author)).await.expect("contribution");
+    }
+    let mut proposals = Vec::new();
+    for n in 0..20 {
+        let proposal = open_proposal(app, workshop, lead, n).await;
+        for (partner, org) in partners.iter().take(if n % 2 == 0 { 6 } else { 0 }) {
+            state_position(app, workshop, *partner, *org, proposal, officina_domain::Stance::Support).await;
+        }
+        proposals.push(proposal);
+    }
+    PageFixture { workshop, lead, partners, proposals }
+}
+
+pub async fn state_position(
+    app: &CommandService,
+    workshop: WorkshopId,
+    partner: Actor,
+    organization: OrganizationId,
+    proposal: ProposalId,
+    stance: officina_domain::Stance,
+) {
+    let command =
+        Command::StatePosition { proposal_id: proposal, organization_id: organization, stance, rationale: None, text_version: 1 };
+    app.execute::<Workshops>(workshop, command, &request(partner)).await.expect("position");
 }
