@@ -403,6 +403,10 @@ async fn run_group(api: crate::Api, group: Weak<Group>, kind: Kind, request: Req
         };
         note_start(&group, &cursor);
         let json: Arc<str> = serde_json::to_string(&response).unwrap_or_else(|_| "{}".into()).into();
+        // A live view is pushed only when what it shows changed.
+        if kind == Kind::LiveView && group.state().latest.as_deref() == Some(&*json) {
+            continue;
+        }
         group.publish(Item::Next { position, json });
     }
     if let Some(group) = group.upgrade() {
