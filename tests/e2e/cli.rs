@@ -412,3 +412,78 @@ async fn a_signed_checkpoint_proves_that_history_up_to_it_was_not_rewritten() {
     drop(store);
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// Settings come from a file below the environment, and `--log-format json` writes one object
+/// per line carrying the request's id, operation and actor.
+#[tokio::test]
+async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_request() {
+    use std::io::BufRead;
+    let database = FreshDatabase::sqlite();
+    let settings = std::env::temp_dir().join(format!("officina-{}.env", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &settings,
+        "# what the file says\nOFFICINA_DATABASE_URL=sqlite:///nonexistent/dir/never.db\nOFFICINA_NO_DEMO=true\nOFFICINA_LOG_FORMAT=json\n",
+    )
+    .expect("write the settings");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config-file"])
+        .arg(&settings)
+        .env("OFFICINA_DATABASE_URL", &database.url)
+        .env("RUST_LOG", "info,sqlx=warn")
+        .env_remove("OFFICINA_LOG_FORMAT")
+        .env_remove("OFFICINA_NO_DEMO")
+        .env_remove("OFFICINA_JWT_SECRET")
+        .env_remove("OFFICINA_JWT_PUBLIC_KEY_FILE")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run officina");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || received.recv_timeout(std::time::Duration::from_secs(60)).expect("a line from the server");
+    let mut address = None;
+    let mut database_line = None;
+    while address.is_none() || database_line.is_none() {
+        let line = next();
+        if let Some(rest) = line.split("serving GraphQL at http://").nth(1) {
+            address = rest.split('/').next().map(str::to_owned);
+        }
+        if let Some(url) = line.strip_prefix("Database: ") {
+            database_line = Some(url.to_owned());
+        }
+    }
+    assert_eq!(database_line.as_deref(), Some(database.url.as_str()), "the environment wins over the file");
+    let address = address.expect("an address");
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{address}/graphql"))
+        .json(&json!({"query": "{ organizations(first: 1) { totalCount } }"}))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(answer.get("errors").is_some(), "anonymous viewers may not list organizations: {answer}");
+    let mut logged = None;
+    for _ in 0..200 {
+        let line = next();
+        let Ok(object) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if object["span"]["operation"] == "query:organizations" {
+            logged = Some(object);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(settings);
+    let logged = logged.expect("a JSON log line of the request");
+    assert_eq!(logged["span"]["name"], "request", "{logged:#}");
+    assert!(logged["span"]["request_id"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "{logged:#}");
+    assert!(logged["level"].is_string() && logged["timestamp"].is_string(), "{logged:#}");
+}

@@ -66,6 +66,11 @@ impl SchemaTypes {
         types
     }
 
+    /// Whether `type_name` (an object or interface type) has a field `field`.
+    pub fn has_field(&self, type_name: &str, field: &str) -> bool {
+        self.fields.get(type_name).is_some_and(|fields| fields.contains_key(field))
+    }
+
     /// Every string literal written where the schema expects an enum value, as errors.
     pub fn check(&self, document: &ExecutableDocument) -> Vec<ServerError> {
         let mut errors = Vec::new();

@@ -212,13 +212,67 @@ impl Api {
     }
 }
 
+impl Api {
+    /// What a request is, for metrics and logs: its operation type and first root field
+    /// (`mutation:statePosition`), named only from the schema's own fields, so that no client
+    /// can make up labels.
+    pub fn operation_label(&self, request: &mut Request) -> String {
+        use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+        let operation_name = request.operation_name.clone();
+        let Ok(document) = request.parsed_query() else { return "invalid".to_owned() };
+        let operation = match (&document.operations, &operation_name) {
+            (DocumentOperations::Single(operation), _) => Some(&operation.node),
+            (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()).map(|o| &o.node),
+            (DocumentOperations::Multiple(_), None) => None,
+        };
+        let Some(operation) = operation else { return "invalid".to_owned() };
+        let (kind, root) = match operation.ty {
+            OperationType::Query => ("query", "Query"),
+            OperationType::Mutation => ("mutation", "Mutation"),
+            OperationType::Subscription => ("subscription", "Subscription"),
+        };
+        let field = operation.selection_set.node.items.iter().find_map(|selection| match &selection.node {
+            Selection::Field(field) => Some(field.node.name.node.as_str()),
+            _ => None,
+        });
+        match field {
+            Some(field) if field.starts_with("__") => format!("{kind}:introspection"),
+            Some(field) if self.types.has_field(root, field) => format!("{kind}:{field}"),
+            _ => format!("{kind}:unknown"),
+        }
+    }
+}
+
+/// The code of a response for metrics: `OK`, or its first error's code.
+fn response_code(response: &Response) -> String {
+    match response.errors.first() {
+        None => "OK".to_owned(),
+        Some(error) => error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .map_or_else(|| "INTERNAL".to_owned(), |code| code.to_string().trim_matches('"').to_owned()),
+    }
+}
+
 impl Executor for Api {
     async fn execute(&self, mut request: Request) -> Response {
-        if let Err(refused) = self.prepare(&mut request) {
-            return *refused;
-        }
-        let request = request.data(past::PastViews::default());
-        codes::with_codes(self.schema.execute(request).await)
+        let started = std::time::Instant::now();
+        let refused = self.prepare(&mut request);
+        let operation = self.operation_label(&mut request);
+        // The transport's request span names the operation in every log line it holds.
+        tracing::Span::current().record("operation", operation.as_str());
+        let response = match refused {
+            Err(refused) => *refused,
+            Ok(()) => {
+                let request = request.data(past::PastViews::default());
+                codes::with_codes(self.schema.execute(request).await)
+            }
+        };
+        let code = response_code(&response);
+        metrics::histogram!("officina_request_seconds", "operation" => operation.clone()).record(started.elapsed().as_secs_f64());
+        metrics::counter!("officina_requests_total", "operation" => operation, "code" => code).increment(1);
+        response
     }
 
     fn execute_stream(&self, mut request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {

@@ -25,9 +25,146 @@ pub struct Cli {
     #[command(flatten)]
     pub auth: AuthArgs,
 
+    /// A file of settings, one `OFFICINA_…=value` per line (`#` starts a comment): the same
+    /// names as the environment variables, below them in precedence (flags, then the
+    /// environment, then the file, then the defaults).
+    #[arg(long, env = "OFFICINA_CONFIG_FILE", global = true, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+
+    /// How log lines are written: `text` for people, `json` (one object per line, with the
+    /// request's id, operation and actor) for log collectors. `RUST_LOG` filters them.
+    #[arg(long, env = "OFFICINA_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The settings a configuration file gives: environment variable names and their values.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileSettings(Vec<(String, String)>);
+
+impl Cli {
+    /// Parses the command line `args`, with the configuration file's settings (named by
+    /// `--config-file` or `OFFICINA_CONFIG_FILE`) as defaults below flags and the environment.
+    /// Also returns the settings, for a bare `officina` (see [`ServeArgs::from_environment`]).
+    pub fn parse_with_file(args: Vec<std::ffi::OsString>) -> Result<(Self, FileSettings), String> {
+        use clap::{CommandFactory, FromArgMatches};
+        let settings = match config_file_named(&args) {
+            Some(path) => read_settings(&path, &known_settings())?,
+            None => FileSettings::default(),
+        };
+        let command = settings.apply(Self::command());
+        let matches = command.try_get_matches_from(args).unwrap_or_else(|error| error.exit());
+        let cli = Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        Ok((cli, settings))
+    }
+}
+
+/// The configuration file named on the command line, else by `OFFICINA_CONFIG_FILE`.
+fn config_file_named(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    let mut args = args.iter().map(|arg| arg.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        if arg == "--config-file" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--config-file=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("OFFICINA_CONFIG_FILE").map(PathBuf::from)
+}
+
+/// Every environment variable a setting of `officina` reads (but the configuration file's own).
+pub fn known_settings() -> std::collections::BTreeSet<String> {
+    use clap::CommandFactory;
+    fn collect(command: &clap::Command, names: &mut std::collections::BTreeSet<String>) {
+        for arg in command.get_arguments() {
+            if let Some(name) = arg.get_env() {
+                names.insert(name.to_string_lossy().into_owned());
+            }
+        }
+        for sub in command.get_subcommands() {
+            collect(sub, names);
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    collect(&Cli::command(), &mut names);
+    names.remove("OFFICINA_CONFIG_FILE");
+    names
+}
+
+/// Reads a configuration file: `NAME=value` lines, blank lines and `#` comments; a name that is
+/// no setting (a typo would otherwise be ignored in silence) is refused with its line.
+pub fn read_settings(path: &std::path::Path, known: &std::collections::BTreeSet<String>) -> Result<FileSettings, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the configuration file {}: {error}", path.display()))?;
+    let mut settings = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            return Err(format!("{}:{}: expected NAME=value, found {line:?}", path.display(), number + 1));
+        };
+        let name = name.trim();
+        if !known.contains(name) {
+            return Err(format!(
+                "{}:{}: {name} is not a setting of officina (known: {})",
+                path.display(),
+                number + 1,
+                known.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|inner| inner.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|inner| inner.strip_suffix('\'')))
+            .unwrap_or(value);
+        settings.push((name.to_owned(), value.to_owned()));
+    }
+    Ok(FileSettings(settings))
+}
+
+impl FileSettings {
+    /// `command` with the file's values as the defaults of the arguments they name, in every
+    /// subcommand: clap then takes a flag first, the environment next, and the file last.
+    pub fn apply(&self, command: clap::Command) -> clap::Command {
+        if self.0.is_empty() {
+            return command;
+        }
+        let ids: Vec<(String, String)> = command
+            .get_arguments()
+            .filter_map(|arg| {
+                let env = arg.get_env()?.to_string_lossy().into_owned();
+                let value = self.0.iter().rev().find(|(name, _)| *name == env)?.1.clone();
+                Some((arg.get_id().to_string(), value))
+            })
+            .collect();
+        let mut command = command;
+        for (id, value) in ids {
+            // A default must live as long as the command; settings are read once per process.
+            let value: &'static str = Box::leak(value.into_boxed_str());
+            command = command.mut_arg(id, |arg| arg.default_value(value));
+        }
+        let subcommands: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
+        for name in subcommands {
+            command = command.mut_subcommand(name, |sub| self.apply(sub));
+        }
+        command
+    }
 }
 
 /// The subcommands of `officina`.
@@ -264,11 +401,12 @@ impl ServeArgs {
 }
 
 impl ServeArgs {
-    /// The arguments of a bare `officina` (no subcommand): defaults, overridden by environment
-    /// variables, exactly as `officina serve` with no flags would read them.
-    pub fn from_environment() -> Result<Self, clap::Error> {
+    /// The arguments of a bare `officina` (no subcommand): defaults, overridden by the
+    /// configuration file's settings and then by environment variables, exactly as `officina
+    /// serve` with no flags would read them.
+    pub fn from_environment(settings: &FileSettings) -> Result<Self, clap::Error> {
         use clap::FromArgMatches;
-        let command = Self::augment_args(clap::Command::new("serve"));
+        let command = settings.apply(Self::augment_args(clap::Command::new("serve")));
         Self::from_arg_matches(&command.try_get_matches_from(["serve"])?)
     }
 }
@@ -402,7 +540,7 @@ mod tests {
     #[test]
     fn the_flags_defaults_are_the_libraries_defaults() {
         // (Reads the environment too, where no OFFICINA_ setting is expected under test.)
-        let args = ServeArgs::from_environment().expect("defaults parse");
+        let args = ServeArgs::from_environment(&FileSettings::default()).expect("defaults parse");
         let config = args.config("sqlite::memory:");
         let defaults = Config::new("sqlite::memory:");
         assert_eq!(config.server, defaults.server);
@@ -411,6 +549,69 @@ mod tests {
         assert_eq!(config.cached_streams, defaults.cached_streams);
         assert_eq!(config.deadline_poll, defaults.deadline_poll);
         assert_eq!(config.pool_size, defaults.pool_size);
+    }
+
+    fn settings_file(text: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("officina-settings-{}.env", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, text).expect("write the settings");
+        path
+    }
+
+    fn parse(args: &[&str]) -> Result<(Cli, FileSettings), String> {
+        Cli::parse_with_file(args.iter().map(std::ffi::OsString::from).collect())
+    }
+
+    fn serve_args(cli: Cli) -> ServeArgs {
+        match cli.command {
+            Some(Command::Serve(args)) => args,
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_settings_file_gives_defaults_that_flags_override_and_the_bare_command_reads_too() {
+        let path = settings_file(
+            "# Officina on the test bench\n\nOFFICINA_LISTEN=127.0.0.1:9999\nOFFICINA_MAX_DEPTH = \"7\"\nOFFICINA_LOG_FORMAT=json\n\
+             OFFICINA_DATABASE_URL='sqlite://from-file.db?mode=rwc'\n",
+        );
+        let file = path.to_string_lossy().into_owned();
+        let (cli, settings) = parse(&["officina", "--config-file", &file, "serve"]).expect("parse");
+        assert_eq!(cli.log_format, LogFormat::Json);
+        assert_eq!(cli.database_url, "sqlite://from-file.db?mode=rwc");
+        let args = serve_args(cli);
+        assert_eq!((args.listen.port(), args.max_depth), (9999, 7));
+        // A flag wins over the file; what neither gives keeps its default.
+        let (cli, _) = parse(&["officina", "serve", "--max-depth", "5", &format!("--config-file={file}")]).expect("parse");
+        let args = serve_args(cli);
+        assert_eq!((args.listen.port(), args.max_depth, args.max_complexity), (9999, 5, 200_000));
+        // A bare `officina` serves with the file's settings too.
+        let bare = ServeArgs::from_environment(&settings).expect("bare");
+        assert_eq!((bare.listen.port(), bare.max_depth), (9999, 7));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_settings_file_with_a_name_that_is_no_setting_or_a_line_without_a_value_is_refused_with_its_line() {
+        let path = settings_file("OFFICINA_LISTEN=127.0.0.1:9999\nOFFICINA_MAX_DEPHT=7\n");
+        let error = parse(&["officina", "--config-file", &path.to_string_lossy(), "serve"]).expect_err("a typo");
+        assert!(error.contains(":2: OFFICINA_MAX_DEPHT is not a setting"), "{error}");
+        assert!(error.contains("OFFICINA_MAX_DEPTH"), "the known names are listed: {error}");
+        let path = settings_file("OFFICINA_LISTEN\n");
+        let error = parse(&["officina", "--config-file", &path.to_string_lossy()]).expect_err("no value");
+        assert!(error.contains(":1: expected NAME=value"), "{error}");
+        let error = parse(&["officina", "--config-file", "/nonexistent/officina.env"]).expect_err("missing");
+        assert!(error.contains("cannot read the configuration file"), "{error}");
+    }
+
+    #[test]
+    fn every_setting_has_an_environment_variable_a_file_may_name() {
+        let known = known_settings();
+        for name in
+            ["OFFICINA_DATABASE_URL", "OFFICINA_LISTEN", "OFFICINA_JWT_SECRET", "OFFICINA_LOG_FORMAT", "OFFICINA_POOL_SIZE"]
+        {
+            assert!(known.contains(name), "{name} missing from {known:?}");
+        }
+        assert!(!known.contains("OFFICINA_CONFIG_FILE"), "a file does not name another file");
     }
 
     #[test]

@@ -122,6 +122,9 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(error) => return Err(error_response(StatusCode::OK, &error, info.lang)),
     };
+    if let Some(actor) = viewer.actor {
+        tracing::Span::current().record("actor", tracing::field::display(actor.person_id));
+    }
     let request = request.data(viewer).data(info.clone());
     Ok(state.api.execute(request).await)
 }

@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod demo;
 mod http;
 pub mod limits;
+pub mod metrics;
 pub mod open_data;
 pub mod operations;
 mod parse;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub limits: ServerLimits,
     /// The subscriptions running, per person, over all sockets.
     pub subscriptions: Arc<limits::Subscriptions>,
+    /// The open connections, per client address and overall.
+    pub connections: Arc<limits::Connections>,
     /// Raised when the server shuts down, so that WebSockets close.
     pub closing: Arc<watch::Sender<bool>>,
     /// The command service, for what the server does by itself (deliberations closed at their
@@ -93,6 +96,8 @@ impl Officina {
 
     /// The HTTP state serving these services within the configured limits.
     pub fn state(&self, auth: Authenticator) -> AppState {
+        // Recording starts with the first server of the process, before the first scrape.
+        let _ = crate::metrics::handle();
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
         let (limits, server_limits) = (self.config.api, self.config.server);
         AppState {
@@ -102,6 +107,7 @@ impl Officina {
             read: self.read.clone(),
             limits: server_limits,
             subscriptions: limits::Subscriptions::new(&server_limits),
+            connections: limits::Connections::new(&server_limits),
             closing: Arc::new(watch::Sender::new(false)),
             app: self.app.clone(),
             deadline_poll: self.config.deadline_poll,
@@ -114,15 +120,27 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post).fallback(http::method_not_allowed))
         .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(prometheus))
         .fallback(http::not_found)
         // A bug must cost one request, never the process: a panic becomes an `INTERNAL` answer.
         .layer(CatchPanicLayer::custom(http::panicked))
         // One span per request, named by its id (which the events it causes record too).
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
-            let request_id = request.headers().get(http::REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
-        })
-        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    let request_id = request.headers().get(http::REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                        operation = tracing::field::Empty,
+                        actor = tracing::field::Empty,
+                    )
+                })
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         // Outermost: every request gets a UUID request id before anything else sees it.
         .layer(axum::middleware::from_fn(http::assign_request_id))
         .with_state(state)
@@ -154,13 +172,10 @@ pub async fn bind(address: SocketAddr) -> std::io::Result<(TcpListener, SocketAd
     Ok((listener, local))
 }
 
-/// Answers 200 with the log's head when the database answers, 503 otherwise: a load balancer's
-/// view of whether this node can serve.
+/// Liveness: 200 while the process serves requests, with the log's head when the database
+/// answers. A load balancer asks `/ready` instead, which fails while the node cannot serve.
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let backend = match state.store.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let backend = backend_name(state.store.backend());
     match state.store.head().await {
         Ok(head) => (
             StatusCode::OK,
@@ -172,8 +187,52 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
             })),
         ),
         Err(error) => {
-            tracing::error!(%error, "health check: the database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "backend": backend})))
+            tracing::warn!(%error, "health check: alive, but the database does not answer");
+            (StatusCode::OK, Json(json!({"status": "alive", "backend": backend, "database": "unavailable"})))
         }
+    }
+}
+
+fn backend_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    }
+}
+
+/// Readiness: 200 when this node can serve (the database answers, every migration of this build
+/// is applied, the notification listener listens on PostgreSQL), 503 with what is wrong
+/// otherwise; each check is reported either way, with how far this node's knowledge of the
+/// head lags behind the database's.
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let readiness = state.store.readiness().await;
+    let check = |outcome: &Result<(), String>| match outcome {
+        Ok(()) => json!({"ok": true}),
+        Err(why) => json!({"ok": false, "error": why}),
+    };
+    let database = readiness.database.as_ref().map(|_| ()).map_err(Clone::clone);
+    let notifier = match readiness.notifier {
+        None => json!({"ok": true, "detail": "SQLite has no notifications; the head is polled"}),
+        Some(true) => json!({"ok": true, "lagPositions": readiness.notifier_lag.to_string()}),
+        Some(false) => json!({"ok": false, "error": "the PostgreSQL notification listener is reconnecting"}),
+    };
+    let body = json!({
+        "ready": readiness.ready(),
+        "backend": backend_name(state.store.backend()),
+        "checks": {"database": check(&database), "migrations": check(&readiness.migrations), "notifier": notifier},
+    });
+    let status = if readiness.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    if !readiness.ready() {
+        tracing::warn!(%body, "not ready");
+    }
+    (status, Json(body))
+}
+
+/// Prometheus metrics (text exposition format).
+async fn prometheus(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match metrics::render(&state).await {
+        Some(text) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics are not recorded in this process\n").into_response(),
     }
 }

@@ -177,6 +177,11 @@ impl Subscriptions {
         Arc::new(Self(Counter::new(limits.max_subscriptions_per_person, usize::MAX)))
     }
 
+    /// How many subscriptions run now.
+    pub fn running(&self) -> usize {
+        *self.0.watch.borrow()
+    }
+
     /// A place for one more subscription of `subscriber`, or `None` when they hold their share.
     pub fn acquire(self: &Arc<Self>, subscriber: Subscriber) -> Option<SubscriptionSlot> {
         self.0.acquire(subscriber).then(|| SubscriptionSlot { subscriptions: self.clone(), subscriber })

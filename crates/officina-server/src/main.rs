@@ -3,19 +3,30 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::Parser;
 use officina_domain::PersonId;
-use officina_server::cli::{AuthArgs, Cli, Command, PublicKeyAlgorithm, ServeArgs, TokenCommand};
+use officina_server::cli::{AuthArgs, Cli, Command, LogFormat, PublicKeyAlgorithm, ServeArgs, TokenCommand};
 use officina_server::{Authenticator, Officina, auth, bind, demo, operations, run};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .init();
-    let cli = Cli::parse();
+    let (cli, settings) = match Cli::parse_with_file(std::env::args_os().collect()) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("officina: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // One object per line, with the fields of the spans it happened in (the request's id,
+        // operation and actor).
+        LogFormat::Json => {
+            tracing_subscriber::fmt().json().with_current_span(true).with_span_list(true).with_env_filter(filter).init()
+        }
+    }
     let outcome = match cli.command {
-        None => match ServeArgs::from_environment() {
+        None => match ServeArgs::from_environment(&settings) {
             Ok(args) => serve(&cli.database_url, &cli.auth, args).await,
             Err(error) => error.exit(),
         },

@@ -25,7 +25,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::limits::{ConnectionSlot, Connections, ServerLimits};
+use crate::limits::{ConnectionSlot, ServerLimits};
 use crate::{AppState, router};
 
 /// The largest buffer a connection reads a request's head into.
@@ -38,7 +38,7 @@ pub(crate) async fn serve(
 ) -> std::io::Result<()> {
     let limits = state.limits;
     let closing = state.closing.clone();
-    let connections = Connections::new(&limits);
+    let connections = state.connections.clone();
     let app = router(state);
     tokio::pin!(shutdown);
     loop {

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -103,11 +104,13 @@ pub(crate) async fn poll_head(pool: DbPool, head: Arc<watch::Sender<u64>>, inter
 /// Follows PostgreSQL notifications of new heads, so that appends by other processes wake this
 /// process's subscriptions. Reconnects forever; after each (re)connection it reads the head,
 /// since notifications sent while it was away are lost.
-pub(crate) async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Sender<u64>>) {
+pub(crate) async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Sender<u64>>, listening: Arc<AtomicBool>) {
     loop {
+        listening.store(false, Ordering::SeqCst);
         match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(crate::postgres::NOTIFY_CHANNEL).await {
                 Ok(()) => loop {
+                    listening.store(true, Ordering::SeqCst);
                     if let Ok(Some((position, _))) = statements::head(&DbPool::Postgres(pool.clone())).await {
                         writer::publish_head(&head, position as u64);
                     }
@@ -119,8 +122,12 @@ pub(crate) async fn listen_for_appends(pool: sqlx::PgPool, head: Arc<watch::Send
                                 }
                             }
                             // The connection dropped; the next call reconnects and listens again.
-                            Ok(None) => break,
+                            Ok(None) => {
+                                listening.store(false, Ordering::SeqCst);
+                                break;
+                            }
                             Err(error) => {
+                                listening.store(false, Ordering::SeqCst);
                                 tracing::warn!(%error, "lost the PostgreSQL notification listener");
                                 tokio::time::sleep(Duration::from_secs(1)).await;
                                 break;

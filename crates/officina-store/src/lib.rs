@@ -135,6 +135,8 @@ struct Inner {
     upcasters: Upcasters,
     /// The PostgreSQL `LISTEN` task, stopped with the store.
     listener: Option<JoinHandle<()>>,
+    /// Whether that task listens now (always false on SQLite, which has no notifications).
+    listening: Arc<std::sync::atomic::AtomicBool>,
     /// The one task that looks at the head now and then for every subscription of the process
     /// (see `follow::poll_head`), stopped with the store.
     poller: JoinHandle<()>,
@@ -179,15 +181,17 @@ impl EventStore {
         let head = Arc::new(watch::Sender::new(initial_head));
         let (writer, requests) = mpsc::channel(WRITER_QUEUE);
         tokio::spawn(writer::run(pool.clone(), requests, head.clone(), options.hook));
+        let listening = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let listener = match &pool {
-            DbPool::Postgres(pg) => Some(tokio::spawn(follow::listen_for_appends(pg.clone(), head.clone()))),
+            DbPool::Postgres(pg) => Some(tokio::spawn(follow::listen_for_appends(pg.clone(), head.clone(), listening.clone()))),
             DbPool::Sqlite(_) => None,
         };
         let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
         let poller = tokio::spawn(follow::poll_head(pool.clone(), head.clone(), subscription_poll));
         let tail = tail::Tail::new(initial_head);
         let tail_task = tokio::spawn(tail::follow(tail.clone(), pool.clone(), options.upcasters.clone(), head.subscribe()));
-        let inner = Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, poller, tail, tail_task };
+        let inner =
+            Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, listening, poller, tail, tail_task };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -358,6 +362,34 @@ impl EventStore {
         Ok(found.map_or(0, |position| position as u64))
     }
 
+    /// Whether this node can serve: the database answers, every migration this build knows is
+    /// applied, and (on PostgreSQL) the notification listener listens; with how far the head
+    /// this process knows lags behind the database's.
+    pub async fn readiness(&self) -> Readiness {
+        let database = match tokio::time::timeout(Duration::from_secs(2), head_of(&self.inner.pool)).await {
+            Ok(Ok(head)) => Ok(head.position),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err("the database did not answer within 2 s".to_owned()),
+        };
+        let migrations = match &database {
+            Ok(_) => statements::missing_migrations(&self.inner.pool).await,
+            Err(_) => Err("unknown: the database does not answer".to_owned()),
+        };
+        let notifier = match self.inner.backend {
+            Backend::Postgres => Some(self.inner.listening.load(std::sync::atomic::Ordering::SeqCst)),
+            Backend::Sqlite => None,
+        };
+        let known = *self.inner.head.borrow();
+        let notifier_lag = database.as_ref().map_or(0, |head| head.saturating_sub(known));
+        Readiness { database, migrations, notifier, notifier_lag }
+    }
+
+    /// The head this process knows (raised by its writer and by notifications), without asking
+    /// the database.
+    pub fn known_head(&self) -> u64 {
+        *self.inner.head.borrow()
+    }
+
     /// How this process's subscriptions have read the log (see [`FollowStats`]).
     pub fn follow_stats(&self) -> FollowStats {
         self.inner.tail.stats()
@@ -404,6 +436,28 @@ impl EventStore {
 
     fn decode(&self, rows: Vec<StoredRow>) -> Result<Vec<RecordedEvent>, StoreError> {
         rows.into_iter().map(|row| row.into_recorded(&self.inner.upcasters)).collect()
+    }
+}
+
+/// What [`EventStore::readiness`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// The database's head position, or why it could not be read.
+    pub database: Result<u64, String>,
+    /// `Ok` when every migration of this build is applied, else which are missing (or why that
+    /// is unknown).
+    pub migrations: Result<(), String>,
+    /// Whether the PostgreSQL notification listener listens (`None` on SQLite).
+    pub notifier: Option<bool>,
+    /// How many positions the head this process knows is behind the database's (appends by
+    /// other processes not yet announced to it).
+    pub notifier_lag: u64,
+}
+
+impl Readiness {
+    /// Whether the node can serve.
+    pub fn ready(&self) -> bool {
+        self.database.is_ok() && self.migrations.is_ok() && self.notifier != Some(false)
     }
 }
 

@@ -39,6 +39,24 @@ where
     Ok(pool)
 }
 
+/// `Ok` when every migration this build carries is recorded as applied in the database, else the
+/// versions missing.
+pub(crate) async fn missing_migrations(pool: &DbPool) -> Result<(), String> {
+    let (known, applied): (Vec<i64>, Result<Vec<i64>, sqlx::Error>) = match pool {
+        DbPool::Postgres(pg) => (
+            sqlx::migrate!("../../migrations/postgres").iter().map(|m| m.version).collect(),
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pg).await,
+        ),
+        DbPool::Sqlite(lite) => (
+            sqlx::migrate!("../../migrations/sqlite").iter().map(|m| m.version).collect(),
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(lite).await,
+        ),
+    };
+    let applied = applied.map_err(|error| error.to_string())?;
+    let missing: Vec<String> = known.iter().filter(|v| !applied.contains(v)).map(ToString::to_string).collect();
+    if missing.is_empty() { Ok(()) } else { Err(format!("migrations not applied: {}", missing.join(", "))) }
+}
+
 /// The start of the batched idempotency-key lookup; each dialect ends it with its own way of
 /// matching a list of keys bound as one parameter.
 pub(crate) const LOOKUP_KEYS: &str = "SELECT idempotency_key, stream_id, first_position, last_position, stream_version, \

@@ -193,7 +193,11 @@ pub(crate) async fn run(
             span.clone(),
         )
         .await;
-        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        let took = started.elapsed();
+        span.record("duration_ms", took.as_secs_f64() * 1000.0);
+        metrics::histogram!("officina_append_seconds").record(took.as_secs_f64());
+        metrics::histogram!("officina_append_batch_events").record(events as f64);
+        metrics::histogram!("officina_append_batch_requests").record(requests as f64);
         tracing::debug!(parent: &span, "group commit done");
         if committed.is_err() {
             tracing::error!("the event writer panicked while committing a batch; its requests failed, the writer goes on");
