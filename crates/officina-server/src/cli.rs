@@ -222,6 +222,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
+    /// Asks the server running on this machine whether it is ready (`GET /ready` on the port it
+    /// listens on), for container health checks: exits 0 when it answers 200.
+    Probe(ProbeArgs),
+}
+
+/// The settings of `officina probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The address the server listens on (an unspecified address is asked on loopback).
+    #[arg(long, env = "OFFICINA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The path to ask (`/health` for liveness only).
+    #[arg(long, default_value = "/ready")]
+    pub path: String,
 }
 
 /// The subcommands of `officina token`.
@@ -647,5 +661,57 @@ mod tests {
             visit(sub);
         }
         assert!(missing.is_empty(), "README.md's configuration table lacks {missing:?}");
+    }
+
+    /// Every `OFFICINA_…` name a text mentions.
+    fn settings_named(text: &str) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("OFFICINA_") {
+            let name: String =
+                rest[start..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+            rest = &rest[start + name.len()..];
+            // `OFFICINA_*` in prose names the family, not a setting.
+            if !name.ends_with('_') {
+                names.insert(name);
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_container_files_name_only_real_settings_commands_and_the_port_the_server_listens_on() {
+        let known = known_settings();
+        let dockerfile = include_str!("../../../Dockerfile");
+        let compose = include_str!("../../../docker-compose.yml");
+        for (file, text) in [("Dockerfile", dockerfile), ("docker-compose.yml", compose)] {
+            let unknown: Vec<String> = settings_named(text).into_iter().filter(|name| !known.contains(name)).collect();
+            assert!(unknown.is_empty(), "{file} names settings officina does not have: {unknown:?}");
+        }
+        // The image listens where it says it does, and its command and health check parse.
+        let listen = dockerfile
+            .split("OFFICINA_LISTEN=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a listen address");
+        let port = listen.rsplit(':').next().expect("a port");
+        assert!(dockerfile.lines().any(|line| line.trim() == format!("EXPOSE {port}")), "EXPOSE {port}");
+        for line in dockerfile.lines().filter(|line| line.starts_with("CMD") || line.starts_with("HEALTHCHECK")) {
+            let json = &line[line.find('[').expect("an exec-form command")..];
+            let words: Vec<String> = serde_json::from_str(json).expect("a JSON array");
+            let mut args = vec!["officina".to_owned()];
+            args.extend(words.into_iter().skip_while(|word| word == "officina"));
+            Cli::try_parse_from(&args).unwrap_or_else(|error| panic!("{line}: {error}"));
+        }
+        assert!(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("USER officina"), "a health check and no root");
+        // Every node of the compose file listens on the port its mapping publishes.
+        let listen = compose.split("OFFICINA_LISTEN: ").nth(1).and_then(|rest| rest.lines().next()).expect("a listen address");
+        let port = listen.trim().rsplit(':').next().expect("a port").to_owned();
+        let mappings: Vec<&str> =
+            compose.lines().filter_map(|line| line.trim().strip_prefix("- \"")).filter(|m| m.contains(':')).collect();
+        assert!(mappings.len() >= 2, "two nodes published: {mappings:?}");
+        for mapping in mappings {
+            assert!(mapping.trim_end_matches('"').ends_with(&format!(":{port}")), "{mapping} publishes another port than {port}");
+        }
     }
 }

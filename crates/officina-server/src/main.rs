@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
         Some(Command::CheckpointKey { out }) => operations::checkpoint_key(&out),
         Some(Command::Token { command }) => token(&cli.auth, command),
         Some(Command::Projections { command }) => operations::projections(&cli.database_url, command).await,
+        Some(Command::Probe(args)) => operations::probe(&args),
     };
     match outcome {
         Ok(code) => code,

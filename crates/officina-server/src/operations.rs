@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use officina_store::checkpoint::{Checkpoint, CheckpointCheck, generate_key, signing_key_from_hex};
 use officina_store::{EventFilter, EventProof, EventStore, Verification};
 
-use crate::cli::{ExportArgs, ExportFormat, ProjectionsCommand, ReportArgs, ReportFormat, ReportLang, VerifyArgs};
+use crate::cli::{ExportArgs, ExportFormat, ProbeArgs, ProjectionsCommand, ReportArgs, ReportFormat, ReportLang, VerifyArgs};
 use crate::{Config, Officina};
 
 /// How many positions one verification call covers, between two updates of the progress bar.
@@ -365,4 +365,33 @@ pub async fn report(database_url: &str, args: ReportArgs) -> anyhow::Result<Exit
     write(text)?;
     eprintln!("report of workshop {workshop} at position {}; digest {}", built.source.position, built.digest());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `officina probe`: one HTTP/1.1 request to the local server, its status line printed; success
+/// only for 200. Plain sockets, so that a container image needs no HTTP client beside the binary.
+pub fn probe(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
+    use std::io::Read;
+    let mut address = args.listen;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    if !args.path.starts_with('/') || args.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!("--path must be an absolute path without spaces, like /ready");
+    }
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&address, timeout).with_context(|| format!("connecting to {address}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(stream, "GET {} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n", args.path)?;
+    let mut answer = Vec::new();
+    stream.take(64 * 1024).read_to_end(&mut answer).with_context(|| format!("reading the answer of {address}"))?;
+    let answer = String::from_utf8_lossy(&answer);
+    let status_line = answer.lines().next().unwrap_or_default();
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    println!("{status_line}");
+    if !body.is_empty() {
+        println!("{}", body.trim());
+    }
+    Ok(if status_line.split_whitespace().nth(1) == Some("200") { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
