@@ -470,6 +470,14 @@ async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_re
         .await
         .expect("JSON");
     assert!(answer.get("errors").is_some(), "anonymous viewers may not list organizations: {answer}");
+    // The container's health check: ready here, and a failure where nothing listens.
+    let probe = Command::new(env!("CARGO_BIN_EXE_officina")).args(["probe", "--listen", &address]).output().expect("probe");
+    let said = String::from_utf8_lossy(&probe.stdout).into_owned();
+    assert!(probe.status.success() && said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(said.contains("\"ready\":true"), "{said}");
+    let nowhere = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").to_string();
+    let probe = Command::new(env!("CARGO_BIN_EXE_officina")).args(["probe", "--listen", &nowhere]).output().expect("probe");
+    assert!(!probe.status.success(), "nothing listens there");
     let mut logged = None;
     for _ in 0..200 {
         let line = next();
