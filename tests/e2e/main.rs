@@ -18,6 +18,7 @@ mod people;
 mod proofs;
 mod protocol;
 mod relay;
+mod replicas;
 mod reports;
 mod resources;
 mod sessions;

@@ -62,9 +62,17 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
 
 /// [`spawn_app`] with the given API and transport limits.
 pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits) -> Option<TestApp> {
+    spawn_app_configured(db, |config, _| Config { api: limits, server: server_limits, ..config }).await
+}
+
+/// [`spawn_app`] with the configuration `configure` makes of the defaults (given the fresh
+/// database's name, e.g. to name its replica).
+pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -> Config) -> Option<TestApp> {
     let database = FreshDatabase::of(db).await?;
     let database_url = database.url.clone();
-    let config = Config { api: limits, server: server_limits, ..Config::new(database_url.clone()) };
+    let name = database_url.rsplit('/').next().and_then(|last| last.split('?').next()).unwrap_or_default().to_owned();
+    let defaults = Config { api: test_limits(), ..Config::new(database_url.clone()) };
+    let config = configure(defaults, &name);
     let officina = Officina::open(&config).await.expect("open the database");
     // No clock leeway, so that expiry tests need not wait the production default of 30 s.
     let auth = Authenticator::shared_secret(TEST_SECRET, "officina", "officina").with_leeway(0);

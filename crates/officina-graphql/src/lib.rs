@@ -18,6 +18,7 @@ pub mod ids;
 pub mod loaders;
 pub mod past;
 pub mod reasons;
+pub mod replicas;
 pub mod request;
 pub mod scalars;
 pub mod share;
@@ -152,6 +153,8 @@ pub struct Api {
     services: Services,
     /// The subscriptions that run once for many subscribers (`share.rs`).
     shared: Arc<share::Registry>,
+    /// The read replicas queries may be answered from (`replicas.rs`).
+    replicas: replicas::Replicas,
 }
 
 impl Api {
@@ -167,7 +170,20 @@ impl Api {
             max_depth: limits.max_depth,
             services,
             shared: Arc::default(),
+            replicas: replicas::Replicas::default(),
         }
+    }
+
+    /// This API with queries answered from the read replicas `reads` when they have replayed
+    /// what the client last saw, waiting for that at most `wait` (see `replicas.rs`).
+    pub fn with_replicas(mut self, reads: Vec<officina_projections::ReadModels>, wait: std::time::Duration) -> Self {
+        self.replicas = replicas::Replicas::new(&self.services, reads, wait);
+        self
+    }
+
+    /// The read replicas.
+    pub fn replicas(&self) -> &replicas::Replicas {
+        &self.replicas
     }
 
     /// Runs a subscription for a subscriber whose connection carries `session` data: once for
@@ -243,6 +259,32 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Sends a query to a read replica that has replayed what the client last saw (the
+    /// request's [`replicas::ReadAfter`]), when there are replicas; returns where it goes.
+    async fn route(&self, request: Request, operation: &str) -> (Request, Option<String>) {
+        if self.replicas.is_empty() || !operation.starts_with("query:") || operation == "query:introspection" {
+            return (request, None);
+        }
+        let at_least = request
+            .data
+            .get(&std::any::TypeId::of::<replicas::ReadAfter>())
+            .and_then(|value| value.downcast_ref::<replicas::ReadAfter>())
+            .map(|read_after| read_after.0);
+        match self.replicas.choose(at_least).await {
+            replicas::Source::Replica(replica) => {
+                metrics::counter!("officina_reads_total", "source" => "replica", "reason" => "").increment(1);
+                let source = format!("replica-{}", replica.name);
+                (request.data(replica.services.clone()).data(replicas::ReplicaRead(replica)), Some(source))
+            }
+            replicas::Source::Primary(reason) => {
+                metrics::counter!("officina_reads_total", "source" => "primary", "reason" => reason).increment(1);
+                (request, Some("primary".to_owned()))
+            }
+        }
+    }
+}
+
 /// The code of a response for metrics: `OK`, or its first error's code.
 fn response_code(response: &Response) -> String {
     match response.errors.first() {
@@ -265,8 +307,15 @@ impl Executor for Api {
         let response = match refused {
             Err(refused) => *refused,
             Ok(()) => {
+                let (request, source) = self.route(request, &operation).await;
                 let request = request.data(past::PastViews::default());
-                codes::with_codes(self.schema.execute(request).await)
+                let mut response = codes::with_codes(self.schema.execute(request).await);
+                if let Some(source) = source
+                    && let Ok(value) = source.parse()
+                {
+                    response.http_headers.insert("x-officina-read-from", value);
+                }
+                response
             }
         };
         let code = response_code(&response);

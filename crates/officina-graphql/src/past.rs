@@ -85,7 +85,10 @@ where
 {
     let loaded = match past(ctx) {
         Some(past) => past.loaders.load_one(key).await,
-        None => ctx.data_unchecked::<Loaders>().load_one(key).await,
+        None => match ctx.data_opt::<crate::replicas::ReplicaRead>() {
+            Some(replica) => replica.0.loaders.load_one(key).await,
+            None => ctx.data_unchecked::<Loaders>().load_one(key).await,
+        },
     };
     loaded.map_err(|error| ApiError::internal(&error).into_graphql(lang(ctx)))
 }

@@ -78,6 +78,7 @@ reasons! {
     InvalidUtf8 => ("INVALID_UTF8", BadRequest, "The body is not UTF-8."),
     NotAnObject => ("NOT_AN_OBJECT", BadRequest, "The body is JSON but not an object."),
     BatchNotSupported => ("BATCH_NOT_SUPPORTED", BadRequest, "The body is an array of operations; send one per request."),
+    InvalidPositionHeader => ("INVALID_POSITION_HEADER", BadRequest, "The `X-Officina-Position` header (the log position a query must see) is not a whole number from 0 to 9007199254740991."),
     MissingQuery => ("MISSING_QUERY", BadRequest, "No `query` string (and no persisted query hash)."),
     InvalidOperationName => ("INVALID_OPERATION_NAME", BadRequest, "`operationName` is not a string."),
     InvalidVariables => ("INVALID_VARIABLES", BadRequest, "`variables` is not an object."),

@@ -141,6 +141,29 @@ impl ReadModels {
         ReadModels { pool, statements: Arc::new(AtomicU64::new(0)), unreadable: Arc::new(AtomicU64::new(0)) }
     }
 
+    /// The read models of a streaming replica of the primary's database (PostgreSQL's own
+    /// replication): a read-only pool of `max_connections`, no migrations (a standby accepts no
+    /// writes; the primary's migrations and read models arrive through replication).
+    pub async fn connect_replica(url: &str, max_connections: u32) -> Result<Self, ProjectionError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ProjectionError::Store(officina_store::StoreError::UnsupportedUrl(url.to_owned())));
+        }
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect_lazy(url)?;
+        Ok(Self::new(DbPool::Postgres(pool)))
+    }
+
+    /// The last position of the log this database holds: on a replica, how far it has replayed
+    /// the primary (its read models are exactly as of that position, since they change in the
+    /// same transactions as the log).
+    pub async fn log_head(&self) -> Result<u64, ProjectionError> {
+        let sql = Sql { text: "SELECT COALESCE(MAX(position), 0) FROM events".to_owned(), ..Sql::default() };
+        let rows = self.fetch(sql, |r| r.u64()).await?;
+        Ok(rows.into_iter().next().unwrap_or(0))
+    }
+
     /// The read models of the store's database.
     pub fn of_store(store: &EventStore) -> Self {
         Self::new(store.pool().clone())

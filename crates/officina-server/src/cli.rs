@@ -374,6 +374,15 @@ pub struct ServeArgs {
     /// How often, at most, to look for deliberations whose deadline has come.
     #[arg(long, env = "OFFICINA_DEADLINE_POLL", default_value = "1s", value_parser = duration)]
     pub deadline_poll: Duration,
+    /// PostgreSQL streaming replicas of the database that queries may be answered from (repeat
+    /// the flag, or separate URLs with commas); mutations, subscriptions and `asOf` use the
+    /// primary.
+    #[arg(long = "read-database-url", env = "OFFICINA_READ_DATABASE_URL", value_delimiter = ',', value_name = "URL")]
+    pub read_database_urls: Vec<String>,
+    /// How long a query that must see a position (the `X-Officina-Position` header) waits for a
+    /// replica to replay it before going to the primary.
+    #[arg(long, env = "OFFICINA_REPLICA_WAIT", default_value = "1s", value_parser = duration)]
+    pub replica_wait: Duration,
 }
 
 impl ServeArgs {
@@ -385,6 +394,8 @@ impl ServeArgs {
             subscription_poll: self.subscription_poll,
             cached_streams: self.cached_streams,
             deadline_poll: self.deadline_poll,
+            read_database_urls: self.read_database_urls.clone(),
+            replica_wait: self.replica_wait,
             api: officina_graphql::Limits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,

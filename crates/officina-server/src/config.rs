@@ -27,6 +27,10 @@ pub struct Config {
     /// How often, at most, the process looks for deliberations whose deadline has come (it also
     /// wakes at the next deadline it knows of).
     pub deadline_poll: Duration,
+    /// PostgreSQL streaming replicas of the database, for queries (none by default).
+    pub read_database_urls: Vec<String>,
+    /// How long a query waits for a replica to replay the position it must see.
+    pub replica_wait: Duration,
     /// The API's limits (depth, complexity, introspection, write rate).
     pub api: Limits,
     /// The transport's limits (connections, timeouts, sizes, subscriptions).
@@ -42,6 +46,8 @@ impl Config {
             subscription_poll: DEFAULT_SUBSCRIPTION_POLL,
             cached_streams: officina_app::DEFAULT_CACHED_STREAMS,
             deadline_poll: Duration::from_secs(1),
+            read_database_urls: Vec::new(),
+            replica_wait: Duration::from_secs(1),
             api: Limits::default(),
             server: ServerLimits::default(),
         }

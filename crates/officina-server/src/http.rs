@@ -97,6 +97,12 @@ pub(crate) fn error_response(status: StatusCode, error: &ApiError, lang: Lang) -
 }
 
 /// A GraphQL response as JSON, with the request id echoed.
+/// The header carrying the log position a query must see.
+pub(crate) const POSITION_HEADER: &str = "x-officina-position";
+
+/// The largest position a client may name (what a JavaScript number holds exactly).
+const MAX_SAFE_POSITION: u64 = 9_007_199_254_740_991;
+
 fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> Response {
     let body = match serde_json::to_vec(response) {
         Ok(body) => body,
@@ -107,6 +113,10 @@ fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> R
     let mut answer = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     if let Some(id) = info.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
         answer.headers_mut().insert("x-request-id", id);
+    }
+    // What the API says about where the answer came from (`x-officina-read-from`).
+    for (name, value) in response.http_headers.iter() {
+        answer.headers_mut().insert(name.clone(), value.clone());
     }
     answer
 }
@@ -125,7 +135,22 @@ async fn execute(
     if let Some(actor) = viewer.actor {
         tracing::Span::current().record("actor", tracing::field::display(actor.person_id));
     }
-    let request = request.data(viewer).data(info.clone());
+    let mut request = request.data(viewer).data(info.clone());
+    // Read-your-writes on replicas: the position the client last saw, which a query's answer
+    // must include.
+    if let Some(value) = headers.get(POSITION_HEADER) {
+        match value.to_str().ok().map(str::trim).and_then(|text| text.parse::<u64>().ok()).filter(|p| *p <= MAX_SAFE_POSITION) {
+            Some(position) => request = request.data(officina_graphql::replicas::ReadAfter(position)),
+            None => {
+                let error = ApiError::because(
+                    Reason::InvalidPositionHeader,
+                    "The X-Officina-Position header must be a log position: a whole number.",
+                    "L'intestazione X-Officina-Position deve essere una posizione del registro: un numero intero.",
+                );
+                return Err(error_response(StatusCode::BAD_REQUEST, &error, info.lang));
+            }
+        }
+    }
     Ok(state.api.execute(request).await)
 }
 

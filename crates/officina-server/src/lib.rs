@@ -75,6 +75,8 @@ pub struct Officina {
     pub app: CommandService,
     /// The read models, for queries.
     pub read: ReadModels,
+    /// The read models of the database's streaming replicas, for queries that may use them.
+    pub replicas: Vec<ReadModels>,
     /// What the process was opened with; its limits serve [`Officina::state`].
     pub config: Config,
 }
@@ -91,7 +93,11 @@ impl Officina {
         let store = officina_projections::connect(&config.database_url, options).await?;
         let read = ReadModels::new(store.pool().clone());
         let app = CommandService::with_cached_streams(store.clone(), Arc::new(SystemClock), config.cached_streams);
-        Ok(Self { store, app, read, config: config.clone() })
+        let mut replicas = Vec::with_capacity(config.read_database_urls.len());
+        for url in &config.read_database_urls {
+            replicas.push(ReadModels::connect_replica(url, config.pool_size.unwrap_or(16)).await?);
+        }
+        Ok(Self { store, app, read, replicas, config: config.clone() })
     }
 
     /// The HTTP state serving these services within the configured limits.
@@ -101,7 +107,7 @@ impl Officina {
         let services = Services::new(self.app.clone(), self.read.clone(), self.store.clone());
         let (limits, server_limits) = (self.config.api, self.config.server);
         AppState {
-            api: Api::new(services, limits),
+            api: Api::new(services, limits).with_replicas(self.replicas.clone(), self.config.replica_wait),
             auth,
             store: self.store.clone(),
             read: self.read.clone(),
@@ -216,10 +222,26 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::V
         Some(true) => json!({"ok": true, "lagPositions": readiness.notifier_lag.to_string()}),
         Some(false) => json!({"ok": false, "error": "the PostgreSQL notification listener is reconnecting"}),
     };
+    // Replicas are reported, not required: a query goes to the primary when none can answer.
+    let replicas: Vec<serde_json::Value> = state
+        .api
+        .replicas()
+        .list()
+        .iter()
+        .map(|replica| {
+            json!({
+                "name": replica.name,
+                "ok": replica.reachable(),
+                "headPosition": replica.head().to_string(),
+                "lagPositions": state.store.known_head().saturating_sub(replica.head()).to_string(),
+            })
+        })
+        .collect();
     let body = json!({
         "ready": readiness.ready(),
         "backend": backend_name(state.store.backend()),
         "checks": {"database": check(&database), "migrations": check(&readiness.migrations), "notifier": notifier},
+        "replicas": replicas,
     });
     let status = if readiness.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     if !readiness.ready() {

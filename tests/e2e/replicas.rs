@@ -1,0 +1,117 @@
+//! Read replicas: a real PostgreSQL streaming replica (`tools/start-replica.sh`, named by
+//! `OFFICINA_TEST_POSTGRES_REPLICA_URL`; CI requires it with `OFFICINA_REQUIRE_REPLICA=1`).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+use crate::fixture::REGISTER;
+use crate::support::{Db, TestApp, spawn_app_configured};
+
+const ORGANIZATIONS: &str = "{ organizations(first: 100) { totalCount } }";
+
+/// The replica server's URL, or `None` (and the test says so) when none is configured here.
+fn replica_server() -> Option<String> {
+    match std::env::var("OFFICINA_TEST_POSTGRES_REPLICA_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("OFFICINA_REQUIRE_REPLICA").is_some() => {
+            panic!("OFFICINA_REQUIRE_REPLICA is set but OFFICINA_TEST_POSTGRES_REPLICA_URL is not")
+        }
+        Err(_) => {
+            eprintln!("NOT RUN: no streaming replica (set OFFICINA_TEST_POSTGRES_REPLICA_URL; tools/start-replica.sh makes one)");
+            None
+        }
+    }
+}
+
+/// A query with the position it must see; returns where it was answered and the total count.
+async fn organizations(app: &TestApp, who: &crate::support::Person, position: Option<&str>) -> (String, i64) {
+    let mut request = app.client.post(app.url("/graphql")).bearer_auth(&who.token).json(&json!({"query": ORGANIZATIONS}));
+    if let Some(position) = position {
+        request = request.header("x-officina-position", position);
+    }
+    let response = request.send().await.expect("POST");
+    let source = response.headers().get("x-officina-read-from").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body.get("errors").is_none(), "{body:#}");
+    (source, body["data"]["organizations"]["totalCount"].as_i64().expect("a count"))
+}
+
+async fn register(app: &TestApp, admin: &crate::support::Person, name: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"query": REGISTER, "variables": {"input": {"name": name, "category": "LOCAL_AUTHORITY"}}}))
+        .send()
+        .await
+        .expect("POST");
+    assert!(response.headers().get("x-officina-read-from").is_none(), "a mutation never goes to a replica");
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body.get("errors").is_none(), "{body:#}");
+    app.officina.store.head().await.expect("head").position.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_else_from_the_primary() {
+    let Some(server) = replica_server() else { return };
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
+    let Some(app) = spawn_app_configured(Db::Postgres, |config, name| officina_server::Config {
+        read_database_urls: vec![format!("{base}/{name}")],
+        replica_wait: Duration::from_millis(400),
+        ..config
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.person(true);
+    let first = register(&app, &admin, "ANCI").await;
+    // Read-your-writes: the replica answers once it has replayed the mutation's position.
+    let (source, count) = organizations(&app, &admin, Some(&first)).await;
+    assert_eq!((source.as_str(), count), ("replica-0", 1));
+
+    // Replay stops on the replica: a query that must see a newer position waits, then goes to
+    // the primary and still sees it; one that names no position is answered by the replica as
+    // it stands.
+    let mut standby = sqlx::PgConnection::connect(&server).await.expect("connect to the replica");
+    sqlx::query("SELECT pg_wal_replay_pause()").execute(&mut standby).await.expect("pause replay");
+    let second = register(&app, &admin, "UPI").await;
+    let started = std::time::Instant::now();
+    let (source, count) = organizations(&app, &admin, Some(&second)).await;
+    assert_eq!((source.as_str(), count), ("primary", 2), "read-your-writes kept by the primary");
+    assert!(started.elapsed() >= Duration::from_millis(350), "it waited for the replica first");
+    let (source, count) = organizations(&app, &admin, None).await;
+    assert_eq!((source.as_str(), count), ("replica-0", 1), "without a position, the replica as it stands");
+    let ready: Value = app.client.get(app.url("/ready")).send().await.expect("GET").json().await.expect("JSON");
+    assert_eq!(ready["ready"], true, "a lagging replica does not make the node unready: {ready:#}");
+    assert!(ready["replicas"][0]["lagPositions"].as_str().and_then(|lag| lag.parse::<u64>().ok()) >= Some(1), "{ready:#}");
+
+    sqlx::query("SELECT pg_wal_replay_resume()").execute(&mut standby).await.expect("resume replay");
+    let mut answered = (String::new(), 0);
+    for _ in 0..50 {
+        answered = organizations(&app, &admin, Some(&second)).await;
+        if answered.0 == "replica-0" {
+            break;
+        }
+    }
+    assert_eq!((answered.0.as_str(), answered.1), ("replica-0", 2));
+
+    // A position that is no number is refused with its code.
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&admin.token)
+        .header("x-officina-position", "yesterday")
+        .json(&json!({"query": ORGANIZATIONS}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "INVALID_POSITION_HEADER", "{body:#}");
+    let metrics = app.client.get(app.url("/metrics")).send().await.expect("GET").text().await.expect("text");
+    assert!(metrics.contains("officina_reads_total{source=\"replica\""), "{metrics}");
+    assert!(metrics.contains("reason=\"behind\""), "{metrics}");
+}
