@@ -7,6 +7,7 @@ mod fixture;
 
 mod audit;
 mod cli;
+mod cluster;
 mod deliberation;
 mod filters;
 mod fuzz;

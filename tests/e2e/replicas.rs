@@ -66,6 +66,17 @@ async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_
     else {
         return;
     };
+    // The fresh database reaches the standby through replication: wait until the node sees it.
+    let mut replica_ok = false;
+    for _ in 0..300 {
+        let ready: Value = app.client.get(app.url("/ready")).send().await.expect("GET").json().await.expect("JSON");
+        if ready["replicas"][0]["ok"] == true {
+            replica_ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(replica_ok, "the replica never answered");
     let admin = app.person(true);
     let first = register(&app, &admin, "ANCI").await;
     // Read-your-writes: the replica answers once it has replayed the mutation's position.

@@ -69,6 +69,11 @@ pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits)
 /// database's name, e.g. to name its replica).
 pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -> Config) -> Option<TestApp> {
     let database = FreshDatabase::of(db).await?;
+    Some(spawn_app_on(database, configure).await)
+}
+
+/// Starts the real server in-process on port 0 over `database`, which it drops with itself.
+pub async fn spawn_app_on(database: FreshDatabase, configure: impl FnOnce(Config, &str) -> Config) -> TestApp {
     let database_url = database.url.clone();
     let name = database_url.rsplit('/').next().and_then(|last| last.split('?').next()).unwrap_or_default().to_owned();
     let defaults = Config { api: test_limits(), ..Config::new(database_url.clone()) };
@@ -86,7 +91,7 @@ pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -
         })
         .await;
     });
-    Some(TestApp {
+    TestApp {
         address,
         officina,
         client: reqwest::Client::new(),
@@ -95,7 +100,7 @@ pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -
         database_url,
         database: Some(database),
         stop: Some(stop),
-    })
+    }
 }
 
 /// A person with a token.

@@ -160,7 +160,7 @@ async fn follow(replica: std::sync::Weak<Replica>, read: ReadModels, primary: of
                 }
                 metrics::gauge!("officina_replica_up", "replica" => replica.name.clone()).set(0.0);
                 drop(replica);
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
     }
