@@ -26,6 +26,29 @@ pub(crate) struct Entry<S> {
 pub struct Slot<S> {
     pub(crate) entry: Mutex<Entry<S>>,
     pub(crate) in_flight: InFlight,
+    /// Until when (milliseconds since the epoch) the stream counts as written by other processes
+    /// too: its commands are then decided and appended one at a time, on the state of the log.
+    pub(crate) contended_until: std::sync::atomic::AtomicU64,
+}
+
+impl<S> Slot<S> {
+    /// Whether another process appended to the stream lately.
+    pub(crate) fn contended(&self) -> bool {
+        self.contended_until.load(std::sync::atomic::Ordering::Relaxed) > now_millis()
+    }
+
+    /// Notes that another process appended to the stream: for the next few seconds, commands on
+    /// it stop pipelining.
+    pub(crate) fn mark_contended(&self) {
+        self.contended_until.store(now_millis() + CONTENDED_FOR.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// How long a stream stays in one-at-a-time mode after another process's append got in the way.
+const CONTENDED_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn now_millis() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Counts a stream's appends in flight, and wakes those waiting for none to be left.
@@ -41,6 +64,11 @@ impl InFlight {
     pub(crate) fn start(&self) -> InFlightGuard<'_> {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         InFlightGuard(self)
+    }
+
+    /// Whether any append of the stream is in flight.
+    pub(crate) fn busy(&self) -> bool {
+        self.count.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 
     fn finish(&self) {
@@ -98,7 +126,11 @@ impl<S: Default> StateCache<S> {
             // Evict the entries nobody is using; they are rebuilt from the log when needed.
             entries.retain(|_, entry| Arc::strong_count(entry) > 1);
         }
-        let entry = Arc::new(Slot { entry: Mutex::new(Entry::default()), in_flight: InFlight::default() });
+        let entry = Arc::new(Slot {
+            entry: Mutex::new(Entry::default()),
+            in_flight: InFlight::default(),
+            contended_until: std::sync::atomic::AtomicU64::new(0),
+        });
         entries.insert(stream_id.to_owned(), entry.clone());
         entry
     }

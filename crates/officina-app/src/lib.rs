@@ -325,6 +325,65 @@ impl CommandService {
                 .collect();
             let last_event = new_events.last().map(|event| event.event_id);
             let decided_on = entry.version;
+            if slot.contended() && slot.in_flight.busy() {
+                // Pipelined appends of this process are still in flight, and the state includes
+                // their events: let them settle (a failure resets the state) before going on one
+                // at a time.
+                drop(entry);
+                slot.in_flight.settle().await;
+                continue;
+            }
+            if slot.contended() {
+                // Another process writes this stream too: pipelining would pile commands on a
+                // state the other's appends make stale, each failure failing those behind it and
+                // costing a reload. Append this one alone, holding the stream, and on a conflict
+                // read only what the other appended.
+                let pending = store
+                    .submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, idempotency)
+                    .await?;
+                let in_flight = slot.in_flight.start();
+                let outcome = pending.outcome().await;
+                drop(in_flight);
+                match outcome {
+                    Ok(outcome) if outcome.replayed => {
+                        drop(entry);
+                        return self.replay::<A>(&stream_id, outcome).await;
+                    }
+                    Ok(outcome) => {
+                        for event in &events {
+                            entry.state = A::evolve(std::mem::take(&mut entry.state), event);
+                        }
+                        entry.version = decided_on + events.len() as u64;
+                        entry.last_event = last_event;
+                        return Ok(Executed {
+                            events,
+                            stream_version: outcome.stream_version,
+                            first_position: outcome.first_position,
+                            position: outcome.last_position.unwrap_or_default(),
+                            replayed: false,
+                        });
+                    }
+                    Err(StoreError::Conflict { actual, .. }) if request.expected_version.is_some() => {
+                        return Err(AppError::Conflict { stream_id, expected: request.expected_version, actual });
+                    }
+                    Err(StoreError::Conflict { .. }) => {
+                        slot.mark_contended();
+                        // The state is still the log's up to `decided_on`: catch up from there.
+                        self.refresh::<A>(cache, &stream_id, &mut entry).await?;
+                        fresh = true;
+                        drop(entry);
+                        // A little jitter, so that two processes stop colliding in step.
+                        let jitter = (Uuid::new_v4().as_u128() % 3_000) as u64;
+                        tokio::time::sleep(std::time::Duration::from_micros(jitter)).await;
+                        continue;
+                    }
+                    Err(StoreError::IdempotencyKeyReused { .. }) => return Err(AppError::IdempotencyKeyReused),
+                    Err(error) => {
+                        *entry = Entry::default();
+                        return Err(error.into());
+                    }
+                }
+            }
             let pending =
                 store.submit(&stream_id, ExpectedVersion::Exact(decided_on), entry.last_event, new_events, idempotency).await?;
             let in_flight = slot.in_flight.start();
@@ -338,12 +397,14 @@ impl CommandService {
             entry.last_event = last_event;
             drop(entry);
             let outcome = pending.outcome().await;
-            drop(in_flight);
             if !matches!(&outcome, Ok(outcome) if !outcome.replayed) {
-                // What was remembered beyond the log is wrong: start again from the log.
+                // What was remembered beyond the log is wrong: start again from the log. (Before
+                // this append stops counting as in flight, so that whoever waits for the stream
+                // to settle finds the state reset.)
                 *slot.entry.lock().await = Entry::default();
                 fresh = false;
             }
+            drop(in_flight);
             match outcome {
                 Ok(outcome) if outcome.replayed => {
                     // The same request, arriving twice at once, landed first through the other
@@ -363,8 +424,9 @@ impl CommandService {
                     return Err(AppError::Conflict { stream_id, expected: request.expected_version, actual });
                 }
                 // Another process appended, or a command this one was decided after failed:
-                // decide again on the log.
-                Err(StoreError::Conflict { .. }) => {}
+                // decide again on the log, one at a time for a while if another process writes
+                // this stream too.
+                Err(StoreError::Conflict { .. }) => slot.mark_contended(),
                 Err(StoreError::IdempotencyKeyReused { .. }) => return Err(AppError::IdempotencyKeyReused),
                 Err(error) => return Err(error.into()),
             }
