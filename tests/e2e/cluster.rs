@@ -104,23 +104,53 @@ async fn follow(addresses: Vec<String>, token: String, workshop: String, after: 
     }
 }
 
+/// The writer every node names (itself as "this node"), once they all agree.
+async fn elected(app: &crate::support::TestApp, addresses: &[String]) -> String {
+    for _ in 0..100 {
+        let mut named = BTreeSet::new();
+        for address in addresses {
+            let ready: Value =
+                app.client.get(format!("http://{address}/ready")).send().await.expect("GET").json().await.expect("JSON");
+            match ready["writer"].as_str() {
+                Some("this node") => named.insert(address.clone()),
+                Some(other) => named.insert(other.to_owned()),
+                None => named.insert(String::new()),
+            };
+        }
+        if named.len() == 1 && !named.contains("") {
+            return named.into_iter().next().expect("one");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the nodes never agreed on one writer");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_resume_elsewhere() {
     const PER_VOTER: usize = 40;
     let Some(database) = FreshDatabase::of(Kind::Postgres).await else { return };
     let url = database.url.clone();
-    let app = spawn_app_on(database, |config, _| config).await;
+    let mut app = spawn_app_on(database, |config, _| config).await;
     let w = fixture::workshop(&app).await;
     let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
     let start = app.officina.store.head().await.expect("head").position;
+    // The in-process server set the workshop up; the three processes are the cluster.
+    app.stop_serving();
     let nodes: Vec<Node> = (0..3).map(|_| Node::start(&url)).collect();
     let urls: Vec<String> = nodes.iter().map(Node::url).collect();
     let addresses: Vec<String> = nodes.iter().map(|node| node.address.clone()).collect();
+    // The nodes elect one writer, which every other names.
+    let writer = elected(&app, &addresses).await;
+    assert!(addresses.contains(&writer), "the writer {writer} is one of the nodes {addresses:?}");
+    // The node to kill is the writer, so that the role fails over under load; the one to stop
+    // with SIGTERM comes after it.
+    let victim = addresses.iter().position(|address| *address == writer).expect("the writer is a node");
+    let stopped = (victim + 1) % addresses.len();
 
-    // A subscriber on node 2 (index 1), which will be killed; it resumes on the others.
+    // A subscriber on the node that will be killed; it resumes on the others.
     let total = (PER_VOTER * 4) as u64;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let order = vec![addresses[1].clone(), addresses[2].clone(), addresses[0].clone()];
+    let order: Vec<String> = (0..addresses.len()).map(|i| addresses[(victim + i) % addresses.len()].clone()).collect();
     let subscriber = tokio::spawn(follow(order, w.auditor.token.clone(), w.id.clone(), start, seen.clone(), start + total));
 
     // Four voters state positions, spread over the three nodes; a request whose node fails is
@@ -140,14 +170,16 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
                     "proposalId": proposal, "stance": stance, "idempotencyKey": key}}});
                 let mut node = (v + n) % urls.len();
                 let position = loop {
-                    if node == 1 && killed.load(std::sync::atomic::Ordering::SeqCst) {
-                        node = 2;
+                    if node == victim && killed.load(std::sync::atomic::Ordering::SeqCst) {
+                        node = (victim + 1) % urls.len();
                     }
                     match http.post(&urls[node]).bearer_auth(&voter.token).json(&body).send().await {
                         Ok(response) => {
                             let answer: Value = response.json().await.expect("JSON");
-                            // Documented as retryable: nodes deciding on one workshop at once.
-                            if answer["errors"][0]["extensions"]["reason"] == "CONTENDED" {
+                            // Documented as retryable: nodes deciding on one workshop at once, or
+                            // a writer that went away with the forwarded mutation.
+                            let reason = &answer["errors"][0]["extensions"]["reason"];
+                            if reason == "CONTENDED" || reason == "WRITER_UNAVAILABLE" {
                                 continue;
                             }
                             assert!(answer.get("errors").is_none(), "{answer:#}");
@@ -169,12 +201,16 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let mut nodes = nodes;
-    nodes[1].child.kill().expect("SIGKILL node 2");
-    let _ = nodes[1].child.wait();
+    nodes[victim].child.kill().expect("SIGKILL a node");
+    let _ = nodes[victim].child.wait();
     killed.store(true, std::sync::atomic::Ordering::SeqCst);
     for task in load {
         task.await.expect("a voter");
     }
+    // Another node took the role.
+    let survivors: Vec<String> = addresses.iter().filter(|address| **address != writer).cloned().collect();
+    let successor = elected(&app, &survivors).await;
+    assert!(survivors.contains(&successor), "{successor} took over among {survivors:?}");
 
     // Every acknowledged mutation is in the log, once.
     let store = &app.officina.store;
@@ -193,13 +229,13 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
     assert_eq!(seen, workshop, "no gap, no duplicate, in order");
 
     // SIGTERM: node 3 stops accepting, closes its WebSockets with 1001, and exits cleanly.
-    let mut request = format!("ws://{}/graphql", nodes[2].address).into_client_request().expect("request");
+    let mut request = format!("ws://{}/graphql", nodes[stopped].address).into_client_request().expect("request");
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
     let init = json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", w.auditor.token)}});
     socket.send(Message::Text(init.to_string().into())).await.expect("init");
     let _ack = socket.next().await;
-    let status = Command::new("kill").args(["-TERM", &nodes[2].child.id().to_string()]).status().expect("kill -TERM");
+    let status = Command::new("kill").args(["-TERM", &nodes[stopped].child.id().to_string()]).status().expect("kill -TERM");
     assert!(status.success());
     let close = loop {
         match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("a close frame in time") {
@@ -209,7 +245,7 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
         }
     };
     assert_eq!(close, Some(1001), "the socket is told the server is going away");
-    let exited = nodes[2].child.wait().expect("node 3 exits");
+    let exited = nodes[stopped].child.wait().expect("node 3 exits");
     assert!(exited.success(), "a clean exit after SIGTERM: {exited:?}");
 
     // The log verifies, and the read models are what a rebuild from the log gives.

@@ -111,6 +111,13 @@ pub struct Person {
 }
 
 impl TestApp {
+    /// Stops the in-process server (its store and read models stay usable).
+    pub fn stop_serving(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

@@ -69,6 +69,7 @@ reasons! {
     TooManyEvents => ("TOO_MANY_EVENTS", Validation, "The request would append more than 100 events at once."),
     VersionConflict => ("VERSION_CONFLICT", Conflict, "The stream is no longer at `expectedVersion`: reload and decide again."),
     Contended => ("CONTENDED", Conflict, "Others kept changing the stream while the command was decided; retry it."),
+    WriterUnavailable => ("WRITER_UNAVAILABLE", Conflict, "The node that appends for the others went away while it had this mutation; it may or may not have been applied: retry it with the same idempotency key."),
     IdempotencyKeyReused => ("IDEMPOTENCY_KEY_REUSED", Conflict, "The idempotency key was used before for a different request (another mutation or another input)."),
     TooManyWrites => ("TOO_MANY_WRITES", RateLimited, "The person sent more mutations than their share (30 at once, 10 per second by default); `retryAfterMs` says when the next is accepted."),
     TooManySubscriptions => ("TOO_MANY_SUBSCRIPTIONS", RateLimited, "The socket (32) or the person (128, over all sockets) already runs as many subscriptions as allowed."),

@@ -383,6 +383,10 @@ pub struct ServeArgs {
     /// replica to replay it before going to the primary.
     #[arg(long, env = "OFFICINA_REPLICA_WAIT", default_value = "1s", value_parser = duration)]
     pub replica_wait: Duration,
+    /// The address (`host:port`) other nodes on the same PostgreSQL database forward mutations
+    /// to when this node holds the writer role (default: the address it listens on).
+    #[arg(long, env = "OFFICINA_ADVERTISE_ADDRESS", value_name = "HOST:PORT")]
+    pub advertise_address: Option<String>,
 }
 
 impl ServeArgs {
@@ -396,6 +400,7 @@ impl ServeArgs {
             deadline_poll: self.deadline_poll,
             read_database_urls: self.read_database_urls.clone(),
             replica_wait: self.replica_wait,
+            advertise_address: self.advertise_address.clone(),
             api: officina_graphql::Limits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,

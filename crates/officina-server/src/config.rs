@@ -31,6 +31,9 @@ pub struct Config {
     pub read_database_urls: Vec<String>,
     /// How long a query waits for a replica to replay the position it must see.
     pub replica_wait: Duration,
+    /// The address other nodes reach this one at (`host:port`), to forward mutations when it
+    /// holds the writer role; `None`: the address it listens on.
+    pub advertise_address: Option<String>,
     /// The API's limits (depth, complexity, introspection, write rate).
     pub api: Limits,
     /// The transport's limits (connections, timeouts, sizes, subscriptions).
@@ -48,6 +51,7 @@ impl Config {
             deadline_poll: Duration::from_secs(1),
             read_database_urls: Vec::new(),
             replica_wait: Duration::from_secs(1),
+            advertise_address: None,
             api: Limits::default(),
             server: ServerLimits::default(),
         }

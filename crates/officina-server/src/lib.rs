@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 mod config;
 pub mod deadlines;
 pub mod demo;
@@ -57,6 +58,12 @@ pub struct AppState {
     pub subscriptions: Arc<limits::Subscriptions>,
     /// The open connections, per client address and overall.
     pub connections: Arc<limits::Connections>,
+    /// Who holds the writer role among the nodes on the database.
+    pub cluster: cluster::Cluster,
+    /// Sends mutations to the writer.
+    pub forwarder: cluster::Forwarder,
+    /// The address other nodes forward mutations to (`None`: the address the server listens on).
+    pub advertise_address: Option<String>,
     /// Raised when the server shuts down, so that WebSockets close.
     pub closing: Arc<watch::Sender<bool>>,
     /// The command service, for what the server does by itself (deliberations closed at their
@@ -114,6 +121,9 @@ impl Officina {
             limits: server_limits,
             subscriptions: limits::Subscriptions::new(&server_limits),
             connections: limits::Connections::new(&server_limits),
+            cluster: cluster::Cluster::default(),
+            forwarder: cluster::Forwarder::default(),
+            advertise_address: self.config.advertise_address.clone(),
             closing: Arc::new(watch::Sender::new(false)),
             app: self.app.clone(),
             deadline_poll: self.config.deadline_poll,
@@ -166,8 +176,28 @@ pub async fn run(
     // Deliberations close at their deadline while the server runs (and at its start, for those
     // whose deadline came while it was down).
     let deadlines = tokio::spawn(deadlines::keep(state.app.clone(), state.read.clone(), state.deadline_poll));
+    // On PostgreSQL the nodes elect the one that appends for all (see `cluster`).
+    let election = match state.store.pool() {
+        officina_store::DbPool::Postgres(pool) => {
+            let advertised = match &state.advertise_address {
+                Some(address) => address.clone(),
+                None => {
+                    let mut local = listener.local_addr()?;
+                    if local.ip().is_unspecified() {
+                        local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+                    }
+                    local.to_string()
+                }
+            };
+            Some(tokio::spawn(state.cluster.clone().elect(pool.clone(), advertised)))
+        }
+        officina_store::DbPool::Sqlite(_) => None,
+    };
     let served = serve::serve(listener, state, shutdown).await;
     deadlines.abort();
+    if let Some(election) = election {
+        election.abort();
+    }
     served
 }
 
@@ -242,6 +272,11 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::V
         "backend": backend_name(state.store.backend()),
         "checks": {"database": check(&database), "migrations": check(&readiness.migrations), "notifier": notifier},
         "replicas": replicas,
+        "writer": match state.cluster.role() {
+            cluster::Role::Writer => json!("this node"),
+            cluster::Role::Forwarding(address) => json!(address),
+            cluster::Role::Alone => serde_json::Value::Null,
+        },
     });
     let status = if readiness.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     if !readiness.ready() {
