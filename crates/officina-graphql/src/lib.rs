@@ -234,6 +234,9 @@ impl Api {
     /// can make up labels.
     pub fn operation_label(&self, request: &mut Request) -> String {
         use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+        // From the parsed-document cache when it can: a node forwarding mutations asks this of
+        // every request before anything else.
+        self.documents.prepare(request);
         let operation_name = request.operation_name.clone();
         let Ok(document) = request.parsed_query() else { return "invalid".to_owned() };
         let operation = match (&document.operations, &operation_name) {

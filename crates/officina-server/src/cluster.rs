@@ -121,6 +121,9 @@ pub const FORWARDED_HEADER: &str = "x-officina-forwarded";
 /// Forwards mutations to the writer over HTTP/1.1 with kept-alive connections.
 #[derive(Clone)]
 pub struct Forwarder {
+    /// At most this many mutations in flight to the writer from this node: the writer counts
+    /// this node's connections against one address's share.
+    in_flight: Arc<tokio::sync::Semaphore>,
     client: hyper_util::client::legacy::Client<
         hyper_util::client::legacy::connect::HttpConnector,
         http_body_util::Full<axum::body::Bytes>,
@@ -136,9 +139,13 @@ impl Default for Forwarder {
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(64)
             .build(connector);
-        Self { client }
+        Self { in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_FORWARDS)), client }
     }
 }
+
+/// Mutations one node forwards at once (well under a writer's default 256 connections per
+/// address); more wait for a place.
+const MAX_FORWARDS: usize = 128;
 
 /// What became of a forwarded mutation.
 pub enum Forwarded {
@@ -165,6 +172,7 @@ impl Forwarder {
             }
         }
         let Ok(request) = request.body(http_body_util::Full::new(body)) else { return Forwarded::NotSent };
+        let Ok(_place) = self.in_flight.acquire().await else { return Forwarded::NotSent };
         let outcome = tokio::time::timeout(Duration::from_secs(30), self.client.request(request)).await;
         let response = match outcome {
             Ok(Ok(response)) => response,
