@@ -8,6 +8,7 @@ mod fixture;
 mod audit;
 mod cli;
 mod cluster;
+mod console;
 mod deliberation;
 mod filters;
 mod fuzz;

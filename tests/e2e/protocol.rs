@@ -78,11 +78,11 @@ async fn deep_queries_and_huge_bodies_are_refused() {
 }
 
 #[tokio::test]
-async fn graphiql_is_served_to_browsers_and_queries_run_over_get() {
+async fn the_console_is_served_to_browsers_and_queries_run_over_get() {
     let Some(app) = spawn_app(Db::Sqlite).await else { return };
     let page = app.client.get(app.url("/graphql")).header("Accept", "text/html").send().await.expect("GET");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.expect("body").contains("GraphiQL"));
+    assert!(page.text().await.expect("body").contains("Officina console"));
     let answer: serde_json::Value = app
         .client
         .get(app.url("/graphql?query=%7B%20workshops%20%7B%20totalCount%20%7D%20%7D"))

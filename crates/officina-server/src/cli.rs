@@ -312,7 +312,7 @@ pub struct ServeArgs {
     /// Never load the demo workshops (and print no demo tokens).
     #[arg(long, env = "OFFICINA_NO_DEMO")]
     pub no_demo: bool,
-    /// Refuse schema introspection (and so GraphiQL's autocompletion).
+    /// Refuse schema introspection (and so the console's field list and GraphiQL's autocompletion).
     #[arg(long, env = "OFFICINA_NO_INTROSPECTION")]
     pub no_introspection: bool,
     /// Open connections at once, from everyone.

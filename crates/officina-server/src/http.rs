@@ -2,7 +2,7 @@
 //!
 //! `POST /graphql` executes any operation; `GET /graphql?query=…` executes queries only (a
 //! mutation over GET is `405`, so that a link or a prefetch can never change anything); `GET
-//! /graphql` from a browser serves GraphiQL; a WebSocket upgrade on the same path serves
+//! /graphql` from a browser serves the console (`console.rs`); a WebSocket upgrade on the same path serves
 //! subscriptions ([`crate::ws`]).
 //!
 //! The request is read and parsed here, not by a framework extractor, so that every way a
@@ -207,7 +207,7 @@ async fn forward_to_writer(
     }
 }
 
-/// GET: a WebSocket upgrade (subscriptions), a browser (GraphiQL), or a query in the URL.
+/// GET: a WebSocket upgrade (subscriptions), a browser (the console), or a query in the URL.
 pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
     let headers = parts.headers.clone();
@@ -235,7 +235,7 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
     let wants_html =
         headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).is_some_and(|value| value.contains("text/html"));
     if wants_html && !query_string.contains("query=") {
-        return Html(GRAPHIQL).into_response();
+        return crate::console::page();
     }
     let mut request = match parse_query_string(query_string).and_then(|incoming| resolve(incoming, &state.api)) {
         Ok(request) => request,
@@ -312,8 +312,8 @@ pub async fn method_not_allowed(headers: HeaderMap) -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         &ApiError::because(
             Reason::MethodNotAllowed,
-            "`/graphql` answers GET (queries, GraphiQL, WebSocket) and POST.",
-            "`/graphql` risponde a GET (interrogazioni, GraphiQL, WebSocket) e POST.",
+            "`/graphql` answers GET (queries, the console, WebSocket) and POST.",
+            "`/graphql` risponde a GET (interrogazioni, la console, WebSocket) e POST.",
         ),
         lang_of(&headers),
     );
@@ -339,6 +339,12 @@ pub fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     let error = ApiError::internal(&"a request handler panicked");
     error_response(StatusCode::INTERNAL_SERVER_ERROR, &error, Lang::En)
+}
+
+/// `GET /graphiql`: GraphiQL, for browsers with internet access (its scripts come from a public
+/// CDN); the console at `/graphql` needs nothing but this server.
+pub async fn graphiql() -> Response {
+    Html(GRAPHIQL).into_response()
 }
 
 /// GraphiQL, loaded from a CDN by the browser (the server itself serves only this page).

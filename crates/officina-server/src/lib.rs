@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod cluster;
 mod config;
+mod console;
 pub mod deadlines;
 pub mod demo;
 mod http;
@@ -135,6 +136,9 @@ impl Officina {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post).fallback(http::method_not_allowed))
+        .route("/graphiql", get(http::graphiql))
+        .route("/console/console.js", get(console::script))
+        .route("/console/console.css", get(console::style))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(prometheus))

@@ -90,7 +90,7 @@ async fn serve(database_url: &str, auth_args: &AuthArgs, args: ServeArgs) -> any
     let state = officina.state(auth.clone());
     let (listener, local) = bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     println!(
-        "Officina is serving GraphQL at http://{local}/graphql (GraphiQL in a browser; WebSocket subscriptions on the same path)"
+        "Officina is serving GraphQL at http://{local}/graphql (the console in a browser; WebSocket subscriptions on the same path)"
     );
     println!("Database: {database_url}");
     if development_secret {
