@@ -495,3 +495,33 @@ async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_re
     assert!(logged["span"]["request_id"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "{logged:#}");
     assert!(logged["level"].is_string() && logged["timestamp"].is_string(), "{logged:#}");
 }
+
+/// The operator's guide's backup and restore: PostgreSQL's own `pg_dump` and `pg_restore`, and
+/// `officina verify` on the restored database names the same head as the original.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restored_with_postgresqls_own_tools_verifies_to_the_same_head() {
+    let Some(original) = FreshDatabase::of(officina_testing::Kind::Postgres).await else { return };
+    let Some(restored) = FreshDatabase::of(officina_testing::Kind::Postgres).await else { return };
+    let head = {
+        let officina = officina_server::Officina::open(&officina_server::Config::new(original.url.clone())).await.expect("open");
+        officina.app.load_demo_if_empty().await.expect("the demo history");
+        officina.store.head().await.expect("head")
+    };
+    let dump = std::env::temp_dir().join(format!("officina-{}.dump", uuid::Uuid::new_v4().simple()));
+    let status = Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(&original.url)
+        .status()
+        .expect("run pg_dump (PostgreSQL's client tools)");
+    assert!(status.success(), "pg_dump failed");
+    let status =
+        Command::new("pg_restore").args(["--no-owner", "--dbname", &restored.url]).arg(&dump).status().expect("run pg_restore");
+    assert!(status.success(), "pg_restore failed");
+    let (ok, out) = officina(&restored.url, &["verify"]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("head position {} hash {}", head.position, hex_of(&head.hash))), "{out}");
+    let _ = std::fs::remove_file(dump);
+    original.cleanup().await;
+    restored.cleanup().await;
+}
