@@ -82,11 +82,11 @@ async fn main() {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
     let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
     let url = format!("{base}/{name}");
-    bench(&url).await;
+    bench(&url, &name).await;
     let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await;
 }
 
-async fn bench(url: &str) {
+async fn bench(url: &str, name: &str) {
     let api = Limits { writes: officina_graphql::WriteRate { per_second: 0.0, burst: 1 }, ..Limits::default() };
     let officina = Officina::open(&Config { api, ..Config::new(url) }).await.expect("open");
     let auth = Authenticator::shared_secret(b"officina-benchmark-secret-0123456789", "officina", "officina");
@@ -139,8 +139,52 @@ async fn bench(url: &str) {
         before.graphql_rate / before.baseline_rate,
         after.graphql_rate / after.baseline_rate
     );
+
+    // With a streaming replica (OFFICINA_BENCH_REPLICA_URL names its server, e.g. the one
+    // tools/start-replica.sh starts): a second server whose queries the replica answers.
+    let Ok(replica) = std::env::var("OFFICINA_BENCH_REPLICA_URL") else {
+        println!("\n(No replica: set OFFICINA_BENCH_REPLICA_URL to measure queries answered by one.)");
+        return;
+    };
+    let base = replica.rsplit_once('/').map_or(replica.as_str(), |(base, _)| base).to_owned();
+    let config = Config { read_database_urls: vec![format!("{base}/{name}")], ..Config::new(url) };
+    let with_replica = Officina::open(&config).await.expect("open with a replica");
+    let (listener, replica_address) = bind(([127, 0, 0, 1], 0).into()).await.expect("bind");
+    let state = with_replica.state(auth.clone());
+    tokio::spawn(async move {
+        let _ = run(listener, state, std::future::pending::<()>()).await;
+    });
+    let on_replica = Endpoint { url: format!("http://{replica_address}/graphql"), ..graphql.clone() };
+    let http = reqwest::Client::new();
+    let mut served_by = String::new();
+    for _ in 0..100 {
+        let response = http
+            .post(&on_replica.url)
+            .bearer_auth(on_replica.token.as_deref().unwrap_or_default())
+            .json(&on_replica.body)
+            .send()
+            .await
+            .expect("POST");
+        served_by = response.headers().get("x-officina-read-from").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        if served_by.starts_with("replica") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served_by.starts_with("replica"), "the replica never answered (last: {served_by})");
+    let (mut primary_rates, mut replica_rates) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        primary_rates.push(throughput(&graphql).await);
+        replica_rates.push(throughput(&on_replica).await);
+    }
+    let (primary, replica) = (median(primary_rates), median(replica_rates));
+    println!(
+        "\nWorkshop page, {CLIENTS} clients: primary only {primary:.0} pages/s, answered by the replica {replica:.0} pages/s (ratio {:.2})",
+        replica / primary
+    );
 }
 
+#[derive(Clone)]
 struct Endpoint {
     url: String,
     token: Option<String>,
