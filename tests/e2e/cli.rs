@@ -525,3 +525,64 @@ async fn a_backup_restored_with_postgresqls_own_tools_verifies_to_the_same_head(
     original.cleanup().await;
     restored.cleanup().await;
 }
+
+/// A key rotation as the operator's guide describes it: the server started with a new secret
+/// and the old one as previous accepts tokens of both; `token issue` signs with the new one.
+#[tokio::test]
+async fn during_a_key_rotation_the_server_accepts_tokens_of_the_old_and_the_new_secret() {
+    use std::io::BufRead;
+    let database = FreshDatabase::sqlite();
+    let (old, new) = ("the old secret, retiring soon", "the new secret, in force now");
+    let mint = |secret: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_officina"))
+            .args(["token", "issue", "--person", "0ff1c1a0-0000-4000-8000-0000000000aa"])
+            .env("OFFICINA_JWT_SECRET", secret)
+            .env_remove("OFFICINA_JWT_PREVIOUS_SECRET")
+            .output()
+            .expect("token issue");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
+        .env("OFFICINA_DATABASE_URL", &database.url)
+        .env("OFFICINA_JWT_SECRET", new)
+        .env("OFFICINA_JWT_PREVIOUS_SECRET", old)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run officina");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines.next().and_then(Result::ok).expect("the banner");
+        if let Some(rest) = line.split("serving GraphQL at http://").nth(1) {
+            break rest.split('/').next().expect("an address").to_owned();
+        }
+    };
+    let me = |token: String| {
+        let address = address.clone();
+        async move {
+            let answer: serde_json::Value = reqwest::Client::new()
+                .post(format!("http://{address}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({"query": "{ me { personId } }"}))
+                .send()
+                .await
+                .expect("POST")
+                .json()
+                .await
+                .expect("JSON");
+            answer
+        }
+    };
+    for secret in [old, new] {
+        let answer = me(mint(secret)).await;
+        assert_eq!(answer["data"]["me"]["personId"], "0ff1c1a0-0000-4000-8000-0000000000aa", "{secret}: {answer}");
+    }
+    let stranger = me(mint("a secret nobody configured")).await;
+    assert_eq!(stranger["errors"][0]["extensions"]["reason"], "INVALID_TOKEN", "{stranger}");
+    let _ = child.kill();
+    let _ = child.wait();
+    database.cleanup().await;
+}

@@ -82,6 +82,9 @@ pub struct Authenticator {
     /// How many seconds past `exp` (and before `nbf`) a token is still accepted, for clocks
     /// that disagree a little; applied the same way to every operation.
     leeway: u64,
+    /// Keys that still verify tokens during a rotation (signed before the switch), never used to
+    /// mint: each with its algorithm.
+    previous: Vec<(DecodingKey, Algorithm)>,
 }
 
 /// The clock leeway allowed by default, in seconds.
@@ -107,7 +110,17 @@ impl Authenticator {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             leeway: DEFAULT_LEEWAY_SECONDS,
+            previous: Vec::new(),
         }
+    }
+
+    /// The same authenticator also accepting tokens that `previous` verifies (its keys, with this
+    /// one's issuer, audience and leeway): for a key rotation, while tokens signed with the old
+    /// key are still in use. It never mints with them.
+    pub fn also_accepting(mut self, previous: Authenticator) -> Self {
+        self.previous.push((previous.decoding, previous.algorithm));
+        self.previous.extend(previous.previous);
+        self
     }
 
     /// The same authenticator allowing `seconds` of clock leeway instead of the default 30.
@@ -131,6 +144,7 @@ impl Authenticator {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             leeway: DEFAULT_LEEWAY_SECONDS,
+            previous: Vec::new(),
         })
     }
 
@@ -148,7 +162,25 @@ impl Authenticator {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = self.leeway;
         validation.validate_nbf = true;
-        let data = decode::<VerifiedClaims>(token, &self.decoding, &validation).map_err(|e| AuthError::Invalid(describe(&e)))?;
+        let mut decoded = decode::<VerifiedClaims>(token, &self.decoding, &validation);
+        // During a rotation, a token the current key does not verify may be one the previous key
+        // signed; any other failure (expired, another issuer) is the same with every key.
+        if let Err(error) = &decoded
+            && matches!(
+                error.kind(),
+                jsonwebtoken::errors::ErrorKind::InvalidSignature | jsonwebtoken::errors::ErrorKind::InvalidAlgorithm
+            )
+        {
+            for (key, algorithm) in &self.previous {
+                let mut previous = validation.clone();
+                previous.algorithms = vec![*algorithm];
+                if let Ok(data) = decode::<VerifiedClaims>(token, key, &previous) {
+                    decoded = Ok(data);
+                    break;
+                }
+            }
+        }
+        let data = decoded.map_err(|e| AuthError::Invalid(describe(&e)))?;
         let person = Uuid::parse_str(&data.claims.sub).map_err(|_| AuthError::BadSubject)?;
         let valid_until = data.claims.exp.map(|exp| exp.saturating_add(self.leeway));
         Ok((Actor { person_id: PersonId::from(person), platform_admin: data.claims.admin }, valid_until))
@@ -229,6 +261,26 @@ mod tests {
         let token = authenticator().issue(person, true, None, Duration::from_secs(60)).expect("issue");
         let actor = authenticator().verify_header(&format!("Bearer {token}")).expect("verify");
         assert_eq!(actor, Actor { person_id: person, platform_admin: true });
+    }
+
+    #[test]
+    fn during_a_rotation_tokens_of_the_previous_key_verify_and_new_ones_use_the_new_key() {
+        let person = PersonId::from(Uuid::from_u128(9));
+        let old = Authenticator::shared_secret(b"the old secret, retiring", "officina", "officina");
+        let rotating =
+            Authenticator::shared_secret(b"the new secret, in force", "officina", "officina").also_accepting(old.clone());
+        let by_old = old.issue(person, false, None, Duration::from_secs(60)).expect("issue");
+        assert_eq!(rotating.verify(&by_old).expect("the old key's token").person_id, person);
+        let by_new = rotating.issue(person, true, None, Duration::from_secs(60)).expect("issue");
+        assert!(old.verify(&by_new).is_err(), "new tokens are signed with the new key only");
+        let after_rotation = Authenticator::shared_secret(b"the new secret, in force", "officina", "officina");
+        assert!(after_rotation.verify(&by_new).is_ok());
+        assert!(after_rotation.verify(&by_old).is_err(), "once the old key is dropped, its tokens stop");
+        // Anything but the signature is judged as strictly with the previous key.
+        let stranger = Authenticator::shared_secret(b"nobody's secret at all", "officina", "officina");
+        assert!(rotating.verify(&stranger.issue(person, false, None, Duration::from_secs(60)).expect("issue")).is_err());
+        let other_issuer = Authenticator::shared_secret(b"the old secret, retiring", "someone-else", "officina");
+        assert!(rotating.verify(&other_issuer.issue(person, false, None, Duration::from_secs(60)).expect("issue")).is_err());
     }
 
     #[test]

@@ -278,6 +278,14 @@ pub struct AuthArgs {
     /// A PEM public key file for EdDSA or RS256 tokens (production).
     #[arg(long, env = "OFFICINA_JWT_PUBLIC_KEY_FILE", global = true)]
     pub jwt_public_key_file: Option<PathBuf>,
+    /// During a key rotation: the HS256 secret tokens were signed with before `--jwt-secret`;
+    /// they are still accepted (nothing new is signed with it). Drop it once they have expired.
+    #[arg(long, env = "OFFICINA_JWT_PREVIOUS_SECRET", global = true, hide_env_values = true)]
+    pub jwt_previous_secret: Option<String>,
+    /// During a key rotation: the PEM public key tokens were signed with before
+    /// `--jwt-public-key-file` (same algorithm); they are still accepted.
+    #[arg(long, env = "OFFICINA_JWT_PREVIOUS_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_previous_public_key_file: Option<PathBuf>,
     /// The algorithm of `--jwt-public-key-file`.
     #[arg(long, env = "OFFICINA_JWT_ALGORITHM", value_enum, default_value = "ed-dsa", global = true)]
     pub jwt_algorithm: PublicKeyAlgorithm,

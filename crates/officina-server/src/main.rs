@@ -51,15 +51,41 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The authenticator the configuration asks for.
+/// The authenticator the configuration asks for, also accepting the previous key during a
+/// rotation.
 fn authenticator(args: &AuthArgs) -> anyhow::Result<(Authenticator, bool)> {
+    let (current, development) = current_authenticator(args)?;
+    let previous = match (&args.jwt_previous_public_key_file, &args.jwt_previous_secret) {
+        (Some(_), Some(_)) => {
+            bail!("name one previous key: OFFICINA_JWT_PREVIOUS_PUBLIC_KEY_FILE or OFFICINA_JWT_PREVIOUS_SECRET")
+        }
+        (Some(path), None) => {
+            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(Authenticator::public_key(&pem, algorithm(args), &args.jwt_issuer, &args.jwt_audience)?)
+        }
+        (None, Some(secret)) if secret.len() >= 16 => {
+            Some(Authenticator::shared_secret(secret.as_bytes(), &args.jwt_issuer, &args.jwt_audience))
+        }
+        (None, Some(_)) => bail!("OFFICINA_JWT_PREVIOUS_SECRET must have at least 16 characters"),
+        (None, None) => None,
+    };
+    Ok(match previous {
+        Some(previous) => (current.also_accepting(previous), development),
+        None => (current, development),
+    })
+}
+
+fn algorithm(args: &AuthArgs) -> jsonwebtoken::Algorithm {
+    match args.jwt_algorithm {
+        PublicKeyAlgorithm::EdDsa => jsonwebtoken::Algorithm::EdDSA,
+        PublicKeyAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
+    }
+}
+
+fn current_authenticator(args: &AuthArgs) -> anyhow::Result<(Authenticator, bool)> {
     if let Some(path) = &args.jwt_public_key_file {
         let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let algorithm = match args.jwt_algorithm {
-            PublicKeyAlgorithm::EdDsa => jsonwebtoken::Algorithm::EdDSA,
-            PublicKeyAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
-        };
-        return Ok((Authenticator::public_key(&pem, algorithm, &args.jwt_issuer, &args.jwt_audience)?, false));
+        return Ok((Authenticator::public_key(&pem, algorithm(args), &args.jwt_issuer, &args.jwt_audience)?, false));
     }
     let (secret, development) = match &args.jwt_secret {
         Some(secret) if secret.len() >= 16 => (secret.as_str(), false),
