@@ -413,11 +413,52 @@ async fn a_signed_checkpoint_proves_that_history_up_to_it_was_not_rewritten() {
     let _ = std::fs::remove_dir_all(&folder);
 }
 
+/// A running `officina serve` and the address it printed; what it prints after comes through
+/// [`Serving::next_line`]. Killed when dropped.
+struct Serving {
+    child: std::process::Child,
+    address: String,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Serving {
+    fn start(mut command: Command) -> Self {
+        use std::io::BufRead;
+        let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("run officina");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut serving = Serving { child, address: String::new(), lines };
+        serving.address = loop {
+            if let Some(rest) = serving.next_line().split("serving GraphQL at http://").nth(1) {
+                break rest.split('/').next().expect("an address").to_owned();
+            }
+        };
+        serving
+    }
+
+    fn next_line(&self) -> String {
+        self.lines.recv_timeout(std::time::Duration::from_secs(60)).expect("a line from the server")
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Settings come from a file below the environment, and `--log-format json` writes one object
 /// per line carrying the request's id, operation and actor.
 #[tokio::test]
 async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_request() {
-    use std::io::BufRead;
     let database = FreshDatabase::sqlite();
     let settings = std::env::temp_dir().join(format!("officina-{}.env", uuid::Uuid::new_v4().simple()));
     std::fs::write(
@@ -425,7 +466,8 @@ async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_re
         "# what the file says\nOFFICINA_DATABASE_URL=sqlite:///nonexistent/dir/never.db\nOFFICINA_NO_DEMO=true\nOFFICINA_LOG_FORMAT=json\n",
     )
     .expect("write the settings");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_officina"));
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--config-file"])
         .arg(&settings)
         .env("OFFICINA_DATABASE_URL", &database.url)
@@ -433,33 +475,15 @@ async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_re
         .env_remove("OFFICINA_LOG_FORMAT")
         .env_remove("OFFICINA_NO_DEMO")
         .env_remove("OFFICINA_JWT_SECRET")
-        .env_remove("OFFICINA_JWT_PUBLIC_KEY_FILE")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run officina");
-    let stdout = child.stdout.take().expect("stdout");
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
+        .env_remove("OFFICINA_JWT_PUBLIC_KEY_FILE");
+    let server = Serving::start(command);
+    let database_line = loop {
+        if let Some(url) = server.next_line().strip_prefix("Database: ") {
+            break url.to_owned();
         }
-    });
-    let next = || received.recv_timeout(std::time::Duration::from_secs(60)).expect("a line from the server");
-    let mut address = None;
-    let mut database_line = None;
-    while address.is_none() || database_line.is_none() {
-        let line = next();
-        if let Some(rest) = line.split("serving GraphQL at http://").nth(1) {
-            address = rest.split('/').next().map(str::to_owned);
-        }
-        if let Some(url) = line.strip_prefix("Database: ") {
-            database_line = Some(url.to_owned());
-        }
-    }
-    assert_eq!(database_line.as_deref(), Some(database.url.as_str()), "the environment wins over the file");
-    let address = address.expect("an address");
+    };
+    assert_eq!(database_line, database.url, "the environment wins over the file");
+    let address = server.address.clone();
     let answer: serde_json::Value = reqwest::Client::new()
         .post(format!("http://{address}/graphql"))
         .json(&json!({"query": "{ organizations(first: 1) { totalCount } }"}))
@@ -480,15 +504,14 @@ async fn settings_from_a_file_yield_to_the_environment_and_json_logs_name_the_re
     assert!(!probe.status.success(), "nothing listens there");
     let mut logged = None;
     for _ in 0..200 {
-        let line = next();
+        let line = server.next_line();
         let Ok(object) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
         if object["span"]["operation"] == "query:organizations" {
             logged = Some(object);
             break;
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = std::fs::remove_file(settings);
     let logged = logged.expect("a JSON log line of the request");
     assert_eq!(logged["span"]["name"], "request", "{logged:#}");
@@ -530,7 +553,6 @@ async fn a_backup_restored_with_postgresqls_own_tools_verifies_to_the_same_head(
 /// and the old one as previous accepts tokens of both; `token issue` signs with the new one.
 #[tokio::test]
 async fn during_a_key_rotation_the_server_accepts_tokens_of_the_old_and_the_new_secret() {
-    use std::io::BufRead;
     let database = FreshDatabase::sqlite();
     let (old, new) = ("the old secret, retiring soon", "the new secret, in force now");
     let mint = |secret: &str| {
@@ -543,23 +565,15 @@ async fn during_a_key_rotation_the_server_accepts_tokens_of_the_old_and_the_new_
         assert!(output.status.success());
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_officina"));
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
         .env("OFFICINA_DATABASE_URL", &database.url)
         .env("OFFICINA_JWT_SECRET", new)
         .env("OFFICINA_JWT_PREVIOUS_SECRET", old)
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run officina");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let address = loop {
-        let line = lines.next().and_then(Result::ok).expect("the banner");
-        if let Some(rest) = line.split("serving GraphQL at http://").nth(1) {
-            break rest.split('/').next().expect("an address").to_owned();
-        }
-    };
+        .env("RUST_LOG", "error");
+    let server = Serving::start(command);
+    let address = server.address.clone();
     let me = |token: String| {
         let address = address.clone();
         async move {
@@ -582,7 +596,6 @@ async fn during_a_key_rotation_the_server_accepts_tokens_of_the_old_and_the_new_
     }
     let stranger = me(mint("a secret nobody configured")).await;
     assert_eq!(stranger["errors"][0]["extensions"]["reason"], "INVALID_TOKEN", "{stranger}");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     database.cleanup().await;
 }

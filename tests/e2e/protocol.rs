@@ -1,5 +1,5 @@
 //! The transport contract: error codes for malformed requests and tokens, Italian messages,
-//! limits, GraphiQL, and bounded SQL per page.
+//! limits, the console, and bounded SQL per page.
 
 use serde_json::json;
 

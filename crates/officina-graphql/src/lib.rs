@@ -36,6 +36,7 @@ pub mod members;
 pub mod minutes;
 pub mod organizations;
 pub mod people;
+pub mod positions;
 pub mod proposals;
 pub mod provenance;
 pub mod relay;

@@ -2,7 +2,8 @@
 //! own, embedded in the binary and served by it, under a content security policy that lets the
 //! page reach nothing but this server. It runs queries and mutations over HTTP and
 //! subscriptions over WebSocket, lists the schema's root fields, and works on a network without
-//! internet access. GraphiQL (richer, but loaded from a public CDN) stays at `/graphiql`.
+//! internet access. (GraphiQL is not served: its scripts would come from a public CDN, or be
+//! copied into this repository.)
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

@@ -15,7 +15,7 @@ use async_graphql::parser::types::OperationType;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use officina_domain::Lang;
 use officina_graphql::{ApiError, Reason, RequestInfo, Viewer};
 use uuid::Uuid;
@@ -340,40 +340,6 @@ pub fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let error = ApiError::internal(&"a request handler panicked");
     error_response(StatusCode::INTERNAL_SERVER_ERROR, &error, Lang::En)
 }
-
-/// `GET /graphiql`: GraphiQL, for browsers with internet access (its scripts come from a public
-/// CDN); the console at `/graphql` needs nothing but this server.
-pub async fn graphiql() -> Response {
-    Html(GRAPHIQL).into_response()
-}
-
-/// GraphiQL, loaded from a CDN by the browser (the server itself serves only this page).
-const GRAPHIQL: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Officina — GraphiQL</title>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL…</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-  <script>
-    const url = new URL('/graphql', window.location.href).toString();
-    const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl: url.replace(/^http/, 'ws') });
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, {
-        fetcher,
-        defaultHeaders: '{\n  "Authorization": "Bearer <paste a token printed by officina at start-up>"\n}',
-      })
-    );
-  </script>
-</body>
-</html>
-"#;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ pub mod open_data;
 pub mod operations;
 mod parse;
 mod serve;
+pub mod settings;
 mod ws;
 
 use std::future::Future;
@@ -136,7 +137,6 @@ impl Officina {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post).fallback(http::method_not_allowed))
-        .route("/graphiql", get(http::graphiql))
         .route("/console/console.js", get(console::script))
         .route("/console/console.css", get(console::style))
         .route("/health", get(health))
