@@ -255,3 +255,173 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
     let rebuilt = officina_projections::rebuild(store).await.expect("rebuild");
     assert_eq!(live, rebuilt, "the read models equal a rebuild's");
 }
+
+/// Cuts every connection to the test's database and makes it refuse new ones, as a restart or a
+/// network partition would; returns the administrator's connection and the database's name, to
+/// let connections in again.
+async fn cut_connections(database_url: &str) -> (sqlx::PgConnection, String) {
+    use sqlx::Connection;
+    let admin_url =
+        std::env::var("OFFICINA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = database_url.rsplit('/').next().and_then(|last| last.split('?').next()).expect("a database name").to_owned();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("an administrator's connection");
+    sqlx::query(&format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")).execute(&mut admin).await.expect("refuse");
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminate the backends");
+    assert!(cut.len() >= 3, "every node had connections to cut: {}", cut.len());
+    (admin, name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_every_node_recovers_alone() {
+    const PER_VOTER: usize = 30;
+    let Some(database) = FreshDatabase::of(Kind::Postgres).await else { return };
+    let url = database.url.clone();
+    let mut app = spawn_app_on(database, |config, _| config).await;
+    let w = fixture::workshop(&app).await;
+    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    let start = app.officina.store.head().await.expect("head").position;
+    app.stop_serving();
+    let nodes: Vec<Node> = (0..3).map(|_| Node::start(&url)).collect();
+    let urls: Vec<String> = nodes.iter().map(Node::url).collect();
+    let addresses: Vec<String> = nodes.iter().map(|node| node.address.clone()).collect();
+    elected(&app, &addresses).await;
+
+    let total = (PER_VOTER * 4) as u64;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let subscriber =
+        tokio::spawn(follow(addresses.clone(), w.auditor.token.clone(), w.id.clone(), start, seen.clone(), start + total));
+
+    // Four voters over the three nodes; every answer is timed, and the retryable ones are sent
+    // again (same idempotency key) after the wait they name.
+    let voters: Vec<Person> = w.partners.iter().cloned().chain([w.lead.clone()]).collect();
+    let acknowledged = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+    let unavailable = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let slowest = Arc::new(Mutex::new(Duration::ZERO));
+    let mut load = Vec::new();
+    for (v, voter) in voters.into_iter().enumerate() {
+        let (urls, proposal, acknowledged, unavailable, slowest) =
+            (urls.clone(), proposal.clone(), acknowledged.clone(), unavailable.clone(), slowest.clone());
+        load.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
+            for n in 0..PER_VOTER {
+                let key = format!("voter-{v}-{n}");
+                let stance = if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
+                let body = json!({"query": STATE_POSITION, "variables": {"input": {
+                    "proposalId": proposal, "stance": stance, "idempotencyKey": key}}});
+                let node = (v + n) % urls.len();
+                let position = loop {
+                    let sent = std::time::Instant::now();
+                    let answer: Value = http
+                        .post(&urls[node])
+                        .bearer_auth(&voter.token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("the node answers")
+                        .json()
+                        .await
+                        .expect("JSON");
+                    let took = sent.elapsed();
+                    {
+                        let mut slowest = slowest.lock().expect("slowest");
+                        *slowest = (*slowest).max(took);
+                    }
+                    let extensions = &answer["errors"][0]["extensions"];
+                    match extensions["reason"].as_str() {
+                        Some("DATABASE_UNAVAILABLE") => {
+                            assert_eq!(extensions["code"], "UNAVAILABLE", "{answer:#}");
+                            let wait = extensions["retryAfterMs"].as_u64().expect("retryAfterMs");
+                            unavailable.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                            continue;
+                        }
+                        Some("CONTENDED" | "WRITER_UNAVAILABLE") => continue,
+                        _ => {}
+                    }
+                    assert!(answer.get("errors").is_none(), "{answer:#}");
+                    break answer["data"]["statePosition"]["position"]
+                        .as_str()
+                        .and_then(|p| p.parse::<u64>().ok())
+                        .expect("a position");
+                };
+                acknowledged.lock().expect("acknowledged").insert(key, position);
+            }
+        }));
+    }
+
+    // Once the load is under way, the database cuts every connection and refuses new ones.
+    while acknowledged.lock().expect("acknowledged").len() < PER_VOTER {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (mut admin, name) = cut_connections(&url).await;
+    // Meanwhile every node says it is not ready.
+    let mut not_ready = BTreeSet::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while not_ready.len() < addresses.len() && std::time::Instant::now() < deadline {
+        for address in &addresses {
+            let status = app.client.get(format!("http://{address}/ready")).send().await.expect("GET /ready").status();
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                not_ready.insert(address.clone());
+            }
+        }
+    }
+    assert_eq!(not_ready.len(), addresses.len(), "every node reported not-ready while the database was gone");
+    // Long enough for mutations to meet the outage.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    sqlx::query(&format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")).execute(&mut admin).await.expect("accept");
+
+    // Nobody restarts anything: every node is ready again by itself.
+    let mut ready = BTreeSet::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while ready.len() < addresses.len() && std::time::Instant::now() < deadline {
+        for address in &addresses {
+            let status = app.client.get(format!("http://{address}/ready")).send().await.expect("GET /ready").status();
+            if status == reqwest::StatusCode::OK {
+                ready.insert(address.clone());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready.len(), addresses.len(), "every node recovered by itself");
+    for task in load {
+        task.await.expect("a voter");
+    }
+    // Mutations met the outage and were told so with the retryable code, quickly: a request
+    // waits at most the pool's 5 s for a connection (here forwarded once, at worst, to a writer
+    // that waits as long).
+    assert!(unavailable.load(std::sync::atomic::Ordering::SeqCst) > 0, "some mutation met the outage");
+    let slowest = *slowest.lock().expect("slowest");
+    eprintln!(
+        "{} answers UNAVAILABLE during the outage; the slowest answer took {slowest:?}",
+        unavailable.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    assert!(slowest < Duration::from_secs(15), "no request hung: the slowest answer took {slowest:?}");
+
+    // Nothing lost, nothing applied twice, nothing half-applied.
+    let store = &app.officina.store;
+    let events = store.read_all(start, 10_000, &EventFilter::All).await.expect("the log");
+    let stated: Vec<_> = events.iter().filter(|event| event.event_type == "PositionStated").collect();
+    let acknowledged = acknowledged.lock().expect("acknowledged").clone();
+    assert_eq!(acknowledged.len(), PER_VOTER * 4);
+    assert_eq!(stated.len(), acknowledged.len(), "each key appended exactly one event");
+    let logged: BTreeSet<u64> = stated.iter().map(|event| event.position).collect();
+    assert!(acknowledged.values().all(|position| logged.contains(position)), "every acknowledged position holds its event");
+
+    tokio::time::timeout(Duration::from_secs(90), subscriber).await.expect("the subscriber caught up").expect("subscriber");
+    let seen = seen.lock().expect("seen").clone();
+    let workshop: Vec<u64> = events.iter().filter(|e| e.stream_id == format!("workshop-{}", w.id)).map(|e| e.position).collect();
+    assert_eq!(seen, workshop, "no gap, no duplicate, in order");
+
+    let verification = store.verify(None, None).await.expect("verify");
+    assert!(verification.ok, "{verification:?}");
+    let live = app.officina.read.digest().await.expect("digest");
+    let rebuilt = officina_projections::rebuild(store).await.expect("rebuild");
+    assert_eq!(live, rebuilt, "the read models equal a rebuild's");
+    drop(nodes);
+}

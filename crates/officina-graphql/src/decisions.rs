@@ -381,7 +381,7 @@ impl DecisionQuery {
                 .read
                 .decision(key)
                 .await
-                .map_err(|e| crate::ApiError::internal(&e).into_graphql(crate::request::lang(ctx)))?;
+                .map_err(|e| crate::ApiError::from_read(&e).into_graphql(crate::request::lang(ctx)))?;
             let Some(present) = present else {
                 return Ok(None);
             };

@@ -14,6 +14,9 @@ use officina_store::StoreError;
 
 use crate::reasons::{self, Reason};
 
+/// How long a client is asked to wait before trying again when the database cannot be reached.
+const UNAVAILABLE_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The stable error codes of the contract. Clients match on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
@@ -35,6 +38,10 @@ pub enum Code {
     /// The request is not a well-formed GraphQL request: not JSON, not an object, a batch, too
     /// large, too slow, a mutation over GET, a malformed WebSocket message.
     BadRequest,
+    /// The database cannot be reached just now (a restart, a failover, connections cut):
+    /// retry after `retryAfterMs`; a mutation with the same idempotency key, since it may have
+    /// been applied.
+    Unavailable,
     /// Something failed inside the server; details are in its log.
     Internal,
     /// The server does not know the persisted query's hash; send the query text with it (the
@@ -54,6 +61,7 @@ impl Code {
             Code::RuleViolation => "RULE_VIOLATION",
             Code::RateLimited => "RATE_LIMITED",
             Code::BadRequest => "BAD_REQUEST",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL",
             Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
@@ -173,6 +181,25 @@ impl ApiError {
         error
     }
 
+    /// The database cannot be reached: logged here, shown to the client as `UNAVAILABLE` with a
+    /// time to wait before trying again.
+    pub fn unavailable(error: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(%error, "the database is unavailable");
+        let mut api = Self::because(
+            Reason::DatabaseUnavailable,
+            "The database cannot be reached just now; please try again in a moment.",
+            "Il database non è raggiungibile in questo momento; riprovare tra poco.",
+        );
+        api.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+        api
+    }
+
+    /// A failure of the read models: `UNAVAILABLE` when the database could not be reached,
+    /// `INTERNAL` otherwise.
+    pub fn from_read(error: &ProjectionError) -> Self {
+        if error.is_unavailable() { Self::unavailable(error) } else { Self::internal(error) }
+    }
+
     /// An internal failure: logged in full here, shown to the client only as `INTERNAL`.
     pub fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error while answering a GraphQL request");
@@ -280,6 +307,7 @@ impl From<AppError> for ApiError {
             AppError::Store(StoreError::Conflict { actual, .. }) => {
                 AppError::Conflict { stream_id: String::new(), expected: None, actual }.into()
             }
+            AppError::Store(error) if error.is_unavailable() => Self::unavailable(&error),
             other => Self::internal(&other),
         }
     }
@@ -293,7 +321,7 @@ impl From<StoreError> for ApiError {
 
 impl From<ProjectionError> for ApiError {
     fn from(error: ProjectionError) -> Self {
-        Self::internal(&error)
+        Self::from_read(&error)
     }
 }
 

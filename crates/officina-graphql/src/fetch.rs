@@ -206,7 +206,7 @@ pub async fn stated_position(
 /// A decision record by id: public, read straight from the read models (not batched);
 /// `NOT_FOUND` when it does not exist.
 pub async fn decision(ctx: &Context<'_>, key: DecisionId) -> async_graphql::Result<Decision> {
-    match crate::past::read(ctx).decision(key).await.map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))? {
+    match crate::past::read(ctx).decision(key).await.map_err(|e| ApiError::from_read(&e).into_graphql(lang(ctx)))? {
         Some(row) => Ok(Decision(row)),
         None => not_found(ctx, Entity::Decision, key),
     }
@@ -260,7 +260,7 @@ pub async fn require_speaks_for(ctx: &Context<'_>, organization_id: Organization
         .read
         .memberships_of_person(actor.person_id)
         .await
-        .map_err(|e| ApiError::internal(&e).into_graphql(lang(ctx)))?;
+        .map_err(|e| ApiError::from_read(&e).into_graphql(lang(ctx)))?;
     if memberships.iter().any(|m| m.is_current() && m.organization.id == organization_id && m.role == domain::Role::Lab) {
         Ok(())
     } else {

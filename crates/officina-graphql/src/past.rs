@@ -90,7 +90,7 @@ where
             None => ctx.data_unchecked::<Loaders>().load_one(key).await,
         },
     };
-    loaded.map_err(|error| ApiError::internal(&error).into_graphql(lang(ctx)))
+    loaded.map_err(|error| ApiError::from_read(&error).into_graphql(lang(ctx)))
 }
 
 /// The read models the field at `ctx` reads: its past view's, or the present ones.

@@ -96,6 +96,7 @@ reasons! {
     DuplicateId => ("DUPLICATE_ID", BadRequest, "A legacy `start` reusing the id of a running subscription."),
     PersistedQueryNotFound => ("PERSISTED_QUERY_NOT_FOUND", PersistedQueryNotFound, "The server does not know the persisted query's hash: send it again with its text (automatic persisted queries)."),
     PersistedQueryMismatch => ("PERSISTED_QUERY_MISMATCH", BadRequest, "The persisted query's `sha256Hash` is not the SHA-256 of the query text sent with it."),
+    DatabaseUnavailable => ("DATABASE_UNAVAILABLE", Unavailable, "The database could not be reached or dropped the connection (a restart, a failover, connections cut by an operator) and no connection came back within 5 s; `retryAfterMs` says when to try again. A mutation may or may not have been applied: retry it with the same idempotency key."),
     ServerError => ("SERVER_ERROR", Internal, "A failure inside the server; its log has the details."),
 }
 

@@ -35,3 +35,15 @@ pub enum ProjectionError {
     #[error("invalid cursor {0:?}")]
     InvalidCursor(String),
 }
+
+impl ProjectionError {
+    /// Whether the database could not be reached or dropped the connection: the read may succeed
+    /// when tried again.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ProjectionError::Database(error) => officina_store::database_unavailable(error),
+            ProjectionError::Store(error) => error.is_unavailable(),
+            _ => false,
+        }
+    }
+}

@@ -150,7 +150,7 @@ impl ReadModels {
         }
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(std::time::Duration::from_secs(5))
+            .acquire_timeout(officina_store::ACQUIRE_TIMEOUT)
             .connect_lazy(url)?;
         Ok(Self::new(DbPool::Postgres(pool)))
     }

@@ -51,11 +51,53 @@ pub enum StoreError {
     #[error("the event store is shut down")]
     Closed,
 
-    /// The database failed (unreachable, a lost connection, a failed query).
+    /// The database could not be reached, or dropped the connection (a restart, a failover, a
+    /// terminated backend, no connection free within the pool's wait): trying again later may
+    /// succeed. An append that met it may or may not have taken effect, so it is retried with
+    /// its idempotency key.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+
+    /// The database failed a statement.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
 
     /// The log's schema could not be brought up to date when the store was opened.
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Sorts the database's errors into those that say it could not be reached (retryable) and
+    /// the others.
+    fn from(error: sqlx::Error) -> Self {
+        if database_unavailable(&error) { StoreError::Unavailable(error.to_string()) } else { StoreError::Database(error) }
+    }
+}
+
+impl StoreError {
+    /// Whether the database could not be reached or dropped the connection: the operation may
+    /// succeed when tried again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// Whether `error` says that the database could not be reached or dropped the connection, rather
+/// than that it refused a statement: no connection within the pool's wait, a closed pool, a
+/// failed socket, or one of PostgreSQL's connection errors (class 08, an administrator's or a
+/// crash's shutdown, a server still starting, too many connections, a database that accepts no
+/// connections).
+pub fn database_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code.starts_with("08")
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+                || (code == "55000" && db.message().contains("not currently accepting connections"))
+        }
+        _ => false,
+    }
 }

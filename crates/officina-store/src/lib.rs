@@ -43,7 +43,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-pub use error::StoreError;
+pub use error::{StoreError, database_unavailable};
 pub use event::{AppendOutcome, EventFilter, EventMetadata, ExpectedVersion, Head, NewEvent, RecordedEvent, Verification};
 pub use hook::{AppendHook, HookConnection, HookError};
 pub use personal::{Inserted, PersonalRecord};
@@ -102,6 +102,10 @@ impl Backend {
         }
     }
 }
+
+/// How long a statement waits for one of the pool's connections (while the database cannot be
+/// reached, for a new connection to it) before failing with [`StoreError::Unavailable`].
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How to open a store.
 #[derive(Clone, Default)]

@@ -29,7 +29,9 @@ where
 {
     let pool = sqlx::pool::PoolOptions::<DB>::new()
         .max_connections(max_connections)
-        .acquire_timeout(std::time::Duration::from_secs(30))
+        // A request waits this long for a connection, then fails with a retryable error: when
+        // the database is gone, clients learn it in seconds rather than hang.
+        .acquire_timeout(crate::ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await?;
     // A migration recorded in an old database but no longer a file (the read models' tables,

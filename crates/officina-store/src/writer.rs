@@ -217,6 +217,14 @@ impl Writer {
         if batch.len() == 1 {
             return fail(batch, error);
         }
+        // Without the database, committing each request alone would only make each wait for a
+        // connection in turn: all of them fail now, with the same retryable error.
+        if let StoreError::Unavailable(reason) = &error {
+            for request in batch {
+                let _ = request.reply.send(Err(StoreError::Unavailable(reason.clone())));
+            }
+            return;
+        }
         // One request may have poisoned the transaction (a duplicate event id, a hook that
         // rejects its events): commit each alone, so that only that one fails.
         tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
