@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use officina_store::EventFilter;
-use officina_testing::{FreshDatabase, Kind};
+use officina_testing::FreshDatabase;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -126,9 +126,10 @@ async fn elected(app: &crate::support::TestApp, addresses: &[String]) -> String 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
 async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_resume_elsewhere() {
     const PER_VOTER: usize = 40;
-    let Some(database) = FreshDatabase::of(Kind::Postgres).await else { return };
+    let database = FreshDatabase::postgres().await;
     let url = database.url.clone();
     let mut app = spawn_app_on(database, |config, _| config).await;
     let w = fixture::workshop(&app).await;
@@ -278,9 +279,10 @@ async fn cut_connections(database_url: &str) -> (sqlx::PgConnection, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
 async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_every_node_recovers_alone() {
     const PER_VOTER: usize = 30;
-    let Some(database) = FreshDatabase::of(Kind::Postgres).await else { return };
+    let database = FreshDatabase::postgres().await;
     let url = database.url.clone();
     let mut app = spawn_app_on(database, |config, _| config).await;
     let w = fixture::workshop(&app).await;

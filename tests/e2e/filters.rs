@@ -124,4 +124,37 @@ async fn workshops_carry_istat_codes_and_filter_by_region_or_territory_in_any_ca
     );
     let by_words = app.ok(None, workshops, json!({"filter": {"territory": "area interna  ALTA MARMILLA"}})).await;
     assert_eq!(by_words["workshops"]["totalCount"], 1);
+
+    // Each of the cycle and phase filters changes the answer on its own: the fixture's workshop
+    // is 2021-2027 in IMPLEMENTATION, Alta Marmilla 2021-2027 in DESIGN, and a third 2014-2020
+    // in DESIGN.
+    let mut earlier = identify("OPS Programmazione 2014-2020", "Lazio", json!([]), json!([]));
+    earlier["input"]["programmingCycle"] = json!("2014-2020");
+    let earlier = app.ok(Some(&w.admin), IDENTIFY, earlier).await["identifyWorkshop"]["workshop"]["id"].clone();
+    let ids = |filter: serde_json::Value| {
+        let app = &app;
+        async move {
+            let found = app.ok(None, workshops, json!({"filter": filter})).await;
+            let mut ids: Vec<String> = found["workshops"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|edge| edge["node"]["id"].as_str().expect("id").to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let sorted = |mut ids: Vec<String>| {
+        ids.sort();
+        ids
+    };
+    let (fixture_id, marmilla, earlier) = (w.id.clone(), marmilla.clone(), earlier.as_str().expect("id").to_owned());
+    assert_eq!(ids(json!({})).await, sorted(vec![fixture_id.clone(), marmilla.clone(), earlier.clone()]));
+    assert_eq!(ids(json!({"cyclePhase": "IMPLEMENTATION"})).await, vec![fixture_id.clone()]);
+    assert_eq!(ids(json!({"cyclePhase": "DESIGN"})).await, sorted(vec![marmilla.clone(), earlier.clone()]));
+    assert_eq!(ids(json!({"programmingCycle": "2014-2020"})).await, vec![earlier.clone()]);
+    assert_eq!(ids(json!({"programmingCycle": "2021-2027"})).await, sorted(vec![fixture_id.clone(), marmilla.clone()]));
+    assert_eq!(ids(json!({"programmingCycle": "2021-2027", "cyclePhase": "DESIGN"})).await, vec![marmilla]);
+    assert_eq!(ids(json!({"programmingCycle": "2014-2020", "cyclePhase": "IMPLEMENTATION"})).await, Vec::<String>::new());
 }

@@ -263,7 +263,7 @@ async fn an_enum_written_as_a_string_is_refused(app: TestApp) {
 #[tokio::test]
 async fn writes_beyond_a_persons_share_are_rate_limited_with_a_retry_hint() {
     let limits = officina_graphql::Limits { writes: officina_graphql::WriteRate { per_second: 0.5, burst: 3 }, ..test_limits() };
-    let Some(app) = spawn_app_with(Db::Sqlite, limits, officina_server::ServerLimits::default()).await else { return };
+    let app = spawn_app_with(Db::Sqlite, limits, officina_server::ServerLimits::default()).await;
     let admin = app.person(true);
     for n in 0..3 {
         app.ok(Some(&admin), REGISTER, json!({"input": {"name": format!("Comune {n}"), "category": "LOCAL_AUTHORITY"}})).await;

@@ -260,7 +260,7 @@ fn from_sdl(sdl: &str) -> Model {
 
 #[tokio::test]
 async fn the_reference_introspection_query_passes_and_rebuilds_the_committed_schema() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let answer = app.gql(None, INTROSPECTION, json!({})).await;
     assert!(answer.get("errors").is_none(), "the standard introspection query is refused: {:#}", answer["errors"]);
     let served = from_introspection(&answer["data"]["__schema"]);

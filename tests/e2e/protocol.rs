@@ -8,7 +8,7 @@ use crate::support::{Db, TEST_SECRET, spawn_app};
 
 #[tokio::test]
 async fn malformed_requests_and_tokens_get_codes_and_change_nothing() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let syntax = app.gql(None, "{ workshops(first: 3) { edges ", json!({})).await;
     assert_eq!(syntax["errors"][0]["extensions"]["code"], "VALIDATION");
     let unknown = app.gql(None, "{ nothingHere }", json!({})).await;
@@ -47,7 +47,7 @@ async fn malformed_requests_and_tokens_get_codes_and_change_nothing() {
 
 #[tokio::test]
 async fn messages_follow_accept_language_and_codes_do_not() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let person = app.person(false);
     let query = "mutation { registerOrganization(input: {name: \"X\", category: LAB}) { position } }";
     let english = app.gql_with(Some(&person), query, json!({}), &[]).await;
@@ -60,7 +60,7 @@ async fn messages_follow_accept_language_and_codes_do_not() {
 
 #[tokio::test]
 async fn deep_queries_and_huge_bodies_are_refused() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let person = app.person(false);
     let deep = "{ me { memberships { organization { id } } } workshops { edges { node { sessions { edges { node { workshop { sessions { edges { node { workshop { sessions { edges { node { id } } } } } } } } } } } } } } }";
     let answer = app.gql(Some(&person), deep, json!({})).await;
@@ -79,7 +79,7 @@ async fn deep_queries_and_huge_bodies_are_refused() {
 
 #[tokio::test]
 async fn the_console_is_served_to_browsers_and_queries_run_over_get() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let page = app.client.get(app.url("/graphql")).header("Accept", "text/html").send().await.expect("GET");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.expect("body").contains("Officina console"));
@@ -103,7 +103,7 @@ const WORKSHOP_PAGE: &str = "query($first: Int) { workshops(first: $first) { tot
 
 #[tokio::test]
 async fn a_page_of_workshops_with_members_and_proposals_costs_a_bounded_number_of_statements() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let w = fixture::workshop(&app).await;
     let proposal = fixture::open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
     fixture::state(&app, &w.partners[0], &proposal, "SUPPORT", None).await;
@@ -133,7 +133,7 @@ async fn a_page_of_workshops_with_members_and_proposals_costs_a_bounded_number_o
 
 #[tokio::test]
 async fn introspection_can_be_turned_off() {
-    let Some(app) = spawn_app(Db::Sqlite).await else { return };
+    let app = spawn_app(Db::Sqlite).await;
     let introspect = "{ __schema { queryType { name } } }";
     let open = app.gql(None, introspect, json!({})).await;
     assert_eq!(open["data"]["__schema"]["queryType"]["name"], "Query");

@@ -198,7 +198,7 @@ async fn health_answers(app: &TestApp) {
 #[tokio::test]
 async fn sockets_that_never_initialise_are_closed_with_4408() {
     let limits = ServerLimits { websocket_init_timeout: Duration::from_millis(300), ..ServerLimits::default() };
-    let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), limits).await else { return };
+    let app = spawn_app_with(Db::Sqlite, test_limits(), limits).await;
     let mut silent = Vec::new();
     for n in 0..40 {
         silent.push(open_socket(&app, if n % 2 == 0 { "graphql-transport-ws" } else { "graphql-ws" }).await);
@@ -217,7 +217,7 @@ async fn sockets_that_never_initialise_are_closed_with_4408() {
 
 #[tokio::test]
 async fn bad_tokens_and_protocol_violations_close_sockets_with_their_codes() {
-    let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), ServerLimits::default()).await else { return };
+    let app = spawn_app_with(Db::Sqlite, test_limits(), ServerLimits::default()).await;
     let mut forged = app.person(false);
     forged.token.push('x');
     let mut modern = open_socket(&app, "graphql-transport-ws").await;
@@ -262,7 +262,7 @@ async fn bad_tokens_and_protocol_violations_close_sockets_with_their_codes() {
 #[tokio::test]
 async fn subscriptions_are_capped_per_connection_and_per_person() {
     let limits = ServerLimits { max_subscriptions_per_connection: 2, max_subscriptions_per_person: 3, ..ServerLimits::default() };
-    let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), limits).await else { return };
+    let app = spawn_app_with(Db::Sqlite, test_limits(), limits).await;
     let w = crate::fixture::workshop(&app).await;
     let subscribe = |id: &str| json!({"type": "subscribe", "id": id, "payload": {"query": ACTIVITY, "variables": {"id": w.id}}});
     let mut first = open_socket(&app, "graphql-transport-ws").await;
@@ -332,7 +332,7 @@ async fn slow_bodies_and_slow_headers_are_cut_off_while_health_answers() {
         header_timeout: Duration::from_millis(600),
         ..ServerLimits::default()
     };
-    let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), limits).await else { return };
+    let app = spawn_app_with(Db::Sqlite, test_limits(), limits).await;
     // A body announced as 100 bytes that trickles in a byte at a time.
     let mut slow_body = TcpStream::connect(app.address).await.expect("connect");
     slow_body
@@ -363,7 +363,7 @@ async fn slow_bodies_and_slow_headers_are_cut_off_while_health_answers() {
 #[tokio::test]
 async fn connections_beyond_an_address_share_are_refused_politely() {
     let limits = ServerLimits { max_connections_per_address: 4, ..ServerLimits::default() };
-    let Some(app) = spawn_app_with(Db::Sqlite, test_limits(), limits).await else { return };
+    let app = spawn_app_with(Db::Sqlite, test_limits(), limits).await;
     // One host (127.0.0.2) takes its whole share; another (127.0.0.1) is still served.
     let from_greedy_host = || async {
         let socket = tokio::net::TcpSocket::new_v4().expect("socket");

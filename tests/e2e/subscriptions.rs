@@ -166,8 +166,13 @@ async fn the_proposal_tally_is_pushed_on_every_position_stated(app: TestApp) {
         (Some(3), Some(2), Some(true), Some(true))
     );
     // Positions never go back (both pushes may show the same, latest tally under load).
-    let position = |tally: &serde_json::Value| tally["position"].as_str().and_then(|p| p.parse::<u64>().ok());
+    // Compared as numbers: as strings, "9" would come after "10".
+    let position = |tally: &serde_json::Value| -> u64 {
+        tally["position"].as_str().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("a position: {tally:#}"))
+    };
+    assert!(position(&first) < position(&second), "{first:#} then {second:#}");
     assert!(position(&third) >= position(&second), "{second:#} then {third:#}");
+    assert_eq!(position(&third), app.head().await, "the last push shows the tally at the head");
 }
 
 async fn session_live_pushes_attendance_agenda_and_open_tallies(app: TestApp) {

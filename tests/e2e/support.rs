@@ -54,22 +54,21 @@ pub fn test_limits() -> Limits {
     Limits { writes: WriteRate { per_second: 100_000.0, burst: 100_000 }, ..Limits::default() }
 }
 
-/// Starts the real server on port 0 over a fresh database, or `None` for a PostgreSQL variant
-/// that cannot run here.
-pub async fn spawn_app(db: Db) -> Option<TestApp> {
+/// Starts the real server on port 0 over a fresh database (a PostgreSQL one needs a server: see
+/// `officina-testing`).
+pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, test_limits(), ServerLimits::default()).await
 }
 
 /// [`spawn_app`] with the given API and transport limits.
-pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits) -> Option<TestApp> {
+pub async fn spawn_app_with(db: Db, limits: Limits, server_limits: ServerLimits) -> TestApp {
     spawn_app_configured(db, |config, _| Config { api: limits, server: server_limits, ..config }).await
 }
 
 /// [`spawn_app`] with the configuration `configure` makes of the defaults (given the fresh
 /// database's name, e.g. to name its replica).
-pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -> Config) -> Option<TestApp> {
-    let database = FreshDatabase::of(db).await?;
-    Some(spawn_app_on(database, configure).await)
+pub async fn spawn_app_configured(db: Db, configure: impl FnOnce(Config, &str) -> Config) -> TestApp {
+    spawn_app_on(FreshDatabase::of(db).await, configure).await
 }
 
 /// Starts the real server in-process on port 0 over `database`, which it drops with itself.
@@ -180,19 +179,16 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = $crate::support::spawn_app($crate::support::Db::Sqlite).await {
-                        super::$name(app).await;
-                    }
+                    super::$name($crate::support::spawn_app($crate::support::Db::Sqlite).await).await;
                 }
             )*
         }
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
                 async fn $name() {
-                    if let Some(app) = $crate::support::spawn_app($crate::support::Db::Postgres).await {
-                        super::$name(app).await;
-                    }
+                    super::$name($crate::support::spawn_app($crate::support::Db::Postgres).await).await;
                 }
             )*
         }

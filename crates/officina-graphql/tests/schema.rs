@@ -50,12 +50,58 @@ fn the_schema_has_every_operation_of_the_contract() {
         "withdrawProposal",
     ];
     let subscriptions = ["workshopActivity", "sessionLive", "proposalTally", "events"];
-    for name in queries.iter().chain(&mutations).chain(&subscriptions) {
-        assert!(sdl.contains(&format!("\t{name}(")) || sdl.contains(&format!("\t{name}:")), "the schema lacks {name}");
+    // By exact name on each root type (a query named `events` does not stand for the
+    // subscription of that name).
+    let fields = root_fields(&sdl);
+    for (root, names) in [("Query", &queries[..]), ("Mutation", &mutations[..]), ("Subscription", &subscriptions[..])] {
+        for name in names {
+            assert!(fields[root].contains(*name), "{root} lacks {name}: it has {:?}", fields[root]);
+        }
     }
-    for scalar in ["scalar Position", "scalar JSON", "scalar DateTime"] {
-        assert!(sdl.contains(scalar), "the schema lacks {scalar}");
+    let types = type_names(&sdl);
+    for scalar in ["Position", "JSON", "DateTime"] {
+        assert!(types.contains(scalar), "the schema lacks the scalar {scalar}");
     }
+}
+
+/// The field names of each root type (`Query`, `Mutation`, `Subscription`) of the SDL.
+fn root_fields(sdl: &str) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(sdl).expect("the SDL parses");
+    let mut roots = std::collections::BTreeMap::new();
+    for definition in &document.definitions {
+        if let TypeSystemDefinition::Type(definition) = definition
+            && let TypeKind::Object(object) = &definition.node.kind
+        {
+            let name = definition.node.name.node.to_string();
+            if ["Query", "Mutation", "Subscription"].contains(&name.as_str()) {
+                roots.insert(name, object.fields.iter().map(|field| field.node.name.node.to_string()).collect());
+            }
+        }
+    }
+    roots
+}
+
+/// The name of every type the SDL defines (objects, inputs, enums, scalars...).
+fn type_names(sdl: &str) -> std::collections::BTreeSet<String> {
+    use async_graphql::parser::types::TypeSystemDefinition;
+    let document = async_graphql::parser::parse_schema(sdl).expect("the SDL parses");
+    document
+        .definitions
+        .iter()
+        .filter_map(|definition| match definition {
+            TypeSystemDefinition::Type(definition) => Some(definition.node.name.node.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The exact-name check tells a query from a subscription of the same name.
+#[test]
+fn the_operation_check_tells_the_root_types_apart() {
+    let fields = root_fields("type Query { events: Int }\ntype Subscription { other: Int }");
+    assert!(fields["Query"].contains("events"));
+    assert!(!fields["Subscription"].contains("events"));
 }
 
 /// Every type, field, argument, input field and enum value of the schema, by coordinate

@@ -22,6 +22,30 @@ async fn demo_workshops(store: &EventStore) -> Vec<WorkshopId> {
     page.items.into_iter().map(|(_, row)| row.id).collect()
 }
 
+/// The demo's log imported into PostgreSQL gives the same reports, byte for byte.
+#[tokio::test]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
+async fn the_demo_reports_are_the_same_when_the_log_goes_to_postgresql() {
+    let source = FreshDatabase::sqlite();
+    let store = open(&source.url).await;
+    CommandService::new(store.clone(), Arc::new(SystemClock)).load_demo_if_empty().await.expect("demo");
+    let travel = TimeTravel::new(store.clone());
+    let proofs = store.read_proofs(0, 1_000_000, &EventFilter::All).await.expect("proofs");
+    let target = FreshDatabase::postgres().await;
+    let copy = open(&target.url).await;
+    copy.import(&proofs).await.expect("import");
+    officina_projections::rebuild(&copy).await.expect("rebuild");
+    let copy_travel = TimeTravel::new(copy.clone());
+    for id in demo_workshops(&store).await {
+        let expected = report(&store, &travel, id, None).await.expect("report").expect("exists");
+        let again = report(&copy, &copy_travel, id, None).await.expect("report").expect("exists");
+        assert_eq!(again.to_json(), expected.to_json(), "{id}");
+        assert_eq!(again.to_markdown(Lang::It), expected.to_markdown(Lang::It));
+    }
+    target.cleanup().await;
+    source.cleanup().await;
+}
+
 #[tokio::test]
 async fn the_demo_reports_hold_the_figures_of_their_events_and_are_identical_wherever_the_log_goes() {
     let source = FreshDatabase::sqlite();
@@ -127,10 +151,10 @@ async fn the_demo_reports_hold_the_figures_of_their_events_and_are_identical_whe
         officina_report::overview(&store, &travel, &WorkshopFilter::default(), |id| two.contains(&id)).await.expect("overview");
     assert_eq!(some.workshops.len(), 2);
 
-    // The log exported and imported into each backend: the same reports, byte for byte.
+    // The log exported and imported into another database: the same reports, byte for byte
+    // (into PostgreSQL: the test below).
     let proofs = store.read_proofs(0, 1_000_000, &EventFilter::All).await.expect("proofs");
-    let mut targets = vec![FreshDatabase::sqlite()];
-    targets.extend(FreshDatabase::postgres().await);
+    let targets = vec![FreshDatabase::sqlite()];
     for target in &targets {
         let copy = open(&target.url).await;
         copy.import(&proofs).await.expect("import");

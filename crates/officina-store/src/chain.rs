@@ -194,6 +194,140 @@ mod tests {
         assert_ne!(zeros, event_hash(&GENESIS_HASH, &linked));
     }
 
+    /// Every field the encoding names enters the hash: changing any one of them, and nothing
+    /// else, changes the hash.
+    #[test]
+    fn every_hashed_field_changes_the_hash() {
+        let other_link = [9u8; 32];
+        let base_fields = || {
+            let mut f = fields(r#"{"stance":"SUPPORT"}"#);
+            f.metadata = r#"{"actor":"a","role":"PARTNER"}"#;
+            f.stream_previous_hash = Some(&GENESIS_HASH);
+            f
+        };
+        let base = event_hash(&GENESIS_HASH, &base_fields());
+        type Tamper = fn(&mut HashedFields<'_>);
+        let tampers: [(&str, Tamper); 13] = [
+            ("position", |f| f.position += 1),
+            ("stream id", |f| f.stream_id = "workshop-2"),
+            ("stream version", |f| f.stream_version += 1),
+            ("event id", |f| f.event_id = Uuid::from_u128(43)),
+            ("event type", |f| f.event_type = "PositionWithdrawn"),
+            ("schema version", |f| f.schema_version = 2),
+            ("payload value", |f| f.payload = r#"{"stance":"OPPOSE"}"#),
+            ("payload key", |f| f.payload = r#"{"stancE":"SUPPORT"}"#),
+            ("metadata value", |f| f.metadata = r#"{"actor":"b","role":"PARTNER"}"#),
+            ("metadata key", |f| f.metadata = r#"{"actor":"a","rolE":"PARTNER"}"#),
+            ("metadata key removed", |f| f.metadata = r#"{"actor":"a"}"#),
+            ("recorded time", |f| f.recorded_at_micros += 1),
+            ("stream link removed", |f| f.stream_previous_hash = None),
+        ];
+        for (field, tamper) in tampers {
+            let mut changed = base_fields();
+            tamper(&mut changed);
+            assert_ne!(base, event_hash(&GENESIS_HASH, &changed), "the hash covers the {field}");
+        }
+        let mut relinked = base_fields();
+        relinked.stream_previous_hash = Some(&other_link);
+        assert_ne!(base, event_hash(&GENESIS_HASH, &relinked), "the hash covers the stream link's bytes");
+        assert_ne!(base, event_hash(&[1; 32], &base_fields()), "the hash covers the previous hash");
+    }
+
+    /// The known-answer vectors of `docs/audit.md`: four consecutive events (every metadata key,
+    /// non-ASCII text, escaped control characters, a stream's second event, a second stream, an
+    /// event without the stream link), each hashed from the one before. The expected hashes were
+    /// computed from the documented encoding by an independent program (Python's `hashlib`), not
+    /// by this code; if this test fails, every existing log stops verifying.
+    #[test]
+    fn the_known_answer_vectors_hash_exactly_as_documented() {
+        struct Vector {
+            fields: HashedFields<'static>,
+            hash: &'static str,
+        }
+        const WORKSHOP: &str = "workshop-0ff1c1a0-0000-0003-0000-000100000000";
+        let id = |s: &str| Uuid::parse_str(s).expect("uuid");
+        let h1: [u8; 32] = hex::decode("e9831f612b5dad021951e544f08d37be25c07d1ccec8dca0b4dc11206df5031e")
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes");
+        let h1: &'static [u8; 32] = Box::leak(Box::new(h1));
+        let vectors = [
+            Vector {
+                fields: HashedFields {
+                    position: 1,
+                    stream_id: WORKSHOP,
+                    stream_version: 1,
+                    event_id: id("0ff1c1a0-0000-0000-0000-00000000e001"),
+                    event_type: "WorkshopStageChanged",
+                    schema_version: 1,
+                    payload: r#"{"at":"2026-03-02T09:00:00Z","by":"0ff1c1a0-0000-0004-0000-000100000001","from":"IDENTIFIED","to":"CO_CONDUCTION"}"#,
+                    metadata: r#"{"actor":"0ff1c1a0-0000-0001-0000-000100000001","role":"LEAD"}"#,
+                    recorded_at_micros: 1_772_442_000_000_000,
+                    stream_previous_hash: Some(&GENESIS_HASH),
+                },
+                hash: "e9831f612b5dad021951e544f08d37be25c07d1ccec8dca0b4dc11206df5031e",
+            },
+            Vector {
+                fields: HashedFields {
+                    position: 2,
+                    stream_id: WORKSHOP,
+                    stream_version: 2,
+                    event_id: id("0ff1c1a0-0000-0000-0000-00000000e002"),
+                    event_type: "PositionStated",
+                    schema_version: 1,
+                    payload: r#"{"organizationId":"0ff1c1a0-0000-0002-0000-000100000002","proposalId":"0ff1c1a0-0000-0005-0000-000100000001","rationale":"Parità di genere: “sì”, con riserva – 🇮🇹","stance":"SUPPORT_WITH_RESERVATIONS","textVersion":1}"#,
+                    metadata: r#"{"actor":"0ff1c1a0-0000-0001-0000-000100000002","causationId":"0ff1c1a0-0000-0007-0000-000000000001","correlationId":"0ff1c1a0-0000-0006-0000-000000000001","organization":"0ff1c1a0-0000-0002-0000-000100000002","requestId":"0ff1c1a0-0000-0006-0000-000000000001","role":"PARTNER"}"#,
+                    recorded_at_micros: 1_772_445_600_123_456,
+                    stream_previous_hash: Some(h1),
+                },
+                hash: "cf43939c7b31372ce399d775a1dc321c4e42c26071fc9dea38f488e55a57ab58",
+            },
+            Vector {
+                fields: HashedFields {
+                    position: 3,
+                    stream_id: "organization-0ff1c1a0-0000-0002-0000-000100000002",
+                    stream_version: 1,
+                    event_id: id("0ff1c1a0-0000-0000-0000-00000000e003"),
+                    event_type: "OrganizationRegistered",
+                    schema_version: 2,
+                    payload: r#"{"category":"ENVIRONMENTAL_BODY","name":"Legambiente Lazio \"APS\"\n\tsede: Roma\\Ostia \u0001"}"#,
+                    metadata: r#"{"actor":"0ff1c1a0-0000-0001-0000-000100000001"}"#,
+                    recorded_at_micros: 1_772_449_200_000_001,
+                    stream_previous_hash: Some(&GENESIS_HASH),
+                },
+                hash: "a13324f5b60c91f8bea74c1ea04bf1f372b13b924a86fb2d7501edb11cab1b7f",
+            },
+            Vector {
+                fields: HashedFields {
+                    position: 4,
+                    stream_id: WORKSHOP,
+                    stream_version: 3,
+                    event_id: id("0ff1c1a0-0000-0000-0000-00000000e004"),
+                    event_type: "WorkshopSuspended",
+                    schema_version: 1,
+                    payload: r#"{"at":"2026-03-02T11:00:00Z"}"#,
+                    metadata: "{}",
+                    recorded_at_micros: 1_772_449_200_000_002,
+                    stream_previous_hash: None,
+                },
+                hash: "8c15d3e520f7d3b7ce8786dc500d27348d69f95b1fe810590748461e6255f35d",
+            },
+        ];
+        let docs = include_str!("../../../docs/audit.md");
+        let mut previous = GENESIS_HASH;
+        for vector in &vectors {
+            // The texts are canonical: what the store would write for these values.
+            for text in [vector.fields.payload, vector.fields.metadata] {
+                let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+                assert_eq!(canonical_json(&value), text);
+            }
+            let hash = event_hash(&previous, &vector.fields);
+            assert_eq!(hex::encode(hash), vector.hash, "the event at position {}", vector.fields.position);
+            assert!(docs.contains(vector.hash), "docs/audit.md lists the hash of position {}", vector.fields.position);
+            previous = hash;
+        }
+    }
+
     /// The worked example of `docs/audit.md`, byte for byte: if this fails, the documentation
     /// (and every independent verifier written from it) no longer describes the chain.
     #[test]

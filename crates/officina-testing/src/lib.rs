@@ -1,10 +1,12 @@
 //! A fresh database per test, on either backend, for every suite of the workspace.
 //!
 //! SQLite tests get a new file in a new temporary folder. PostgreSQL tests get a new database on
-//! the server at `OFFICINA_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
-//! When that variable is set, an unreachable server fails the test; when it is not set (a
-//! newcomer's machine without PostgreSQL), [`FreshDatabase::postgres`] says so and returns `None`,
-//! so that `cargo test` works with only the Rust toolchain. CI sets the variable.
+//! the server at `OFFICINA_TEST_POSTGRES_URL`. The PostgreSQL variants of the suites run only
+//! when that variable is set: each crate with such tests has a build script that turns it into
+//! the `officina_postgres` cfg, and the variants are `#[cfg_attr(not(officina_postgres), ignore)]`.
+//! So without PostgreSQL they are counted as *ignored* in the test runner's summary, never as
+//! passed; with the variable set, an unreachable server fails them. `cargo test` works with only
+//! the Rust toolchain, and CI sets the variable.
 
 pub mod synthetic;
 
@@ -36,11 +38,10 @@ pub struct FreshDatabase {
 }
 
 impl FreshDatabase {
-    /// A fresh database of `kind`, or `None` for PostgreSQL when none can be had and none was
-    /// asked for.
-    pub async fn of(kind: Kind) -> Option<Self> {
+    /// A fresh database of `kind`.
+    pub async fn of(kind: Kind) -> Self {
         match kind {
-            Kind::Sqlite => Some(Self::sqlite()),
+            Kind::Sqlite => Self::sqlite(),
             Kind::Postgres => Self::postgres().await,
         }
     }
@@ -55,26 +56,21 @@ impl FreshDatabase {
         Self { kind: Kind::Sqlite, url, folder: Some(folder), postgres: None }
     }
 
-    /// A new PostgreSQL database, or `None` when no server answers and none was required.
-    pub async fn postgres() -> Option<Self> {
-        let required = std::env::var("OFFICINA_TEST_POSTGRES_URL").ok();
-        let admin_url = required.clone().unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
+    /// A new PostgreSQL database on the server at `OFFICINA_TEST_POSTGRES_URL` (the local
+    /// default when a test is run by hand, e.g. with `--ignored`). Panics when the server cannot
+    /// be reached: a PostgreSQL variant that runs must not pass without it.
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var("OFFICINA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned());
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(conn) => conn,
-            Err(error) if required.is_none() => {
-                eprintln!(
-                    "PostgreSQL variant NOT RUN: no server at {admin_url} ({error}); set OFFICINA_TEST_POSTGRES_URL to require it"
-                );
-                return None;
-            }
-            Err(error) => panic!("OFFICINA_TEST_POSTGRES_URL={admin_url} is unreachable: {error}"),
+            Err(error) => panic!("PostgreSQL at {admin_url} is unreachable: {error} (set OFFICINA_TEST_POSTGRES_URL)"),
         };
         let name = format!("officina_test_{}", Uuid::new_v4().simple());
         if let Err(error) = sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await {
             panic!("cannot create the test database {name}: {error}");
         }
         let url = database_url(&admin_url, &name);
-        Some(Self { kind: Kind::Postgres, url, folder: None, postgres: Some((admin_url, name)) })
+        Self { kind: Kind::Postgres, url, folder: None, postgres: Some((admin_url, name)) }
     }
 
     /// Removes the database. Tests call it at their end, so a failing test leaves its database

@@ -41,8 +41,8 @@ fn a_body_may_span_lines_but_not_exceed_its_limit() {
         reply_to: None,
     };
     let w = World::running();
-    assert!(w.decide(PARTNER_B, body("Primo punto.\n\tSecondo punto.".to_owned())).is_ok());
-    assert!(w.decide(PARTNER_B, body("é".repeat(limits::TEXT))).is_ok());
+    assert_eq!(w.accepted(PARTNER_B, body("Primo punto.\n\tSecondo punto.".to_owned())), ["ContributionSubmitted"]);
+    assert_eq!(w.accepted(PARTNER_B, body("é".repeat(limits::TEXT))), ["ContributionSubmitted"]);
     given(&w)
         .when(PARTNER_B, body("é".repeat(limits::TEXT + 1)))
         .then_error(DomainError::TextTooLong { field: "body", max: limits::TEXT });

@@ -139,7 +139,8 @@ fn new_guideline_versions_come_from_the_publisher_and_number_themselves() {
     assert_eq!(g.latest_version(), 2);
     assert!(g.has_version(1) && g.has_version(2));
     assert_eq!(guideline::decide(&published(), next_version(), &ctx(PARTNER_B, t0())), Err(DomainError::NotGuidelineEditor));
-    assert!(guideline::decide(&published(), next_version(), &ctx(ADMIN, t0())).is_ok());
+    let by_admin = guideline::decide(&published(), next_version(), &ctx(ADMIN, t0())).expect("an administrator publishes");
+    assert_eq!(by_admin.iter().map(|e| e.event_type()).collect::<Vec<_>>(), ["GuidelineVersionPublished"]);
     assert_eq!(
         guideline::decide(&guideline::State::default(), next_version(), &ctx(LAB, t0())),
         Err(DomainError::NotFound(Entity::Guideline))
@@ -179,7 +180,8 @@ fn an_organization_is_registered_once_and_its_tax_code_is_checked() {
     );
     assert!(refused.message(Lang::En).contains(&existing.to_string()), "the refusal names the existing one");
     // A retry of the same registration finds itself, which is no duplicate.
-    assert!(run_org(&fresh, ADMIN, with(None, Some(ORG_B))).is_ok());
+    let retried = run_org(&fresh, ADMIN, with(None, Some(ORG_B))).expect("a retry is no duplicate");
+    assert_eq!(retried.iter().map(|e| e.event_type()).collect::<Vec<_>>(), ["OrganizationRegistered"]);
     let rename = organization::Command::RenameOrganization { name: "Altro nome".to_owned(), already_registered: Some(existing) };
     assert_eq!(run_org(&registered(), ADMIN, rename), Err(DomainError::OrganizationAlreadyRegistered { existing }));
 }

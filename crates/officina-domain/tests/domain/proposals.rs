@@ -84,7 +84,7 @@ fn quorum_and_threshold_must_be_sensible_fractions() {
         DecisionRule::qualified_majority(Ratio { num: 1, den: 1 }),
         DecisionRule::majority().with_quorum(Ratio::ONE),
     ] {
-        assert!(World::running().decide(LEAD, draft_with(rule)).is_ok(), "{rule:?}");
+        assert_eq!(World::running().accepted(LEAD, draft_with(rule)), ["ProposalDrafted"], "{rule:?}");
     }
 }
 
@@ -183,7 +183,7 @@ fn deliberation_opened_in_a_session_needs_that_session_open() {
     given(&w).when(LEAD, open.clone()).then_error(DomainError::SessionNotOpen { status: SessionStatus::Convened });
     w.now = day(21);
     w.run(FACILITATOR, Command::OpenSession { session_id: SESSION, urgency: String::new() });
-    assert!(w.decide(LEAD, open).is_ok());
+    assert_eq!(w.accepted(LEAD, open), ["DeliberationOpened"]);
 }
 
 #[test]
@@ -253,7 +253,7 @@ fn opposing_or_reserving_requires_a_rationale() {
     for stance in [Stance::Support, Stance::Abstain] {
         let command =
             Command::StatePosition { proposal_id: PROPOSAL, organization_id: ORG_B, stance, rationale: None, text_version: 1 };
-        assert!(World::deliberating(DecisionRule::majority()).decide(PARTNER_B, command).is_ok());
+        assert_eq!(World::deliberating(DecisionRule::majority()).accepted(PARTNER_B, command), ["PositionStated"]);
     }
 }
 
@@ -395,10 +395,13 @@ fn an_organization_withdraws_its_own_declaration_before_closing() {
         at: t0(),
     }]);
     w.run(PARTNER_C, withdraw.clone());
-    assert!(w.decide(PARTNER_C, position(ORG_C, Stance::Support)).is_ok(), "it takes part again");
+    assert_eq!(w.accepted(PARTNER_C, position(ORG_C, Stance::Support)), ["PositionStated"], "it takes part again");
     given(&w).when(PARTNER_C, withdraw).then_error(DomainError::NotRecused);
     // It may declare again, as long as it has not stated a position.
-    assert!(w.decide(PARTNER_C2, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Di nuovo".to_owned() }).is_ok());
+    assert_eq!(
+        w.accepted(PARTNER_C2, Command::DeclareInterest { proposal_id: PROPOSAL, description: "Di nuovo".to_owned() }),
+        ["InterestDeclared"]
+    );
 }
 
 #[test]

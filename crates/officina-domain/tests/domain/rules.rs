@@ -71,6 +71,13 @@ fn the_rules_decide_as_the_domain_page_defines() {
             None,
         ),
         (QM_2_3, 0, vec![], vec![], no(NoEligibleOrganization)),
+        // A support with reservations is a support for every rule: here it alone reaches the
+        // threshold, the quorum, the majority, unanimity.
+        (QM_2_3, 3, vec![Some(R), Some(R), Some(O)], vec![], None),
+        (QM_2_3, 3, vec![Some(R), Some(O), Some(O)], vec![], no(ThresholdNotReached)),
+        (DecisionRule::majority(), 3, vec![Some(R), Some(R), Some(O)], vec![], None),
+        (DecisionRule::unanimity(), 2, vec![Some(R), Some(S)], vec![], None),
+        (DecisionRule::consensus(), 2, vec![Some(R), Some(A)], vec![], None),
         // Recused organizations are not eligible and their positions stop counting.
         (DecisionRule::consensus(), 3, vec![Some(S), Some(O), None], vec![2], None),
         (DecisionRule::majority(), 3, vec![Some(S), Some(O), Some(O)], vec![3], no(MajorityNotReached)),

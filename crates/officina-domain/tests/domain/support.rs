@@ -138,6 +138,15 @@ impl World {
         workshop::decide(&self.state, command, &ctx(person, self.now))
     }
 
+    /// Decides a command that must be accepted and returns the types of the events it records:
+    /// an accepted command always records what it did, so an empty list fails here.
+    pub fn accepted(&self, person: PersonId, command: Command) -> Vec<&'static str> {
+        let description = format!("{command:?}");
+        let events = self.decide(person, command).unwrap_or_else(|e| panic!("refused: {e:?} for {description}"));
+        assert!(!events.is_empty(), "accepted but recorded nothing: {description}");
+        events.iter().map(Event::event_type).collect()
+    }
+
     pub fn workshop(&self) -> &workshop::Workshop {
         self.state.workshop.as_ref().expect("the workshop exists")
     }
