@@ -39,12 +39,9 @@ async fn register(app: &TestApp, admin: &crate::support::Person, name: &str) -> 
     app.officina.store.head().await.expect("head").position.to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(officina_replica),
-    ignore = "needs a streaming replica: set OFFICINA_TEST_POSTGRES_REPLICA_URL (tools/start-replica.sh)"
-)]
-async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_else_from_the_primary() {
+/// A node over a fresh database with the replica server's copy of it as its read replica, once
+/// the node sees the replica answer; and the replica server's URL.
+async fn with_replica() -> (TestApp, String) {
     let server = std::env::var("OFFICINA_TEST_POSTGRES_REPLICA_URL").expect("the replica's URL");
     let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
     let app = spawn_app_configured(Db::Postgres, |config, name| officina_server::Config {
@@ -54,16 +51,105 @@ async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_
     })
     .await;
     // The fresh database reaches the standby through replication: wait until the node sees it.
-    let mut replica_ok = false;
     for _ in 0..300 {
         let ready: Value = app.client.get(app.url("/ready")).send().await.expect("GET").json().await.expect("JSON");
         if ready["replicas"][0]["ok"] == true {
-            replica_ok = true;
-            break;
+            return (app, server);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(replica_ok, "the replica never answered");
+    panic!("the replica never answered");
+}
+
+/// A subscriber resuming from the start of a log longer than the shared window reads its
+/// catch-up pages from the replica, up to what the replica has replayed (it is paused at 300),
+/// then from the primary up to the window, then from the window: every event once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(officina_replica),
+    ignore = "needs a streaming replica: set OFFICINA_TEST_POSTGRES_REPLICA_URL (tools/start-replica.sh)"
+)]
+async fn a_subscriber_far_behind_catches_up_from_the_replica_then_the_primary_without_gap() {
+    use officina_domain::workshop::Command;
+    let (app, server) = with_replica().await;
+    let store = &app.officina.store;
+    let w = crate::fixture::workshop(&app).await;
+    let workshop = officina_domain::WorkshopId::from(uuid::Uuid::parse_str(&w.id).expect("a workshop id"));
+    let partner = officina_domain::Actor::person(w.partners[0].id);
+    // Contributions, a hundred per request (the most one request may append).
+    let contribute = |batch: usize| {
+        let commands = (0..100)
+            .map(|n| Command::SubmitContribution {
+                contribution_id: officina_domain::ContributionId::from(uuid::Uuid::now_v7()),
+                kind: officina_domain::ContributionKind::Comment,
+                title: format!("Osservazione {batch}-{n}"),
+                body: "Testo.".into(),
+                session_id: None,
+                agenda_item_id: None,
+                reply_to: None,
+            })
+            .collect();
+        let app = app.officina.app.clone();
+        async move {
+            app.execute_all::<officina_app::Workshops>(workshop, commands, &officina_app::CommandRequest::by(partner))
+                .await
+                .expect("contributions")
+        }
+    };
+    // A first part of the log reaches the replica, which then stops replaying; the rest, more
+    // events than the shared window holds (4,096), only the primary has.
+    for batch in 0..3 {
+        contribute(batch).await;
+    }
+    let replayed_all = app.head().await;
+    let mut standby = sqlx::PgConnection::connect(&format!(
+        "{}/{}",
+        server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base),
+        app.database_url.rsplit('/').next().expect("a name")
+    ))
+    .await
+    .expect("connect to the replica's copy");
+    let mut replayed = 0;
+    for _ in 0..300 {
+        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM events").fetch_one(&mut standby).await.expect("head");
+        replayed = head.unwrap_or(0) as u64;
+        if replayed >= replayed_all {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(replayed, replayed_all, "the replica caught up");
+    sqlx::query("SELECT pg_wal_replay_pause()").execute(&mut standby).await.expect("pause replay");
+    for batch in 3..48 {
+        contribute(batch).await;
+    }
+    let head = app.head().await;
+
+    let before = store.follow_stats();
+    let admin = app.person(true);
+    let mut client = crate::subscriptions::Client::connect(&app, Some(&admin), false).await.expect("connect");
+    client.subscribe("all", "subscription { events(after: \"0\") { position } }", json!({})).await;
+    let mut positions = Vec::new();
+    while positions.len() < head as usize {
+        let data = client.data().await;
+        positions.push(data["events"]["position"].as_str().and_then(|p| p.parse::<u64>().ok()).expect("a position"));
+    }
+    sqlx::query("SELECT pg_wal_replay_resume()").execute(&mut standby).await.expect("resume replay");
+    assert_eq!(positions, (1..=head).collect::<Vec<u64>>(), "every event once, in order");
+    let after = store.follow_stats();
+    let from_replica = after.catch_up_replica_reads - before.catch_up_replica_reads;
+    let from_primary = (after.catch_up_reads - before.catch_up_reads) - from_replica;
+    assert!(from_replica >= 1, "the replica served catch-up pages: {after:?}");
+    assert!(from_primary >= 1, "what the replica had not replayed came from the primary: {after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(officina_replica),
+    ignore = "needs a streaming replica: set OFFICINA_TEST_POSTGRES_REPLICA_URL (tools/start-replica.sh)"
+)]
+async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_else_from_the_primary() {
+    let (app, server) = with_replica().await;
     let admin = app.person(true);
     let first = register(&app, &admin, "ANCI").await;
     // Read-your-writes: the replica answers once it has replayed the mutation's position.

@@ -254,3 +254,129 @@ async fn many_positions_on_one_workshop_are_pipelined_and_all_land_in_one_consis
     assert!(service.store().verify(None, None).await.expect("verify").ok);
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// A second command service over its own store instance on the same SQLite file: another
+/// server process on the same database.
+async fn second_process(folder: &std::path::Path) -> CommandService {
+    let store =
+        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
+    CommandService::new(store, Arc::new(SystemClock))
+}
+
+/// The same keyed command sent through two processes at once (a client retrying on another
+/// node), round after round while other commands race on the same workshop: it lands once, and
+/// both answers are that append's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_keyed_command_through_two_processes_at_once_lands_once_and_both_get_its_answer() {
+    const ROUNDS: usize = 24;
+    let (service, run, folder) = demo_service().await;
+    let other = second_process(&folder).await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let position = |organization_id, round: usize| Command::StatePosition {
+        proposal_id,
+        organization_id,
+        stance: if round % 2 == 0 { Stance::Support } else { Stance::Abstain },
+        rationale: None,
+        text_version,
+    };
+    let before = service.store().head().await.expect("head").position;
+    for round in 0..ROUNDS {
+        let (actor, organization) = voters[round % voters.len()];
+        let (racer, racer_organization) = voters[(round + 1) % voters.len()];
+        let keyed = CommandRequest { idempotency_key: Some(format!("click-{round}")), ..CommandRequest::by(actor) };
+        let unkeyed = CommandRequest::by(racer);
+        let (a, b, c, d) = tokio::join!(
+            service.execute::<Workshops>(workshop_id, position(organization, round), &keyed),
+            other.execute::<Workshops>(workshop_id, position(organization, round), &keyed),
+            service.execute::<Workshops>(workshop_id, position(racer_organization, round), &unkeyed),
+            other.execute::<Workshops>(workshop_id, position(racer_organization, round + 1), &unkeyed),
+        );
+        let (a, b) = (a.expect("the keyed command"), b.expect("its twin"));
+        c.expect("a racing command lands");
+        d.expect("another racing command lands");
+        assert_eq!(u8::from(a.replayed) + u8::from(b.replayed), 1, "round {round}: one landed, the other got its answer");
+        assert_eq!((a.position, a.stream_version, &a.events), (b.position, b.stream_version, &b.events), "round {round}");
+    }
+    let after = service.store().head().await.expect("head").position;
+    assert_eq!(after - before, 3 * ROUNDS as u64, "each keyed command once, each racing command once");
+    // What each process remembers is the log's.
+    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
+    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
+    for process in [&service, &other] {
+        let remembered =
+            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
+        assert!(remembered == log, "a process's memory equals the folded log");
+    }
+    assert!(service.store().verify(None, None).await.expect("verify").ok);
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+/// An expected version is checked against the log, not against a process's memory: the log's
+/// version is accepted by a process that remembers an older one, and an older one is refused
+/// with the log's version, also on a stream two processes write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_version_is_checked_against_the_log_not_a_stale_memory() {
+    let (service, run, folder) = demo_service().await;
+    let other = second_process(&folder).await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let position =
+        |organization_id, stance| Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+    for round in 0..3 {
+        other.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("remember");
+        let (actor, organization) = voters[round % voters.len()];
+        service
+            .execute::<Workshops>(workshop_id, position(organization, Stance::Support), &CommandRequest::by(actor))
+            .await
+            .expect("moves");
+        let version = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
+        // The other process remembers the workshop one version back; the client knows better.
+        let at_log = CommandRequest { expected_version: Some(version), ..CommandRequest::by(actor) };
+        let executed = other
+            .execute::<Workshops>(workshop_id, position(organization, Stance::Abstain), &at_log)
+            .await
+            .expect("the log's version is accepted");
+        assert_eq!(executed.stream_version, version + 1);
+        // Now this process's memory is the stale one; the same expected version is stale too.
+        match service.execute::<Workshops>(workshop_id, position(organization, Stance::Support), &at_log).await {
+            Err(AppError::Conflict { expected, actual, .. }) => assert_eq!((expected, actual), (Some(version), version + 1)),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+/// One request may append at most `MAX_EVENTS_PER_COMMAND` events: exactly that many land, one
+/// more is refused whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_appends_at_most_its_share_of_events_and_one_more_is_refused_whole() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, _, _, voters) = open_proposal(&run);
+    let (partner, _) = voters[1];
+    let contributions = |count: usize| -> Vec<Command> {
+        (0..count)
+            .map(|n| Command::SubmitContribution {
+                contribution_id: officina_domain::ContributionId::from(Uuid::now_v7()),
+                kind: officina_domain::ContributionKind::Comment,
+                title: format!("Osservazione {n}"),
+                body: "Testo.".into(),
+                session_id: None,
+                agenda_item_id: None,
+                reply_to: None,
+            })
+            .collect()
+    };
+    let max = officina_app::MAX_EVENTS_PER_COMMAND;
+    let head = service.store().head().await.expect("head");
+    match service.execute_all::<Workshops>(workshop_id, contributions(max + 1), &CommandRequest::by(partner)).await {
+        Err(AppError::TooManyEvents { count, max: limit }) => assert_eq!((count, limit), (max + 1, max)),
+        other => panic!("expected TOO_MANY_EVENTS, got {other:?}"),
+    }
+    assert_eq!(service.store().head().await.expect("head"), head, "nothing appended");
+    let executed = service
+        .execute_all::<Workshops>(workshop_id, contributions(max), &CommandRequest::by(partner))
+        .await
+        .expect("exactly the share");
+    assert_eq!(executed.events.len(), max);
+    assert_eq!(service.store().head().await.expect("head").position, head.position + max as u64);
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -246,11 +246,6 @@ pub enum Stance {
 wire_names!(Stance { Support => "SUPPORT", SupportWithReservations => "SUPPORT_WITH_RESERVATIONS", Abstain => "ABSTAIN", Oppose => "OPPOSE" });
 
 impl Stance {
-    /// Whether this stance counts as a support (`SUPPORT` or `SUPPORT_WITH_RESERVATIONS`).
-    pub const fn is_support(&self) -> bool {
-        matches!(self, Stance::Support | Stance::SupportWithReservations)
-    }
-
     /// Whether a written rationale is required (`OPPOSE` and `SUPPORT_WITH_RESERVATIONS`).
     pub const fn requires_rationale(&self) -> bool {
         matches!(self, Stance::Oppose | Stance::SupportWithReservations)
@@ -533,6 +528,58 @@ mod tests {
         assert!(Ratio { num: 3, den: 5 } < two_thirds);
         assert!(!Ratio::HALF.met_by(0, 0));
         assert!(Ratio { num: 0, den: 1 }.met_by(0, 0));
+        assert_ne!(two_thirds, Ratio::HALF, "different fractions are not equal");
+        assert_ne!(Ratio { num: 1, den: 3 }, two_thirds);
+    }
+
+    /// Equal fractions hash alike (so `2/3` and `4/6` are one key), different ones apart.
+    #[test]
+    fn ratios_hash_by_their_value() {
+        use std::hash::{BuildHasher, RandomState};
+        let hasher = RandomState::new();
+        let hash = |num, den| hasher.hash_one(Ratio { num, den });
+        for ((a, b), (c, d)) in [((2, 3), (4, 6)), ((1, 2), (3, 6)), ((0, 1), (0, 5)), ((3, 3), (7, 7))] {
+            assert_eq!(hash(a, b), hash(c, d), "{a}/{b} and {c}/{d}");
+        }
+        for ((a, b), (c, d)) in [((2, 3), (3, 4)), ((1, 2), (2, 3)), ((1, 3), (2, 3)), ((1, 2), (1, 3))] {
+            assert_ne!(hash(a, b), hash(c, d), "{a}/{b} and {c}/{d}");
+        }
+    }
+
+    #[test]
+    fn rule_methods_are_named_as_in_their_payloads() {
+        let methods = [
+            RuleMethod::Consensus,
+            RuleMethod::Unanimity,
+            RuleMethod::Majority,
+            RuleMethod::QualifiedMajority { threshold: Ratio { num: 2, den: 3 } },
+        ];
+        let names: Vec<&str> = methods.iter().map(RuleMethod::as_str).collect();
+        assert_eq!(names, ["CONSENSUS", "UNANIMITY", "MAJORITY", "QUALIFIED_MAJORITY"]);
+        for method in methods {
+            let rule = DecisionRule { method, quorum: Ratio::HALF, lead_votes: true };
+            assert_eq!(serde_json::to_value(rule).expect("JSON")["method"], method.as_str());
+        }
+    }
+
+    /// `leadVotes` is left out of payloads when it is yes (the default of rules recorded before
+    /// it existed) and written when it is no; both read back as they were.
+    #[test]
+    fn lead_votes_is_written_only_when_the_lead_does_not_vote() {
+        for lead_votes in [true, false] {
+            let rule = DecisionRule { lead_votes, ..DecisionRule::majority() };
+            let json = serde_json::to_value(rule).expect("JSON");
+            assert_eq!(json.get("leadVotes").is_some(), !lead_votes, "{json}");
+            assert_eq!(serde_json::from_value::<DecisionRule>(json).expect("back"), rule);
+        }
+    }
+
+    #[test]
+    fn a_proportion_has_a_positive_denominator_and_is_at_most_one() {
+        assert!(Ratio { num: 0, den: 1 }.is_proportion());
+        assert!(Ratio { num: 3, den: 3 }.is_proportion());
+        assert!(!Ratio { num: 4, den: 3 }.is_proportion());
+        assert!(!Ratio { num: 0, den: 0 }.is_proportion(), "0/0 is no fraction");
     }
 
     #[test]

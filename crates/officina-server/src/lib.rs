@@ -97,6 +97,7 @@ impl Officina {
         let options = StoreOptions {
             max_connections: config.pool_size,
             subscription_poll: Some(config.subscription_poll),
+            catch_up_replicas: config.read_database_urls.clone(),
             ..StoreOptions::default()
         };
         let store = officina_projections::connect(&config.database_url, options).await?;

@@ -45,6 +45,7 @@ pub async fn render(state: &AppState) -> Option<String> {
     metrics::gauge!("officina_tail_position").set(follow.tail_position as f64);
     metrics::gauge!("officina_tail_window_events").set(follow.window_events as f64);
     metrics::gauge!("officina_subscription_catch_up_reads").set(follow.catch_up_reads as f64);
+    metrics::gauge!("officina_subscription_catch_up_replica_reads").set(follow.catch_up_replica_reads as f64);
     metrics::gauge!("officina_connections_open").set(state.connections.open() as f64);
     metrics::gauge!("officina_subscriptions_open").set(state.subscriptions.running() as f64);
     metrics::gauge!("officina_shared_subscriptions").set(state.api.shared_subscriptions() as f64);

@@ -62,20 +62,42 @@ impl Follower {
         }
     }
 
+    /// The first streaming replica that has replayed past this follower's cursor, with the
+    /// position it has replayed; `None` when there is none (or none answers), and the page is
+    /// read from the primary.
+    async fn replica_ahead(&self) -> Option<(&DbPool, u64)> {
+        for replica in &self.store.inner.replicas {
+            match head_of(replica).await {
+                Ok(head) if head.position > self.cursor => return Some((replica, head.position)),
+                Ok(_) => {}
+                Err(error) => tracing::debug!(%error, "a replica cannot serve a catch-up read"),
+            }
+        }
+        None
+    }
+
     /// One page of the log itself, for a follower that is behind the shared window.
     async fn catch_up(&mut self) -> Result<(), StoreError> {
         // Read the announced head before reading the log: every position up to it is
         // committed, so a short page below means nothing up to it passes the filter beyond
         // what was read.
         let announced = *self.head.borrow_and_update();
+        // A replica that has replayed past the cursor holds every position up to what it has
+        // replayed (positions are gap-free in commit order, and it replays commits in order):
+        // the page comes from there, complete up to that position rather than the head.
+        let (pool, complete_up_to) = match self.replica_ahead().await {
+            Some((replica, replayed)) => (replica, replayed.min(announced)),
+            None => (&self.store.inner.pool, announced),
+        };
+        let from_replica = !std::ptr::eq(pool, &self.store.inner.pool);
         let page =
-            tail::read_behind(&self.tail, &self.store.inner.pool, &self.store.inner.upcasters, self.cursor, &self.filter).await?;
+            tail::read_behind(&self.tail, pool, &self.store.inner.upcasters, self.cursor, &self.filter, from_replica).await?;
         let complete = page.len() < SUBSCRIPTION_PAGE;
         if let Some(last) = page.last() {
             self.cursor = last.position;
         }
-        if complete && announced > self.cursor {
-            self.cursor = announced;
+        if complete && complete_up_to > self.cursor {
+            self.cursor = complete_up_to;
         }
         self.buffer.extend(page.into_iter().map(Arc::new));
         Ok(())

@@ -120,6 +120,9 @@ pub struct StoreOptions {
     /// 2 s). It bounds how late appends by another process are seen on SQLite, which has no
     /// notifications, and after a lost PostgreSQL notification.
     pub subscription_poll: Option<Duration>,
+    /// Streaming replicas of the database (PostgreSQL URLs) that subscriptions read their
+    /// catch-up pages from, up to the position each has replayed (see `follow.rs`).
+    pub catch_up_replicas: Vec<String>,
 }
 
 /// The event store. Cheap to clone: clones share one pool, one writer and one head watch.
@@ -149,6 +152,8 @@ struct Inner {
     /// The one task that reads the log's new events for every subscription, stopped with the
     /// store.
     tail_task: JoinHandle<()>,
+    /// Streaming replicas for subscriptions' catch-up reads (connected lazily).
+    replicas: Vec<DbPool>,
 }
 
 impl Drop for Inner {
@@ -194,8 +199,31 @@ impl EventStore {
         let poller = tokio::spawn(follow::poll_head(pool.clone(), head.clone(), subscription_poll));
         let tail = tail::Tail::new(initial_head);
         let tail_task = tokio::spawn(tail::follow(tail.clone(), pool.clone(), options.upcasters.clone(), head.subscribe()));
-        let inner =
-            Inner { pool, backend, writer, head, upcasters: options.upcasters, listener, listening, poller, tail, tail_task };
+        let mut replicas = Vec::with_capacity(options.catch_up_replicas.len());
+        for url in &options.catch_up_replicas {
+            if Backend::of_url(url) != Some(Backend::Postgres) {
+                return Err(StoreError::UnsupportedUrl(url.clone()));
+            }
+            let replica = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_lazy(url)
+                .map_err(StoreError::from)?;
+            replicas.push(DbPool::Postgres(replica));
+        }
+        let inner = Inner {
+            pool,
+            backend,
+            writer,
+            head,
+            upcasters: options.upcasters,
+            listener,
+            listening,
+            poller,
+            tail,
+            tail_task,
+            replicas,
+        };
         Ok(Self { inner: Arc::new(inner) })
     }
 

@@ -31,6 +31,8 @@ pub(crate) struct Tail {
     tail_reads: AtomicU64,
     /// How many pages subscriptions behind the window read from the log themselves.
     catch_up_reads: AtomicU64,
+    /// How many of those came from a streaming replica.
+    catch_up_replica_reads: AtomicU64,
 }
 
 /// How the process's subscriptions have read the log: the work the shared tail saves shows as
@@ -42,6 +44,8 @@ pub struct FollowStats {
     /// Pages read by subscriptions that were behind the shared window (resuming from an old
     /// position, or too slow to keep up).
     pub catch_up_reads: u64,
+    /// How many of those pages a streaming replica served.
+    pub catch_up_replica_reads: u64,
     /// The position up to which the tail has read the log.
     pub tail_position: u64,
     /// How many events the window holds now.
@@ -74,6 +78,7 @@ impl Tail {
             moved: watch::Sender::new(head),
             tail_reads: AtomicU64::new(0),
             catch_up_reads: AtomicU64::new(0),
+            catch_up_replica_reads: AtomicU64::new(0),
         })
     }
 
@@ -82,6 +87,7 @@ impl Tail {
         FollowStats {
             tail_reads: self.tail_reads.load(Ordering::Relaxed),
             catch_up_reads: self.catch_up_reads.load(Ordering::Relaxed),
+            catch_up_replica_reads: self.catch_up_replica_reads.load(Ordering::Relaxed),
             tail_position: window.cursor,
             window_events: window.events.len(),
         }
@@ -190,8 +196,12 @@ pub(crate) async fn read_behind(
     upcasters: &Upcasters,
     after: u64,
     filter: &EventFilter,
+    from_replica: bool,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     tail.catch_up_reads.fetch_add(1, Ordering::Relaxed);
+    if from_replica {
+        tail.catch_up_replica_reads.fetch_add(1, Ordering::Relaxed);
+    }
     let mut events = Vec::new();
     read_rows(pool, after, SUBSCRIPTION_PAGE, filter, &mut |row: StoredRow| {
         events.push(row.into_recorded(upcasters)?);

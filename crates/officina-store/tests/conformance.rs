@@ -70,6 +70,9 @@ conformance! {
     invalid_appends_are_refused_before_reaching_the_log,
     a_duplicate_event_id_fails_alone_and_the_rest_of_the_batch_lands,
     two_store_instances_racing_with_one_idempotency_key_append_once,
+    a_streams_chain_checks_exactly_its_range_and_names_what_broke,
+    verification_checks_every_signed_checkpoint_it_meets,
+    a_transaction_takes_at_most_its_share_of_the_waiting_appends,
     the_hook_runs_in_the_append_transaction_and_its_failure_appends_nothing,
     appends_by_another_store_instance_wake_a_subscriber,
     two_store_instances_on_one_database_keep_one_chain_and_true_versions,
@@ -514,6 +517,125 @@ async fn a_deleted_event_is_detected_as_a_gap(db: TestDb) {
     raw_sql(&store, "DELETE FROM events WHERE position = 3").await.expect("delete");
     let verification = store.verify(None, None).await.expect("verify");
     assert_eq!((verification.ok, verification.first_bad_position), (false, Some(3)));
+    // A range that starts right after the missing event names it: the range's first link has
+    // nothing to link to.
+    let after = store.verify(Some(4), None).await.expect("verify from 4");
+    assert_eq!((after.ok, after.first_bad_position), (false, Some(3)), "{after:?}");
+    assert!(after.problem.as_deref().is_some_and(|p| p.contains("before the range")), "{after:?}");
+    // The stream's own chain shows the gap in its versions, at the event after it.
+    let stream = store.verify_stream("s", None, None).await.expect("verify the stream");
+    assert_eq!((stream.ok, stream.first_bad_position), (false, Some(4)), "{stream:?}");
+    db.cleanup().await;
+}
+
+/// A stream's chain checked over a range: the events from `from` to `to` inclusive, each link
+/// to the stream's previous event checked even when that event lies before the range; a
+/// rewritten content and a broken link are each reported as what they are.
+async fn a_streams_chain_checks_exactly_its_range_and_names_what_broke(db: TestDb) {
+    let store = db.open().await;
+    // Stream "s" at positions 1, 3, 5, 7; stream "t" between them.
+    for n in 0..4 {
+        store.append("s", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append s");
+        store.append("t", ExpectedVersion::Any, vec![event("B", json!({"n": n}))], None).await.expect("append t");
+    }
+    let whole = store.verify_stream("s", None, None).await.expect("verify");
+    assert_eq!((whole.ok, whole.checked, whole.head_position), (true, 4, 7));
+    let middle = store.verify_stream("s", Some(3), Some(5)).await.expect("verify 3..=5");
+    assert_eq!((middle.ok, middle.checked, middle.head_position), (true, 2, 5), "both ends are included");
+    let between = store.verify_stream("s", Some(2), Some(6)).await.expect("verify 2..=6");
+    assert_eq!((between.checked, between.head_position), (2, 5), "positions of other streams bound it too");
+    let one = store.verify_stream("s", Some(7), Some(7)).await.expect("verify 7..=7");
+    assert_eq!((one.ok, one.checked, one.head_position), (true, 1, 7));
+
+    match db.backend {
+        Backend::Sqlite => raw_sql(&store, "DROP TRIGGER events_reject_update").await,
+        Backend::Postgres => raw_sql(&store, "DROP TRIGGER events_reject_update_delete ON events").await,
+    }
+    .expect("drop the guard");
+    // The stored hash of "s"'s first event is rewritten: that event no longer matches its
+    // hash, and "s"'s next event (whose own content and global link are intact) no longer links
+    // to the hash stored before it in its stream.
+    let zeros = if db.backend == Backend::Sqlite { "zeroblob(32)" } else { "decode(repeat('00', 32), 'hex')" };
+    raw_sql(&store, &format!("UPDATE events SET hash = {zeros} WHERE position = 1")).await.expect("rewrite");
+    let from_start = store.verify_stream("s", None, None).await.expect("verify");
+    assert_eq!(from_start.first_bad_position, Some(1), "{from_start:?}");
+    assert_eq!(from_start.problem.as_deref(), Some("the event's content does not match its hash"));
+    let from_second = store.verify_stream("s", Some(3), None).await.expect("verify from 3");
+    assert_eq!(from_second.first_bad_position, Some(3), "{from_second:?}");
+    assert_eq!(from_second.problem.as_deref(), Some("stream_previous_hash is not the hash of the stream's previous event"));
+    // The whole log's check over the same range sees the stream link too (the global link of
+    // position 3 is to position 2, which is intact).
+    let global = store.verify(Some(3), Some(3)).await.expect("verify 3");
+    assert_eq!(global.first_bad_position, Some(3), "{global:?}");
+    assert_eq!(global.problem.as_deref(), Some("stream_previous_hash is not the hash of the stream's previous event"));
+    db.cleanup().await;
+}
+
+/// Signed checkpoints in the log are checked as the chain is: each one counted, a signature that
+/// does not verify reported at the checkpoint's own position, a signed hash that is not the
+/// stored one reported at the position it signed.
+async fn verification_checks_every_signed_checkpoint_it_meets(db: TestDb) {
+    use officina_store::checkpoint::{CHECKPOINT_EVENT, CHECKPOINT_STREAM, Checkpoint, generate_key};
+    let store = db.open().await;
+    let key = generate_key();
+    for n in 0..3 {
+        store.append("s", ExpectedVersion::Any, vec![event("A", json!({"n": n}))], None).await.expect("append");
+    }
+    store.append_checkpoint(&key).await.expect("a checkpoint");
+    store.append("s", ExpectedVersion::Any, vec![event("A", json!({"n": 3}))], None).await.expect("append");
+    store.append_checkpoint(&key).await.expect("another checkpoint");
+    let verification = store.verify(None, None).await.expect("verify");
+    assert_eq!((verification.ok, verification.checkpoints_checked), (true, 2), "{verification:?}");
+    let clean_head = verification.head_position;
+
+    // A checkpoint whose signature does not verify.
+    let head = store.head().await.expect("head");
+    let mut bad = Checkpoint::sign(&key, head.position, head.hash, chrono::Utc::now()).to_json();
+    bad["signature"] = json!("00".repeat(64));
+    let outcome = store
+        .append(CHECKPOINT_STREAM, ExpectedVersion::Any, vec![NewEvent::new(CHECKPOINT_EVENT, bad)], None)
+        .await
+        .expect("append");
+    let bad_at = outcome.last_position.expect("appended");
+    let verification = store.verify(Some(clean_head + 1), None).await.expect("verify");
+    assert_eq!(verification.first_bad_position, Some(bad_at), "reported at the checkpoint itself: {verification:?}");
+    assert!(verification.problem.as_deref().is_some_and(|p| p.contains("signature")), "{verification:?}");
+
+    // A checkpoint that signs position 2 with a hash that is not the one stored there.
+    let forged = Checkpoint::sign(&key, 2, [7; 32], chrono::Utc::now());
+    let outcome = store
+        .append(CHECKPOINT_STREAM, ExpectedVersion::Any, vec![NewEvent::new(CHECKPOINT_EVENT, forged.to_json())], None)
+        .await
+        .expect("append");
+    let forged_at = outcome.last_position.expect("appended");
+    let verification = store.verify(Some(forged_at), None).await.expect("verify");
+    assert_eq!(verification.first_bad_position, Some(2), "reported where history differs: {verification:?}");
+    assert!(verification.problem.as_deref().is_some_and(|p| p.contains("rewritten")), "{verification:?}");
+    db.cleanup().await;
+}
+
+/// However many appends wait for the writer, one transaction takes at most its share: 1,024
+/// appends, and no more appends once it holds 8,192 events (or a single larger append); the
+/// rest go in the next.
+async fn a_transaction_takes_at_most_its_share_of_the_waiting_appends(db: TestDb) {
+    let sizes = Arc::new(BatchSizes::default());
+    let store = db.open_with(StoreOptions { hook: Some(sizes.clone()), ..StoreOptions::default() }).await;
+    let appends = |count: usize, events: usize| -> Vec<Vec<NewEvent>> {
+        (0..count).map(|a| (0..events).map(|n| event("L", json!({"a": a, "n": n}))).collect()).collect()
+    };
+    let mut rounds = Vec::new();
+    // Three appends of 4,096 events: two fill a transaction exactly; the third goes alone. Then
+    // a hundred appends of two events, all in one; then 1,100 appends of one, 1,024 and 76.
+    for (count, events) in [(3, 4_096), (100, 2), (1_100, 1)] {
+        sizes.0.lock().expect("sizes").clear();
+        for result in appended_in_one_queue(&store, appends(count, events)).await {
+            result.expect("appended");
+        }
+        rounds.push(sizes.0.lock().expect("sizes").clone());
+    }
+    // Each round starts with the pilot, committed alone.
+    assert_eq!(rounds, vec![vec![1, 8_192, 4_096], vec![1, 200], vec![1, 1_024, 76]]);
+    assert!(store.verify(None, None).await.expect("verify").ok);
     db.cleanup().await;
 }
 
@@ -800,6 +922,14 @@ async fn appended_as_one_batch(
     store: &EventStore,
     events: Vec<NewEvent>,
 ) -> Vec<Result<officina_store::AppendOutcome, StoreError>> {
+    appended_in_one_queue(store, events.into_iter().map(|event| vec![event]).collect()).await
+}
+
+/// Like [`appended_as_one_batch`], with several events per append.
+async fn appended_in_one_queue(
+    store: &EventStore,
+    appends: Vec<Vec<NewEvent>>,
+) -> Vec<Result<officina_store::AppendOutcome, StoreError>> {
     let (locked, lock_held) = tokio::sync::oneshot::channel::<()>();
     let (release, released) = tokio::sync::oneshot::channel::<()>();
     let holder = {
@@ -822,8 +952,8 @@ async fn appended_as_one_batch(
     let pilot = store.submit("pilot", ExpectedVersion::Any, None, vec![event("P", json!({}))], None).await.expect("queued");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut pending = Vec::new();
-    for (n, new_event) in events.into_iter().enumerate() {
-        pending.push(store.submit(&format!("t-{n}"), ExpectedVersion::Any, None, vec![new_event], None).await.expect("queued"));
+    for (n, events) in appends.into_iter().enumerate() {
+        pending.push(store.submit(&format!("t-{n}"), ExpectedVersion::Any, None, events, None).await.expect("queued"));
     }
     let _ = release.send(());
     holder.await.expect("the holder").expect("the lock's work committed");

@@ -119,6 +119,61 @@ fn when_everyone_abstains_every_rule_rejects() {
     }
 }
 
+/// Nobody taking sides never adopts a qualified-majority proposal, whatever the threshold (even
+/// one the domain would never accept, passed to the evaluation directly).
+#[test]
+fn a_qualified_majority_with_nobody_on_either_side_is_not_reached_even_at_a_zero_threshold() {
+    let zero = DecisionRule::qualified_majority(Ratio { num: 0, den: 1 });
+    let evaluation = run(zero, 3, &[Some(A), Some(A), Some(A)], &[]);
+    assert_eq!(evaluation.reason, Some(RejectionReason::ThresholdNotReached));
+    assert_eq!(run(zero, 3, &[Some(A), Some(O), Some(A)], &[]).reason, None, "0 of 1 meets a zero threshold");
+}
+
+/// Without eligible organizations there is no quorum to meet, whatever the rule's quorum.
+#[test]
+fn no_eligible_organization_meets_no_quorum() {
+    // A zero quorum too (which the domain never accepts, passed to the evaluation directly):
+    // 0 of 0 is no share at all.
+    let no_quorum = DecisionRule::majority().with_quorum(Ratio { num: 0, den: 1 });
+    for rule in [DecisionRule::consensus(), DecisionRule::unanimity(), DecisionRule::majority(), QM_2_3, no_quorum] {
+        let evaluation = run(rule, 0, &[], &[]);
+        assert!(!evaluation.tally.quorum_met, "{rule}");
+        assert!(!evaluation.tally.would_pass, "{rule}");
+        assert_eq!(evaluation.tally, Tally { eligible: 0, expressed: 0, ..Tally::default() });
+    }
+}
+
+/// Each rejection reason's stable name is the one its payload carries.
+#[test]
+fn rejection_reasons_are_named_as_in_their_payloads() {
+    let none = Vec::new;
+    let reasons = [
+        RejectionReason::NoEligibleOrganization,
+        RejectionReason::QuorumNotMet,
+        RejectionReason::Opposition,
+        RejectionReason::NoSupport,
+        RejectionReason::NotUnanimous { abstained: none(), opposed: none(), not_expressed: none() },
+        RejectionReason::MajorityNotReached,
+        RejectionReason::ThresholdNotReached,
+    ];
+    let names: Vec<&str> = reasons.iter().map(RejectionReason::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "NO_ELIGIBLE_ORGANIZATION",
+            "QUORUM_NOT_MET",
+            "OPPOSITION",
+            "NO_SUPPORT",
+            "NOT_UNANIMOUS",
+            "MAJORITY_NOT_REACHED",
+            "THRESHOLD_NOT_REACHED"
+        ]
+    );
+    for reason in &reasons {
+        assert_eq!(serde_json::to_value(reason).expect("JSON")["reason"], reason.as_str(), "{reason:?}");
+    }
+}
+
 #[test]
 fn positions_of_organizations_without_a_voting_member_do_not_count() {
     // Organization 9 stated a position but has no voting member now.

@@ -270,7 +270,11 @@ fn the_agenda_is_reordered_and_items_withdrawn_before_the_session_opens() {
     given(&w)
         .when(PARTNER_B, withdraw(ITEM_2))
         .then_error(DomainError::RoleNotAllowed { role: Role::Partner, command: CommandKind::WithdrawAgendaItem });
-    w.run(LEAD, withdraw(ITEM_2));
+    let withdrawn = w.run(LEAD, withdraw(ITEM_2));
+    assert!(
+        matches!(&withdrawn[..], [Event::AgendaItemWithdrawn { agenda_item_id: ITEM_2, order, .. }] if *order == vec![ITEM_1]),
+        "the event records the agenda left: {withdrawn:?}"
+    );
     let agenda: Vec<_> = w.workshop().sessions[&SESSION].agenda.iter().map(|i| (i.id, i.position)).collect();
     assert_eq!(agenda, vec![(ITEM_1, 1)], "the items after it move up");
     given(&w).when(LEAD, withdraw(ITEM_2)).then_error(DomainError::AgendaItemWithdrawn);

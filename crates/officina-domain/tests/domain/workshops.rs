@@ -289,6 +289,50 @@ fn a_workshop_closes_only_with_every_contribution_answered_and_no_deliberation_o
     assert_eq!(w.workshop().stage, Stage::Closed);
 }
 
+/// The closing check counts open deliberations too, whatever state the log holds: here one
+/// opened in capitalization (which `decide` itself never allows, but an event is applied as
+/// recorded).
+#[test]
+fn a_workshop_with_a_deliberation_still_open_does_not_close_even_with_every_contribution_answered() {
+    let mut w = World::deliberating(DecisionRule::majority());
+    w.run(LEAD, close());
+    w.run(LEAD, Command::ChangeStage { to: Stage::Capitalization, report: None });
+    w.run(
+        LEAD,
+        Command::RecordDisposition {
+            contribution_id: CONTRIBUTION,
+            disposition: Disposition::Accepted,
+            reason: "Recepito".to_owned(),
+        },
+    );
+    let reopened = Event::DeliberationOpened { proposal_id: PROPOSAL, session_id: None, by: M_LEAD, at: w.now, closes_at: None };
+    w.state = officina_domain::workshop::evolve(std::mem::take(&mut w.state), &reopened);
+    given(&w)
+        .when(LEAD, Command::ChangeStage { to: Stage::Closed, report: None })
+        .then_error(DomainError::WorkshopHasPendingWork { pending_dispositions: 0, open_deliberations: 1 });
+}
+
+/// A programming cycle is two four-digit years, the second after the first; surrounding spaces
+/// are trimmed away.
+#[test]
+fn a_programming_cycle_is_two_four_digit_years_in_order_and_is_trimmed() {
+    let with_cycle = |cycle: &str| {
+        let mut command = identify();
+        if let Command::IdentifyWorkshop { programming_cycle, .. } = &mut command {
+            *programming_cycle = cycle.to_owned();
+        }
+        World::empty().decide(ADMIN, command)
+    };
+    for cycle in ["202-2027", "2021-202", "2021-20270", "20210-2027", "2021-2021"] {
+        assert_eq!(with_cycle(cycle), Err(DomainError::InvalidProgrammingCycle), "{cycle}");
+    }
+    let events = with_cycle("  2021-2027 ").expect("a cycle with spaces around it");
+    assert!(
+        matches!(&events[0], Event::WorkshopIdentified { programming_cycle, .. } if programming_cycle == "2021-2027"),
+        "{events:?}"
+    );
+}
+
 #[test]
 fn a_workshop_names_its_regions_and_provinces_by_istat_code() {
     let with = |regions: &[&str], provinces: &[&str]| {
