@@ -427,3 +427,53 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
     assert_eq!(live, rebuilt, "the read models equal a rebuild's");
     drop(nodes);
 }
+
+/// The same keyed mutation sent to two `officina serve` processes at once (a client retrying on
+/// another node before the first answer came), round after round: it lands once, and both
+/// answers carry that one position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
+async fn one_keyed_mutation_sent_to_two_processes_at_once_lands_once() {
+    const ROUNDS: usize = 30;
+    let database = FreshDatabase::postgres().await;
+    let url = database.url.clone();
+    let mut app = spawn_app_on(database, |config, _| config).await;
+    let w = fixture::workshop(&app).await;
+    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    let start = app.officina.store.head().await.expect("head").position;
+    app.stop_serving();
+    let nodes: Vec<Node> = (0..2).map(|_| Node::start(&url)).collect();
+    let urls: Vec<String> = nodes.iter().map(Node::url).collect();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+    let send = |node: usize, body: Value, token: String| {
+        let (http, url) = (http.clone(), urls[node].clone());
+        async move {
+            loop {
+                let answer: Value =
+                    http.post(&url).bearer_auth(&token).json(&body).send().await.expect("POST").json().await.expect("JSON");
+                // Documented as retryable, with the same key.
+                if matches!(answer["errors"][0]["extensions"]["reason"].as_str(), Some("CONTENDED" | "WRITER_UNAVAILABLE")) {
+                    continue;
+                }
+                assert!(answer.get("errors").is_none(), "{answer:#}");
+                break answer["data"]["statePosition"]["position"]
+                    .as_str()
+                    .and_then(|p| p.parse::<u64>().ok())
+                    .expect("a position");
+            }
+        }
+    };
+    let voters: Vec<Person> = w.partners.iter().cloned().chain([w.lead.clone()]).collect();
+    for round in 0..ROUNDS {
+        let voter = &voters[round % voters.len()];
+        let stance = if round % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
+        let body = json!({"query": STATE_POSITION, "variables": {"input": {
+            "proposalId": proposal, "stance": stance, "idempotencyKey": format!("twice-{round}")}}});
+        let (a, b) = tokio::join!(send(0, body.clone(), voter.token.clone()), send(1, body, voter.token.clone()));
+        assert_eq!(a, b, "round {round}: both processes answer with the one append");
+    }
+    let events = app.officina.store.read_all(start, 10_000, &EventFilter::All).await.expect("the log");
+    let stated = events.iter().filter(|event| event.event_type == "PositionStated").count();
+    assert_eq!(stated, ROUNDS, "each key appended exactly once");
+    drop(nodes);
+}

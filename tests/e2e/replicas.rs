@@ -40,8 +40,14 @@ async fn register(app: &TestApp, admin: &crate::support::Person, name: &str) -> 
 }
 
 /// A node over a fresh database with the replica server's copy of it as its read replica, once
-/// the node sees the replica answer; and the replica server's URL.
-async fn with_replica() -> (TestApp, String) {
+/// the node sees the replica answer; the replica server's URL; and a connection holding the
+/// lock that keeps these tests apart. They pause the standby's replay, which stops it for every
+/// database at once, so they take turns, also across test processes (an advisory lock on the
+/// primary, held until the test drops the connection).
+async fn with_replica() -> (TestApp, String, sqlx::PgConnection) {
+    let primary = std::env::var("OFFICINA_TEST_POSTGRES_URL").expect("the primary's URL");
+    let mut turn = sqlx::PgConnection::connect(&primary).await.expect("connect to the primary");
+    sqlx::query("SELECT pg_advisory_lock(5433, 1)").execute(&mut turn).await.expect("wait for our turn");
     let server = std::env::var("OFFICINA_TEST_POSTGRES_REPLICA_URL").expect("the replica's URL");
     let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
     let app = spawn_app_configured(Db::Postgres, |config, name| officina_server::Config {
@@ -54,7 +60,7 @@ async fn with_replica() -> (TestApp, String) {
     for _ in 0..300 {
         let ready: Value = app.client.get(app.url("/ready")).send().await.expect("GET").json().await.expect("JSON");
         if ready["replicas"][0]["ok"] == true {
-            return (app, server);
+            return (app, server, turn);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -71,7 +77,7 @@ async fn with_replica() -> (TestApp, String) {
 )]
 async fn a_subscriber_far_behind_catches_up_from_the_replica_then_the_primary_without_gap() {
     use officina_domain::workshop::Command;
-    let (app, server) = with_replica().await;
+    let (app, server, _turn) = with_replica().await;
     let store = &app.officina.store;
     let w = crate::fixture::workshop(&app).await;
     let workshop = officina_domain::WorkshopId::from(uuid::Uuid::parse_str(&w.id).expect("a workshop id"));
@@ -111,7 +117,8 @@ async fn a_subscriber_far_behind_catches_up_from_the_replica_then_the_primary_wi
     .expect("connect to the replica's copy");
     let mut replayed = 0;
     for _ in 0..300 {
-        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM events").fetch_one(&mut standby).await.expect("head");
+        let head: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(position) FROM events").fetch_one(&mut standby).await.expect("head");
         replayed = head.unwrap_or(0) as u64;
         if replayed >= replayed_all {
             break;
@@ -149,7 +156,7 @@ async fn a_subscriber_far_behind_catches_up_from_the_replica_then_the_primary_wi
     ignore = "needs a streaming replica: set OFFICINA_TEST_POSTGRES_REPLICA_URL (tools/start-replica.sh)"
 )]
 async fn queries_read_from_the_replica_once_it_has_replayed_what_the_client_saw_else_from_the_primary() {
-    let (app, server) = with_replica().await;
+    let (app, server, _turn) = with_replica().await;
     let admin = app.person(true);
     let first = register(&app, &admin, "ANCI").await;
     // Read-your-writes: the replica answers once it has replayed the mutation's position.

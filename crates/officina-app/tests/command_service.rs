@@ -380,3 +380,59 @@ async fn a_request_appends_at_most_its_share_of_events_and_one_more_is_refused_w
     assert_eq!(service.store().head().await.expect("head").position, head.position + max as u64);
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// The same keyed command arriving twice at once in one process (a double click): the second
+/// is decided on the state the first leaves before either commits, and its append is answered
+/// with the first's result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyed_command_arriving_twice_at_once_in_one_process_lands_once() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let before = service.store().head().await.expect("head").position;
+    for round in 0..20 {
+        let (actor, organization_id) = voters[round % voters.len()];
+        let stance = if round % 2 == 0 { Stance::Support } else { Stance::Abstain };
+        let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+        let request = CommandRequest { idempotency_key: Some(format!("double-{round}")), ..CommandRequest::by(actor) };
+        let (a, b) = tokio::join!(
+            service.execute::<Workshops>(workshop_id, command.clone(), &request),
+            service.execute::<Workshops>(workshop_id, command, &request),
+        );
+        let (a, b) = (a.expect("first"), b.expect("second"));
+        assert_eq!(u8::from(a.replayed) + u8::from(b.replayed), 1, "round {round}");
+        assert_eq!((a.position, a.stream_version, &a.events), (b.position, b.stream_version, &b.events), "round {round}");
+    }
+    assert_eq!(service.store().head().await.expect("head").position - before, 20);
+    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
+    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
+    let remembered =
+        service.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
+    assert!(remembered == log, "the remembered state is the log's");
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+/// A retried request that appended several events is answered with all of them, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_request_of_several_events_returns_them_all() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, _, _, voters) = open_proposal(&run);
+    let (partner, _) = voters[1];
+    let commands: Vec<Command> = (0..3)
+        .map(|n| Command::SubmitContribution {
+            contribution_id: officina_domain::ContributionId::from(Uuid::now_v7()),
+            kind: officina_domain::ContributionKind::Comment,
+            title: format!("Osservazione {n}"),
+            body: "Testo.".into(),
+            session_id: None,
+            agenda_item_id: None,
+            reply_to: None,
+        })
+        .collect();
+    let request = CommandRequest { idempotency_key: Some("three-at-once".into()), ..CommandRequest::by(partner) };
+    let first = service.execute_all::<Workshops>(workshop_id, commands.clone(), &request).await.expect("first");
+    assert_eq!(first.events.len(), 3);
+    let again = service.execute_all::<Workshops>(workshop_id, commands, &request).await.expect("retry");
+    assert!(again.replayed);
+    assert_eq!((again.first_position, again.position, &again.events), (first.first_position, first.position, &first.events));
+    let _ = std::fs::remove_dir_all(folder);
+}
