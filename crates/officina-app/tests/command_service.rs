@@ -275,7 +275,7 @@ async fn the_same_keyed_command_through_two_processes_at_once_lands_once_and_bot
     let position = |organization_id, round: usize| Command::StatePosition {
         proposal_id,
         organization_id,
-        stance: if round % 2 == 0 { Stance::Support } else { Stance::Abstain },
+        stance: if round.is_multiple_of(2) { Stance::Support } else { Stance::Abstain },
         rationale: None,
         text_version,
     };
