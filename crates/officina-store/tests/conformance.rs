@@ -788,8 +788,11 @@ async fn many_live_subscribers_share_one_tail_and_read_nothing_themselves(db: Te
     }
     let after = store.follow_stats();
     assert_eq!(after.catch_up_reads, before.catch_up_reads, "no live subscriber read the log itself");
+    // One read per move of the head, whatever the number of subscribers (200 of them reading
+    // for themselves would be thousands); the head poller may announce a head the writer is
+    // about to publish, which costs a read more now and then.
     assert!(
-        after.tail_reads - before.tail_reads <= EVENTS as u64,
+        after.tail_reads - before.tail_reads <= EVENTS as u64 + 2,
         "the tail read each batch once for all {SUBSCRIBERS} subscribers: {} reads",
         after.tail_reads - before.tail_reads
     );
