@@ -319,16 +319,10 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
                 let node = (v + n) % urls.len();
                 let position = loop {
                     let sent = std::time::Instant::now();
-                    let answer: Value = http
-                        .post(&urls[node])
-                        .bearer_auth(&voter.token)
-                        .json(&body)
-                        .send()
-                        .await
-                        .expect("the node answers")
-                        .json()
-                        .await
-                        .expect("JSON");
+                    let response =
+                        http.post(&urls[node]).bearer_auth(&voter.token).json(&body).send().await.expect("the node answers");
+                    let retry_after = response.headers().get("retry-after").cloned();
+                    let answer: Value = response.json().await.expect("JSON");
                     let took = sent.elapsed();
                     {
                         let mut slowest = slowest.lock().expect("slowest");
@@ -338,6 +332,7 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
                     match extensions["reason"].as_str() {
                         Some("DATABASE_UNAVAILABLE") => {
                             assert_eq!(extensions["code"], "UNAVAILABLE", "{answer:#}");
+                            assert_eq!(retry_after.as_ref().and_then(|v| v.to_str().ok()), Some("1"), "Retry-After too");
                             let wait = extensions["retryAfterMs"].as_u64().expect("retryAfterMs");
                             unavailable.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                             tokio::time::sleep(Duration::from_millis(wait)).await;

@@ -274,6 +274,17 @@ async fn writes_beyond_a_persons_share_are_rate_limited_with_a_retry_hint() {
     assert_eq!(refused["extensions"]["reason"], "TOO_MANY_WRITES");
     let wait = refused["extensions"]["retryAfterMs"].as_u64().expect("a retry hint");
     assert!((1..=2_000).contains(&wait), "{wait}");
+    // The HTTP answer says it too, in whole seconds.
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"query": REGISTER, "variables": {"input": {"name": "Comune 4", "category": "LOCAL_AUTHORITY"}}}))
+        .send()
+        .await
+        .expect("POST");
+    let seconds: u64 = response.headers()["retry-after"].to_str().expect("text").parse().expect("seconds");
+    assert!((1..=2).contains(&seconds), "{seconds}");
     // Another person has a share of their own; reads are not limited.
     app.ok(Some(&app.person(true)), REGISTER, json!({"input": {"name": "Comune 5", "category": "LOCAL_AUTHORITY"}})).await;
     app.ok(Some(&admin), "{ organizations { totalCount } }", json!({})).await;

@@ -118,6 +118,22 @@ fn graphql_response(response: &async_graphql::Response, info: &RequestInfo) -> R
     for (name, value) in response.http_headers.iter() {
         answer.headers_mut().insert(name.clone(), value.clone());
     }
+    // An error that names a wait (`retryAfterMs`: too many writes, the database out of reach)
+    // is also told the HTTP way, for clients and proxies that look at headers only.
+    let wait_ms = response
+        .errors
+        .iter()
+        .filter_map(|error| error.extensions.as_ref()?.get("retryAfterMs").cloned())
+        .filter_map(|value| match value {
+            async_graphql::Value::Number(number) => number.as_u64(),
+            _ => None,
+        })
+        .max();
+    if let Some(wait_ms) = wait_ms
+        && let Ok(value) = HeaderValue::from_str(&wait_ms.div_ceil(1000).max(1).to_string())
+    {
+        answer.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     answer
 }
 

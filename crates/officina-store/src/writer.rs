@@ -337,6 +337,22 @@ fn fail(batch: Vec<AppendRequest>, error: StoreError) {
     }
 }
 
+/// What a hook's failure means: the database out of reach (its statements run on the append's
+/// connection, which an outage cuts mid-way) is [`StoreError::Unavailable`], retryable like any
+/// other; anything else is the hook's own refusal.
+fn hook_failure(error: &(dyn std::error::Error + 'static)) -> StoreError {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(database) = current.downcast_ref::<sqlx::Error>()
+            && crate::database_unavailable(database)
+        {
+            return StoreError::Unavailable(error.to_string());
+        }
+        cause = current.source();
+    }
+    StoreError::Hook(error.to_string())
+}
+
 /// Turns a unique violation on `event_id` into the caller's mistake that it is.
 fn classify(error: StoreError) -> StoreError {
     if let StoreError::Database(sqlx::Error::Database(db)) = &error {
@@ -530,7 +546,7 @@ async fn plan_and_insert(
         dialect!(&mut *conn, insert_keys(&new_keys))?;
     }
     if let Some(hook) = hook {
-        hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| StoreError::Hook(error.to_string()))?;
+        hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| hook_failure(&*error))?;
     }
     Ok((outcomes, Some(position as u64), learnt))
 }
@@ -562,4 +578,26 @@ pub(crate) fn replay(
         stream_version: earlier.stream_version as u64,
         replayed: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hook's error that comes from a connection the database cut is the database being
+    /// unavailable (retryable); any other is the hook's refusal.
+    #[test]
+    fn a_hook_that_lost_the_database_is_unavailable_and_any_other_failure_is_the_hooks() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the read models could not be written: {0}")]
+        struct Projection(#[source] sqlx::Error);
+        let cut = Projection(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer")));
+        assert!(matches!(hook_failure(&cut), StoreError::Unavailable(_)));
+        let timed_out = Projection(sqlx::Error::PoolTimedOut);
+        assert!(matches!(hook_failure(&timed_out), StoreError::Unavailable(_)));
+        let refused = Projection(sqlx::Error::RowNotFound);
+        assert!(matches!(hook_failure(&refused), StoreError::Hook(message) if message.contains("read models")));
+        let plain = std::io::Error::other("this read model refuses the event");
+        assert!(matches!(hook_failure(&plain), StoreError::Hook(_)));
+    }
 }
