@@ -64,6 +64,36 @@ impl Drop for Node {
     }
 }
 
+/// A workshop with an open proposal, set up by an in-process server that then stops serving,
+/// and `count` `officina serve` processes on its PostgreSQL database: the cluster under test.
+struct Cluster {
+    /// The in-process server's services (its store and read models), no longer serving.
+    app: crate::support::TestApp,
+    w: fixture::Workshop,
+    proposal: String,
+    /// The log's head once the workshop was set up.
+    start: u64,
+    nodes: Vec<Node>,
+    urls: Vec<String>,
+    addresses: Vec<String>,
+    /// The database's URL.
+    url: String,
+}
+
+async fn cluster(count: usize) -> Cluster {
+    let database = FreshDatabase::postgres().await;
+    let url = database.url.clone();
+    let mut app = spawn_app_on(database, |config, _| config).await;
+    let w = fixture::workshop(&app).await;
+    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
+    let start = app.officina.store.head().await.expect("head").position;
+    app.stop_serving();
+    let nodes: Vec<Node> = (0..count).map(|_| Node::start(&url)).collect();
+    let urls = nodes.iter().map(Node::url).collect();
+    let addresses = nodes.iter().map(|node| node.address.clone()).collect();
+    Cluster { app, w, proposal, start, nodes, urls, addresses, url }
+}
+
 /// A subscriber of the workshop's activity that moves to the next node when its node goes,
 /// resuming after the last position it saw.
 async fn follow(addresses: Vec<String>, token: String, workshop: String, after: u64, seen: Arc<Mutex<Vec<u64>>>, until: u64) {
@@ -129,17 +159,7 @@ async fn elected(app: &crate::support::TestApp, addresses: &[String]) -> String 
 #[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
 async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_resume_elsewhere() {
     const PER_VOTER: usize = 40;
-    let database = FreshDatabase::postgres().await;
-    let url = database.url.clone();
-    let mut app = spawn_app_on(database, |config, _| config).await;
-    let w = fixture::workshop(&app).await;
-    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
-    let start = app.officina.store.head().await.expect("head").position;
-    // The in-process server set the workshop up; the three processes are the cluster.
-    app.stop_serving();
-    let nodes: Vec<Node> = (0..3).map(|_| Node::start(&url)).collect();
-    let urls: Vec<String> = nodes.iter().map(Node::url).collect();
-    let addresses: Vec<String> = nodes.iter().map(|node| node.address.clone()).collect();
+    let Cluster { app, w, proposal, start, nodes, urls, addresses, .. } = cluster(3).await;
     // The nodes elect one writer, which every other names.
     let writer = elected(&app, &addresses).await;
     assert!(addresses.contains(&writer), "the writer {writer} is one of the nodes {addresses:?}");
@@ -282,16 +302,7 @@ async fn cut_connections(database_url: &str) -> (sqlx::PgConnection, String) {
 #[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
 async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_every_node_recovers_alone() {
     const PER_VOTER: usize = 30;
-    let database = FreshDatabase::postgres().await;
-    let url = database.url.clone();
-    let mut app = spawn_app_on(database, |config, _| config).await;
-    let w = fixture::workshop(&app).await;
-    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
-    let start = app.officina.store.head().await.expect("head").position;
-    app.stop_serving();
-    let nodes: Vec<Node> = (0..3).map(|_| Node::start(&url)).collect();
-    let urls: Vec<String> = nodes.iter().map(Node::url).collect();
-    let addresses: Vec<String> = nodes.iter().map(|node| node.address.clone()).collect();
+    let Cluster { app, w, proposal, start, nodes, urls, addresses, url } = cluster(3).await;
     elected(&app, &addresses).await;
 
     let total = (PER_VOTER * 4) as u64;
@@ -430,15 +441,7 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
 #[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
 async fn one_keyed_mutation_sent_to_two_processes_at_once_lands_once() {
     const ROUNDS: usize = 30;
-    let database = FreshDatabase::postgres().await;
-    let url = database.url.clone();
-    let mut app = spawn_app_on(database, |config, _| config).await;
-    let w = fixture::workshop(&app).await;
-    let proposal = open_proposal(&app, &w, json!({"method": "MAJORITY"})).await;
-    let start = app.officina.store.head().await.expect("head").position;
-    app.stop_serving();
-    let nodes: Vec<Node> = (0..2).map(|_| Node::start(&url)).collect();
-    let urls: Vec<String> = nodes.iter().map(Node::url).collect();
+    let Cluster { app, w, proposal, start, nodes, urls, .. } = cluster(2).await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
     let send = |node: usize, body: Value, token: String| {
         let (http, url) = (http.clone(), urls[node].clone());

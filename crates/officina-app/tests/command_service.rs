@@ -142,10 +142,7 @@ async fn an_expected_version_that_moved_is_a_conflict() {
 async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
     let (service, run, folder) = demo_service().await;
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
-    // A second service over its own store instance: another server process on the same database.
-    let other_store =
-        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
-    let other = CommandService::new(other_store, Arc::new(SystemClock));
+    let other = second_process(&folder).await;
     let before = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
     let mut tasks = Vec::new();
     for round in 0..3 {
@@ -171,9 +168,7 @@ async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
 async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
     let (service, run, folder) = demo_service().await;
     let (workshop_id, _, _, voters) = open_proposal(&run);
-    let other_store =
-        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
-    let other = CommandService::new(other_store, Arc::new(SystemClock));
+    let other = second_process(&folder).await;
     // The other process remembers the workshop as it is now; then this process tables a new
     // proposal and opens its deliberation, which the other process's memory does not know.
     let (lead, _) = voters

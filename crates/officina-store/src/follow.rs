@@ -85,13 +85,13 @@ impl Follower {
         // A replica that has replayed past the cursor holds every position up to what it has
         // replayed (positions are gap-free in commit order, and it replays commits in order):
         // the page comes from there, complete up to that position rather than the head.
-        let (pool, complete_up_to) = match self.replica_ahead().await {
+        let replica = self.replica_ahead().await;
+        let (pool, complete_up_to) = match replica {
             Some((replica, replayed)) => (replica, replayed.min(announced)),
             None => (&self.store.inner.pool, announced),
         };
-        let from_replica = !std::ptr::eq(pool, &self.store.inner.pool);
-        let page =
-            tail::read_behind(&self.tail, pool, &self.store.inner.upcasters, self.cursor, &self.filter, from_replica).await?;
+        let page = tail::read_behind(&self.tail, pool, &self.store.inner.upcasters, self.cursor, &self.filter, replica.is_some())
+            .await?;
         let complete = page.len() < SUBSCRIPTION_PAGE;
         if let Some(last) = page.last() {
             self.cursor = last.position;
