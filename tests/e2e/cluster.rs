@@ -475,3 +475,156 @@ async fn one_keyed_mutation_sent_to_two_processes_at_once_lands_once() {
     assert_eq!(stated, ROUNDS, "each key appended exactly once");
     drop(nodes);
 }
+
+/// The value of the metric line that starts with `name` (labels included) in a scrape.
+fn metric(scrape: &str, name: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
+async fn a_node_without_the_writer_role_forwards_mutations_over_a_keyed_channel_that_refuses_outsiders() {
+    const MUTATIONS: usize = 20;
+    let Cluster { app, w, proposal, start, nodes, addresses, .. } = cluster(2).await;
+    let writer = elected(&app, &addresses).await;
+    let follower = addresses.iter().find(|address| **address != writer).expect("a node without the role").clone();
+
+    // Mutations sent to the other node are answered, and carry their request id to the writer.
+    let mut request_ids = BTreeSet::new();
+    for n in 0..MUTATIONS {
+        let body = json!({"query": STATE_POSITION, "variables": {"input": {
+            "proposalId": proposal, "stance": if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" }, "idempotencyKey": format!("fwd-{n}")}}});
+        let response = app
+            .client
+            .post(format!("http://{follower}/graphql"))
+            .bearer_auth(&w.partners[n % w.partners.len()].token)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("a request id").to_owned();
+        let answer: Value = response.json().await.expect("JSON");
+        assert!(answer.get("errors").is_none(), "{answer:#}");
+        request_ids.insert(request_id);
+    }
+    let events = app.officina.store.read_all(start, 1_000, &EventFilter::All).await.expect("the log");
+    let recorded: BTreeSet<String> = events.iter().filter_map(|event| event.metadata.request_id.clone()).collect();
+    assert_eq!(recorded, request_ids, "each event names the request id its client was given");
+
+    // They went over the channel, every one of them.
+    let scrape =
+        app.client.get(format!("http://{follower}/metrics")).send().await.expect("GET").text().await.expect("the metrics");
+    assert_eq!(metric(&scrape, "officina_forwarded_total{outcome=\"forwarded\"}"), Some(MUTATIONS as f64), "{scrape}");
+    assert_eq!(metric(&scrape, "officina_forwarded_total{outcome=\"lost\"}"), None);
+
+    // A client cannot open the channel: without the database's key, or with another.
+    let key = app.officina.cluster_key.clone().expect("PostgreSQL has a cluster key");
+    for presented in [None, Some("not-the-key".to_owned()), Some(format!("{key}x"))] {
+        let mut request = app
+            .client
+            .get(format!("http://{writer}/graphql"))
+            .header("connection", "upgrade")
+            .header("upgrade", officina_server::forward::PROTOCOL);
+        if let Some(presented) = &presented {
+            request = request.header(officina_server::forward::KEY_HEADER, presented);
+        }
+        let response = request.send().await.expect("GET");
+        assert_eq!(response.status(), 403, "key {presented:?}");
+        let answer: Value = response.json().await.expect("JSON");
+        assert_eq!(answer["errors"][0]["extensions"]["reason"], "FORWARDING_REFUSED", "{answer:#}");
+    }
+    // With it, the upgrade is accepted.
+    let response = app
+        .client
+        .get(format!("http://{writer}/graphql"))
+        .header("connection", "upgrade")
+        .header("upgrade", officina_server::forward::PROTOCOL)
+        .header(officina_server::forward::KEY_HEADER, key.as_ref())
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 101);
+    drop(nodes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
+async fn a_writer_stopped_with_sigterm_answers_or_hands_back_every_forwarded_mutation() {
+    const PER_VOTER: usize = 30;
+    let Cluster { app, w, proposal, start, mut nodes, addresses, .. } = cluster(2).await;
+    let writer = elected(&app, &addresses).await;
+    let writer_index = addresses.iter().position(|address| *address == writer).expect("the writer is a node");
+    let follower = addresses[1 - writer_index].clone();
+
+    // Four voters send their positions to the node without the role, which forwards them.
+    let voters: Vec<Person> = w.partners.iter().cloned().chain([w.lead.clone()]).collect();
+    let acknowledged = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+    let lost = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut load = Vec::new();
+    for (v, voter) in voters.into_iter().enumerate() {
+        let (url, proposal, acknowledged, lost) =
+            (format!("http://{follower}/graphql"), proposal.clone(), acknowledged.clone(), lost.clone());
+        load.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+            for n in 0..PER_VOTER {
+                let key = format!("voter-{v}-{n}");
+                let body = json!({"query": STATE_POSITION, "variables": {"input": {
+                    "proposalId": proposal, "stance": if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" }, "idempotencyKey": key}}});
+                let position = loop {
+                    let answer: Value = http
+                        .post(&url)
+                        .bearer_auth(&voter.token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("POST")
+                        .json()
+                        .await
+                        .expect("JSON");
+                    match answer["errors"][0]["extensions"]["reason"].as_str() {
+                        Some("CONTENDED") => continue,
+                        Some("WRITER_UNAVAILABLE") => {
+                            lost.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    assert!(answer.get("errors").is_none(), "{answer:#}");
+                    break answer["data"]["statePosition"]["position"]
+                        .as_str()
+                        .and_then(|p| p.parse::<u64>().ok())
+                        .expect("a position");
+                };
+                acknowledged.lock().expect("acknowledged").insert(key, position);
+            }
+        }));
+    }
+    while acknowledged.lock().expect("acknowledged").len() < PER_VOTER {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let status = Command::new("kill").args(["-TERM", &nodes[writer_index].child.id().to_string()]).status().expect("kill -TERM");
+    assert!(status.success());
+    for task in load {
+        task.await.expect("a voter");
+    }
+    let exited = nodes[writer_index].child.wait().expect("the writer exits");
+    assert!(exited.success(), "a clean exit after SIGTERM: {exited:?}");
+
+    // The writer answered what it had taken and said "not applied" to the rest, which the other
+    // node then executed itself: no client was told its mutation might be lost.
+    assert_eq!(lost.load(std::sync::atomic::Ordering::SeqCst), 0, "no WRITER_UNAVAILABLE after a graceful stop");
+    let events = app.officina.store.read_all(start, 10_000, &EventFilter::All).await.expect("the log");
+    let stated: Vec<_> = events.iter().filter(|event| event.event_type == "PositionStated").collect();
+    let acknowledged = acknowledged.lock().expect("acknowledged").clone();
+    assert_eq!(acknowledged.len(), PER_VOTER * 4);
+    assert_eq!(stated.len(), acknowledged.len(), "each acknowledged key appended exactly once");
+    let logged: BTreeSet<u64> = stated.iter().map(|event| event.position).collect();
+    assert!(acknowledged.values().all(|position| logged.contains(position)), "every acknowledged position holds its event");
+    let verification = app.officina.store.verify(None, None).await.expect("verify");
+    assert!(verification.ok, "{verification:?}");
+    let scrape =
+        app.client.get(format!("http://{follower}/metrics")).send().await.expect("GET").text().await.expect("the metrics");
+    assert!(metric(&scrape, "officina_forwarded_total{outcome=\"forwarded\"}").unwrap_or(0.0) > 0.0, "{scrape}");
+    // Some were handed back (or found the writer gone) and executed where they arrived.
+    assert!(metric(&scrape, "officina_forwarded_total{outcome=\"not_sent\"}").unwrap_or(0.0) > 0.0, "{scrape}");
+}

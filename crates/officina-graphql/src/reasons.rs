@@ -91,6 +91,7 @@ reasons! {
     MethodNotAllowed => ("METHOD_NOT_ALLOWED", BadRequest, "A mutation or subscription over GET, or a method other than GET and POST (status 405)."),
     UnknownPath => ("UNKNOWN_PATH", BadRequest, "Anything but `/graphql` and `/health` (status 404)."),
     InvalidWebsocketUpgrade => ("INVALID_WEBSOCKET_UPGRADE", BadRequest, "A malformed WebSocket upgrade."),
+    ForwardingRefused => ("FORWARDING_REFUSED", Forbidden, "An upgrade to the channel over which the nodes of one database forward mutations to their writer, without that database's cluster key (status 403)."),
     UnsupportedSubprotocol => ("UNSUPPORTED_SUBPROTOCOL", BadRequest, "A WebSocket upgrade naming neither `graphql-transport-ws` nor `graphql-ws`."),
     InvalidMessage => ("INVALID_MESSAGE", BadRequest, "A WebSocket message that is not part of the protocol."),
     DuplicateId => ("DUPLICATE_ID", BadRequest, "A legacy `start` reusing the id of a running subscription."),

@@ -7,6 +7,10 @@
 //! Run: `cargo bench -p officina-server --bench cluster`. PostgreSQL comes from
 //! `OFFICINA_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); each
 //! run gets a fresh database. The nodes, the clients and PostgreSQL share the machine's cores.
+//! Each configuration runs five times, interleaved, and the median run is reported with the CPU
+//! time per mutation of the nodes, PostgreSQL and this process (from `/proc`), which shows where
+//! a difference comes from. `OFFICINA_BENCH_ONLY_NODES=2` runs one configuration alone (for a
+//! profiler).
 
 mod support;
 
@@ -28,21 +32,99 @@ use uuid::Uuid;
 const SECRET: &str = "officina-benchmark-secret-0123456789";
 const CLIENTS: usize = 64;
 const WORKSHOPS: usize = 8;
-const MUTATIONS_PER_CLIENT: usize = 50;
+const MUTATIONS_PER_CLIENT: usize = 150;
+/// Each configuration runs this many times, interleaved (1, 2, 3 nodes, then again), and its
+/// median run is reported: one run lasts a few seconds, and this machine's speed drifts.
+const ROUNDS: usize = 1;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("Machine: {cores} cores shared by the nodes, PostgreSQL and {CLIENTS} clients.");
-    println!("{CLIENTS} clients over {WORKSHOPS} workshops, {MUTATIONS_PER_CLIENT} positions each, spread over the nodes.\n");
-    println!("| nodes | mutations/s | ratio to 1 node | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let mut baseline = None;
-    for nodes in [1, 2, 3] {
-        let (rate, contended, p50, p99, delivery_p99) = run(nodes).await;
-        let ratio = rate / *baseline.get_or_insert(rate);
-        println!("| {nodes} | {rate:.0} | {ratio:.2} | {contended} | {p50:.1} | {p99:.1} | {delivery_p99:.1} |");
+    println!(
+        "{CLIENTS} clients over {WORKSHOPS} workshops, {MUTATIONS_PER_CLIENT} positions each, spread over the nodes; \
+         {ROUNDS} interleaved rounds, the median shown.\n"
+    );
+    let mut runs: Vec<Vec<Run>> = vec![Vec::new(); 3];
+    let only: Option<usize> = std::env::var("OFFICINA_BENCH_ONLY_NODES").ok().and_then(|n| n.parse().ok());
+    for round in 0..ROUNDS {
+        for nodes in [1, 2, 3] {
+            if only.is_some_and(|only| only != nodes) {
+                continue;
+            }
+            let run = run(nodes).await;
+            println!("round {} · {nodes} node(s): {:.0} mutations/s", round + 1, run.rate);
+            runs[nodes - 1].push(run);
+        }
     }
+    println!();
+    println!(
+        "| nodes | mutations/s (median) | every round | ratio to 1 node | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms | CPU ms per mutation: nodes / PostgreSQL / clients | PostgreSQL transactions per mutation |"
+    );
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    let mut baseline = None;
+    for (index, mut rounds) in runs.into_iter().enumerate() {
+        if rounds.is_empty() {
+            continue;
+        }
+        let every: Vec<String> = rounds.iter().map(|run| format!("{:.0}", run.rate)).collect();
+        rounds.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+        let run = &rounds[rounds.len() / 2];
+        let ratio = run.rate / *baseline.get_or_insert(run.rate);
+        let cpu = &run.cpu_ms_per_mutation;
+        println!(
+            "| {} | {:.0} | {} | {ratio:.2} | {} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} | {:.2} |",
+            index + 1,
+            run.rate,
+            every.join(", "),
+            run.contended,
+            run.p50,
+            run.p99,
+            run.delivery_p99,
+            cpu[0],
+            cpu[1],
+            cpu[2],
+            run.transactions_per_mutation,
+        );
+    }
+}
+
+/// What one run measured.
+#[derive(Clone)]
+struct Run {
+    rate: f64,
+    contended: usize,
+    p50: f64,
+    p99: f64,
+    delivery_p99: f64,
+    /// CPU time per acknowledged mutation spent by the nodes, by PostgreSQL's processes and by
+    /// this process (the clients and subscribers), from `/proc` (zeros where there is none).
+    cpu_ms_per_mutation: [f64; 3],
+    /// PostgreSQL transactions committed in the database per mutation (appends, the tails'
+    /// reads, idempotency lookups, every node's own queries).
+    transactions_per_mutation: f64,
+}
+
+/// CPU time (user and system, in milliseconds) spent so far by the processes `pids`, or by every
+/// process whose name starts with `prefix`.
+fn cpu_ms(pids: &[u32], prefix: Option<&str>) -> f64 {
+    let ticks_per_second = 100.0; // USER_HZ, the same on every Linux architecture Officina runs on.
+    let mut total = 0.0;
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0.0 };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = &stat[open + 1..close];
+        let wanted = pids.contains(&pid) || prefix.is_some_and(|prefix| name.starts_with(prefix));
+        if !wanted {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
+        total += ticks * 1000.0 / ticks_per_second;
+    }
+    total
 }
 
 struct Node(Child, String);
@@ -77,7 +159,7 @@ fn start_node(url: &str) -> Node {
 }
 
 /// One run with `nodes` nodes on a fresh database.
-async fn run(nodes: usize) -> (f64, usize, f64, f64, f64) {
+async fn run(nodes: usize) -> Run {
     let admin_url =
         std::env::var("OFFICINA_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to PostgreSQL");
@@ -93,6 +175,24 @@ async fn run(nodes: usize) -> (f64, usize, f64, f64, f64) {
     };
     let started_nodes: Vec<Node> = (0..nodes).map(|_| start_node(&url)).collect();
     let addresses: Vec<String> = started_nodes.iter().map(|node| node.1.clone()).collect();
+    if nodes > 1 {
+        // The load starts once the nodes have elected their writer and know it (they look every
+        // second): what is measured is the cluster at work, not its first second.
+        loop {
+            let elected: Option<String> = sqlx::query_scalar(
+                "SELECT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'officina-writer %'",
+            )
+            .bind(&name)
+            .fetch_optional(&mut admin)
+            .await
+            .expect("the writer");
+            if elected.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
 
     // Subscribers of one workshop's activity, on every node.
     let latencies = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
@@ -107,6 +207,10 @@ async fn run(nodes: usize) -> (f64, usize, f64, f64, f64) {
     let contended = Arc::new(AtomicUsize::new(0));
     let http = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().expect("client");
     let query = "mutation($input: StatePositionInput!) { statePosition(input: $input) { position } }";
+    let node_pids: Vec<u32> = started_nodes.iter().map(|node| node.0.id()).collect();
+    let transactions = "SELECT xact_commit FROM pg_stat_database WHERE datname = $1";
+    let transactions_before: i64 = sqlx::query_scalar(transactions).bind(&name).fetch_one(&mut admin).await.expect("statistics");
+    let cpu_before = [cpu_ms(&node_pids, None), cpu_ms(&[], Some("postgres")), cpu_ms(&[std::process::id()], None)];
     let started = Instant::now();
     let tasks: Vec<_> = clients
         .into_iter()
@@ -150,6 +254,12 @@ async fn run(nodes: usize) -> (f64, usize, f64, f64, f64) {
         all.extend(task.await.expect("client"));
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    let cpu_after = [cpu_ms(&node_pids, None), cpu_ms(&[], Some("postgres")), cpu_ms(&[std::process::id()], None)];
+    // The statistics collector reports with a delay of up to half a second.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let transactions_after: i64 = sqlx::query_scalar(transactions).bind(&name).fetch_one(&mut admin).await.expect("statistics");
+    let transactions_per_mutation = (transactions_after - transactions_before) as f64 / all.len() as f64;
+    let cpu_ms_per_mutation = std::array::from_fn(|i| (cpu_after[i] - cpu_before[i]) / all.len() as f64);
     tokio::time::sleep(Duration::from_millis(500)).await;
     for subscriber in subscribers {
         subscriber.abort();
@@ -157,13 +267,15 @@ async fn run(nodes: usize) -> (f64, usize, f64, f64, f64) {
     drop(started_nodes);
     let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await;
     let mut delivered = latencies.lock().expect("latencies").clone();
-    (
+    Run {
         rate,
-        contended.load(Ordering::Relaxed),
-        percentile(&mut all, 0.5),
-        percentile(&mut all, 0.99),
-        percentile(&mut delivered, 0.99),
-    )
+        contended: contended.load(Ordering::Relaxed),
+        p50: percentile(&mut all, 0.5),
+        p99: percentile(&mut all, 0.99),
+        delivery_p99: percentile(&mut delivered, 0.99),
+        cpu_ms_per_mutation,
+        transactions_per_mutation,
+    }
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {

@@ -10,9 +10,10 @@
 //! no stale row: a dead writer's session and lock go together). When the writer dies, the lock is
 //! released with its connection and another node takes it within a second.
 //!
-//! Forwarding is an optimization, never a condition of correctness: a node that cannot reach the
-//! writer (none elected yet, the writer just died) executes the mutation itself, which is always
-//! correct (the same idempotency key, the same version checks).
+//! Forwarding (over the channel of `forward.rs`) is an optimization, never a condition of
+//! correctness: a node that cannot reach the writer (none elected yet, the writer just died)
+//! executes the mutation itself, which is always correct (the same idempotency key, the same
+//! version checks).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,93 +112,6 @@ impl Cluster {
             metrics::gauge!("officina_writer").set(0.0);
             tokio::time::sleep(LOOK_EVERY).await;
             let _ = connection.ping().await;
-        }
-    }
-}
-
-/// The header a forwarded request carries, so that it is never forwarded again.
-pub const FORWARDED_HEADER: &str = "x-officina-forwarded";
-
-/// Forwards mutations to the writer over HTTP/1.1 with kept-alive connections.
-#[derive(Clone)]
-pub struct Forwarder {
-    /// At most this many mutations in flight to the writer from this node: the writer counts
-    /// this node's connections against one address's share.
-    in_flight: Arc<tokio::sync::Semaphore>,
-    client: hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        http_body_util::Full<axum::body::Bytes>,
-    >,
-}
-
-impl Default for Forwarder {
-    fn default() -> Self {
-        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        connector.set_connect_timeout(Some(Duration::from_secs(2)));
-        connector.set_nodelay(true);
-        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(64)
-            .build(connector);
-        Self { in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_FORWARDS)), client }
-    }
-}
-
-/// Mutations one node forwards at once (well under a writer's default 256 connections per
-/// address); more wait for a place.
-const MAX_FORWARDS: usize = 128;
-
-/// What became of a forwarded mutation.
-pub enum Forwarded {
-    /// The writer's answer.
-    Answer(axum::response::Response),
-    /// It never reached the writer (no connection): execute it here.
-    NotSent,
-    /// It may have reached the writer, which did not answer: the client must retry it (with
-    /// its idempotency key), since executing it here could apply it twice.
-    Lost,
-}
-
-impl Forwarder {
-    /// Sends `body` with the request's `headers` (those that matter to the answer) to the
-    /// writer at `address`.
-    pub async fn forward(&self, address: &str, headers: &axum::http::HeaderMap, body: axum::body::Bytes) -> Forwarded {
-        use axum::http::header;
-        let mut request = axum::http::Request::post(format!("http://{address}/graphql"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(FORWARDED_HEADER, "1");
-        for name in [header::AUTHORIZATION, header::ACCEPT_LANGUAGE, header::HeaderName::from_static("x-request-id")] {
-            if let Some(value) = headers.get(&name) {
-                request = request.header(name, value);
-            }
-        }
-        let Ok(request) = request.body(http_body_util::Full::new(body)) else { return Forwarded::NotSent };
-        let Ok(_place) = self.in_flight.acquire().await else { return Forwarded::NotSent };
-        let outcome = tokio::time::timeout(Duration::from_secs(30), self.client.request(request)).await;
-        let response = match outcome {
-            Ok(Ok(response)) => response,
-            Ok(Err(error)) if error.is_connect() => {
-                tracing::warn!(%error, address, "cannot reach the writer; executing the mutation here");
-                metrics::counter!("officina_forwarded_total", "outcome" => "not_sent").increment(1);
-                return Forwarded::NotSent;
-            }
-            Ok(Err(error)) => {
-                tracing::warn!(%error, address, "the writer went away with a forwarded mutation");
-                metrics::counter!("officina_forwarded_total", "outcome" => "lost").increment(1);
-                return Forwarded::Lost;
-            }
-            Err(_) => {
-                metrics::counter!("officina_forwarded_total", "outcome" => "lost").increment(1);
-                return Forwarded::Lost;
-            }
-        };
-        let (parts, body) = response.into_parts();
-        match http_body_util::BodyExt::collect(body).await {
-            Ok(body) => {
-                metrics::counter!("officina_forwarded_total", "outcome" => "forwarded").increment(1);
-                Forwarded::Answer(axum::response::Response::from_parts(parts, axum::body::Body::from(body.to_bytes())))
-            }
-            Err(_) => Forwarded::Lost,
         }
     }
 }

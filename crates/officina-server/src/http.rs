@@ -201,7 +201,8 @@ async fn forward_to_writer(
     request: &mut async_graphql::Request,
     body: &axum::body::Bytes,
 ) -> Option<Response> {
-    use crate::cluster::{FORWARDED_HEADER, Forwarded, Role};
+    use crate::cluster::Role;
+    use crate::forward::{FORWARDED_HEADER, Forwarded};
     if headers.contains_key(FORWARDED_HEADER) {
         return None;
     }
@@ -232,6 +233,14 @@ pub async fn graphql_get(State(state): State<AppState>, request: Request) -> Res
         .get(header::UPGRADE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    let forwarding_channel = headers
+        .get(header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case(crate::forward::PROTOCOL));
+    if forwarding_channel {
+        let slot = parts.extensions.get::<ConnectionSlot>().cloned();
+        return crate::forward::accept(state, &mut parts, slot, info.lang);
+    }
     if upgrading {
         let slot = parts.extensions.get::<ConnectionSlot>().cloned();
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {

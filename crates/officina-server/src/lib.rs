@@ -8,6 +8,7 @@ mod config;
 mod console;
 pub mod deadlines;
 pub mod demo;
+pub mod forward;
 mod http;
 pub mod limits;
 pub mod metrics;
@@ -63,7 +64,10 @@ pub struct AppState {
     /// Who holds the writer role among the nodes on the database.
     pub cluster: cluster::Cluster,
     /// Sends mutations to the writer.
-    pub forwarder: cluster::Forwarder,
+    pub forwarder: forward::Forwarder,
+    /// The key the nodes of the database present to each other's forwarding channel (`None`
+    /// on SQLite, where nothing is forwarded).
+    pub cluster_key: Option<Arc<str>>,
     /// The address other nodes forward mutations to (`None`: the address the server listens on).
     pub advertise_address: Option<String>,
     /// Raised when the server shuts down, so that WebSockets close.
@@ -88,6 +92,8 @@ pub struct Officina {
     pub replicas: Vec<ReadModels>,
     /// What the process was opened with; its limits serve [`Officina::state`].
     pub config: Config,
+    /// The database's cluster key (PostgreSQL; see `forward`).
+    pub cluster_key: Option<Arc<str>>,
 }
 
 impl Officina {
@@ -107,7 +113,14 @@ impl Officina {
         for url in &config.read_database_urls {
             replicas.push(ReadModels::connect_replica(url, config.pool_size.unwrap_or(16)).await?);
         }
-        Ok(Self { store, app, read, replicas, config: config.clone() })
+        let cluster_key = match store.pool() {
+            officina_store::DbPool::Postgres(pool) => {
+                let key: String = sqlx::query_scalar("SELECT key FROM cluster_key WHERE id = 1").fetch_one(pool).await?;
+                Some(Arc::from(key))
+            }
+            officina_store::DbPool::Sqlite(_) => None,
+        };
+        Ok(Self { store, app, read, replicas, config: config.clone(), cluster_key })
     }
 
     /// The HTTP state serving these services within the configured limits.
@@ -125,7 +138,8 @@ impl Officina {
             subscriptions: limits::Subscriptions::new(&server_limits),
             connections: limits::Connections::new(&server_limits),
             cluster: cluster::Cluster::default(),
-            forwarder: cluster::Forwarder::default(),
+            forwarder: forward::Forwarder::new(self.cluster_key.clone()),
+            cluster_key: self.cluster_key.clone(),
             advertise_address: self.config.advertise_address.clone(),
             closing: Arc::new(watch::Sender::new(false)),
             app: self.app.clone(),
