@@ -35,7 +35,7 @@ const WORKSHOPS: usize = 8;
 const MUTATIONS_PER_CLIENT: usize = 150;
 /// Each configuration runs this many times, interleaved (1, 2, 3 nodes, then again), and its
 /// median run is reported: one run lasts a few seconds, and this machine's speed drifts.
-const ROUNDS: usize = 1;
+const ROUNDS: usize = 5;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
