@@ -7,7 +7,7 @@
 //! Run: `cargo bench -p officina-server --bench cluster`. PostgreSQL comes from
 //! `OFFICINA_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); each
 //! run gets a fresh database. The nodes, the clients and PostgreSQL share the machine's cores.
-//! Each configuration runs five times, interleaved, and the median run is reported with the CPU
+//! Each configuration runs seven times, interleaved, and the median run is reported with the CPU
 //! time per mutation of the nodes, PostgreSQL and this process (from `/proc`), which shows where
 //! a difference comes from. `OFFICINA_BENCH_ONLY_NODES=2` runs one configuration alone (for a
 //! profiler).
@@ -34,8 +34,9 @@ const CLIENTS: usize = 64;
 const WORKSHOPS: usize = 8;
 const MUTATIONS_PER_CLIENT: usize = 150;
 /// Each configuration runs this many times, interleaved (1, 2, 3 nodes, then again), and its
-/// median run is reported: one run lasts a few seconds, and this machine's speed drifts.
-const ROUNDS: usize = 5;
+/// median run is reported, with the median of each round's ratio to its own 1-node run: one run
+/// lasts a few seconds, and this machine's speed drifts.
+const ROUNDS: usize = 7;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
@@ -59,21 +60,27 @@ async fn main() {
     }
     println!();
     println!(
-        "| nodes | mutations/s (median) | every round | ratio to 1 node | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms | CPU ms per mutation: nodes / PostgreSQL / clients | PostgreSQL transactions per mutation |"
+        "| nodes | mutations/s (median) | every round | ratio of the medians | median of the rounds' ratios | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms | CPU ms per mutation: nodes / PostgreSQL / clients | PostgreSQL transactions per mutation |"
     );
-    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    // Each round's 1-node run is the baseline of that round's other runs: run minutes apart,
+    // they share more of the machine's state than the medians of all rounds do.
+    let baseline_rates: Vec<f64> = runs[0].iter().map(|run| run.rate).collect();
     let mut baseline = None;
-    for (index, mut rounds) in runs.into_iter().enumerate() {
+    for (index, rounds) in runs.iter().enumerate() {
         if rounds.is_empty() {
             continue;
         }
         let every: Vec<String> = rounds.iter().map(|run| format!("{:.0}", run.rate)).collect();
-        rounds.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-        let run = &rounds[rounds.len() / 2];
+        let mut paired: Vec<f64> = rounds.iter().zip(&baseline_rates).map(|(run, baseline)| run.rate / baseline).collect();
+        let paired = if paired.is_empty() { f64::NAN } else { percentile(&mut paired, 0.5) };
+        let mut sorted = rounds.clone();
+        sorted.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+        let run = &sorted[sorted.len() / 2];
         let ratio = run.rate / *baseline.get_or_insert(run.rate);
         let cpu = &run.cpu_ms_per_mutation;
         println!(
-            "| {} | {:.0} | {} | {ratio:.2} | {} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} | {:.2} |",
+            "| {} | {:.0} | {} | {ratio:.2} | {paired:.2} | {} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} | {:.2} |",
             index + 1,
             run.rate,
             every.join(", "),
