@@ -238,11 +238,6 @@ impl CommandService {
         let stream_id = A::stream_id(id);
         let key = request.idempotency_key.as_ref().map(|key| format!("{}:{key}", request.actor.person_id));
         let idempotency = key.as_deref().map(|key| Idempotency { key, fingerprint: request.fingerprint.as_deref() });
-        if let Some(idempotency) = idempotency
-            && let Some(outcome) = store.recorded_outcome(&stream_id, idempotency).await?
-        {
-            return self.replay::<A>(&stream_id, outcome).await;
-        }
         let ctx = Context::new(request.now.unwrap_or_else(|| self.inner.clock.now()), request.actor);
         let cache = A::cache(&self.inner.caches);
         let slot = cache.entry(&stream_id);
@@ -251,8 +246,10 @@ impl CommandService {
         let mut waited = false;
         for _ in 0..MAX_ATTEMPTS {
             let mut entry = slot.entry.lock().await;
-            // The same request may have landed while this one waited for the stream (a client
-            // that retried before the first answer came back): answer with the first one's result.
+            // A keyed request that already landed (a client's retry, perhaps sent before the
+            // first answer came back, or through another process) is answered with the first
+            // one's result. Looked up once, holding the stream, so that a request that landed
+            // while this one waited for it is seen too: one query per keyed command.
             if !waited {
                 waited = true;
                 if let Some(idempotency) = idempotency

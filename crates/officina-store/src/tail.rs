@@ -22,10 +22,6 @@ use crate::{DbPool, EventFilter, RecordedEvent, SUBSCRIPTION_PAGE, StoreError, S
 /// subscriber that reconnects or lags a little is served from memory.
 pub(crate) const WINDOW_EVENTS: usize = 4_096;
 
-/// The shortest time between two reads of the tail: what a live view may wait beyond its commit
-/// when the log is busy (a quiet log is read as soon as a commit is announced).
-pub(crate) const MIN_READ_INTERVAL: Duration = Duration::from_millis(10);
-
 /// The window and the tail's progress, shared by the tail task and every subscription.
 pub(crate) struct Tail {
     window: Mutex<Window>,
@@ -155,19 +151,10 @@ impl Tail {
 /// adds it to the window. A failed read is retried after a pause; subscriptions meanwhile
 /// simply wait, as they would for a quiet log.
 pub(crate) async fn follow(tail: Arc<Tail>, pool: DbPool, upcasters: Upcasters, mut head: watch::Receiver<u64>) {
-    let mut last_read: Option<tokio::time::Instant> = None;
     loop {
-        if let Some(at) = last_read
-            && at.elapsed() < MIN_READ_INTERVAL
-        {
-            // A busy log is read a few commits at a time: every process pays each read (a
-            // query, its wake-ups, its rows), and several processes share one machine's cores.
-            tokio::time::sleep_until(at + MIN_READ_INTERVAL).await;
-        }
         let announced = *head.borrow_and_update();
         let cursor = tail.window().cursor;
         if announced > cursor {
-            last_read = Some(tokio::time::Instant::now());
             let mut batch = Vec::new();
             tail.tail_reads.fetch_add(1, Ordering::Relaxed);
             let read = read_rows(&pool, cursor, SUBSCRIPTION_PAGE, &EventFilter::All, &mut |row: StoredRow| {
