@@ -10,7 +10,7 @@
 //! no stale row: a dead writer's session and lock go together). When the writer dies, the lock is
 //! released with its connection and another node takes it within a second.
 //!
-//! Forwarding (over the channel of `forward.rs`) is an optimization, never a condition of
+//! Forwarding (over the channel of `forward/`) is an optimization, never a condition of
 //! correctness: a node that cannot reach the writer (none elected yet, the writer just died)
 //! executes the mutation itself, which is always correct (the same idempotency key, the same
 //! version checks).

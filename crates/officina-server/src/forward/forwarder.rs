@@ -1,0 +1,264 @@
+//! The forwarding node's side of the channel: one channel to the writer, opened when first
+//! needed, and what becomes of each mutation sent over it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::response::Response;
+use hyper_util::rt::TokioIo;
+use tokio::sync::{mpsc, oneshot};
+
+use super::frame::{Frame, FrameReader, write_frames};
+use super::{
+    ANSWER_TIMEOUT, CONNECT_TIMEOUT, FORWARDED_REQUEST_HEADERS, GOING_AWAY, KEY_HEADER, MAX_ANSWER_BYTES, MAX_IN_FLIGHT,
+    NOT_APPLIED_HEADER, PROTOCOL, RETRY_CONNECT_AFTER,
+};
+
+/// What became of a forwarded mutation.
+pub enum Forwarded {
+    /// The writer's answer.
+    Answer(Response),
+    /// It never reached the writer (no channel, or it closed before the request was written):
+    /// execute it here.
+    NotSent,
+    /// It may have reached the writer, which did not answer: the client must retry it (with
+    /// its idempotency key), since executing it here could apply it twice.
+    Lost,
+}
+
+/// What a channel's reader gives a waiting mutation.
+enum Reply {
+    Answer(Frame),
+    /// The writer is shutting down and did not apply it.
+    NotApplied,
+    Lost,
+}
+
+/// A request waiting for the channel's writing half.
+struct Outgoing {
+    id: u64,
+    frame: Vec<u8>,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// One open channel to the writer at `address`.
+struct Channel {
+    address: String,
+    outgoing: mpsc::Sender<Outgoing>,
+}
+
+/// Sends mutations to the writer over one channel, opened when first needed and again after it
+/// closes.
+#[derive(Clone)]
+pub struct Forwarder {
+    /// The database's cluster key (`None`: SQLite, where nothing is forwarded).
+    key: Option<Arc<str>>,
+    channel: Arc<Mutex<Option<Arc<Channel>>>>,
+    /// One attempt to open a channel at a time; the others wait for its outcome.
+    opening: Arc<tokio::sync::Mutex<()>>,
+    /// When the last attempt to open a channel failed.
+    failed_at: Arc<Mutex<Option<Instant>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Forwarder {
+    /// A forwarder presenting `key` (the database's cluster key).
+    pub fn new(key: Option<Arc<str>>) -> Self {
+        Self {
+            key,
+            channel: Arc::default(),
+            opening: Arc::default(),
+            failed_at: Arc::default(),
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Sends the mutation `body`, with the request's `headers` that matter to its answer, to the
+    /// writer at `address`.
+    pub async fn forward(&self, address: &str, headers: &HeaderMap, body: Bytes) -> Forwarded {
+        let Some(channel) = self.channel_to(address).await else {
+            metrics::counter!("officina_forwarded_total", "outcome" => "not_sent").increment(1);
+            return Forwarded::NotSent;
+        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let headers = FORWARDED_REQUEST_HEADERS
+            .iter()
+            .filter_map(|name| Some((HeaderName::from_static(name), headers.get(*name)?.clone())))
+            .collect();
+        let mut frame = Vec::with_capacity(body.len() + 512);
+        Frame { id, status: 0, headers, body }.encode(&mut frame);
+        let (reply, replied) = oneshot::channel();
+        let outcome = if channel.outgoing.send(Outgoing { id, frame, reply }).await.is_err() {
+            Forwarded::NotSent
+        } else {
+            match tokio::time::timeout(ANSWER_TIMEOUT, replied).await {
+                Ok(Ok(Reply::Answer(answer))) => Forwarded::Answer(into_response(answer)),
+                Ok(Ok(Reply::NotApplied)) => Forwarded::NotSent,
+                Ok(Ok(Reply::Lost)) | Err(_) => Forwarded::Lost,
+                // Dropped before it was written: the channel closed first.
+                Ok(Err(_)) => Forwarded::NotSent,
+            }
+        };
+        let label = match &outcome {
+            Forwarded::Answer(_) => "forwarded",
+            Forwarded::NotSent => "not_sent",
+            Forwarded::Lost => "lost",
+        };
+        metrics::counter!("officina_forwarded_total", "outcome" => label).increment(1);
+        outcome
+    }
+
+    /// The open channel to `address`, opening one if there is none.
+    async fn channel_to(&self, address: &str) -> Option<Arc<Channel>> {
+        if let Some(channel) = self.open_channel(address) {
+            return Some(channel);
+        }
+        let _opening = self.opening.lock().await;
+        if let Some(channel) = self.open_channel(address) {
+            return Some(channel);
+        }
+        let failed_at = *self.failed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failed_at.is_some_and(|at| at.elapsed() < RETRY_CONNECT_AFTER) {
+            return None;
+        }
+        match tokio::time::timeout(CONNECT_TIMEOUT, open(address, self.key.as_deref())).await {
+            Ok(Ok(io)) => {
+                let (outgoing, receiver) = mpsc::channel(MAX_IN_FLIGHT);
+                tokio::spawn(run_channel(io, receiver));
+                let channel = Arc::new(Channel { address: address.to_owned(), outgoing });
+                *self.channel.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(channel.clone());
+                *self.failed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+                tracing::info!(address, "opened the forwarding channel to the writer");
+                Some(channel)
+            }
+            outcome => {
+                let error = match outcome {
+                    Ok(Err(error)) => error,
+                    _ => "no answer in time".to_owned(),
+                };
+                tracing::warn!(%error, address, "cannot open the forwarding channel to the writer; executing mutations here");
+                *self.failed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
+                None
+            }
+        }
+    }
+
+    fn open_channel(&self, address: &str) -> Option<Arc<Channel>> {
+        let channel = self.channel.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        channel.as_ref().filter(|channel| channel.address == address && !channel.outgoing.is_closed()).cloned()
+    }
+}
+
+/// Opens a channel to `address`: an HTTP upgrade presenting `key`.
+async fn open(address: &str, key: Option<&str>) -> Result<TokioIo<hyper::upgrade::Upgraded>, String> {
+    let key = key.ok_or("no cluster key (not on PostgreSQL)")?;
+    let stream = tokio::net::TcpStream::connect(address).await.map_err(|error| error.to_string())?;
+    let _ = stream.set_nodelay(true);
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|error| error.to_string())?;
+    tokio::spawn(async move {
+        let _ = connection.with_upgrades().await;
+    });
+    let request = axum::http::Request::get("/graphql")
+        .header(header::HOST, address)
+        .header(header::CONNECTION, "upgrade")
+        .header(header::UPGRADE, PROTOCOL)
+        .header(KEY_HEADER, key)
+        .body(http_body_util::Empty::<Bytes>::new())
+        .map_err(|error| error.to_string())?;
+    let response = sender.send_request(request).await.map_err(|error| error.to_string())?;
+    if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        return Err(format!("the writer answered {}", response.status()));
+    }
+    let upgraded = hyper::upgrade::on(response).await.map_err(|error| error.to_string())?;
+    Ok(TokioIo::new(upgraded))
+}
+
+/// Runs one channel: writes requests as they come, hands each answer to the mutation that waits
+/// for it, and when the channel ends tells every mutation still waiting whether its request was
+/// written (lost: it may have been applied) or not (not sent: execute it here).
+async fn run_channel(io: TokioIo<hyper::upgrade::Upgraded>, mut outgoing: mpsc::Receiver<Outgoing>) {
+    let (reader, writer) = tokio::io::split(io);
+    let waiting: Mutex<HashMap<u64, oneshot::Sender<Reply>>> = Mutex::default();
+    let waiting_now = || waiting.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    {
+        let (frames, mut to_write) = mpsc::channel::<Vec<u8>>(MAX_IN_FLIGHT);
+        let going_away = tokio::sync::Notify::new();
+        // Requests are registered as waiting before their bytes are written. When the writer
+        // says it goes away, no more are taken (new mutations open another channel, or are
+        // executed here) and this side's half is closed.
+        let registering = async {
+            loop {
+                let request = tokio::select! {
+                    request = outgoing.recv() => request,
+                    () = going_away.notified() => {
+                        outgoing.close();
+                        None
+                    }
+                };
+                let Some(request) = request else { break };
+                waiting_now().insert(request.id, request.reply);
+                if frames.send(request.frame).await.is_err() {
+                    break;
+                }
+            }
+            drop(frames);
+        };
+        let writing = write_frames(writer, &mut to_write);
+        let reading = async {
+            let mut answers = FrameReader::new(reader, MAX_ANSWER_BYTES);
+            loop {
+                match answers.next().await {
+                    Ok(Some(answer)) if answer.id == GOING_AWAY => going_away.notify_one(),
+                    Ok(Some(answer)) => {
+                        if let Some(reply) = waiting_now().remove(&answer.id) {
+                            let not_applied = answer.headers.iter().any(|(name, _)| name == NOT_APPLIED_HEADER);
+                            let _ = reply.send(if not_applied { Reply::NotApplied } else { Reply::Answer(answer) });
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "the forwarding channel to the writer failed");
+                        return;
+                    }
+                }
+            }
+        };
+        tokio::pin!(registering, writing, reading);
+        let (mut registering_open, mut writing_open) = (true, true);
+        loop {
+            tokio::select! {
+                () = &mut registering, if registering_open => registering_open = false,
+                written = &mut writing, if writing_open => {
+                    writing_open = false;
+                    if written.is_err() {
+                        break;
+                    }
+                }
+                // The writer closed the channel (it shuts down, or it answered everything after
+                // this side closed its half).
+                () = &mut reading => break,
+            }
+        }
+    }
+    outgoing.close();
+    while let Ok(unsent) = outgoing.try_recv() {
+        drop(unsent);
+    }
+    for (_, reply) in waiting_now().drain() {
+        let _ = reply.send(Reply::Lost);
+    }
+}
+
+fn into_response(frame: Frame) -> Response {
+    let mut response = Response::new(axum::body::Body::from(frame.body));
+    *response.status_mut() = StatusCode::from_u16(frame.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for (name, value) in frame.headers {
+        response.headers_mut().append(name, value);
+    }
+    response
+}
