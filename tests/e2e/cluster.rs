@@ -186,9 +186,7 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
             let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
             for n in 0..PER_VOTER {
                 let key = format!("voter-{v}-{n}");
-                let stance = if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
-                let body = json!({"query": STATE_POSITION, "variables": {"input": {
-                    "proposalId": proposal, "stance": stance, "idempotencyKey": key}}});
+                let body = position_request(&proposal, n, &key);
                 let mut node = (v + n) % urls.len();
                 let position = loop {
                     if node == victim && killed.load(std::sync::atomic::Ordering::SeqCst) {
@@ -203,11 +201,7 @@ async fn a_node_killed_under_load_loses_no_acknowledged_write_and_subscribers_re
                             if reason == "CONTENDED" || reason == "WRITER_UNAVAILABLE" {
                                 continue;
                             }
-                            assert!(answer.get("errors").is_none(), "{answer:#}");
-                            break answer["data"]["statePosition"]["position"]
-                                .as_str()
-                                .and_then(|p| p.parse::<u64>().ok())
-                                .expect("a position");
+                            break acknowledged_position(&answer);
                         }
                         // The node is gone: the same request, to another node.
                         Err(_) => node = (node + 1) % urls.len(),
@@ -324,9 +318,7 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
             let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
             for n in 0..PER_VOTER {
                 let key = format!("voter-{v}-{n}");
-                let stance = if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
-                let body = json!({"query": STATE_POSITION, "variables": {"input": {
-                    "proposalId": proposal, "stance": stance, "idempotencyKey": key}}});
+                let body = position_request(&proposal, n, &key);
                 let node = (v + n) % urls.len();
                 let position = loop {
                     let sent = std::time::Instant::now();
@@ -352,11 +344,7 @@ async fn cut_database_connections_fail_mutations_fast_with_a_retryable_code_and_
                         Some("CONTENDED" | "WRITER_UNAVAILABLE") => continue,
                         _ => {}
                     }
-                    assert!(answer.get("errors").is_none(), "{answer:#}");
-                    break answer["data"]["statePosition"]["position"]
-                        .as_str()
-                        .and_then(|p| p.parse::<u64>().ok())
-                        .expect("a position");
+                    break acknowledged_position(&answer);
                 };
                 acknowledged.lock().expect("acknowledged").insert(key, position);
             }
@@ -453,20 +441,14 @@ async fn one_keyed_mutation_sent_to_two_processes_at_once_lands_once() {
                 if matches!(answer["errors"][0]["extensions"]["reason"].as_str(), Some("CONTENDED" | "WRITER_UNAVAILABLE")) {
                     continue;
                 }
-                assert!(answer.get("errors").is_none(), "{answer:#}");
-                break answer["data"]["statePosition"]["position"]
-                    .as_str()
-                    .and_then(|p| p.parse::<u64>().ok())
-                    .expect("a position");
+                break acknowledged_position(&answer);
             }
         }
     };
     let voters: Vec<Person> = w.partners.iter().cloned().chain([w.lead.clone()]).collect();
     for round in 0..ROUNDS {
         let voter = &voters[round % voters.len()];
-        let stance = if round % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
-        let body = json!({"query": STATE_POSITION, "variables": {"input": {
-            "proposalId": proposal, "stance": stance, "idempotencyKey": format!("twice-{round}")}}});
+        let body = position_request(&proposal, round, &format!("twice-{round}"));
         let (a, b) = tokio::join!(send(0, body.clone(), voter.token.clone()), send(1, body, voter.token.clone()));
         assert_eq!(a, b, "round {round}: both processes answer with the one append");
     }
@@ -474,6 +456,18 @@ async fn one_keyed_mutation_sent_to_two_processes_at_once_lands_once() {
     let stated = events.iter().filter(|event| event.event_type == "PositionStated").count();
     assert_eq!(stated, ROUNDS, "each key appended exactly once");
     drop(nodes);
+}
+
+/// A voter's `n`th position on `proposal` (support and abstention in turn), under `key`.
+fn position_request(proposal: &str, n: usize, key: &str) -> Value {
+    let stance = if n.is_multiple_of(2) { "SUPPORT" } else { "ABSTAIN" };
+    json!({"query": STATE_POSITION, "variables": {"input": {"proposalId": proposal, "stance": stance, "idempotencyKey": key}}})
+}
+
+/// The log position a `statePosition` answer acknowledges; it must not be an error.
+fn acknowledged_position(answer: &Value) -> u64 {
+    assert!(answer.get("errors").is_none(), "{answer:#}");
+    answer["data"]["statePosition"]["position"].as_str().and_then(|p| p.parse().ok()).expect("a position")
 }
 
 /// The value of the metric line that starts with `name` (labels included) in a scrape.
@@ -492,8 +486,7 @@ async fn a_node_without_the_writer_role_forwards_mutations_over_a_keyed_channel_
     // Mutations sent to the other node are answered, and carry their request id to the writer.
     let mut request_ids = BTreeSet::new();
     for n in 0..MUTATIONS {
-        let body = json!({"query": STATE_POSITION, "variables": {"input": {
-            "proposalId": proposal, "stance": if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" }, "idempotencyKey": format!("fwd-{n}")}}});
+        let body = position_request(&proposal, n, &format!("fwd-{n}"));
         let response = app
             .client
             .post(format!("http://{follower}/graphql"))
@@ -504,7 +497,7 @@ async fn a_node_without_the_writer_role_forwards_mutations_over_a_keyed_channel_
             .expect("POST");
         let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("a request id").to_owned();
         let answer: Value = response.json().await.expect("JSON");
-        assert!(answer.get("errors").is_none(), "{answer:#}");
+        acknowledged_position(&answer);
         request_ids.insert(request_id);
     }
     let events = app.officina.store.read_all(start, 1_000, &EventFilter::All).await.expect("the log");
@@ -568,8 +561,7 @@ async fn a_writer_stopped_with_sigterm_answers_or_hands_back_every_forwarded_mut
             let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
             for n in 0..PER_VOTER {
                 let key = format!("voter-{v}-{n}");
-                let body = json!({"query": STATE_POSITION, "variables": {"input": {
-                    "proposalId": proposal, "stance": if n % 2 == 0 { "SUPPORT" } else { "ABSTAIN" }, "idempotencyKey": key}}});
+                let body = position_request(&proposal, n, &key);
                 let position = loop {
                     let answer: Value = http
                         .post(&url)
@@ -589,11 +581,7 @@ async fn a_writer_stopped_with_sigterm_answers_or_hands_back_every_forwarded_mut
                         }
                         _ => {}
                     }
-                    assert!(answer.get("errors").is_none(), "{answer:#}");
-                    break answer["data"]["statePosition"]["position"]
-                        .as_str()
-                        .and_then(|p| p.parse::<u64>().ok())
-                        .expect("a position");
+                    break acknowledged_position(&answer);
                 };
                 acknowledged.lock().expect("acknowledged").insert(key, position);
             }
