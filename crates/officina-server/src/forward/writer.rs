@@ -165,7 +165,7 @@ async fn answer(state: AppState, frame: Frame) -> Frame {
             std::panic::AssertUnwindSafe(handled).catch_unwind().await.unwrap_or_else(crate::http::panicked)
         }
         Err(_) => crate::http::error_response(
-            StatusCode::BAD_REQUEST,
+            StatusCode::INTERNAL_SERVER_ERROR,
             &officina_graphql::ApiError::internal(&"a forwarded request could not be rebuilt"),
             officina_domain::Lang::En,
         ),
