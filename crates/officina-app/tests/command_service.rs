@@ -431,3 +431,52 @@ async fn a_retried_request_of_several_events_returns_them_all() {
     assert_eq!((again.first_position, again.position, &again.events), (first.first_position, first.position, &first.events));
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// A retry through a process that never saw its key (a restarted node, a client that moved) is
+/// decided like a new command, on a stream that moved on meanwhile; the writer finds the key
+/// and answers with the first append's result, nothing is appended, and the process's memory
+/// (which had the retry's events in it) is the log's again before its next command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_the_process_never_saw_gets_the_first_answer_after_the_stream_moved_on() {
+    let (service, run, folder) = demo_service().await;
+    let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
+    let (actor, organization_id) = voters[0];
+    let position = |stance| Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+    let keyed = CommandRequest { idempotency_key: Some("support-once".into()), ..CommandRequest::by(actor) };
+    let first = service.execute::<Workshops>(workshop_id, position(Stance::Support), &keyed).await.expect("first");
+    // The organization changes its mind, without a key.
+    let changed =
+        service.execute::<Workshops>(workshop_id, position(Stance::Abstain), &CommandRequest::by(actor)).await.expect("change");
+    let head = service.store().head().await.expect("head");
+
+    let other = second_process(&folder).await;
+    other.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("the other process remembers the workshop");
+    let retried = other.execute::<Workshops>(workshop_id, position(Stance::Support), &keyed).await.expect("retry");
+    assert!(retried.replayed && !first.replayed);
+    assert_eq!(
+        (retried.position, retried.stream_version, &retried.events),
+        (first.position, first.stream_version, &first.events)
+    );
+    assert_eq!(service.store().head().await.expect("head"), head, "the retry appended nothing");
+
+    // The stance on record is still the change of mind, in the log and in both memories, and
+    // the next command through the other process is decided on it.
+    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
+    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
+    for process in [&service, &other] {
+        let remembered =
+            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
+        assert!(remembered == log, "a process's memory equals the folded log");
+    }
+    assert_eq!(log.1, changed.stream_version);
+    let next =
+        other.execute::<Workshops>(workshop_id, position(Stance::Support), &CommandRequest::by(actor)).await.expect("next");
+    assert_eq!(next.stream_version, changed.stream_version + 1);
+    // Through the process that appended with the key, a retry is looked up before it is
+    // decided, and gets the same answer.
+    let again = service.execute::<Workshops>(workshop_id, position(Stance::Support), &keyed).await.expect("retry again");
+    assert!(again.replayed);
+    assert_eq!(again.position, first.position);
+    assert!(service.store().verify(None, None).await.expect("verify").ok);
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -54,15 +54,20 @@ async fn main() {
                 continue;
             }
             let run = run(nodes).await;
-            println!("round {} · {nodes} node(s): {:.0} mutations/s", round + 1, run.rate);
+            println!(
+                "round {} · {nodes} node(s): {:.0} mutations/s, {:.1} per commit",
+                round + 1,
+                run.rate,
+                run.mutations_per_commit
+            );
             runs[nodes - 1].push(run);
         }
     }
     println!();
     println!(
-        "| nodes | mutations/s (median) | every round | ratio of the medians | median of the rounds' ratios | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms | CPU ms per mutation: nodes / PostgreSQL / clients | PostgreSQL transactions per mutation |"
+        "| nodes | mutations/s (median) | every round | ratio of the medians | median of the rounds' ratios | CONTENDED retries | p50 ms | p99 ms | subscription p99 ms | CPU ms per mutation: nodes / PostgreSQL / clients | PostgreSQL transactions per mutation | mutations per commit |"
     );
-    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
     // Each round's 1-node run is the baseline of that round's other runs: run minutes apart,
     // they share more of the machine's state than the medians of all rounds do.
     let baseline_rates: Vec<f64> = runs[0].iter().map(|run| run.rate).collect();
@@ -80,7 +85,7 @@ async fn main() {
         let ratio = run.rate / *baseline.get_or_insert(run.rate);
         let cpu = &run.cpu_ms_per_mutation;
         println!(
-            "| {} | {:.0} | {} | {ratio:.2} | {paired:.2} | {} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} | {:.2} |",
+            "| {} | {:.0} | {} | {ratio:.2} | {paired:.2} | {} | {:.1} | {:.1} | {:.1} | {:.2} / {:.2} / {:.2} | {:.2} | {:.1} |",
             index + 1,
             run.rate,
             every.join(", "),
@@ -92,6 +97,7 @@ async fn main() {
             cpu[1],
             cpu[2],
             run.transactions_per_mutation,
+            run.mutations_per_commit,
         );
     }
 }
@@ -110,6 +116,9 @@ struct Run {
     /// PostgreSQL transactions committed in the database per mutation (appends, the tails'
     /// reads, idempotency lookups, every node's own queries).
     transactions_per_mutation: f64,
+    /// Mutations per group commit (from the nodes' `officina_append_batch_requests`; the
+    /// fixture's appends, made before, are not counted by the nodes).
+    mutations_per_commit: f64,
 }
 
 /// CPU time (user and system, in milliseconds) spent so far by the processes `pids`, or by every
@@ -182,6 +191,7 @@ async fn run(nodes: usize) -> Run {
     };
     let started_nodes: Vec<Node> = (0..nodes).map(|_| start_node(&url)).collect();
     let addresses: Vec<String> = started_nodes.iter().map(|node| node.1.clone()).collect();
+    let mut writer = 0;
     if nodes > 1 {
         // The load starts once the nodes have elected their writer and know it (they look every
         // second): what is measured is the cluster at work, not its first second.
@@ -193,7 +203,8 @@ async fn run(nodes: usize) -> Run {
             .fetch_optional(&mut admin)
             .await
             .expect("the writer");
-            if elected.is_some() {
+            if let Some(elected) = elected {
+                writer = addresses.iter().position(|address| elected.ends_with(address.as_str())).unwrap_or(0);
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -215,6 +226,10 @@ async fn run(nodes: usize) -> Run {
     let http = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().expect("client");
     let query = "mutation($input: StatePositionInput!) { statePosition(input: $input) { position } }";
     let node_pids: Vec<u32> = started_nodes.iter().map(|node| node.0.id()).collect();
+    let per_node_before: Vec<f64> = node_pids.iter().map(|pid| cpu_ms(&[*pid], None)).collect();
+    // For experiments: every client on one node (`OFFICINA_BENCH_CLIENTS_ON=0` is the first
+    // node started).
+    let clients_on: Option<usize> = std::env::var("OFFICINA_BENCH_CLIENTS_ON").ok().and_then(|n| n.parse().ok());
     let transactions = "SELECT xact_commit FROM pg_stat_database WHERE datname = $1";
     let transactions_before: i64 = sqlx::query_scalar(transactions).bind(&name).fetch_one(&mut admin).await.expect("statistics");
     let cpu_before = [cpu_ms(&node_pids, None), cpu_ms(&[], Some("postgres")), cpu_ms(&[std::process::id()], None)];
@@ -224,7 +239,7 @@ async fn run(nodes: usize) -> Run {
         .enumerate()
         .map(|(n, (token, proposal))| {
             let (http, contended) = (http.clone(), contended.clone());
-            let url = format!("http://{}/graphql", addresses[n % addresses.len()]);
+            let url = format!("http://{}/graphql", addresses[clients_on.unwrap_or(n) % addresses.len()]);
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(MUTATIONS_PER_CLIENT);
                 for m in 0..MUTATIONS_PER_CLIENT {
@@ -267,6 +282,28 @@ async fn run(nodes: usize) -> Run {
     let transactions_after: i64 = sqlx::query_scalar(transactions).bind(&name).fetch_one(&mut admin).await.expect("statistics");
     let transactions_per_mutation = (transactions_after - transactions_before) as f64 / all.len() as f64;
     let cpu_ms_per_mutation = std::array::from_fn(|i| (cpu_after[i] - cpu_before[i]) / all.len() as f64);
+    if std::env::var_os("OFFICINA_BENCH_PER_NODE").is_some() {
+        let per_node: Vec<String> = node_pids
+            .iter()
+            .zip(&per_node_before)
+            .map(|(pid, before)| format!("{:.3}", (cpu_ms(&[*pid], None) - before) / all.len() as f64))
+            .collect();
+        println!(
+            "  CPU ms per mutation by node (first started first; the writer is node {}): {}",
+            writer + 1,
+            per_node.join(" / ")
+        );
+    }
+    let mut commits = 0.0;
+    for address in &addresses {
+        let metrics = http.get(format!("http://{address}/metrics")).send().await.expect("metrics").text().await.expect("metrics");
+        commits += metrics
+            .lines()
+            .filter_map(|line| line.strip_prefix("officina_append_batch_requests_count "))
+            .filter_map(|count| count.trim().parse::<f64>().ok())
+            .sum::<f64>();
+    }
+    let mutations_per_commit = all.len() as f64 / commits;
     tokio::time::sleep(Duration::from_millis(500)).await;
     for subscriber in subscribers {
         subscriber.abort();
@@ -282,6 +319,7 @@ async fn run(nodes: usize) -> Run {
         delivery_p99: percentile(&mut delivered, 0.99),
         cpu_ms_per_mutation,
         transactions_per_mutation,
+        mutations_per_commit,
     }
 }
 
