@@ -10,7 +10,9 @@
 //! Each configuration runs seven times, interleaved, and the median run is reported with the CPU
 //! time per mutation of the nodes, PostgreSQL and this process (from `/proc`), which shows where
 //! a difference comes from. `OFFICINA_BENCH_ONLY_NODES=2` runs one configuration alone (for a
-//! profiler).
+//! profiler); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation;
+//! `OFFICINA_BENCH_CLIENTS_ON=1` sends every client to the second node started (an experiment:
+//! every mutation forwarded).
 
 mod support;
 
