@@ -51,6 +51,19 @@ fn open_proposal(run: &officina_demo::DemoRun) -> (WorkshopId, ProposalId, u32, 
     panic!("the demo has an open proposal with at least three voting organizations");
 }
 
+/// Asserts that what each of `processes` remembers of the workshop equals the log folded by a
+/// fresh service, and returns the log's version of it.
+async fn assert_memories_are_the_log(processes: &[&CommandService], workshop_id: WorkshopId) -> u64 {
+    let folded = CommandService::new(processes[0].store().clone(), Arc::new(SystemClock));
+    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
+    for process in processes {
+        let remembered =
+            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
+        assert!(remembered == log, "a process's memory equals the folded log");
+    }
+    log.1
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_loaded_through_commands_matches_the_in_memory_run() {
     let (service, run, folder) = demo_service().await;
@@ -240,12 +253,7 @@ async fn many_positions_on_one_workshop_are_pipelined_and_all_land_in_one_consis
     let after = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
     assert_eq!(after - before, (10 * voters.len()) as u64);
     // The remembered state is the log's: a fresh service folding the stream agrees.
-    let fresh = CommandService::new(service.store().clone(), Arc::new(SystemClock));
-    let (remembered, folded) = (
-        service.inspect::<Workshops, _>(workshop_id, |state, _| state.clone()).await.expect("remembered"),
-        fresh.inspect::<Workshops, _>(workshop_id, |state, _| state.clone()).await.expect("folded"),
-    );
-    assert!(remembered == folded, "the pipelined state equals the folded log");
+    assert_memories_are_the_log(&[&service], workshop_id).await;
     assert!(service.store().verify(None, None).await.expect("verify").ok);
     let _ = std::fs::remove_dir_all(folder);
 }
@@ -295,13 +303,7 @@ async fn the_same_keyed_command_through_two_processes_at_once_lands_once_and_bot
     let after = service.store().head().await.expect("head").position;
     assert_eq!(after - before, 3 * ROUNDS as u64, "each keyed command once, each racing command once");
     // What each process remembers is the log's.
-    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
-    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
-    for process in [&service, &other] {
-        let remembered =
-            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
-        assert!(remembered == log, "a process's memory equals the folded log");
-    }
+    assert_memories_are_the_log(&[&service, &other], workshop_id).await;
     assert!(service.store().verify(None, None).await.expect("verify").ok);
     let _ = std::fs::remove_dir_all(folder);
 }
@@ -398,11 +400,7 @@ async fn a_keyed_command_arriving_twice_at_once_in_one_process_lands_once() {
         assert_eq!((a.position, a.stream_version, &a.events), (b.position, b.stream_version, &b.events), "round {round}");
     }
     assert_eq!(service.store().head().await.expect("head").position - before, 20);
-    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
-    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
-    let remembered =
-        service.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
-    assert!(remembered == log, "the remembered state is the log's");
+    assert_memories_are_the_log(&[&service], workshop_id).await;
     let _ = std::fs::remove_dir_all(folder);
 }
 
@@ -461,14 +459,8 @@ async fn a_retry_the_process_never_saw_gets_the_first_answer_after_the_stream_mo
 
     // The stance on record is still the change of mind, in the log and in both memories, and
     // the next command through the other process is decided on it.
-    let folded = CommandService::new(service.store().clone(), Arc::new(SystemClock));
-    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
-    for process in [&service, &other] {
-        let remembered =
-            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
-        assert!(remembered == log, "a process's memory equals the folded log");
-    }
-    assert_eq!(log.1, changed.stream_version);
+    let version = assert_memories_are_the_log(&[&service, &other], workshop_id).await;
+    assert_eq!(version, changed.stream_version);
     let next =
         other.execute::<Workshops>(workshop_id, position(Stance::Support), &CommandRequest::by(actor)).await.expect("next");
     assert_eq!(next.stream_version, changed.stream_version + 1);
