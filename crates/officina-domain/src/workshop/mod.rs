@@ -11,6 +11,7 @@
 //! 3. A closed workshop accepts nothing (`WORKSHOP_CLOSED`).
 //! 4. The command's own rules.
 
+mod about;
 mod checks;
 mod command;
 mod decide;
@@ -18,9 +19,10 @@ mod event;
 mod evolve;
 mod state;
 
+pub use about::{Concerns, Created, Subject};
 pub use command::{Command, FirstLead};
 pub use decide::decide;
-pub use event::{Concerns, Created, Event, Subject};
+pub use event::Event;
 pub use evolve::evolve;
 pub use state::{
     AdoptedGuideline, AgendaItem, Attendance, Contribution, ContributionVersion, Decision, DispositionRecord, GuidelineFeedback,
