@@ -163,6 +163,7 @@ pub fn run_in_memory(steps: &[DemoStep]) -> Result<DemoRun, DemoFailure> {
 mod ids;
 mod script;
 mod specs;
+mod steps;
 
 pub use ids::*;
 pub use script::{DEMO_WORKSHOPS, script};

@@ -1,141 +1,20 @@
 //! The script: every workshop's story as commands.
 //!
 //! One file on purpose (and so a little longer than most): it is read as one story, in the order
-//! things happen; the workshops' particulars are in `specs.rs`, their ids in `ids.rs`.
+//! things happen; the workshops' particulars are in `specs.rs`, their ids in `ids.rs`, and how
+//! steps are recorded in `steps.rs`.
 
-use chrono::{DateTime, Utc};
 use officina_domain::calendar::{is_working_day, rome_date};
 use officina_domain::workshop::FirstLead;
 use officina_domain::*;
 
 use crate::ids::*;
 use crate::specs::*;
+use crate::steps::{Cast, Script, WorkshopScript};
 use crate::{DemoCommand, DemoStep};
 
 /// The number of workshops in the demo.
 pub const DEMO_WORKSHOPS: usize = SPECS.len();
-
-/// Accumulates the script.
-struct Script {
-    steps: Vec<DemoStep>,
-}
-
-impl Script {
-    fn organization(&mut self, index: usize, now: DateTime<Utc>, command: organization::Command) {
-        self.steps.push(DemoStep {
-            stream: StreamRef::Organization(demo_organization_id(index)),
-            actor: Actor::admin(DEMO_ADMIN),
-            now,
-            command: DemoCommand::Organization(command),
-        });
-    }
-
-    /// Registers person `k` of workshop `n` (0: shared by every workshop), by `by`, with the
-    /// organization they belong to.
-    fn person(
-        &mut self,
-        by: PersonId,
-        now: DateTime<Utc>,
-        person: PersonId,
-        (n, k): (u128, u128),
-        organization: usize,
-        for_workshop: Option<WorkshopId>,
-    ) {
-        let (display_name, email) = demo_person_data(n, k);
-        let actor = if by == DEMO_ADMIN { Actor::admin(by) } else { Actor::person(by) };
-        self.steps.push(DemoStep {
-            stream: StreamRef::Person(person),
-            actor,
-            now,
-            command: DemoCommand::Person(person::Command::RegisterPerson {
-                person_id: person,
-                data: person::PersonalData { display_name, email, organization_id: Some(demo_organization_id(organization)) },
-                for_workshop,
-                actor_leads_workshop: for_workshop.is_some(),
-                already_registered: None,
-            }),
-        });
-    }
-
-    fn guideline(&mut self, now: DateTime<Utc>, command: guideline::Command) {
-        self.steps.push(DemoStep {
-            stream: StreamRef::Guideline(DEMO_GUIDELINE),
-            actor: Actor::person(DEMO_LAB_RESEARCHER),
-            now,
-            command: DemoCommand::Guideline(command),
-        });
-    }
-}
-
-/// The people of one workshop and the ids it uses.
-struct Cast {
-    workshop: WorkshopId,
-    n: u128,
-    lead: PersonId,
-    co: PersonId,
-    partners: [PersonId; 3],
-    observer: PersonId,
-}
-
-impl Cast {
-    fn new(n: u128) -> Cast {
-        let person = |k| PersonId::from_u128(uid(KIND_PERSON, n, k));
-        Cast {
-            workshop: demo_workshop_id(n),
-            n,
-            lead: person(1),
-            co: person(2),
-            partners: [person(3), person(4), person(5)],
-            observer: person(6),
-        }
-    }
-
-    fn member(&self, k: u128) -> MemberId {
-        MemberId::from_u128(uid(KIND_MEMBER, self.n, k))
-    }
-    fn session(&self, k: u128) -> SessionId {
-        SessionId::from_u128(uid(KIND_SESSION, self.n, k))
-    }
-    fn item(&self, k: u128) -> AgendaItemId {
-        AgendaItemId::from_u128(uid(KIND_AGENDA, self.n, k))
-    }
-    fn document(&self, k: u128) -> DocumentId {
-        DocumentId::from_u128(uid(KIND_DOCUMENT, self.n, k))
-    }
-    fn contribution(&self, k: u128) -> ContributionId {
-        ContributionId::from_u128(uid(KIND_CONTRIBUTION, self.n, k))
-    }
-    fn proposal(&self, k: u128) -> ProposalId {
-        ProposalId::from_u128(uid(KIND_PROPOSAL, self.n, k))
-    }
-    fn decision(&self, k: u128) -> DecisionId {
-        DecisionId::from_u128(uid(KIND_DECISION, self.n, k))
-    }
-    fn minutes(&self, k: u128) -> MinutesId {
-        MinutesId::from_u128(uid(KIND_MINUTES, self.n, k))
-    }
-    fn feedback(&self, k: u128) -> FeedbackId {
-        FeedbackId::from_u128(uid(KIND_FEEDBACK, self.n, k))
-    }
-}
-
-/// Appends the steps of one workshop.
-struct WorkshopScript<'a> {
-    script: &'a mut Script,
-    cast: Cast,
-}
-
-impl WorkshopScript<'_> {
-    fn step(&mut self, person: PersonId, now: DateTime<Utc>, command: workshop::Command) {
-        let actor = if person == DEMO_ADMIN { Actor::admin(person) } else { Actor::person(person) };
-        self.script.steps.push(DemoStep {
-            stream: StreamRef::Workshop(self.cast.workshop),
-            actor,
-            now,
-            command: DemoCommand::Workshop(command),
-        });
-    }
-}
 
 fn text(s: &str) -> String {
     s.to_owned()
