@@ -15,6 +15,8 @@ mod about;
 mod checks;
 mod command;
 mod decide;
+mod decide_proposals;
+mod decide_sessions;
 mod event;
 mod evolve;
 mod state;
