@@ -5,15 +5,17 @@ use officina_domain::event::{DomainEvent, PayloadError};
 use officina_domain::{
     Context, DomainError, GuidelineId, OrganizationId, PersonId, WorkshopId, guideline, organization, person, workshop,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// What the command service needs to know of an aggregate.
 pub trait Aggregate: Send + Sync + 'static {
-    /// Its id type.
-    type Id: Copy + Send + Sync + std::fmt::Debug + 'static;
+    /// Its id type (serde: commands travel to the writer, see `delegate.rs`).
+    type Id: Copy + Send + Sync + std::fmt::Debug + Serialize + DeserializeOwned + 'static;
     /// The state folded from its stream (Default = the stream does not exist).
     type State: Default + Send + Sync + 'static;
     /// Its commands.
-    type Command: Send + 'static;
+    type Command: Clone + Send + Sync + Serialize + DeserializeOwned + 'static;
     /// Its events.
     type Event: DomainEvent + Clone + Send + Sync + 'static;
 

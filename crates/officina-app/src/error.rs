@@ -48,6 +48,28 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
+    /// The writer (the node that decides commands for the others, see `delegate.rs`) refused
+    /// the person's write: their allowance is spent.
+    #[error("too many writes; the next is allowed in {retry_after:?}")]
+    TooManyWrites {
+        /// When the next write is allowed.
+        retry_after: std::time::Duration,
+    },
+    /// The writer went away while it had the command, which may or may not have taken effect:
+    /// the client retries with its idempotency key.
+    #[error("the node that decides commands went away while it had this one")]
+    WriterLost,
+    /// The writer failed otherwise (its answer says how; it logged the details).
+    #[error("the node that decides commands failed: {0}")]
+    Writer(String),
+}
+
+impl AppError {
+    /// Whether the command may have taken effect all the same: the database or the writer went
+    /// away with it. The client learns which by retrying with its idempotency key.
+    pub fn may_have_taken_effect(&self) -> bool {
+        matches!(self, AppError::WriterLost | AppError::Store(StoreError::Unavailable(_)))
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -18,6 +18,7 @@
 //! event it must follow, so a failure upstream makes it fail and be decided again.
 
 pub mod aggregate;
+mod delegate;
 mod demo;
 pub use demo::DemoLoadError;
 mod cache;
@@ -36,6 +37,7 @@ use uuid::Uuid;
 pub use aggregate::{Aggregate, Guidelines, Organizations, Persons, Workshops};
 pub use cache::{Cached, Caches, Slot, StateCache};
 use cache::{Entry, InFlight};
+pub use delegate::{AggregateKind, Answer, Delegate, Handed, HandedOver, Refusal, StoredForm};
 pub use error::AppError;
 
 /// How many times a command is decided again after a version conflict before giving up.
@@ -65,7 +67,7 @@ impl Clock for SystemClock {
 }
 
 /// Who asks, and the transport facts that travel with a command into the events' metadata.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CommandRequest {
     /// The authenticated person.
     pub actor: Actor,
@@ -130,6 +132,9 @@ struct Inner {
     caches: Caches,
     /// The idempotency keys appended with lately (see `keys.rs`).
     recent_keys: keys::RecentKeys,
+    /// Where commands are decided when this process does not decide them (see `delegate.rs`);
+    /// set once, when the process joins the other nodes of its database.
+    delegate: std::sync::OnceLock<Arc<dyn Delegate>>,
 }
 
 impl CommandService {
@@ -147,8 +152,15 @@ impl CommandService {
                 clock,
                 caches: Caches::new(cached_streams),
                 recent_keys: keys::RecentKeys::default(),
+                delegate: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Hands commands to `delegate` from now on, which sends them to the process that decides
+    /// them or gives them back to be decided here. Only the first call counts.
+    pub fn delegate_to(&self, delegate: Arc<dyn Delegate>) {
+        let _ = self.inner.delegate.set(delegate);
     }
 
     /// The event store it appends to.
@@ -162,14 +174,13 @@ impl CommandService {
     }
 
     /// Decides `command` on the stream of `id` and appends its events.
-    pub async fn execute<A: Cached>(
+    pub async fn execute<A: HandedOver>(
         &self,
         id: A::Id,
         command: A::Command,
         request: &CommandRequest,
     ) -> Result<Executed<A::Event>, AppError>
     where
-        A::Command: Clone,
         A::State: Clone,
     {
         self.execute_all::<A>(id, vec![command], request).await
@@ -177,71 +188,71 @@ impl CommandService {
 
     /// Decides `commands` one after the other, each on the state the previous ones leave, and
     /// appends all their events atomically: all land or none does (e.g. a session convened with
-    /// its agenda).
-    pub async fn execute_all<A: Cached>(
+    /// its agenda). On a node that is not the writer, they are handed to the writer (see
+    /// `delegate.rs`), unless it cannot be reached.
+    ///
+    /// The state in memory is trusted until the store says otherwise: the append names the exact
+    /// version it was decided on, so if another process appended meanwhile the append conflicts,
+    /// the state catches up and the command is decided again. A refusal is also checked against
+    /// a caught-up state before it is returned, so a stale memory never refuses a valid command.
+    pub async fn execute_all<A: HandedOver>(
         &self,
         id: A::Id,
         commands: Vec<A::Command>,
         request: &CommandRequest,
     ) -> Result<Executed<A::Event>, AppError>
     where
-        A::Command: Clone,
         A::State: Clone,
     {
-        self.execute_with::<A>(id, |_| Ok(commands.clone()), request).await
+        if let Some(delegate) = self.inner.delegate.get().filter(|delegate| delegate.elsewhere()) {
+            let span = command_span::<A>(id, request);
+            let handed = tracing::Instrument::instrument(
+                delegate.hand_over(request.actor.person_id, delegate::encode::<A>(id, &commands, request)),
+                span.clone(),
+            )
+            .await;
+            match handed {
+                Handed::Answered(answer) => {
+                    let outcome = delegate::decode::<A>(&answer);
+                    log_outcome(&span, &outcome, "handed to the writer");
+                    return outcome;
+                }
+                Handed::Lost => {
+                    let outcome = Err(AppError::WriterLost);
+                    log_outcome(&span, &outcome, "handed to the writer");
+                    return outcome;
+                }
+                Handed::DecideHere => {}
+            }
+        }
+        self.decide_here::<A>(id, commands, request).await
     }
 
-    /// Like [`execute_all`](Self::execute_all), with the commands built from the stream's current
-    /// state (e.g. a position stated for the organization the actor represents, on the
-    /// proposal's current text): built again if the command has to be decided again.
-    ///
-    /// The state in memory is trusted until the store says otherwise: the append names the exact
-    /// version it was decided on, so if another process appended meanwhile the append conflicts,
-    /// the state catches up and the command is decided again. A refusal is also checked against
-    /// a caught-up state before it is returned, so a stale memory never refuses a valid command.
-    pub async fn execute_with<A: Cached>(
+    /// Decides and appends here, whatever the delegate.
+    async fn decide_here<A: Cached>(
         &self,
         id: A::Id,
-        build: impl Fn(&A::State) -> Result<Vec<A::Command>, AppError>,
+        commands: Vec<A::Command>,
         request: &CommandRequest,
     ) -> Result<Executed<A::Event>, AppError>
     where
-        A::Command: Clone,
         A::State: Clone,
     {
         // One span per command: what was asked, on which stream, by whom; its events and
         // outcome are logged inside it.
-        let span = tracing::info_span!(
-            "command",
-            operation = request.operation.as_deref().unwrap_or("-"),
-            stream = %A::stream_id(id),
-            actor = %request.actor.person_id,
-        );
-        let outcome = tracing::Instrument::instrument(self.decide_and_append::<A>(id, build, request), span.clone()).await;
-        match &outcome {
-            Ok(executed) => tracing::info!(
-                parent: &span,
-                events = executed.events.len(),
-                position = executed.position,
-                replayed = executed.replayed,
-                "command done"
-            ),
-            Err(error @ (AppError::Store(_) | AppError::Corrupt { .. })) => {
-                tracing::error!(parent: &span, %error, "command failed")
-            }
-            Err(error) => tracing::info!(parent: &span, %error, "command refused"),
-        }
+        let span = command_span::<A>(id, request);
+        let outcome = tracing::Instrument::instrument(self.decide_and_append::<A>(id, &commands, request), span.clone()).await;
+        log_outcome(&span, &outcome, "decided here");
         outcome
     }
 
     async fn decide_and_append<A: Cached>(
         &self,
         id: A::Id,
-        build: impl Fn(&A::State) -> Result<Vec<A::Command>, AppError>,
+        commands: &[A::Command],
         request: &CommandRequest,
     ) -> Result<Executed<A::Event>, AppError>
     where
-        A::Command: Clone,
         A::State: Clone,
     {
         let store = &self.inner.store;
@@ -291,7 +302,7 @@ impl CommandService {
                 let conflict = AppError::Conflict { stream_id: stream_id.clone(), expected: Some(expected), actual };
                 return self.refuse::<A>(idempotency, &slot.in_flight, &stream_id, conflict).await;
             }
-            let decided = build(&entry.state).and_then(|commands| decide_all::<A>(&entry.state, &commands, &ctx));
+            let decided = decide_all::<A>(&entry.state, commands, &ctx);
             let events = match decided {
                 Ok(events) => events,
                 Err(error) => {
@@ -537,11 +548,39 @@ impl CommandService {
     }
 }
 
+/// The span of one command: what was asked, on which stream, by whom.
+fn command_span<A: Aggregate>(id: A::Id, request: &CommandRequest) -> tracing::Span {
+    tracing::info_span!(
+        "command",
+        operation = request.operation.as_deref().unwrap_or("-"),
+        stream = %A::stream_id(id),
+        actor = %request.actor.person_id,
+        request_id = request.request_id.as_deref().unwrap_or("-"),
+    )
+}
+
+/// Logs what became of a command, in its span.
+fn log_outcome<E>(span: &tracing::Span, outcome: &Result<Executed<E>, AppError>, decided: &'static str) {
+    match outcome {
+        Ok(executed) => tracing::info!(
+            parent: span,
+            events = executed.events.len(),
+            position = executed.position,
+            replayed = executed.replayed,
+            decided,
+            "command done"
+        ),
+        Err(error @ (AppError::Store(_) | AppError::Corrupt { .. } | AppError::Writer(_) | AppError::WriterLost)) => {
+            tracing::error!(parent: span, %error, decided, "command failed")
+        }
+        Err(error) => tracing::info!(parent: span, %error, decided, "command refused"),
+    }
+}
+
 /// Decides each command on the state left by the ones before it. A single command (the common
 /// case) is decided on the cached state itself; several need a scratch copy.
 fn decide_all<A: Aggregate>(state: &A::State, commands: &[A::Command], ctx: &Context) -> Result<Vec<A::Event>, AppError>
 where
-    A::Command: Clone,
     A::State: Clone,
 {
     match commands {

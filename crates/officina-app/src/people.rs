@@ -72,7 +72,8 @@ impl CommandService {
             }
         };
         let executed = self.execute::<Persons>(person_id, command, request).await;
-        if executed.is_err()
+        // A registration that may have landed keeps its data (a retry with its key finds it).
+        if executed.as_ref().is_err_and(|error| !error.may_have_taken_effect())
             && inserted
             && let Err(error) = self.store().delete_personal_data(person_id.uuid()).await
         {

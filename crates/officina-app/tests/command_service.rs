@@ -1,68 +1,14 @@
 //! The command service against a real store (a fresh SQLite file per test).
 
-use std::sync::Arc;
+mod support;
 
-use officina_app::{AppError, CommandRequest, CommandService, SystemClock, Workshops};
-use officina_demo::{run_in_memory, script};
+use support::{assert_memories_are_the_log, demo_service, open_proposal, second_process};
+
+use officina_app::{AppError, CommandRequest, Workshops};
 use officina_domain::workshop::Command;
-use officina_domain::{Actor, DomainError, ProposalId, ProposalStatus, Role, Stance, WorkshopId, workshop};
-use officina_store::{EventFilter, EventStore};
+use officina_domain::{DomainError, ProposalId, Role, Stance, workshop};
+use officina_store::EventFilter;
 use uuid::Uuid;
-
-async fn fresh_store() -> (EventStore, std::path::PathBuf) {
-    let folder = std::env::temp_dir().join(format!("officina-app-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&folder).expect("folder");
-    let url = format!("sqlite://{}?mode=rwc", folder.join("officina.db").display());
-    (EventStore::connect(&url).await.expect("store"), folder)
-}
-
-/// A service with the demo loaded, and the demo's final in-memory states to pick actors from.
-async fn demo_service() -> (CommandService, officina_demo::DemoRun, std::path::PathBuf) {
-    let (store, folder) = fresh_store().await;
-    let service = CommandService::new(store, Arc::new(SystemClock));
-    let loaded = service.load_demo_if_empty().await.expect("demo loads through commands");
-    assert_eq!(loaded, script().len());
-    let run = run_in_memory(&script()).expect("demo runs in memory");
-    (service, run, folder)
-}
-
-/// An open proposal of the demo, its workshop, and the voting members able to state positions.
-fn open_proposal(run: &officina_demo::DemoRun) -> (WorkshopId, ProposalId, u32, Vec<(Actor, officina_domain::OrganizationId)>) {
-    for (workshop_id, state) in &run.workshops {
-        let Some(workshop) = &state.workshop else { continue };
-        for proposal in workshop.proposals.values() {
-            if proposal.status != ProposalStatus::Open {
-                continue;
-            }
-            let recused = proposal.recused();
-            let mut voters = Vec::new();
-            let mut seen = std::collections::BTreeSet::new();
-            for member in workshop.current_members() {
-                let votes = matches!(member.role, Role::Lead | Role::CoConductor | Role::Partner);
-                if votes && !recused.contains(&member.organization.id) && seen.insert(member.organization.id) {
-                    voters.push((Actor::person(member.person_id), member.organization.id));
-                }
-            }
-            if voters.len() >= 3 {
-                return (*workshop_id, proposal.id, proposal.current_version(), voters);
-            }
-        }
-    }
-    panic!("the demo has an open proposal with at least three voting organizations");
-}
-
-/// Asserts that what each of `processes` remembers of the workshop equals the log folded by a
-/// fresh service, and returns the log's version of it.
-async fn assert_memories_are_the_log(processes: &[&CommandService], workshop_id: WorkshopId) -> u64 {
-    let folded = CommandService::new(processes[0].store().clone(), Arc::new(SystemClock));
-    let log = folded.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("folded");
-    for process in processes {
-        let remembered =
-            process.inspect::<Workshops, _>(workshop_id, |state, version| (state.clone(), version)).await.expect("remembered");
-        assert!(remembered == log, "a process's memory equals the folded log");
-    }
-    log.1
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_loaded_through_commands_matches_the_in_memory_run() {
@@ -86,7 +32,13 @@ async fn a_position_lands_with_its_metadata_and_a_refused_command_appends_nothin
     let (actor, organization_id) = voters[0];
     let request =
         CommandRequest { correlation_id: Some("corr-42".into()), request_id: Some("req-42".into()), ..CommandRequest::by(actor) };
-    let command = Command::StatePosition { proposal_id, organization_id, stance: Stance::Support, rationale: None, text_version };
+    let command = Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance: Stance::Support,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     let executed = service.execute::<Workshops>(workshop_id, command, &request).await.expect("position stated");
     assert_eq!(executed.events.len(), 1);
     assert!(matches!(executed.events[0], workshop::Event::PositionStated { .. }));
@@ -101,7 +53,13 @@ async fn a_position_lands_with_its_metadata_and_a_refused_command_appends_nothin
 
     // OPPOSE without a rationale breaks a rule: refused, nothing appended.
     let head = service.store().head().await.expect("head");
-    let refused = Command::StatePosition { proposal_id, organization_id, stance: Stance::Oppose, rationale: None, text_version };
+    let refused = Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance: Stance::Oppose,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     match service.execute::<Workshops>(workshop_id, refused, &request).await {
         Err(AppError::Domain(DomainError::RationaleRequired { .. })) => {}
         other => panic!("expected RATIONALE_REQUIRED, got {other:?}"),
@@ -118,10 +76,10 @@ async fn a_retried_command_returns_the_first_answer_and_appends_nothing() {
     let request = CommandRequest { idempotency_key: Some("click-1".into()), ..CommandRequest::by(actor) };
     let command = Command::StatePosition {
         proposal_id,
-        organization_id,
+        organization_id: Some(organization_id),
         stance: Stance::SupportWithReservations,
         rationale: Some("Only with a monitoring plan.".into()),
-        text_version,
+        text_version: Some(text_version),
     };
     let first = service.execute::<Workshops>(workshop_id, command.clone(), &request).await.expect("first");
     let head = service.store().head().await.expect("head");
@@ -140,7 +98,13 @@ async fn an_expected_version_that_moved_is_a_conflict() {
     let (actor, organization_id) = voters[0];
     let version = service.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("version");
     let request = CommandRequest { expected_version: Some(version - 1), ..CommandRequest::by(actor) };
-    let command = Command::StatePosition { proposal_id, organization_id, stance: Stance::Abstain, rationale: None, text_version };
+    let command = Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance: Stance::Abstain,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     match service.execute::<Workshops>(workshop_id, command.clone(), &request).await {
         Err(AppError::Conflict { expected, actual, .. }) => assert_eq!((expected, actual), (Some(version - 1), version)),
         other => panic!("expected a conflict, got {other:?}"),
@@ -163,7 +127,13 @@ async fn positions_stated_at_the_same_instant_through_two_processes_all_land() {
             let node = if (index + round) % 2 == 0 { service.clone() } else { other.clone() };
             let stance = if round == 2 { Stance::Support } else { Stance::Abstain };
             tasks.push(tokio::spawn(async move {
-                let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+                let command = Command::StatePosition {
+                    proposal_id,
+                    organization_id: Some(organization_id),
+                    stance,
+                    rationale: None,
+                    text_version: Some(text_version),
+                };
                 node.execute::<Workshops>(workshop_id, command, &CommandRequest::by(actor)).await
             }));
         }
@@ -217,8 +187,13 @@ async fn a_state_remembered_by_another_process_never_refuses_a_valid_command() {
         .expect("open");
     // Stale memory says the proposal does not exist; the refusal is checked against the log.
     let (voter, organization_id) = voters[0];
-    let position =
-        Command::StatePosition { proposal_id: fresh, organization_id, stance: Stance::Support, rationale: None, text_version: 1 };
+    let position = Command::StatePosition {
+        proposal_id: fresh,
+        organization_id: Some(organization_id),
+        stance: Stance::Support,
+        rationale: None,
+        text_version: Some(1),
+    };
     other.execute::<Workshops>(workshop_id, position, &CommandRequest::by(voter)).await.expect("the position lands");
     let _ = std::fs::remove_dir_all(folder);
 }
@@ -234,14 +209,26 @@ async fn many_positions_on_one_workshop_are_pipelined_and_all_land_in_one_consis
             let service = service.clone();
             let stance = if round % 2 == 0 { Stance::Support } else { Stance::Abstain };
             tasks.push(tokio::spawn(async move {
-                let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+                let command = Command::StatePosition {
+                    proposal_id,
+                    organization_id: Some(organization_id),
+                    stance,
+                    rationale: None,
+                    text_version: Some(text_version),
+                };
                 service.execute::<Workshops>(workshop_id, command, &CommandRequest::by(actor)).await
             }));
         }
     }
     // A command that fails in the middle of the pipeline costs only itself.
     let (actor, organization_id) = voters[0];
-    let refused = Command::StatePosition { proposal_id, organization_id, stance: Stance::Oppose, rationale: None, text_version };
+    let refused = Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance: Stance::Oppose,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     assert!(service.execute::<Workshops>(workshop_id, refused, &CommandRequest::by(actor)).await.is_err());
     let mut positions = Vec::new();
     for task in tasks {
@@ -258,14 +245,6 @@ async fn many_positions_on_one_workshop_are_pipelined_and_all_land_in_one_consis
     let _ = std::fs::remove_dir_all(folder);
 }
 
-/// A second command service over its own store instance on the same SQLite file: another
-/// server process on the same database.
-async fn second_process(folder: &std::path::Path) -> CommandService {
-    let store =
-        EventStore::connect(&format!("sqlite://{}?mode=rwc", folder.join("officina.db").display())).await.expect("second store");
-    CommandService::new(store, Arc::new(SystemClock))
-}
-
 /// The same keyed command sent through two processes at once (a client retrying on another
 /// node), round after round while other commands race on the same workshop: it lands once, and
 /// both answers are that append's.
@@ -277,10 +256,10 @@ async fn the_same_keyed_command_through_two_processes_at_once_lands_once_and_bot
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
     let position = |organization_id, round: usize| Command::StatePosition {
         proposal_id,
-        organization_id,
+        organization_id: Some(organization_id),
         stance: if round.is_multiple_of(2) { Stance::Support } else { Stance::Abstain },
         rationale: None,
-        text_version,
+        text_version: Some(text_version),
     };
     let before = service.store().head().await.expect("head").position;
     for round in 0..ROUNDS {
@@ -316,8 +295,13 @@ async fn an_expected_version_is_checked_against_the_log_not_a_stale_memory() {
     let (service, run, folder) = demo_service().await;
     let other = second_process(&folder).await;
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
-    let position =
-        |organization_id, stance| Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+    let position = |organization_id, stance| Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     for round in 0..3 {
         other.inspect::<Workshops, _>(workshop_id, |_, version| version).await.expect("remember");
         let (actor, organization) = voters[round % voters.len()];
@@ -389,7 +373,13 @@ async fn a_keyed_command_arriving_twice_at_once_in_one_process_lands_once() {
     for round in 0..20 {
         let (actor, organization_id) = voters[round % voters.len()];
         let stance = if round % 2 == 0 { Stance::Support } else { Stance::Abstain };
-        let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+        let command = Command::StatePosition {
+            proposal_id,
+            organization_id: Some(organization_id),
+            stance,
+            rationale: None,
+            text_version: Some(text_version),
+        };
         let request = CommandRequest { idempotency_key: Some(format!("double-{round}")), ..CommandRequest::by(actor) };
         let (a, b) = tokio::join!(
             service.execute::<Workshops>(workshop_id, command.clone(), &request),
@@ -439,7 +429,13 @@ async fn a_retry_the_process_never_saw_gets_the_first_answer_after_the_stream_mo
     let (service, run, folder) = demo_service().await;
     let (workshop_id, proposal_id, text_version, voters) = open_proposal(&run);
     let (actor, organization_id) = voters[0];
-    let position = |stance| Command::StatePosition { proposal_id, organization_id, stance, rationale: None, text_version };
+    let position = |stance| Command::StatePosition {
+        proposal_id,
+        organization_id: Some(organization_id),
+        stance,
+        rationale: None,
+        text_version: Some(text_version),
+    };
     let keyed = CommandRequest { idempotency_key: Some("support-once".into()), ..CommandRequest::by(actor) };
     let first = service.execute::<Workshops>(workshop_id, position(Stance::Support), &keyed).await.expect("first");
     // The organization changes its mind, without a key.

@@ -486,10 +486,10 @@ fn workshop_steps(w: &mut WorkshopScript<'_>, spec: &Spec, start_day: i64) {
             at(s, 150 + i as i64 * 3),
             workshop::Command::StatePosition {
                 proposal_id: proposal,
-                organization_id: demo_organization_id(voter_orgs[i]),
+                organization_id: Some(demo_organization_id(voter_orgs[i])),
                 stance: *stance,
                 rationale,
-                text_version,
+                text_version: Some(text_version),
             },
         );
     }

@@ -308,6 +308,12 @@ impl From<AppError> for ApiError {
                 AppError::Conflict { stream_id: String::new(), expected: None, actual }.into()
             }
             AppError::Store(error) if error.is_unavailable() => Self::unavailable(&error),
+            AppError::TooManyWrites { retry_after } => Self::too_many_writes(retry_after),
+            AppError::WriterLost => Self::because(
+                Reason::WriterUnavailable,
+                "The node that appends went away while it had this mutation; it may or may not have been applied: retry it with the same idempotency key.",
+                "Il nodo che scrive è caduto mentre aveva questa mutazione, che può essere stata applicata o no: ripeterla con la stessa chiave di idempotenza.",
+            ),
             other => Self::internal(&other),
         }
     }

@@ -120,11 +120,16 @@ impl Default for Limits {
 
 /// Builds the schema over `services`.
 pub fn schema(services: Services, limits: Limits) -> OfficinaSchema {
+    schema_with(services, limits, Arc::new(WriteLimiter::new(limits.writes)))
+}
+
+/// Builds the schema over `services`, spending writes from `writes`.
+fn schema_with(services: Services, limits: Limits, writes: Arc<WriteLimiter>) -> OfficinaSchema {
     let read = services.read.clone();
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .data(loaders::loaders(read))
         .data(services)
-        .data(WriteLimiter::new(limits.writes));
+        .data(writes);
     // `usize::MAX` is no limit at all (the hardening benchmark's baseline), not a huge one.
     if limits.max_complexity != usize::MAX {
         builder = builder.limit_complexity(limits.max_complexity);
@@ -159,12 +164,15 @@ pub struct Api {
     shared: Arc<share::Registry>,
     /// The read replicas queries may be answered from (`replicas.rs`).
     replicas: replicas::Replicas,
+    /// The persons' write allowances, which mutations spend.
+    writes: Arc<WriteLimiter>,
 }
 
 impl Api {
     /// The API over `services`, within `limits`.
     pub fn new(services: Services, limits: Limits) -> Self {
-        let schema = schema(services.clone(), limits);
+        let writes = Arc::new(WriteLimiter::new(limits.writes));
+        let schema = schema_with(services.clone(), limits, writes.clone());
         let types = Arc::new(checks::SchemaTypes::from_sdl(&schema.sdl()));
         Self {
             schema,
@@ -175,7 +183,15 @@ impl Api {
             services,
             shared: Arc::default(),
             replicas: replicas::Replicas::default(),
+            writes,
         }
+    }
+
+    /// Spends one write of `person`'s allowance, as a mutation does; when none is left, how
+    /// long until one is. The writer of several nodes spends one for each command another node
+    /// hands it, so that a person's allowance holds over every node at once.
+    pub fn spend_write(&self, person: officina_domain::PersonId) -> Result<(), std::time::Duration> {
+        self.writes.spend(person, std::time::Instant::now())
     }
 
     /// This API with queries answered from the read replicas `reads` when they have replayed

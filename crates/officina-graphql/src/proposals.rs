@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use officina_app::{Executed, Workshops};
+use officina_app::Executed;
 use officina_domain::workshop::Command;
 use officina_domain::{self as domain, ContributionId, DecisionId, Entity, OrganizationId, ProposalId, WorkshopId, text};
 use officina_projections::{ProposalRow, ProposalVersionRow};
@@ -15,7 +15,7 @@ use crate::fetch::*;
 use crate::ids::{id, parse, parse_opt};
 use crate::loaders::*;
 pub use crate::positions::{Interest, StatedPosition};
-use crate::request::{actor, command_request, require_workshop_reader, services};
+use crate::request::{actor, require_workshop_reader};
 use crate::scalars::Position;
 use crate::{contributions::*, decisions::*, members::*};
 
@@ -484,29 +484,14 @@ impl ProposalMutation {
     ) -> async_graphql::Result<PositionPayload> {
         let proposal_id: ProposalId = parse(ctx, "proposalId", &input.proposal_id)?;
         let workshop_id = crate::fetch::workshop_of_proposal(ctx, proposal_id).await?;
-        let actor = actor(ctx)?;
+        actor(ctx)?;
         let organization_id = parse_opt::<OrganizationId>(ctx, "organizationId", &input.organization_id)?;
         let text_version = input.text_version.map(|version| version_u32(ctx, "textVersion", version)).transpose()?;
         let stance: domain::Stance = input.stance.into();
-        let rationale = input.rationale;
-        let request = command_request(ctx, actor, input.idempotency_key, input.expected_version)?;
-        // The organization and the text version default to the viewer's own and the current
-        // one, as the workshop's state has them when the command is decided.
-        let build = |state: &domain::workshop::State| {
-            let workshop = state.workshop.as_ref();
-            let organization_id = organization_id
-                .or_else(|| workshop.and_then(|w| w.current_member_of(actor.person_id)).map(|m| m.organization.id))
-                .ok_or(if actor.platform_admin {
-                    domain::DomainError::AdministratorTakesNoPart { command: domain::CommandKind::StatePosition }
-                } else {
-                    domain::DomainError::NotAMember
-                })?;
-            let text_version = text_version
-                .or_else(|| workshop.and_then(|w| w.proposals.get(&proposal_id)).map(|p| p.current_version()))
-                .unwrap_or(1);
-            Ok(vec![Command::StatePosition { proposal_id, organization_id, stance, rationale: rationale.clone(), text_version }])
-        };
-        let executed = services(ctx).app.execute_with::<Workshops>(workshop_id, build, &request).await.api(ctx)?;
+        // The organization and the text version, when not given, default to the viewer's own
+        // and the current one as the workshop's state has them when the command is decided.
+        let command = Command::StatePosition { proposal_id, organization_id, stance, rationale: input.rationale, text_version };
+        let executed = on_workshop(ctx, workshop_id, vec![command], input.idempotency_key, input.expected_version).await?;
         // The position is identified by its proposal and the log position of its event.
         Ok(PositionPayload::new((proposal_id, executed.position), &executed))
     }

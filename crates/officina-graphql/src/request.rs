@@ -224,7 +224,7 @@ pub fn command_request(
             ),
         );
     }
-    if let Some(limiter) = ctx.data_opt::<crate::WriteLimiter>()
+    if let Some(limiter) = ctx.data_opt::<Arc<crate::WriteLimiter>>()
         && let Err(retry_after) = limiter.spend(actor.person_id, Instant::now())
     {
         return fail(ctx, ApiError::too_many_writes(retry_after));

@@ -278,10 +278,10 @@ async fn a_superseded_position_stays_with_current_false_and_a_recused_organizati
     let at = p.opened_at.expect("opened") + Duration::hours(1);
     let state = |org: OrganizationId, stance| workshop::Command::StatePosition {
         proposal_id: p.id,
-        organization_id: org,
+        organization_id: Some(org),
         stance,
         rationale: None,
-        text_version: p.current_version(),
+        text_version: Some(p.current_version()),
     };
     domain.run(&store, &step(w.id, first.person_id, at, state(first.organization.id, Stance::Support))).await;
     domain

@@ -178,49 +178,11 @@ pub async fn graphql_post(State(state): State<AppState>, request: Request) -> Re
         Err(Malformed(status, error)) => return error_response(status, &error, info.lang),
     };
     match parse_body(&body).and_then(|incoming| resolve(incoming, &state.api)) {
-        Ok(mut request) => {
-            if let Some(answer) = forward_to_writer(&state, &parts.headers, &info, &mut request, &body).await {
-                return answer;
-            }
-            match execute(&state, &parts.headers, &info, request).await {
-                Ok(response) => graphql_response(&response, &info),
-                Err(refused) => refused,
-            }
-        }
+        Ok(request) => match execute(&state, &parts.headers, &info, request).await {
+            Ok(response) => graphql_response(&response, &info),
+            Err(refused) => refused,
+        },
         Err(Malformed(status, error)) => error_response(status, &error, info.lang),
-    }
-}
-
-/// On a node that does not hold the writer role, a mutation goes to the writer (see
-/// `cluster.rs`): its answer, or `None` to execute the mutation here (a query, a request
-/// already forwarded, no writer known, or a writer that could not be reached at all).
-async fn forward_to_writer(
-    state: &AppState,
-    headers: &HeaderMap,
-    info: &RequestInfo,
-    request: &mut async_graphql::Request,
-    body: &axum::body::Bytes,
-) -> Option<Response> {
-    use crate::cluster::Role;
-    use crate::forward::{FORWARDED_HEADER, Forwarded};
-    if headers.contains_key(FORWARDED_HEADER) {
-        return None;
-    }
-    let Role::Forwarding(address) = state.cluster.role() else { return None };
-    if !state.api.operation_label(request).starts_with("mutation:") {
-        return None;
-    }
-    match state.forwarder.forward(&address, headers, body.clone()).await {
-        Forwarded::Answer(answer) => Some(answer),
-        Forwarded::NotSent => None,
-        Forwarded::Lost => {
-            let error = ApiError::because(
-                Reason::WriterUnavailable,
-                "The node that appends went away while it had this mutation; it may or may not have been applied: retry it with the same idempotency key.",
-                "Il nodo che scrive è caduto mentre aveva questa mutazione, che può essere stata applicata o no: ripeterla con la stessa chiave di idempotenza.",
-            );
-            Some(error_response(StatusCode::OK, &error, info.lang))
-        }
     }
 }
 

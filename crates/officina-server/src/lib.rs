@@ -94,6 +94,10 @@ pub struct Officina {
     pub config: Config,
     /// The database's cluster key (PostgreSQL; see `forward`).
     pub cluster_key: Option<Arc<str>>,
+    /// Who holds the writer role among the nodes on the database.
+    pub cluster: cluster::Cluster,
+    /// Sends commands to the writer.
+    pub forwarder: forward::Forwarder,
 }
 
 impl Officina {
@@ -120,7 +124,12 @@ impl Officina {
             }
             officina_store::DbPool::Sqlite(_) => None,
         };
-        Ok(Self { store, app, read, replicas, config: config.clone(), cluster_key })
+        let (cluster, forwarder) = (cluster::Cluster::default(), forward::Forwarder::new(cluster_key.clone()));
+        if cluster_key.is_some() {
+            // Commands go to the elected writer (see `cluster` and `forward`).
+            app.delegate_to(Arc::new(forward::HandToWriter::new(cluster.clone(), forwarder.clone())));
+        }
+        Ok(Self { store, app, read, replicas, config: config.clone(), cluster_key, cluster, forwarder })
     }
 
     /// The HTTP state serving these services within the configured limits.
@@ -137,8 +146,8 @@ impl Officina {
             limits: server_limits,
             subscriptions: limits::Subscriptions::new(&server_limits),
             connections: limits::Connections::new(&server_limits),
-            cluster: cluster::Cluster::default(),
-            forwarder: forward::Forwarder::new(self.cluster_key.clone()),
+            cluster: self.cluster.clone(),
+            forwarder: self.forwarder.clone(),
             cluster_key: self.cluster_key.clone(),
             advertise_address: self.config.advertise_address.clone(),
             closing: Arc::new(watch::Sender::new(false)),

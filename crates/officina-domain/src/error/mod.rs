@@ -45,19 +45,24 @@ pub enum ErrorCategory {
 }
 
 /// Every way a command can be refused. The `Display` form is the English message.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+///
+/// It travels between the nodes of one database (a command decided on the writer, refused
+/// there, is answered by the node the client asked), hence its serde form.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum DomainError {
     // --- Validation ---
     /// A required text field is empty.
     #[error("The field '{field}' is required and cannot be empty.")]
     FieldRequired {
         /// The command field (camelCase).
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
     },
     /// A quorum or threshold is not a fraction in the allowed range.
     #[error("The {field} must be a fraction between 0 and 1 (a qualified-majority threshold must be more than one half).")]
     InvalidRatio {
         /// `quorum` or `threshold`.
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
     },
     /// The programming cycle is not of the form `2021-2027`.
@@ -79,6 +84,7 @@ pub enum DomainError {
     #[error("The field '{field}' may hold at most {max} characters.")]
     TextTooLong {
         /// The command field (camelCase).
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
         /// The most characters it may hold.
         max: usize,
@@ -87,12 +93,14 @@ pub enum DomainError {
     #[error("The field '{field}' contains control characters, which are not allowed.")]
     InvalidCharacters {
         /// The command field (camelCase).
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
     },
     /// A list has more items than allowed.
     #[error("The field '{field}' may hold at most {max} items.")]
     TooManyItems {
         /// The command field (camelCase).
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
         /// The most items it may hold.
         max: usize,
@@ -103,6 +111,7 @@ pub enum DomainError {
     )]
     DateOutOfRange {
         /// The command field (camelCase).
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
         /// The earliest year accepted.
         first_year: i32,
@@ -373,9 +382,33 @@ pub enum DomainError {
     #[error("The field '{field}' holds a code that is not an ISTAT code: regions are 01 to 20, provinces 001 to 111.")]
     UnknownTerritoryCode {
         /// `regions` or `provinces`.
+        #[serde(deserialize_with = "field_name")]
         field: &'static str,
     },
 }
+
+/// A command field's name read back: the names are the domain's own constants, so each distinct
+/// one is kept once for the life of the process (at most [`MAX_FIELD_NAMES`]; beyond that, a
+/// name that was never seen reads as `input`, which still points the client at its input).
+fn field_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let name = String::deserialize(deserializer)?;
+    let mut names = NAMES.get_or_init(Mutex::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return Ok(known);
+    }
+    if names.len() >= MAX_FIELD_NAMES || name.len() > 64 {
+        return Ok("input");
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    Ok(kept)
+}
+
+/// How many distinct field names [`field_name`] keeps.
+const MAX_FIELD_NAMES: usize = 1024;
 
 impl DomainError {
     /// The stable code clients match on.
@@ -555,5 +588,21 @@ mod tests {
         assert_eq!(DomainError::NotFound(Entity::Proposal).message(Lang::It), "La proposta indicata non esiste.");
         assert_eq!(DomainError::NotFound(Entity::Session).message(Lang::It), "L'incontro indicato non esiste.");
         assert_eq!(DomainError::NotFound(Entity::Proposal).message(Lang::En), "The proposal does not exist.");
+    }
+
+    #[test]
+    fn every_error_reads_back_as_it_was_written() {
+        for error in DomainError::examples() {
+            // Read from an owned value: the field names are `'static`.
+            let json = serde_json::to_value(&error).expect("serialize");
+            let back = DomainError::deserialize(json.clone()).expect("deserialize");
+            assert_eq!(back, error, "{json}");
+            // The field's name is kept once, however often it is read.
+            if let ErrorCategory::Validation { field } = back.category() {
+                let again = DomainError::deserialize(json).expect("deserialize");
+                let ErrorCategory::Validation { field: same } = again.category() else { unreachable!() };
+                assert!(std::ptr::eq(field, same), "{field}");
+            }
+        }
     }
 }

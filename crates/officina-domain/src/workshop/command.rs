@@ -335,14 +335,15 @@ pub enum Command {
     StatePosition {
         /// The proposal.
         proposal_id: ProposalId,
-        /// The organization (must be the one the member represents).
-        organization_id: OrganizationId,
+        /// The organization (must be the one the member represents); `None`: that one.
+        organization_id: Option<OrganizationId>,
         /// The stance.
         stance: Stance,
         /// The rationale (required for `OPPOSE` and `SUPPORT_WITH_RESERVATIONS`).
         rationale: Option<String>,
-        /// The text version the position refers to.
-        text_version: u32,
+        /// The text version the position refers to; `None`: the current one when the command
+        /// is decided.
+        text_version: Option<u32>,
     },
     /// Declare a conflict of interest on a proposal; one's organization is recused from it.
     DeclareInterest {

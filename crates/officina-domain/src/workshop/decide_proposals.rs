@@ -124,18 +124,22 @@ impl Decider<'_> {
     pub(super) fn decide_state_position(
         &self,
         proposal_id: ProposalId,
-        organization_id: OrganizationId,
+        organization_id: Option<OrganizationId>,
         stance: Stance,
         rationale: Option<String>,
-        text_version: u32,
+        text_version: Option<u32>,
     ) -> Decided {
         let w = self.workshop;
         let now = self.ctx.now;
         let by = self.actor.id;
+        let organization_id = organization_id.unwrap_or(self.actor.organization.id);
         if organization_id != self.actor.organization.id {
             return Err(DomainError::NotOwnOrganization);
         }
         let proposal = self.proposal(proposal_id)?;
+        // Defaulted here rather than by the caller, so that it is the version current when the
+        // command is decided (on the node that decides it), not when the request arrived.
+        let text_version = text_version.unwrap_or_else(|| proposal.current_version());
         if proposal.status != ProposalStatus::Open {
             return Err(DomainError::DeliberationNotOpen { status: proposal.status });
         }

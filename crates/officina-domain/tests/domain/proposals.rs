@@ -243,16 +243,26 @@ fn a_position_on_a_draft_or_closed_proposal_is_rejected() {
 fn opposing_or_reserving_requires_a_rationale() {
     for stance in [Stance::Oppose, Stance::SupportWithReservations] {
         for rationale in [None, Some("   ".to_owned())] {
-            let command =
-                Command::StatePosition { proposal_id: PROPOSAL, organization_id: ORG_B, stance, rationale, text_version: 1 };
+            let command = Command::StatePosition {
+                proposal_id: PROPOSAL,
+                organization_id: Some(ORG_B),
+                stance,
+                rationale,
+                text_version: Some(1),
+            };
             let err = World::deliberating(DecisionRule::majority()).decide(PARTNER_B, command).expect_err("rationale");
             assert_eq!(err, DomainError::RationaleRequired { stance });
             assert_eq!(err.category(), ErrorCategory::Validation { field: "rationale" });
         }
     }
     for stance in [Stance::Support, Stance::Abstain] {
-        let command =
-            Command::StatePosition { proposal_id: PROPOSAL, organization_id: ORG_B, stance, rationale: None, text_version: 1 };
+        let command = Command::StatePosition {
+            proposal_id: PROPOSAL,
+            organization_id: Some(ORG_B),
+            stance,
+            rationale: None,
+            text_version: Some(1),
+        };
         assert_eq!(World::deliberating(DecisionRule::majority()).accepted(PARTNER_B, command), ["PositionStated"]);
     }
 }
@@ -261,10 +271,10 @@ fn opposing_or_reserving_requires_a_rationale() {
 fn a_position_refers_to_an_existing_text_version() {
     let on_version = |text_version| Command::StatePosition {
         proposal_id: PROPOSAL,
-        organization_id: ORG_B,
+        organization_id: Some(ORG_B),
         stance: Stance::Support,
         rationale: None,
-        text_version,
+        text_version: Some(text_version),
     };
     let w = World::deliberating(DecisionRule::majority());
     given(&w).when(PARTNER_B, on_version(2)).then_error(DomainError::NotFound(Entity::TextVersion));
@@ -301,10 +311,10 @@ fn an_amendment_while_open_invalidates_no_position_but_shows_in_the_tally() {
         PARTNER_B,
         Command::StatePosition {
             proposal_id: PROPOSAL,
-            organization_id: ORG_B,
+            organization_id: Some(ORG_B),
             stance: Stance::Support,
             rationale: None,
-            text_version: 2,
+            text_version: Some(2),
         },
     );
     assert!(w.state.tally(PROPOSAL).expect("tally").positions_on_earlier_version.is_empty());

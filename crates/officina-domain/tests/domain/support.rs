@@ -255,10 +255,10 @@ pub fn submit(id: ContributionId, title: &str) -> Command {
 pub fn position(organization: OrganizationId, stance: Stance) -> Command {
     Command::StatePosition {
         proposal_id: PROPOSAL,
-        organization_id: organization,
+        organization_id: Some(organization),
         stance,
         rationale: stance.requires_rationale().then(|| "Perché serve più tempo.".to_owned()),
-        text_version: 1,
+        text_version: Some(1),
     }
 }
 

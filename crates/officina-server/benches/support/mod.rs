@@ -147,7 +147,12 @@ pub async fn state_position(
     proposal: ProposalId,
     stance: officina_domain::Stance,
 ) {
-    let command =
-        Command::StatePosition { proposal_id: proposal, organization_id: organization, stance, rationale: None, text_version: 1 };
+    let command = Command::StatePosition {
+        proposal_id: proposal,
+        organization_id: Some(organization),
+        stance,
+        rationale: None,
+        text_version: Some(1),
+    };
     app.execute::<Workshops>(workshop, command, &request(partner)).await.expect("position");
 }

@@ -1,5 +1,6 @@
 //! The forwarding node's side of the channel: one channel to the writer, opened when first
-//! needed, and what becomes of each mutation sent over it.
+//! needed, and what becomes of each command sent over it; and the command service's port to it
+//! ([`HandToWriter`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,21 +8,58 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderName, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use hyper_util::rt::TokioIo;
+use officina_app::{Delegate, Handed};
+use officina_domain::PersonId;
 use tokio::sync::{mpsc, oneshot};
 
 use super::frame::{Frame, FrameReader, write_frames};
 use super::{
-    ANSWER_TIMEOUT, CONNECT_TIMEOUT, FORWARDED_REQUEST_HEADERS, GOING_AWAY, KEY_HEADER, MAX_ANSWER_BYTES, MAX_IN_FLIGHT,
-    NOT_APPLIED_HEADER, PROTOCOL, RETRY_CONNECT_AFTER,
+    ANSWER_TIMEOUT, CONNECT_TIMEOUT, GOING_AWAY, KEY_HEADER, MAX_ANSWER_BYTES, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PERSON_HEADER,
+    PROTOCOL, RETRY_CONNECT_AFTER,
 };
+use crate::cluster::{Cluster, Role};
 
-/// What became of a forwarded mutation.
+/// The command service's port to the writer: commands go to the writer the election names, over
+/// this node's channel, unless this node is the writer or none can be reached.
+pub struct HandToWriter {
+    cluster: Cluster,
+    forwarder: Forwarder,
+}
+
+impl HandToWriter {
+    /// Hands commands to the writer `cluster` names, through `forwarder`.
+    pub fn new(cluster: Cluster, forwarder: Forwarder) -> Self {
+        Self { cluster, forwarder }
+    }
+}
+
+impl Delegate for HandToWriter {
+    fn elsewhere(&self) -> bool {
+        matches!(self.cluster.role(), Role::Forwarding(_))
+    }
+
+    fn hand_over(
+        &self,
+        person: PersonId,
+        command: Vec<u8>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Handed> + Send + '_>> {
+        Box::pin(async move {
+            let Role::Forwarding(address) = self.cluster.role() else { return Handed::DecideHere };
+            match self.forwarder.forward(&address, person, command).await {
+                Forwarded::Answer(answer) => Handed::Answered(answer.into()),
+                Forwarded::NotSent => Handed::DecideHere,
+                Forwarded::Lost => Handed::Lost,
+            }
+        })
+    }
+}
+
+/// What became of a forwarded command.
 pub enum Forwarded {
     /// The writer's answer.
-    Answer(Response),
+    Answer(Bytes),
     /// It never reached the writer (no channel, or it closed before the request was written):
     /// execute it here.
     NotSent,
@@ -77,26 +115,30 @@ impl Forwarder {
         }
     }
 
-    /// Sends the mutation `body`, with the request's `headers` that matter to its answer, to the
-    /// writer at `address`.
-    pub async fn forward(&self, address: &str, headers: &HeaderMap, body: Bytes) -> Forwarded {
+    /// Sends `command` (the command service's wire form, asked by `person`) to the writer at
+    /// `address`.
+    pub async fn forward(&self, address: &str, person: PersonId, command: Vec<u8>) -> Forwarded {
         let Some(channel) = self.channel_to(address).await else {
             metrics::counter!("officina_forwarded_total", "outcome" => "not_sent").increment(1);
             return Forwarded::NotSent;
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let headers = FORWARDED_REQUEST_HEADERS
-            .iter()
-            .filter_map(|name| Some((HeaderName::from_static(name), headers.get(*name)?.clone())))
-            .collect();
-        let mut frame = Vec::with_capacity(body.len() + 512);
-        Frame { id, status: 0, headers, body }.encode(&mut frame);
+        // The person travels beside the command, so that the writer spends their write
+        // allowance without reading the command first.
+        let headers = HeaderValue::from_str(&person.to_string())
+            .map(|value| vec![(HeaderName::from_static(PERSON_HEADER), value)])
+            .unwrap_or_default();
+        let mut frame = Vec::with_capacity(command.len() + 128);
+        Frame { id, status: 0, headers, body: Bytes::from(command) }.encode(&mut frame);
         let (reply, replied) = oneshot::channel();
         let outcome = if channel.outgoing.send(Outgoing { id, frame, reply }).await.is_err() {
             Forwarded::NotSent
         } else {
             match tokio::time::timeout(ANSWER_TIMEOUT, replied).await {
-                Ok(Ok(Reply::Answer(answer))) => Forwarded::Answer(into_response(answer)),
+                Ok(Ok(Reply::Answer(answer))) if answer.status == 200 => Forwarded::Answer(answer.body),
+                // The writer answers every command it read with 200: anything else cannot say
+                // whether it was applied.
+                Ok(Ok(Reply::Answer(_))) => Forwarded::Lost,
                 Ok(Ok(Reply::NotApplied)) => Forwarded::NotSent,
                 Ok(Ok(Reply::Lost)) | Err(_) => Forwarded::Lost,
                 // Dropped before it was written: the channel closed first.
@@ -252,13 +294,4 @@ async fn run_channel(io: TokioIo<hyper::upgrade::Upgraded>, mut outgoing: mpsc::
     for (_, reply) in waiting_now().drain() {
         let _ = reply.send(Reply::Lost);
     }
-}
-
-fn into_response(frame: Frame) -> Response {
-    let mut response = Response::new(axum::body::Body::from(frame.body));
-    *response.status_mut() = StatusCode::from_u16(frame.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    for (name, value) in frame.headers {
-        response.headers_mut().append(name, value);
-    }
-    response
 }

@@ -1,5 +1,5 @@
 //! The writer's side of the channel: the upgrade, checked against the cluster key, and the
-//! forwarded requests, run as requests of their own.
+//! forwarded commands, decided here.
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::frame::{Frame, FrameReader};
 use super::{
-    FORWARDED_HEADER, FRAME_HEAD_BYTES, GOING_AWAY, GOING_AWAY_GRACE, KEY_HEADER, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PROTOCOL,
+    FRAME_HEAD_BYTES, GOING_AWAY, GOING_AWAY_GRACE, KEY_HEADER, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PERSON_HEADER, PROTOCOL,
 };
 use crate::AppState;
 use crate::limits::ConnectionSlot;
@@ -66,17 +66,19 @@ fn same_key(expected: &[u8], presented: &[u8]) -> bool {
     a.iter().zip(b.iter()).fold(0u8, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
-/// Serves one channel in one task: it reads requests, runs them together (at most
+/// Serves one channel in one task: it reads commands, decides them together (at most
 /// [`MAX_IN_FLIGHT`] at once; beyond that it stops reading, which holds the forwarding node
 /// back) and writes each answer as it is ready, those ready together in one write. Keeping a
-/// channel's requests in the task that reads them spares the two processes sharing a machine
+/// channel's commands in the task that reads them spares the two processes sharing a machine
 /// the wake-ups of handing each one to another thread. When the forwarding node closes its side
 /// (or this server shuts down), the requests in flight are still answered before the channel
 /// closes.
 async fn serve(state: AppState, io: impl AsyncRead + AsyncWrite + Send + 'static) {
     use futures_util::stream::{FuturesUnordered, StreamExt};
     let (reader, mut writer) = tokio::io::split(io);
-    let mut frames = FrameReader::new(reader, state.limits.max_body_bytes + FRAME_HEAD_BYTES);
+    // A command is what a request body of at most `max_body_bytes` asked for, in JSON that
+    // names every field: room for twice that.
+    let mut frames = FrameReader::new(reader, 2 * state.limits.max_body_bytes + FRAME_HEAD_BYTES);
     let mut running = FuturesUnordered::new();
     let mut closing = state.closing.subscribe();
     // Once this server shuts down: until when it still reads what the forwarding node sent
@@ -138,47 +140,34 @@ async fn serve(state: AppState, io: impl AsyncRead + AsyncWrite + Send + 'static
     let _ = writer.shutdown().await;
 }
 
-/// Runs one forwarded request as `POST /graphql`, in a request span of its own, turning a panic
-/// into an `INTERNAL` answer as the router does.
+/// Decides one forwarded command, after spending a write of its person's allowance, turning a
+/// panic into a failure of this command alone.
 async fn answer(state: AppState, frame: Frame) -> Frame {
     use futures_util::FutureExt;
-    let id = frame.id;
-    let mut request = axum::http::Request::post("/graphql");
-    for (name, value) in frame.headers {
-        request = request.header(name, value);
-    }
-    let request = request.header(FORWARDED_HEADER, "1").body(axum::body::Body::from(frame.body));
-    let response = match request {
-        Ok(request) => {
-            let request_id =
-                request.headers().get(crate::http::REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-").to_owned();
-            let span = tracing::info_span!(
-                "request",
-                method = "POST",
-                path = "/graphql",
-                forwarded = true,
-                request_id = %request_id,
-                operation = tracing::field::Empty,
-                actor = tracing::field::Empty,
-            );
-            let handled = tracing::Instrument::instrument(crate::http::graphql_post(axum::extract::State(state), request), span);
-            std::panic::AssertUnwindSafe(handled).catch_unwind().await.unwrap_or_else(crate::http::panicked)
-        }
-        Err(_) => crate::http::error_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &officina_graphql::ApiError::internal(&"a forwarded request could not be rebuilt"),
-            officina_domain::Lang::En,
-        ),
-    };
-    let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let headers = parts
+    use officina_app::{Answer, Refusal};
+    let person = frame
         .headers
         .iter()
-        .filter(|(name, _)| *name != header::CONTENT_LENGTH && *name != header::TRANSFER_ENCODING && *name != header::CONNECTION)
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
-    Frame { id, status: parts.status.as_u16(), headers, body }
+        .find(|(name, _)| name == PERSON_HEADER)
+        .and_then(|(_, value)| value.to_str().ok()?.parse::<uuid::Uuid>().ok());
+    let spent = match person {
+        Some(person) => state.api.spend_write(officina_domain::PersonId::new(person)),
+        None => Ok(()),
+    };
+    let body = match spent {
+        Err(retry_after) => {
+            let retry_after_ms = u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX);
+            serde_json::to_vec(&Answer::Refused(Refusal::TooManyWrites { retry_after_ms })).unwrap_or_default()
+        }
+        Ok(()) => {
+            std::panic::AssertUnwindSafe(state.app.answer_handed_over(&frame.body)).catch_unwind().await.unwrap_or_else(|_| {
+                tracing::error!("deciding a forwarded command panicked");
+                let failed = Answer::Refused(Refusal::Failed("deciding the command panicked".to_owned()));
+                serde_json::to_vec(&failed).unwrap_or_default()
+            })
+        }
+    };
+    Frame { id: frame.id, status: 200, headers: Vec::new(), body: Bytes::from(body) }
 }
 
 #[cfg(test)]
