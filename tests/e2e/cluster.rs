@@ -28,12 +28,18 @@ struct Node {
 }
 
 impl Node {
+    /// A node without write allowances (the load tests send as fast as they can).
     fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[("OFFICINA_WRITES_PER_SECOND", "0")])
+    }
+
+    /// A node with the environment `settings` on top of the database and the token secret.
+    fn start_with(database_url: &str, settings: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
             .args(["serve", "--listen", "127.0.0.1:0", "--no-demo", "--shutdown-grace", "5s"])
             .env("OFFICINA_DATABASE_URL", database_url)
             .env("OFFICINA_JWT_SECRET", String::from_utf8_lossy(TEST_SECRET).as_ref())
-            .env("OFFICINA_WRITES_PER_SECOND", "0")
+            .envs(settings.iter().copied())
             .env("RUST_LOG", "error")
             .env_remove("OFFICINA_CONFIG_FILE")
             .stdout(Stdio::piped())
@@ -537,6 +543,50 @@ async fn a_node_without_the_writer_role_forwards_mutations_over_a_keyed_channel_
         .await
         .expect("GET");
     assert_eq!(response.status(), 101);
+    drop(nodes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(officina_postgres), ignore = "needs PostgreSQL: set OFFICINA_TEST_POSTGRES_URL")]
+async fn a_persons_write_allowance_holds_over_every_node_at_once() {
+    let Cluster { app, w, proposal, start, url, .. } = cluster(0).await;
+    // Four writes at once, and (in practice) none more during the test.
+    let allowance = [("OFFICINA_WRITES_PER_SECOND", "0.001"), ("OFFICINA_WRITE_BURST", "4")];
+    let nodes: Vec<Node> = (0..2).map(|_| Node::start_with(&url, &allowance)).collect();
+    let addresses: Vec<String> = nodes.iter().map(|node| node.address.clone()).collect();
+    let writer = elected(&app, &addresses).await;
+    let follower = addresses.iter().find(|address| **address != writer).expect("a node without the role").clone();
+    let voter = &w.partners[0];
+    let send = |address: String, n: usize| {
+        let request = app.client.post(format!("http://{address}/graphql")).bearer_auth(&voter.token);
+        let body = position_request(&proposal, n, &format!("allowance-{n}"));
+        async move { request.json(&body).send().await.expect("POST").json::<Value>().await.expect("JSON") }
+    };
+
+    // Three through the node without the role (each spends a write there and one on the
+    // writer), one through the writer: the four of the allowance.
+    for n in 0..3 {
+        acknowledged_position(&send(follower.clone(), n).await);
+    }
+    acknowledged_position(&send(writer.clone(), 3).await);
+    // The fifth is refused through either node: the node without the role has a write left of
+    // its own, but the writer, where every node's writes meet, has none.
+    for (n, address) in [(4, follower.clone()), (5, writer.clone())] {
+        let answer = send(address.clone(), n).await;
+        let extensions = &answer["errors"][0]["extensions"];
+        assert_eq!(
+            (extensions["code"].as_str(), extensions["reason"].as_str()),
+            (Some("RATE_LIMITED"), Some("TOO_MANY_WRITES")),
+            "{answer:#}"
+        );
+        assert!(extensions["retryAfterMs"].as_u64().is_some_and(|wait| wait > 0), "{answer:#}");
+    }
+    let events = app.officina.store.read_all(start, 1_000, &EventFilter::All).await.expect("the log");
+    assert_eq!(
+        events.iter().filter(|event| event.event_type == "PositionStated").count(),
+        4,
+        "the refused writes appended nothing"
+    );
     drop(nodes);
 }
 
