@@ -124,7 +124,7 @@ impl Officina {
             }
             officina_store::DbPool::Sqlite(_) => None,
         };
-        let (cluster, forwarder) = (cluster::Cluster::default(), forward::Forwarder::new(cluster_key.clone()));
+        let (cluster, forwarder) = (cluster::Cluster::default(), forward::Forwarder::new(cluster_key.clone(), store.clone()));
         if cluster_key.is_some() {
             // Commands go to the elected writer (see `cluster` and `forward`).
             app.delegate_to(Arc::new(forward::HandToWriter::new(cluster.clone(), forwarder.clone())));

@@ -71,8 +71,9 @@ pub struct EventMetadata {
     pub request_id: Option<String>,
 }
 
-/// An event as the log holds it.
-#[derive(Debug, Clone, PartialEq)]
+/// An event as the log holds it. (Its serde form carries committed batches from the writer of
+/// several nodes to the others' tails.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedEvent {
     /// Global position: gap-free and strictly increasing in commit order, starting at 1.
     pub position: u64,

@@ -52,7 +52,7 @@ pub use upcast::{UpcastFn, Upcasters};
 
 use chain::{GENESIS_HASH, canonical_json};
 use row::{StoredRow, to_hash};
-pub use tail::FollowStats;
+pub use tail::{CommittedBatch, FollowStats};
 use writer::{AppendRequest, PreparedEvent};
 
 /// The largest canonical payload (or metadata) one event may carry.
@@ -154,6 +154,8 @@ struct Inner {
     tail_task: JoinHandle<()>,
     /// Streaming replicas for subscriptions' catch-up reads (connected lazily).
     replicas: Vec<DbPool>,
+    /// The batches this process's writer commits, for the other nodes (see `tail.rs`).
+    committed: tokio::sync::broadcast::Sender<Arc<tail::CommittedBatch>>,
 }
 
 impl Drop for Inner {
@@ -188,8 +190,10 @@ impl EventStore {
         };
         let initial_head = head_of(&pool).await?.position;
         let head = Arc::new(watch::Sender::new(initial_head));
+        let tail = tail::Tail::new(initial_head);
+        let feed = tail::Feed::new(tail.clone(), options.upcasters.clone());
         let (writer, requests) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), requests, head.clone(), options.hook));
+        tokio::spawn(writer::run(pool.clone(), requests, head.clone(), options.hook, feed.clone()));
         let listening = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let listener = match &pool {
             DbPool::Postgres(pg) => Some(tokio::spawn(follow::listen_for_appends(pg.clone(), head.clone(), listening.clone()))),
@@ -197,7 +201,6 @@ impl EventStore {
         };
         let subscription_poll = options.subscription_poll.unwrap_or(DEFAULT_SUBSCRIPTION_POLL);
         let poller = tokio::spawn(follow::poll_head(pool.clone(), head.clone(), subscription_poll));
-        let tail = tail::Tail::new(initial_head);
         let tail_task = tokio::spawn(tail::follow(tail.clone(), pool.clone(), options.upcasters.clone(), head.subscribe()));
         let mut replicas = Vec::with_capacity(options.catch_up_replicas.len());
         for url in &options.catch_up_replicas {
@@ -223,6 +226,7 @@ impl EventStore {
             tail,
             tail_task,
             replicas,
+            committed: feed.others,
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -230,6 +234,28 @@ impl EventStore {
     /// The database this store runs on.
     pub fn backend(&self) -> Backend {
         self.inner.backend
+    }
+
+    /// Every batch this process's writer commits from now on, as it was stored, for the other
+    /// nodes of the database (which take it in with [`EventStore::offer_committed`] instead of
+    /// reading it from the log). A receiver that falls behind misses batches (`Lagged`): its
+    /// node then reads them from the log.
+    pub fn committed_batches(&self) -> tokio::sync::broadcast::Receiver<Arc<CommittedBatch>> {
+        self.inner.committed.subscribe()
+    }
+
+    /// Takes in a batch another node's writer committed (its [`CommittedBatch::json`]): the
+    /// shared tail serves it to subscriptions without reading the log, when it follows what the
+    /// tail holds exactly; anything else is left to the tail's reads. Returns whether it was
+    /// taken.
+    pub fn offer_committed(&self, json: &[u8]) -> bool {
+        let Ok(stored) = serde_json::from_slice::<Vec<RecordedEvent>>(json) else {
+            tracing::warn!("a committed batch from the writer cannot be read; the tail reads the log instead");
+            return false;
+        };
+        let events: Vec<Arc<RecordedEvent>> =
+            stored.into_iter().map(|event| tail::upcast(&self.inner.upcasters, &Arc::new(event))).collect();
+        self.inner.tail.take_in_pushed(&events)
     }
 
     /// The store's connection pool, for read models and tests that run their own SQL.

@@ -168,6 +168,7 @@ pub(crate) async fn run(
     mut requests: mpsc::Receiver<AppendRequest>,
     head: Arc<watch::Sender<u64>>,
     hook: Option<Arc<dyn AppendHook>>,
+    feed: crate::tail::Feed,
 ) {
     let mut writer = Writer { pool, conn: None, cache: WriterCache::default() };
     while let Some(first) = requests.recv().await {
@@ -189,7 +190,7 @@ pub(crate) async fn run(
         let span = tracing::debug_span!("group_commit", requests, events, duration_ms = tracing::field::Empty);
         let started = std::time::Instant::now();
         let committed = tracing::Instrument::instrument(
-            AssertUnwindSafe(writer.commit_batch(batch, &head, hook.as_deref())).catch_unwind(),
+            AssertUnwindSafe(writer.commit_batch(batch, &head, hook.as_deref(), &feed)).catch_unwind(),
             span.clone(),
         )
         .await;
@@ -209,9 +210,15 @@ pub(crate) async fn run(
 
 impl Writer {
     /// Commits `batch` and answers every request in it.
-    async fn commit_batch(&mut self, batch: Vec<AppendRequest>, head: &watch::Sender<u64>, hook: Option<&dyn AppendHook>) {
-        let error = match self.attempt_twice(&batch, hook).await {
-            Ok(result) => return deliver(batch, result, head),
+    async fn commit_batch(
+        &mut self,
+        batch: Vec<AppendRequest>,
+        head: &watch::Sender<u64>,
+        hook: Option<&dyn AppendHook>,
+        feed: &crate::tail::Feed,
+    ) {
+        let error = match self.attempt_twice(&batch, hook, feed).await {
+            Ok(result) => return deliver(batch, result, head, feed),
             Err(error) => error,
         };
         if batch.len() == 1 {
@@ -230,8 +237,8 @@ impl Writer {
         tracing::warn!(%error, requests = batch.len(), "batch append failed; retrying its requests one by one");
         for request in batch {
             let single = vec![request];
-            match self.attempt_twice(&single, hook).await {
-                Ok(result) => deliver(single, result, head),
+            match self.attempt_twice(&single, hook, feed).await {
+                Ok(result) => deliver(single, result, head, feed),
                 Err(error) => fail(single, error),
             }
         }
@@ -240,9 +247,14 @@ impl Writer {
     /// [`attempt`](Self::attempt), once more when the first try met a row another process took
     /// meanwhile (the writer's memory of the head or of a version was stale): the second try
     /// starts from what the database says now.
-    async fn attempt_twice(&mut self, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
-        match self.attempt(batch, hook).await {
-            Err(error) if is_unique_violation(&error) => self.attempt(batch, hook).await,
+    async fn attempt_twice(
+        &mut self,
+        batch: &[AppendRequest],
+        hook: Option<&dyn AppendHook>,
+        feed: &crate::tail::Feed,
+    ) -> Result<BatchResult, StoreError> {
+        match self.attempt(batch, hook, feed).await {
+            Err(error) if is_unique_violation(&error) => self.attempt(batch, hook, feed).await,
             other => other,
         }
     }
@@ -250,7 +262,12 @@ impl Writer {
     /// One transaction for the whole batch. Positions are assigned from the head as it is under
     /// the append lock, so a writer in another process can only append before or after, never
     /// between. On any error the transaction is rolled back and the cache forgotten.
-    async fn attempt(&mut self, batch: &[AppendRequest], hook: Option<&dyn AppendHook>) -> Result<BatchResult, StoreError> {
+    async fn attempt(
+        &mut self,
+        batch: &[AppendRequest],
+        hook: Option<&dyn AppendHook>,
+        feed: &crate::tail::Feed,
+    ) -> Result<BatchResult, StoreError> {
         let mut conn = match self.conn.take() {
             Some(mut kept) => match dialect!(&mut kept, begin_locked()) {
                 Ok(()) => kept,
@@ -265,8 +282,14 @@ impl Writer {
             },
             None => self.begin_fresh().await?,
         };
-        let (outcomes, new_head, learnt) = match plan_and_insert(&mut conn, &mut self.cache, batch, hook).await {
+        let (outcomes, new_head, learnt, recorded) = match plan_and_insert(&mut conn, &mut self.cache, batch, hook).await {
             Ok(planned) => {
+                // The database announces the commit (NOTIFY, or a poll of the head) as soon as
+                // it is made, perhaps before this writer hands the batch to the tail: the tail
+                // waits for the batch rather than reading it back.
+                if let Some(position) = planned.1 {
+                    feed.tail.expect_from_writer(position);
+                }
                 if let Err(error) = dialect!(&mut conn, finish(true)) {
                     // Whether a failed COMMIT took effect is unknown, and so is the connection's
                     // state. Ask the database (on another connection) whether the batch's last
@@ -277,8 +300,8 @@ impl Writer {
                     return match last_event {
                         Some(event_id) if crate::statements::event_recorded(&self.pool, event_id).await.unwrap_or(false) => {
                             tracing::warn!(%error, "COMMIT reported an error but the batch is in the log");
-                            let (outcomes, new_head, _) = planned;
-                            Ok((outcomes, new_head))
+                            let (outcomes, new_head, _, recorded) = planned;
+                            Ok((outcomes, new_head, recorded))
                         }
                         _ => Err(error),
                     };
@@ -296,7 +319,7 @@ impl Writer {
         };
         learnt.apply(&mut self.cache);
         self.conn = Some(conn);
-        Ok((outcomes, new_head))
+        Ok((outcomes, new_head, recorded))
     }
 }
 
@@ -321,7 +344,15 @@ fn is_unique_violation(error: &StoreError) -> bool {
     matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
 }
 
-fn deliver(batch: Vec<AppendRequest>, (outcomes, new_head): BatchResult, head: &watch::Sender<u64>) {
+fn deliver(
+    batch: Vec<AppendRequest>,
+    (outcomes, new_head, recorded): BatchResult,
+    head: &watch::Sender<u64>,
+    feed: &crate::tail::Feed,
+) {
+    // The committed events go to this process's tail before the head moves, so that it never
+    // reads back from the log what was just written, and to the other nodes' (see `Feed`).
+    feed.committed(recorded);
     if let Some(position) = new_head {
         publish_head(head, position);
     }
@@ -377,8 +408,8 @@ pub(crate) fn publish_head(head: &watch::Sender<u64>, position: u64) {
     });
 }
 
-/// The outcome of each request, and the new head if anything was appended.
-type BatchResult = (Vec<Result<AppendOutcome, StoreError>>, Option<u64>);
+/// The outcome of each request, the new head if anything was appended, and the events appended.
+type BatchResult = (Vec<Result<AppendOutcome, StoreError>>, Option<u64>, Vec<RecordedEvent>);
 
 /// What a committed batch teaches the writer's cache.
 struct Learnt {
@@ -401,7 +432,7 @@ async fn plan_and_insert(
     cache: &mut WriterCache,
     batch: &[AppendRequest],
     hook: Option<&dyn AppendHook>,
-) -> Result<(Vec<Result<AppendOutcome, StoreError>>, Option<u64>, Learnt), StoreError> {
+) -> Result<(Vec<Result<AppendOutcome, StoreError>>, Option<u64>, Learnt, Vec<RecordedEvent>), StoreError> {
     let mut versions: HashMap<String, StreamTip> = HashMap::new();
     let mut unknown: Vec<String> = Vec::new();
     for request in batch {
@@ -442,7 +473,9 @@ async fn plan_and_insert(
     let recorded_at_micros = Utc::now().timestamp_micros();
     let mut rows: Vec<StoredRow> = Vec::new();
     let mut new_keys: Vec<(String, KeyRow)> = Vec::new();
-    let mut for_hook: Vec<RecordedEvent> = Vec::new();
+    // What was appended, as the log holds it: for the read-model hook and, once committed, the
+    // followers of the log.
+    let mut recorded: Vec<RecordedEvent> = Vec::new();
     let mut outcomes = Vec::with_capacity(batch.len());
 
     for request in batch {
@@ -494,22 +527,20 @@ async fn plan_and_insert(
             };
             let hash = event_hash(&previous_hash, &row.hashed_fields());
             row.hash = hash.to_vec();
-            if hook.is_some() {
-                for_hook.push(RecordedEvent {
-                    position: position as u64,
-                    stream_id: request.stream_id.clone(),
-                    stream_version: version as u64,
-                    event_id: event.event_id,
-                    event_type: event.event_type.clone(),
-                    schema_version: event.schema_version as u32,
-                    stored_schema_version: event.schema_version as u32,
-                    payload: event.payload.clone(),
-                    metadata: event.metadata.clone(),
-                    recorded_at: micros_to_datetime(recorded_at_micros),
-                    previous_hash,
-                    hash,
-                });
-            }
+            recorded.push(RecordedEvent {
+                position: position as u64,
+                stream_id: request.stream_id.clone(),
+                stream_version: version as u64,
+                event_id: event.event_id,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version as u32,
+                stored_schema_version: event.schema_version as u32,
+                payload: event.payload.clone(),
+                metadata: event.metadata.clone(),
+                recorded_at: micros_to_datetime(recorded_at_micros),
+                previous_hash,
+                hash,
+            });
             previous_hash = hash;
             stream_previous = hash;
             rows.push(row);
@@ -539,16 +570,16 @@ async fn plan_and_insert(
 
     let learnt = Learnt { head: (position, previous_hash), versions };
     if rows.is_empty() {
-        return Ok((outcomes, None, learnt));
+        return Ok((outcomes, None, learnt, recorded));
     }
     dialect!(&mut *conn, insert_events(&rows))?;
     if !new_keys.is_empty() {
         dialect!(&mut *conn, insert_keys(&new_keys))?;
     }
     if let Some(hook) = hook {
-        hook.apply(conn.hook_connection(), &for_hook).await.map_err(|error| hook_failure(&*error))?;
+        hook.apply(conn.hook_connection(), &recorded).await.map_err(|error| hook_failure(&*error))?;
     }
-    Ok((outcomes, Some(position as u64), learnt))
+    Ok((outcomes, Some(position as u64), learnt, recorded))
 }
 
 /// Whether a stream at `tip` may take `request`: the expected version, and when the request

@@ -16,8 +16,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::frame::{Frame, FrameReader, write_frames};
 use super::{
-    ANSWER_TIMEOUT, CONNECT_TIMEOUT, GOING_AWAY, KEY_HEADER, MAX_ANSWER_BYTES, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PERSON_HEADER,
-    PROTOCOL, RETRY_CONNECT_AFTER,
+    ANSWER_TIMEOUT, COMMITTED, CONNECT_TIMEOUT, GOING_AWAY, KEY_HEADER, MAX_ANSWER_BYTES, MAX_IN_FLIGHT, NOT_APPLIED_HEADER,
+    PERSON_HEADER, PROTOCOL, RETRY_CONNECT_AFTER,
 };
 use crate::cluster::{Cluster, Role};
 
@@ -95,6 +95,8 @@ struct Channel {
 pub struct Forwarder {
     /// The database's cluster key (`None`: SQLite, where nothing is forwarded).
     key: Option<Arc<str>>,
+    /// This node's store, whose tail takes in the batches the writer pushes.
+    store: officina_store::EventStore,
     channel: Arc<Mutex<Option<Arc<Channel>>>>,
     /// One attempt to open a channel at a time; the others wait for its outcome.
     opening: Arc<tokio::sync::Mutex<()>>,
@@ -104,10 +106,12 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
-    /// A forwarder presenting `key` (the database's cluster key).
-    pub fn new(key: Option<Arc<str>>) -> Self {
+    /// A forwarder presenting `key` (the database's cluster key), handing the batches the
+    /// writer pushes to `store`.
+    pub fn new(key: Option<Arc<str>>, store: officina_store::EventStore) -> Self {
         Self {
             key,
+            store,
             channel: Arc::default(),
             opening: Arc::default(),
             failed_at: Arc::default(),
@@ -170,7 +174,7 @@ impl Forwarder {
         match tokio::time::timeout(CONNECT_TIMEOUT, open(address, self.key.as_deref())).await {
             Ok(Ok(io)) => {
                 let (outgoing, receiver) = mpsc::channel(MAX_IN_FLIGHT);
-                tokio::spawn(run_channel(io, receiver));
+                tokio::spawn(run_channel(io, receiver, self.store.clone()));
                 let channel = Arc::new(Channel { address: address.to_owned(), outgoing });
                 *self.channel.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(channel.clone());
                 *self.failed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
@@ -223,7 +227,11 @@ async fn open(address: &str, key: Option<&str>) -> Result<TokioIo<hyper::upgrade
 /// Runs one channel: writes requests as they come, hands each answer to the mutation that waits
 /// for it, and when the channel ends tells every mutation still waiting whether its request was
 /// written (lost: it may have been applied) or not (not sent: execute it here).
-async fn run_channel(io: TokioIo<hyper::upgrade::Upgraded>, mut outgoing: mpsc::Receiver<Outgoing>) {
+async fn run_channel(
+    io: TokioIo<hyper::upgrade::Upgraded>,
+    mut outgoing: mpsc::Receiver<Outgoing>,
+    store: officina_store::EventStore,
+) {
     let (reader, writer) = tokio::io::split(io);
     let waiting: Mutex<HashMap<u64, oneshot::Sender<Reply>>> = Mutex::default();
     let waiting_now = || waiting.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -256,6 +264,9 @@ async fn run_channel(io: TokioIo<hyper::upgrade::Upgraded>, mut outgoing: mpsc::
             loop {
                 match answers.next().await {
                     Ok(Some(answer)) if answer.id == GOING_AWAY => going_away.notify_one(),
+                    Ok(Some(batch)) if batch.id == COMMITTED => {
+                        store.offer_committed(&batch.body);
+                    }
                     Ok(Some(answer)) => {
                         if let Some(reply) = waiting_now().remove(&answer.id) {
                             let not_applied = answer.headers.iter().any(|(name, _)| name == NOT_APPLIED_HEADER);

@@ -20,6 +20,10 @@
 //! write of its own, and the writer one of its, where the writes of every node meet (the
 //! person's id travels in a header, so that the writer spends before it reads the command).
 //!
+//! The writer also pushes every batch it commits down each channel, so that the other nodes'
+//! shared tails (officina-store's `tail.rs`) take the events in without reading them back from
+//! the log; a batch that does not arrive, or not in order, is read from the log as before.
+//!
 //! A frame: `u32` length of what follows, `u64` id, `u16` status (0 in a request, 200 in an
 //! answer), `u8` count of headers, each a `u8` name length, the name, a `u16` value length and
 //! the value, then the body (the command, or the answer, as JSON).
@@ -63,6 +67,10 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// The id of the frame with which a writer that shuts down tells the forwarding node to stop
 /// sending (request ids start at 1).
 const GOING_AWAY: u64 = 0;
+
+/// The id of the frames with which the writer pushes each batch it commits (JSON events) to the
+/// forwarding node, whose tail then serves its subscribers without reading the log.
+const COMMITTED: u64 = u64::MAX;
 
 /// The header of an answer that says the command was not applied (the writer is shutting down):
 /// the forwarding node decides it itself.

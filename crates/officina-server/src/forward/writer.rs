@@ -11,7 +11,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::frame::{Frame, FrameReader};
 use super::{
-    FRAME_HEAD_BYTES, GOING_AWAY, GOING_AWAY_GRACE, KEY_HEADER, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PERSON_HEADER, PROTOCOL,
+    COMMITTED, FRAME_HEAD_BYTES, GOING_AWAY, GOING_AWAY_GRACE, KEY_HEADER, MAX_IN_FLIGHT, NOT_APPLIED_HEADER, PERSON_HEADER,
+    PROTOCOL,
 };
 use crate::AppState;
 use crate::limits::ConnectionSlot;
@@ -81,6 +82,8 @@ async fn serve(state: AppState, io: impl AsyncRead + AsyncWrite + Send + 'static
     let mut frames = FrameReader::new(reader, 2 * state.limits.max_body_bytes + FRAME_HEAD_BYTES);
     let mut running = FuturesUnordered::new();
     let mut closing = state.closing.subscribe();
+    let mut committed = state.store.committed_batches();
+    let mut pushing = true;
     // Once this server shuts down: until when it still reads what the forwarding node sent
     // before it heard so, to answer "not applied".
     let mut going_away: Option<tokio::time::Instant> = None;
@@ -135,6 +138,19 @@ async fn serve(state: AppState, io: impl AsyncRead + AsyncWrite + Send + 'static
                 out.clear();
             }
             () = tokio::time::sleep_until(deadline), if going_away.is_some() && reading => reading = false,
+            batch = committed.recv(), if pushing => match batch {
+                Ok(batch) => {
+                    let frame = Frame { id: COMMITTED, status: 200, headers: Vec::new(), body: Bytes::copy_from_slice(batch.json()) };
+                    frame.encode(&mut out);
+                    if writer.write_all(&out).await.is_err() {
+                        return;
+                    }
+                    out.clear();
+                }
+                // Missed batches are read from the log by the forwarding node's tail.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => pushing = false,
+            },
         }
     }
     let _ = writer.shutdown().await;
