@@ -44,6 +44,8 @@ pub async fn render(state: &AppState) -> Option<String> {
     metrics::gauge!("officina_notifier_lag_positions").set(readiness.notifier_lag as f64);
     metrics::gauge!("officina_tail_position").set(follow.tail_position as f64);
     metrics::gauge!("officina_tail_window_events").set(follow.window_events as f64);
+    metrics::gauge!("officina_tail_reads").set(follow.tail_reads as f64);
+    metrics::gauge!("officina_tail_pushed_batches").set(follow.pushed_batches as f64);
     metrics::gauge!("officina_subscription_catch_up_reads").set(follow.catch_up_reads as f64);
     metrics::gauge!("officina_subscription_catch_up_replica_reads").set(follow.catch_up_replica_reads as f64);
     metrics::gauge!("officina_connections_open").set(state.connections.open() as f64);

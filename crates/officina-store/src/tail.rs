@@ -42,6 +42,8 @@ pub(crate) struct Tail {
     catch_up_replica_reads: AtomicU64,
     /// When a batch committed by another node was last taken in (see [`PUSH_WAIT`]).
     pushed_at: Mutex<Option<Instant>>,
+    /// How many such batches were taken in.
+    pushed_batches: AtomicU64,
     /// The head this process's writer is committing, and will hand over once committed.
     from_writer: AtomicU64,
 }
@@ -132,6 +134,8 @@ pub struct FollowStats {
     pub catch_up_reads: u64,
     /// How many of those pages a streaming replica served.
     pub catch_up_replica_reads: u64,
+    /// Batches another node's writer committed and pushed here, taken in without a read.
+    pub pushed_batches: u64,
     /// The position up to which the tail has read the log.
     pub tail_position: u64,
     /// How many events the window holds now.
@@ -166,6 +170,7 @@ impl Tail {
             catch_up_reads: AtomicU64::new(0),
             catch_up_replica_reads: AtomicU64::new(0),
             pushed_at: Mutex::new(None),
+            pushed_batches: AtomicU64::new(0),
             from_writer: AtomicU64::new(0),
         })
     }
@@ -187,6 +192,7 @@ impl Tail {
         let moved = self.take_in(events);
         if moved {
             *self.pushed_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
+            self.pushed_batches.fetch_add(1, Ordering::Relaxed);
         }
         moved
     }
@@ -202,6 +208,7 @@ impl Tail {
             tail_reads: self.tail_reads.load(Ordering::Relaxed),
             catch_up_reads: self.catch_up_reads.load(Ordering::Relaxed),
             catch_up_replica_reads: self.catch_up_replica_reads.load(Ordering::Relaxed),
+            pushed_batches: self.pushed_batches.load(Ordering::Relaxed),
             tail_position: window.cursor,
             window_events: window.events.len(),
         }
