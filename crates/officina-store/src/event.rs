@@ -97,9 +97,27 @@ pub struct RecordedEvent {
     /// When the store recorded it (microsecond precision, UTC).
     pub recorded_at: DateTime<Utc>,
     /// The hash of the event at `position - 1` (all zeros for the first event).
+    #[serde(with = "hex_hash")]
     pub previous_hash: [u8; 32],
     /// SHA-256 over `previous_hash` and the canonical encoding of this event.
+    #[serde(with = "hex_hash")]
     pub hash: [u8; 32],
+}
+
+/// A hash in serde form: 64 hexadecimal digits (shorter and quicker to read than 32 numbers).
+mod hex_hash {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(hash: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex::encode(hash))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let mut hash = [0u8; 32];
+        hex::decode_to_slice(text.as_bytes(), &mut hash).map_err(serde::de::Error::custom)?;
+        Ok(hash)
+    }
 }
 
 /// What the caller believes the stream's current version to be, checked atomically with the
