@@ -211,8 +211,13 @@ async fn run(nodes: usize) -> Run {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
     }
+    // Every configuration starts from the same quiet database: what creating this one and
+    // dropping the last one left to write is flushed, and the same pause follows (the one-node
+    // run used to start at once, sometimes while PostgreSQL was still busy with it, at half its
+    // usual rate).
+    sqlx::query("CHECKPOINT").execute(&mut admin).await.expect("checkpoint");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
 
     // Subscribers of one workshop's activity, on every node.
     let latencies = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
