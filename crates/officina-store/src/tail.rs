@@ -177,8 +177,9 @@ impl Tail {
 
     /// Says that this process's writer is committing the log up to `position` and will hand the
     /// batch over: an announcement of that head is waited for, not read.
+    /// (0: nothing is coming, the commit failed.)
     pub(crate) fn expect_from_writer(&self, position: u64) {
-        self.from_writer.fetch_max(position, Ordering::Relaxed);
+        self.from_writer.store(position, Ordering::Relaxed);
     }
 
     /// Where the tail has read up to.

@@ -303,7 +303,11 @@ impl Writer {
                             let (outcomes, new_head, _, recorded) = planned;
                             Ok((outcomes, new_head, recorded))
                         }
-                        _ => Err(error),
+                        _ => {
+                            // Not committed: no batch will be handed over for that head.
+                            feed.tail.expect_from_writer(0);
+                            Err(error)
+                        }
                     };
                 }
                 planned
