@@ -10,7 +10,8 @@
 //! Each configuration runs seven times, interleaved, and the median run is reported with the CPU
 //! time per mutation of the nodes, PostgreSQL and this process (from `/proc`), which shows where
 //! a difference comes from. `OFFICINA_BENCH_ONLY_NODES=2` runs one configuration alone (for a
-//! profiler); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation;
+//! profiler); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation and how its
+//! shared tail got the committed batches (read from the log or pushed by the writer);
 //! `OFFICINA_BENCH_CLIENTS_ON=1` sends every client to the second node started (an experiment:
 //! every mutation forwarded).
 
@@ -302,13 +303,18 @@ async fn run(nodes: usize) -> Run {
         );
     }
     let mut commits = 0.0;
+    let mut tails = Vec::new();
     for address in &addresses {
         let metrics = http.get(format!("http://{address}/metrics")).send().await.expect("metrics").text().await.expect("metrics");
-        commits += metrics
-            .lines()
-            .filter_map(|line| line.strip_prefix("officina_append_batch_requests_count "))
-            .filter_map(|count| count.trim().parse::<f64>().ok())
-            .sum::<f64>();
+        let value = |name: &str| -> f64 {
+            metrics.lines().filter_map(|line| line.strip_prefix(name)).filter_map(|value| value.trim().parse::<f64>().ok()).sum()
+        };
+        commits += value("officina_append_batch_requests_count ");
+        tails.push(format!("{:.0} read / {:.0} pushed", value("officina_tail_reads "), value("officina_tail_pushed_batches ")));
+    }
+    if std::env::var_os("OFFICINA_BENCH_PER_NODE").is_some() {
+        // Since each node started: how its shared tail got the committed batches.
+        println!("  tail by node: {}", tails.join(", "));
     }
     let mutations_per_commit = all.len() as f64 / commits;
     tokio::time::sleep(Duration::from_millis(500)).await;
