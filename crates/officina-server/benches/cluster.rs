@@ -10,7 +10,7 @@
 //! Each configuration runs seven times, interleaved, and the median run is reported with the CPU
 //! time per mutation of the nodes, PostgreSQL and this process (from `/proc`), which shows where
 //! a difference comes from. `OFFICINA_BENCH_ONLY_NODES=2` runs one configuration alone (for a
-//! profiler); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation and how its
+//! profiler, with `OFFICINA_BENCH_MUTATIONS_PER_CLIENT=1500` for a longer load); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation and how its
 //! shared tail got the committed batches (read from the log or pushed by the writer);
 //! `OFFICINA_BENCH_CLIENTS_ON=1` sends every client to the second node started (an experiment:
 //! every mutation forwarded).
@@ -36,6 +36,12 @@ const SECRET: &str = "officina-benchmark-secret-0123456789";
 const CLIENTS: usize = 64;
 const WORKSHOPS: usize = 8;
 const MUTATIONS_PER_CLIENT: usize = 150;
+
+/// The positions each client states: [`MUTATIONS_PER_CLIENT`], or more with
+/// `OFFICINA_BENCH_MUTATIONS_PER_CLIENT` (a longer load, for a profiler).
+fn mutations_per_client() -> usize {
+    std::env::var("OFFICINA_BENCH_MUTATIONS_PER_CLIENT").ok().and_then(|n| n.parse().ok()).unwrap_or(MUTATIONS_PER_CLIENT)
+}
 /// Each configuration runs this many times, interleaved (1, 2, 3 nodes, then again), and its
 /// median run is reported, with the median of each round's ratio to its own 1-node run: one run
 /// lasts a few seconds, and this machine's speed drifts.
@@ -46,8 +52,9 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("Machine: {cores} cores shared by the nodes, PostgreSQL and {CLIENTS} clients.");
     println!(
-        "{CLIENTS} clients over {WORKSHOPS} workshops, {MUTATIONS_PER_CLIENT} positions each, spread over the nodes; \
-         {ROUNDS} interleaved rounds, the median shown.\n"
+        "{CLIENTS} clients over {WORKSHOPS} workshops, {} positions each, spread over the nodes; \
+         {ROUNDS} interleaved rounds, the median shown.\n",
+        mutations_per_client()
     );
     let mut runs: Vec<Vec<Run>> = vec![Vec::new(); 3];
     let only: Option<usize> = std::env::var("OFFICINA_BENCH_ONLY_NODES").ok().and_then(|n| n.parse().ok());
@@ -200,7 +207,9 @@ async fn run(nodes: usize) -> Run {
         // second): what is measured is the cluster at work, not its first second.
         loop {
             let elected: Option<String> = sqlx::query_scalar(
-                "SELECT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'officina-writer %'",
+                // Every node's election connection bears its name; the writer's holds the lock.
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND a.datname = $1 AND a.application_name LIKE 'officina-writer %'",
             )
             .bind(&name)
             .fetch_optional(&mut admin)
@@ -249,8 +258,9 @@ async fn run(nodes: usize) -> Run {
             let (http, contended) = (http.clone(), contended.clone());
             let url = format!("http://{}/graphql", addresses[clients_on.unwrap_or(n) % addresses.len()]);
             tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(MUTATIONS_PER_CLIENT);
-                for m in 0..MUTATIONS_PER_CLIENT {
+                let mutations = mutations_per_client();
+                let mut latencies = Vec::with_capacity(mutations);
+                for m in 0..mutations {
                     let stance = if m % 2 == 0 { "SUPPORT" } else { "ABSTAIN" };
                     let body = json!({"query": query, "variables": {"input": {
                         "proposalId": proposal.to_string(), "stance": stance, "idempotencyKey": format!("{n}-{m}")}}});
@@ -309,12 +319,33 @@ async fn run(nodes: usize) -> Run {
         let value = |name: &str| -> f64 {
             metrics.lines().filter_map(|line| line.strip_prefix(name)).filter_map(|value| value.trim().parse::<f64>().ok()).sum()
         };
+        // A histogram's mean over the run, in milliseconds, whatever its labels.
+        let mean_ms = |name: &str| -> f64 {
+            let total = |suffix: &str| -> f64 {
+                let series = format!("{name}_{suffix}");
+                metrics
+                    .lines()
+                    .filter(|line| line.strip_prefix(series.as_str()).is_some_and(|rest| rest.starts_with([' ', '{'])))
+                    .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+                    .sum()
+            };
+            1000.0 * total("sum") / total("count")
+        };
         commits += value("officina_append_batch_requests_count ");
-        tails.push(format!("{:.0} read / {:.0} pushed", value("officina_tail_reads "), value("officina_tail_pushed_batches ")));
+        tails.push(format!(
+            "{:.0} read / {:.0} pushed; mean ms: request {:.2}, forward {:.2}, group commit {:.2}",
+            value("officina_tail_reads "),
+            value("officina_tail_pushed_batches "),
+            mean_ms("officina_request_seconds"),
+            mean_ms("officina_forward_seconds"),
+            mean_ms("officina_append_seconds"),
+        ));
     }
     if std::env::var_os("OFFICINA_BENCH_PER_NODE").is_some() {
-        // Since each node started: how its shared tail got the committed batches.
-        println!("  tail by node: {}", tails.join(", "));
+        // Since each node started: how its shared tail got the committed batches, and the mean
+        // times of its requests, of its commands' trips to the writer and of its group commits
+        // (NaN where it has none).
+        println!("  by node: {}", tails.join(" | "));
     }
     let mutations_per_commit = all.len() as f64 / commits;
     tokio::time::sleep(Duration::from_millis(500)).await;

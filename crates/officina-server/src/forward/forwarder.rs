@@ -135,6 +135,7 @@ impl Forwarder {
         let mut frame = Vec::with_capacity(command.len() + 128);
         Frame { id, status: 0, headers, body: Bytes::from(command) }.encode(&mut frame);
         let (reply, replied) = oneshot::channel();
+        let sent = Instant::now();
         let outcome = if channel.outgoing.send(Outgoing { id, frame, reply }).await.is_err() {
             Forwarded::NotSent
         } else {
@@ -155,6 +156,9 @@ impl Forwarder {
             Forwarded::Lost => "lost",
         };
         metrics::counter!("officina_forwarded_total", "outcome" => label).increment(1);
+        if matches!(outcome, Forwarded::Answer(_)) {
+            metrics::histogram!("officina_forward_seconds").record(sent.elapsed().as_secs_f64());
+        }
         outcome
     }
 
