@@ -13,7 +13,8 @@
 //! profiler, with `OFFICINA_BENCH_MUTATIONS_PER_CLIENT=1500` for a longer load); `OFFICINA_BENCH_PER_NODE=1` prints each node's CPU per mutation and how its
 //! shared tail got the committed batches (read from the log or pushed by the writer);
 //! `OFFICINA_BENCH_CLIENTS_ON=1` sends every client to the second node started (an experiment:
-//! every mutation forwarded).
+//! every mutation forwarded); `OFFICINA_BENCH_BINARY=path` runs the nodes from another build of
+//! `officina` (to compare two builds, run the benchmark once with each).
 
 mod support;
 
@@ -163,7 +164,9 @@ impl Drop for Node {
 }
 
 fn start_node(url: &str) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_officina"))
+    // Another build of the binary may be measured against this one (`OFFICINA_BENCH_BINARY`).
+    let binary = std::env::var("OFFICINA_BENCH_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_officina").to_owned());
+    let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
         .env("OFFICINA_DATABASE_URL", url)
         .env("OFFICINA_JWT_SECRET", SECRET)

@@ -7,12 +7,6 @@ use officina_domain::PersonId;
 use officina_server::cli::{AuthArgs, Cli, Command, LogFormat, PublicKeyAlgorithm, ServeArgs, TokenCommand};
 use officina_server::{Authenticator, Officina, auth, bind, demo, operations, run};
 
-/// mimalloc rather than glibc's allocator: under a steady load of mutations, glibc's malloc and
-/// free (its consolidation of freed chunks above all) took about a quarter of every node's CPU
-/// (docs/benchmarks.md, "Results — 2026-12-07, the allocator").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let (cli, settings) = match Cli::parse_with_file(std::env::args_os().collect()) {

@@ -354,15 +354,18 @@ fn deliver(
     head: &watch::Sender<u64>,
     feed: &crate::tail::Feed,
 ) {
+    // The callers first: each is a client waiting for its answer (or another node's, through
+    // the forwarding channel), and they are woken ahead of the subscriptions that the tail
+    // wakes below, which only push what happened.
+    for (request, outcome) in batch.into_iter().zip(outcomes) {
+        // A caller that stopped waiting (a cancelled request) does not undo a committed append.
+        let _ = request.reply.send(outcome);
+    }
     // The committed events go to this process's tail before the head moves, so that it never
     // reads back from the log what was just written, and to the other nodes' (see `Feed`).
     feed.committed(recorded);
     if let Some(position) = new_head {
         publish_head(head, position);
-    }
-    for (request, outcome) in batch.into_iter().zip(outcomes) {
-        // A caller that stopped waiting (a cancelled request) does not undo a committed append.
-        let _ = request.reply.send(outcome);
     }
 }
 

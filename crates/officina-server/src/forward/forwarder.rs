@@ -68,6 +68,9 @@ pub enum Forwarded {
     Lost,
 }
 
+/// How many pushed batches may wait to be taken in.
+const PUSHED_BACKLOG: usize = 64;
+
 /// What a channel's reader gives a waiting mutation.
 enum Reply {
     Answer(Frame),
@@ -237,6 +240,14 @@ async fn run_channel(
     store: officina_store::EventStore,
 ) {
     let (reader, writer) = tokio::io::split(io);
+    // The pushed batches are taken in by a task of their own, in the order they came: decoding
+    // one takes longer than handing out a commit's answers, which must not wait for it.
+    let (batches, mut to_take_in) = mpsc::channel::<Bytes>(PUSHED_BACKLOG);
+    tokio::spawn(async move {
+        while let Some(batch) = to_take_in.recv().await {
+            store.offer_committed(&batch);
+        }
+    });
     let waiting: Mutex<HashMap<u64, oneshot::Sender<Reply>>> = Mutex::default();
     let waiting_now = || waiting.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     {
@@ -269,7 +280,9 @@ async fn run_channel(
                 match answers.next().await {
                     Ok(Some(answer)) if answer.id == GOING_AWAY => going_away.notify_one(),
                     Ok(Some(batch)) if batch.id == COMMITTED => {
-                        store.offer_committed(&batch.body);
+                        // A backlog this long means the batches are decoded slower than they
+                        // come: the ones left out are read from the log.
+                        let _ = batches.try_send(batch.body);
                     }
                     Ok(Some(answer)) => {
                         if let Some(reply) = waiting_now().remove(&answer.id) {
