@@ -115,6 +115,82 @@ pub(crate) async fn a_retried_append_with_the_same_idempotency_key_returns_the_f
     db.cleanup().await;
 }
 
+/// The writer checks each keyed append's key inside its transaction, on a connection it keeps
+/// for good. On PostgreSQL a generic plan cached while the keys' table was nearly empty scans the
+/// whole table at every commit as it grows (it did: commits took twice as long on a new database
+/// under load, whenever PostgreSQL chose that plan); the lookups must use the index whatever
+/// plan PostgreSQL caches. Here it is made to cache generic plans, the case that bit.
+pub(crate) async fn keys_are_looked_up_by_index_while_their_table_grows(db: TestDb) {
+    // Rounds of concurrent appends, so that each commit looks many keys up at once, as under load.
+    const AT_ONCE: usize = 32;
+    const APPENDS: usize = 40 * AT_ONCE;
+    async fn append_round(store: &EventStore, round: usize) {
+        let appends = (round * AT_ONCE..(round + 1) * AT_ONCE).map(|n| {
+            let store = store.clone();
+            async move {
+                let key = format!("key-{n}");
+                store.append(&format!("s-{}", n % 8), ExpectedVersion::Any, vec![event("A", json!({"n": n}))], Some(&key)).await
+            }
+        });
+        for appended in futures_util::future::join_all(appends).await {
+            appended.expect("append");
+        }
+    }
+    if db.backend == Backend::Postgres {
+        let store = db.open().await;
+        // A table with some keys already (a writer that starts on a young database).
+        for round in 0..APPENDS / AT_ONCE / 2 {
+            append_round(&store, round).await;
+        }
+        let generic = "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET plan_cache_mode = force_generic_plan', \
+                       current_database()); END $$";
+        raw_sql(&store, generic).await.expect("cache generic plans in this database");
+    }
+    // Opened after the setting, so that the writer's connection has it.
+    let store = db.open().await;
+    let appended =
+        raw_text(&store, "SELECT CAST(count(*) AS TEXT) FROM idempotency_keys").await.parse::<usize>().expect("a count");
+    for round in appended / AT_ONCE..APPENDS / AT_ONCE {
+        append_round(&store, round).await;
+    }
+    // Every key still answers a retry with its first result, the first one as well as the last.
+    for n in [0, APPENDS - 1] {
+        let (key, stream) = (format!("key-{n}"), format!("s-{}", n % 8));
+        let retry =
+            store.append(&stream, ExpectedVersion::Any, vec![event("A", json!({"n": n}))], Some(&key)).await.expect("retry");
+        assert!(retry.replayed, "the retry of {key} was answered with its first result");
+        let first = store.recorded_outcome(&stream, officina_store::Idempotency { key: &key, fingerprint: None }).await;
+        assert_eq!(Some(retry), first.expect("look the key up"));
+    }
+    if db.backend == Backend::Postgres {
+        // The writer's backend reports its statistics (its inserts and its lookups together)
+        // when its connection closes.
+        drop(store);
+        let reader = db.open().await;
+        let counts = "SELECT COALESCE(n_tup_ins, 0)::text || ' ' || COALESCE(seq_tup_read, 0)::text \
+                      FROM pg_stat_user_tables WHERE relname = 'idempotency_keys'";
+        let mut reported = (0, 0);
+        for _ in 0..150 {
+            let text = raw_text(&reader, counts).await;
+            let mut numbers = text.split(' ').map(|n| n.parse::<usize>().expect("a count"));
+            reported = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+            if reported.0 >= APPENDS {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (inserted, rows_scanned) = reported;
+        assert!(inserted >= APPENDS, "the writers' statistics were reported ({inserted} keys inserted)");
+        // The count above read the first half once; the lookups, by the index, read nothing.
+        assert!(
+            rows_scanned < APPENDS,
+            "the keys' lookups read {rows_scanned} rows by sequential scans: the cached plan scans the table"
+        );
+        drop(reader);
+    }
+    db.cleanup().await;
+}
+
 pub(crate) async fn an_idempotency_key_reused_for_another_request_is_refused_and_appends_nothing(db: TestDb) {
     use officina_store::Idempotency;
     let store = db.open().await;

@@ -66,6 +66,7 @@ conformance! {
     a_retried_append_with_the_same_idempotency_key_returns_the_first_result_and_appends_nothing,
     an_idempotency_key_reused_for_another_request_is_refused_and_appends_nothing,
     an_idempotency_key_survives_a_restart,
+    keys_are_looked_up_by_index_while_their_table_grows,
     concurrent_appends_with_one_idempotency_key_append_once,
     a_stored_v1_payload_is_upcast_when_read_and_never_rewritten,
     update_delete_and_truncate_through_raw_sql_are_rejected_by_the_database,
