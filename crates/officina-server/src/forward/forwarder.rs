@@ -280,8 +280,8 @@ async fn run_channel(
                 match answers.next().await {
                     Ok(Some(answer)) if answer.id == GOING_AWAY => going_away.notify_one(),
                     Ok(Some(batch)) if batch.id == COMMITTED => {
-                        // A backlog this long means the batches are decoded slower than they
-                        // come: the ones left out are read from the log.
+                        // With the backlog full the batches are decoded slower than they come:
+                        // one left out here is read from the log by the tail, never skipped.
                         let _ = batches.try_send(batch.body);
                     }
                     Ok(Some(answer)) => {

@@ -96,9 +96,9 @@ async fn serve(state: AppState, io: impl AsyncRead + AsyncWrite + Send + 'static
         let deadline = going_away.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86_400));
         // In this order: answers first, since a client waits for each; then new commands, to
         // join the next group commit; then shutting down; last, the batches to push, which only
-        // the other node's subscribers wait for. The store hands a committed batch over before
-        // it answers its appends, so that without this order a batch would be encoded here, and
-        // read on the other side, before the answers of the same commit.
+        // the other node's subscribers wait for. A commit's answers and its batch become ready
+        // here at the same moment; without this order the batch could be encoded here, and read
+        // on the other side, before the answers of the same commit.
         tokio::select! {
             biased;
             Some(answer) = running.next(), if !running.is_empty() => {
